@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kshim.h - public C API of the KernelHarness shim.
+ *
+ * A "world" is one simulated machine: the kernel objects built from a
+ * text spec, plus up to KSIM_MAX_TASKS simulated tasks.  Each task runs
+ * kernel code on its own coroutine stack; every stubbed kernel primitive
+ * (locks, page flags, refcounts, ...) is a scheduling point at which the
+ * task publishes its pending operation and yields to the driver.  The
+ * driver (this API's caller) chooses which enabled task executes its
+ * pending operation next, with ksim_step().
+ *
+ * Plain C99.  Nothing here is global: every call takes the world it acts
+ * on, so worlds on different OS threads never interfere.  A world must be
+ * driven from one thread at a time.
+ *
+ * Return convention: functions returning int return 0 (or a count) on
+ * success and a negative KSIM_E* code on error; ksim_last_error() then
+ * says why.
+ */
+#ifndef KSHIM_H
+#define KSHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define KSIM_API_VERSION	1
+#define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
+#define KSIM_ERRLEN		256
+
+/* Error codes (negative return values). */
+enum ksim_error {
+	KSIM_OK = 0,
+	KSIM_EINVAL = -1,	/* malformed input: spec, token, argument */
+	KSIM_ENOENT = -2,	/* unknown scenario, operation or task */
+	KSIM_ENOTENABLED = -3,	/* the chosen task cannot run now */
+	KSIM_EDONE = -4,	/* the run is over: reset before stepping */
+	KSIM_ENOMEM = -5,
+	KSIM_EMISMATCH = -6,	/* token is for another scenario */
+};
+
+/* What a pending operation does.  Names: ksim_op_kind_name(). */
+enum ksim_op_kind {
+	KSIM_OP_NONE = 0,
+	KSIM_OP_SPIN_LOCK,
+	KSIM_OP_SPIN_TRYLOCK,
+	KSIM_OP_SPIN_UNLOCK,
+	KSIM_OP_MUTEX_LOCK,
+	KSIM_OP_MUTEX_TRYLOCK,
+	KSIM_OP_MUTEX_UNLOCK,
+	KSIM_OP_DOWN_READ,
+	KSIM_OP_DOWN_READ_TRYLOCK,
+	KSIM_OP_UP_READ,
+	KSIM_OP_DOWN_WRITE,
+	KSIM_OP_DOWN_WRITE_TRYLOCK,
+	KSIM_OP_UP_WRITE,
+	KSIM_OP_LOCK_PAGE,
+	KSIM_OP_TRYLOCK_PAGE,
+	KSIM_OP_UNLOCK_PAGE,
+	KSIM_OP_WAIT_PAGE_UNLOCKED,
+	KSIM_OP_FLAG_TEST,	/* PageX() */
+	KSIM_OP_FLAG_SET,	/* SetPageX(), __SetPageX() */
+	KSIM_OP_FLAG_CLEAR,	/* ClearPageX(), __ClearPageX() */
+	KSIM_OP_FLAG_TEST_SET,	/* TestSetPageX() */
+	KSIM_OP_FLAG_TEST_CLEAR,/* TestClearPageX() */
+	KSIM_OP_ATOMIC_READ,	/* atomic_read(), page_count(), ... */
+	KSIM_OP_ATOMIC_WRITE,	/* atomic_set() */
+	KSIM_OP_ATOMIC_RMW,	/* atomic_inc(), get_page(), ... */
+	KSIM_OP_LOAD,		/* plain shared load (toy programs) */
+	KSIM_OP_STORE,		/* plain shared store (toy programs) */
+	KSIM_OP_YIELD,		/* cond_resched(), schedule points with no object */
+	KSIM_OP__COUNT
+};
+
+/* Finding kinds.  Names: ksim_finding_kind_name(). */
+enum ksim_finding_kind {
+	KSIM_F_NONE = 0,
+	KSIM_F_BUG,		/* BUG_ON / VM_BUG_ON fired (fatal) */
+	KSIM_F_BAD_PAGE,	/* page freed in a bad state */
+	KSIM_F_DEADLOCK,	/* no task can run / self-deadlock (fatal) */
+	KSIM_F_INVALID_CONTEXT,	/* sleeping primitive in atomic context */
+	KSIM_F_ACCOUNTING,	/* counters disagree at quiescence */
+	KSIM_F_LEAK,		/* mlock or reference outlives its owner */
+	KSIM_F_STRANDED,	/* tolerated: page on the wrong LRU */
+	KSIM_F_LIVELOCK,	/* step budget exhausted (fatal) */
+	KSIM_F_CRASH,		/* SIGSEGV/SIGBUS/abort in code under test (fatal) */
+	KSIM_F_LOCK_OWNER,	/* PageLocked asserted by a task not holding it */
+	KSIM_F_BAD_UNLOCK,	/* release of a lock the task does not hold (fatal) */
+	KSIM_F_HELD_AT_EXIT,	/* task finished with locks held */
+	KSIM_F_WARN,		/* WARN_ON fired */
+	KSIM_F__COUNT
+};
+
+/* Task states. */
+enum ksim_task_state {
+	KSIM_TASK_RUNNABLE = 0,	/* has a pending operation */
+	KSIM_TASK_DONE,		/* returned from its operation */
+	KSIM_TASK_DEAD,		/* stopped by a fatal finding */
+};
+
+/* A task's pending operation: what it will do when next stepped. */
+struct ksim_op {
+	int kind;		/* enum ksim_op_kind */
+	int write;		/* 1: exclusive / write, 0: shared / read */
+	uint64_t object;	/* key of the object, stable for a spec; 0: none */
+	const char *object_name;/* e.g. "page#3.PG_locked", "zone.lru_lock" */
+	const char *file;	/* kernel source, e.g. "mm/rmap.c" */
+	int line;
+	const char *function;	/* kernel function containing the call */
+};
+
+/* One step of a run, as recorded in the trace. */
+struct ksim_event {
+	int task;
+	struct ksim_op op;	/* the operation that this step executed */
+	int result;		/* trylocks and tests: the value returned */
+};
+
+/* A finding.  Strings are owned by the world, valid until reset. */
+struct ksim_finding {
+	int kind;		/* enum ksim_finding_kind */
+	const char *kind_name;	/* "bug", "deadlock", ... */
+	int fatal;		/* 1 if it stopped the run */
+	int tolerated;		/* 1 if it fails a run only in strict mode */
+	const char *message;	/* one line */
+	const char *file;	/* location, e.g. "mm/mlock.c" */
+	int line;
+	const char *function;
+	int task;		/* task index, -1 for world-level findings */
+	const char *task_name;
+	const char *report;	/* full kernel-style multi-line report */
+	size_t step;		/* step index at which it was found */
+};
+
+/* Run statistics for the current run, plus totals since creation. */
+struct ksim_stats {
+	uint64_t steps;		/* steps in the current run */
+	uint64_t total_steps;	/* since the world was created */
+	uint64_t runs;		/* resets since creation (incl. the first) */
+	uint64_t state_hash;	/* hash of the kernel state (valid when done) */
+	size_t arena_bytes;	/* memory holding the kernel objects */
+};
+
+struct ksim_world;
+
+/* ---- Worlds ---------------------------------------------------------- */
+
+/*
+ * Create a world from a text spec (see README "World specs").  On error
+ * returns NULL and, when err is not NULL, writes a message naming the line
+ * and the reason into err (KSIM_ERRLEN bytes suffice).  The world is ready
+ * to run: every task stands at its first scheduling point.
+ */
+struct ksim_world *ksim_world_create(const char *spec, char *err, size_t errlen);
+
+/* Create a world from a registered scenario by name (see ksim_scenario_*). */
+struct ksim_world *ksim_world_create_scenario(const char *name, char *err,
+					      size_t errlen);
+
+/* Put the world back to its initial state without reallocating. */
+void ksim_world_reset(struct ksim_world *w);
+
+/* Free everything the world owns. */
+void ksim_world_destroy(struct ksim_world *w);
+
+/* Message for the last error returned on this world. */
+const char *ksim_last_error(const struct ksim_world *w);
+
+/* Scenario name the world was created from ("" for a plain spec). */
+const char *ksim_world_scenario(const struct ksim_world *w);
+
+/* Identity of the compiled kernel code (hash of its sources), hex text. */
+const char *ksim_code_id(void);
+
+/* Options (ksim_world_set_option). */
+enum ksim_option {
+	KSIM_OPT_TRACE = 1,	/* record every step's event (default 1) */
+	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (default 100000) */
+	KSIM_OPT_STRICT,	/* stranded pages fail the run (default 0) */
+	KSIM_OPT_BACKTRACE,	/* call chains in reports (default 1) */
+};
+int ksim_world_set_option(struct ksim_world *w, int option, long value);
+
+/* ---- Tasks and steps -------------------------------------------------- */
+
+int ksim_task_count(const struct ksim_world *w);
+const char *ksim_task_name(const struct ksim_world *w, int task);
+int ksim_task_state(const struct ksim_world *w, int task);
+
+/* Bit i set: task i is runnable and its pending operation can proceed. */
+uint32_t ksim_enabled(const struct ksim_world *w);
+
+/* Copy task's pending operation into op.  Returns KSIM_ENOENT if the task
+ * has none (finished). */
+int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op);
+
+/*
+ * Execute task's pending operation and run the task to its next scheduling
+ * point (or its end).  Returns 0, or KSIM_ENOTENABLED / KSIM_EDONE /
+ * KSIM_ENOENT without changing anything.  When the last task finishes the
+ * world drains its per-CPU state and checks its quiescence invariants.
+ */
+int ksim_step(struct ksim_world *w, int task);
+
+/* 1 when the run is over: every task finished, or a fatal finding. */
+int ksim_done(const struct ksim_world *w);
+
+/* ---- Whole schedules ---------------------------------------------------- */
+
+/*
+ * Reset, then run the schedule given as a token (ksim_schedule_token()
+ * format) or as an array of task indices, then let round-robin finish any
+ * tail the schedule leaves.  Returns the number of findings, or an error
+ * (nothing is run for a malformed token; a token whose choice is not
+ * enabled stops with KSIM_ENOTENABLED and the message names the position).
+ */
+int ksim_run_token(struct ksim_world *w, const char *token);
+int ksim_run_array(struct ksim_world *w, const uint8_t *choices, size_t n);
+
+/* Reset and run with a built-in chooser: seeded uniform random among the
+ * enabled tasks, or round-robin.  Return the number of findings. */
+int ksim_run_random(struct ksim_world *w, uint64_t seed);
+int ksim_run_round_robin(struct ksim_world *w);
+
+/* Token of the choices made so far in the current run, e.g.
+ * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
+const char *ksim_schedule_token(struct ksim_world *w);
+
+/* Choices made so far in this run (task indices), and their number. */
+size_t ksim_schedule(const struct ksim_world *w, const uint8_t **choices);
+
+/* ---- Findings, trace, statistics -------------------------------------- */
+
+int ksim_finding_count(const struct ksim_world *w);
+int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f);
+/* 1 if the run failed: a finding that is not tolerated (strict: any). */
+int ksim_failed(const struct ksim_world *w);
+
+size_t ksim_event_count(const struct ksim_world *w);
+int ksim_event_get(const struct ksim_world *w, size_t i, struct ksim_event *ev);
+/* The whole trace as text, one line per step; owned by the world. */
+const char *ksim_trace_text(struct ksim_world *w);
+
+void ksim_stats_get(const struct ksim_world *w, struct ksim_stats *st);
+
+/* ---- Registries ---------------------------------------------------------- */
+
+int ksim_scenario_count(void);
+const char *ksim_scenario_name(int i);
+const char *ksim_scenario_summary(int i);
+const char *ksim_scenario_spec(int i);
+/* Index of a scenario by name, or KSIM_ENOENT. */
+int ksim_scenario_find(const char *name);
+
+int ksim_operation_count(void);
+const char *ksim_operation_name(int i);
+const char *ksim_operation_usage(int i);
+
+const char *ksim_op_kind_name(int kind);
+const char *ksim_finding_kind_name(int kind);
+
+/* ---- Function table ----------------------------------------------------- */
+
+/*
+ * Every function above, as one table.  A harness that loads a patched build
+ * of the shim with dlopen() looks up only "ksim_get_api" and calls through
+ * the table, so the same driver code runs any variant of the kernel code.
+ */
+struct ksim_api {
+	uint32_t version;	/* KSIM_API_VERSION */
+	uint32_t size;		/* sizeof(struct ksim_api) */
+	struct ksim_world *(*world_create)(const char *, char *, size_t);
+	struct ksim_world *(*world_create_scenario)(const char *, char *, size_t);
+	void (*world_reset)(struct ksim_world *);
+	void (*world_destroy)(struct ksim_world *);
+	const char *(*last_error)(const struct ksim_world *);
+	const char *(*world_scenario)(const struct ksim_world *);
+	const char *(*code_id)(void);
+	int (*world_set_option)(struct ksim_world *, int, long);
+	int (*task_count)(const struct ksim_world *);
+	const char *(*task_name)(const struct ksim_world *, int);
+	int (*task_state)(const struct ksim_world *, int);
+	uint32_t (*enabled)(const struct ksim_world *);
+	int (*pending)(const struct ksim_world *, int, struct ksim_op *);
+	int (*step)(struct ksim_world *, int);
+	int (*done)(const struct ksim_world *);
+	int (*run_token)(struct ksim_world *, const char *);
+	int (*run_array)(struct ksim_world *, const uint8_t *, size_t);
+	int (*run_random)(struct ksim_world *, uint64_t);
+	int (*run_round_robin)(struct ksim_world *);
+	const char *(*schedule_token)(struct ksim_world *);
+	size_t (*schedule)(const struct ksim_world *, const uint8_t **);
+	int (*finding_count)(const struct ksim_world *);
+	int (*finding_get)(struct ksim_world *, int, struct ksim_finding *);
+	int (*failed)(const struct ksim_world *);
+	size_t (*event_count)(const struct ksim_world *);
+	int (*event_get)(const struct ksim_world *, size_t, struct ksim_event *);
+	const char *(*trace_text)(struct ksim_world *);
+	void (*stats_get)(const struct ksim_world *, struct ksim_stats *);
+	int (*scenario_count)(void);
+	const char *(*scenario_name)(int);
+	const char *(*scenario_summary)(int);
+	const char *(*scenario_spec)(int);
+	int (*scenario_find)(const char *);
+	int (*operation_count)(void);
+	const char *(*operation_name)(int);
+	const char *(*operation_usage)(int);
+	const char *(*op_kind_name)(int);
+	const char *(*finding_kind_name)(int);
+};
+
+const struct ksim_api *ksim_get_api(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KSHIM_H */

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Coroutine stacks for simulated tasks.
+ *
+ * Every task of a world runs on its own mmap()ed stack with a PROT_NONE
+ * guard page below it, inside the OS thread that drives the world.  On
+ * x86-64 the switch is a few instructions of assembly that save the
+ * callee-saved registers and swap stack pointers (no signal mask system
+ * call, unlike swapcontext, and nothing that _FORTIFY_SOURCE's longjmp
+ * check can object to).  Other architectures fall back to ucontext.
+ *
+ * Under AddressSanitizer every switch is announced with
+ * __sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber.
+ */
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ksim_internal.h"
+
+__thread struct ksim_world *ksim_tls_world;
+
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define KSIM_ASAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+# define KSIM_ASAN 1
+#endif
+
+#ifdef KSIM_ASAN
+void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
+				    size_t size);
+void __sanitizer_finish_switch_fiber(void *fake_stack_save,
+				     const void **bottom_old, size_t *size_old);
+#endif
+
+static void ksim_coro_start(struct ksim_task *t);
+
+#if defined(__x86_64__)
+
+void ksim_ctx_switch(void **save_sp, void *to_sp);
+void ksim_ctx_entry(void);
+
+/*
+ * ksim_ctx_switch(save_sp, to_sp): push the callee-saved registers, store
+ * the stack pointer in *save_sp, load to_sp, pop and return there.
+ * ksim_ctx_entry: first code a new stack runs; calls r13(r12).  Its CFI
+ * marks the return address undefined so unwinders stop here.
+ */
+__asm__(
+	".text\n"
+	".globl ksim_ctx_switch\n"
+	".type ksim_ctx_switch,@function\n"
+	"ksim_ctx_switch:\n"
+	"	.cfi_startproc\n"
+	"	pushq %rbp\n"
+	"	pushq %rbx\n"
+	"	pushq %r12\n"
+	"	pushq %r13\n"
+	"	pushq %r14\n"
+	"	pushq %r15\n"
+	"	movq %rsp, (%rdi)\n"
+	"	movq %rsi, %rsp\n"
+	"	popq %r15\n"
+	"	popq %r14\n"
+	"	popq %r13\n"
+	"	popq %r12\n"
+	"	popq %rbx\n"
+	"	popq %rbp\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size ksim_ctx_switch,.-ksim_ctx_switch\n"
+	".globl ksim_ctx_entry\n"
+	".type ksim_ctx_entry,@function\n"
+	"ksim_ctx_entry:\n"
+	"	.cfi_startproc\n"
+	"	.cfi_undefined rip\n"
+	"	xorl %ebp, %ebp\n"
+	"	movq %r12, %rdi\n"
+	"	callq *%r13\n"
+	"	ud2\n"
+	"	.cfi_endproc\n"
+	".size ksim_ctx_entry,.-ksim_ctx_entry\n"
+	".section .note.GNU-stack,\"\",@progbits\n"
+	".text\n");
+
+void ksim_coro_init(struct ksim_world *w, struct ksim_task *t)
+{
+	uintptr_t top = (uintptr_t)t->stack_hi & ~(uintptr_t)15;
+	void **sp = (void **)top;
+
+	(void)w;
+	*--sp = (void *)ksim_ctx_entry;		/* ret target */
+	*--sp = 0;				/* rbp */
+	*--sp = 0;				/* rbx */
+	*--sp = (void *)t;			/* r12: argument */
+	*--sp = (void *)ksim_coro_start;	/* r13: function */
+	*--sp = 0;				/* r14 */
+	*--sp = 0;				/* r15 */
+	t->sp = sp;
+}
+
+static inline void ksim_switch(void **save, void *to)
+{
+	ksim_ctx_switch(save, to);
+}
+
+#else /* !__x86_64__: portable, slower */
+
+#include <ucontext.h>
+
+struct ksim_uctx {
+	ucontext_t uc;
+};
+
+static void ksim_uc_trampoline(unsigned int hi, unsigned int lo)
+{
+	uintptr_t p = ((uintptr_t)hi << 32) | lo;
+
+	ksim_coro_start((struct ksim_task *)p);
+}
+
+void ksim_coro_init(struct ksim_world *w, struct ksim_task *t)
+{
+	/* the ucontext lives at the top of the task's own stack */
+	struct ksim_uctx *u = (struct ksim_uctx *)(((uintptr_t)t->stack_hi -
+				sizeof(*u)) & ~(uintptr_t)15);
+	uintptr_t p = (uintptr_t)t;
+
+	(void)w;
+	getcontext(&u->uc);
+	u->uc.uc_stack.ss_sp = t->stack_lo;
+	u->uc.uc_stack.ss_size = (char *)u - t->stack_lo;
+	u->uc.uc_link = NULL;
+	makecontext(&u->uc, (void (*)(void))ksim_uc_trampoline, 2,
+		    (unsigned int)(p >> 32), (unsigned int)p);
+	t->sp = u;
+}
+
+static inline void ksim_switch(void **save, void *to)
+{
+	struct ksim_uctx here;
+
+	*save = &here;
+	swapcontext(&here.uc, &((struct ksim_uctx *)to)->uc);
+}
+
+#endif
+
+static void ksim_coro_start(struct ksim_task *t)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+#ifdef KSIM_ASAN
+	__sanitizer_finish_switch_fiber(NULL, &w->drv_bottom, &w->drv_size);
+#endif
+	(void)w;
+	ksim_task_main(t);
+	__builtin_trap();	/* ksim_task_main never returns */
+}
+
+/* Driver -> task.  Returns when the task yields, ends or dies. */
+void ksim_coro_enter(struct ksim_world *w, struct ksim_task *t)
+{
+	w->cur = t;
+#ifdef KSIM_ASAN
+	__sanitizer_start_switch_fiber(&w->driver_fake_stack, t->stack_lo,
+				       t->stack_hi - t->stack_lo);
+#endif
+	ksim_switch(&w->driver_sp, t->sp);
+#ifdef KSIM_ASAN
+	__sanitizer_finish_switch_fiber(w->driver_fake_stack, NULL, NULL);
+#endif
+	w->cur = NULL;
+}
+
+/* Task -> driver.  Returns when the driver steps this task again. */
+void ksim_coro_leave(struct ksim_world *w, struct ksim_task *t)
+{
+#ifdef KSIM_ASAN
+	__sanitizer_start_switch_fiber(&t->asan_fake_stack, w->drv_bottom,
+				       w->drv_size);
+#endif
+	ksim_switch(&t->sp, w->driver_sp);
+#ifdef KSIM_ASAN
+	__sanitizer_finish_switch_fiber(t->asan_fake_stack, &w->drv_bottom,
+					&w->drv_size);
+#endif
+}
+
+/* Task -> driver for the last time: the stack is abandoned. */
+void ksim_coro_exit(struct ksim_world *w, struct ksim_task *t)
+{
+	void *dummy;
+
+#ifdef KSIM_ASAN
+	__sanitizer_start_switch_fiber(NULL, w->drv_bottom, w->drv_size);
+#endif
+	(void)t;
+	ksim_switch(&dummy, w->driver_sp);
+	__builtin_trap();
+}
+
+int ksim_stacks_alloc(struct ksim_task *t)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = KSIM_STACK_SIZE + page;
+	char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (m == MAP_FAILED)
+		return KSIM_ENOMEM;
+	if (mprotect(m, page, PROT_NONE)) {
+		munmap(m, size);
+		return KSIM_ENOMEM;
+	}
+	t->stack_map = m;
+	t->stack_map_size = size;
+	t->stack_lo = m + page;
+	t->stack_hi = m + size;
+	return 0;
+}
+
+void ksim_stacks_free(struct ksim_task *t)
+{
+	if (t->stack_map)
+		munmap(t->stack_map, t->stack_map_size);
+	t->stack_map = NULL;
+}

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Runtime internals: the world, its tasks and the scheduler state.  Only
+ * the files in runtime/ see this.
+ */
+#ifndef KSIM_INTERNAL_H
+#define KSIM_INTERNAL_H
+
+#include "kshim.h"
+#include "ksim/types.h"
+#include "ksim/model.h"
+
+#define KSIM_MAX_HELD		16
+#define KSIM_MAX_FINDINGS	32
+#define KSIM_STACK_SIZE		(256 * 1024)
+#define KSIM_ARENA_SIZE		(512 * 1024)
+#define KSIM_POOL_SIZE		(64 * 1024)
+#define KSIM_NAME_SLOTS		1024	/* power of two */
+#define KSIM_MAX_FRAMES		24
+#define KSIM_DEFAULT_MAX_STEPS	100000
+
+enum ksim_lock_class {
+	KSIM_LC_SPIN = 1,
+	KSIM_LC_MUTEX,
+	KSIM_LC_RWSEM_READ,
+	KSIM_LC_RWSEM_WRITE,
+	KSIM_LC_BIT,		/* page lock */
+};
+
+struct ksim_held {
+	const void *obj;
+	int bit;		/* for bit locks, else -1 */
+	int cls;		/* enum ksim_lock_class */
+	const char *file;
+	int line;
+	const char *func;
+};
+
+/* A pending operation in its internal form (object by address). */
+struct ksim_pend {
+	int kind;
+	int write;
+	const void *obj;
+	int bit;		/* bit number for bit ops, -1 otherwise */
+	const char *file;
+	int line;
+	const char *func;
+};
+
+struct ksim_task {
+	int id;
+	char name[32];
+	const struct ksim_opdef *op;
+	void *arg;
+	int internal;		/* the quiesce task */
+	int state;		/* enum ksim_task_state; */
+	int started;
+	void *sp;		/* saved stack pointer while switched out */
+	char *stack_map;	/* mapping: guard page + stack */
+	size_t stack_map_size;
+	char *stack_lo, *stack_hi;
+	struct ksim_pend pend;
+	int has_pend;
+	int result;		/* value the last executed op returned */
+	struct ksim_held held[KSIM_MAX_HELD];
+	int nr_held;
+	int spin_depth;		/* spinlocks held */
+	int irq_depth;		/* local_irq_save / spin_lock_irq nesting */
+	int preempt_depth;
+	int in_assert;
+	int queued;		/* writer queued on the rwsem it waits for */
+	void *asan_fake_stack;
+};
+
+struct ksim_name {
+	const void *obj;
+	int bit;
+	const char *name;
+};
+
+struct ksim_frames {
+	int n;
+	void *pc[KSIM_MAX_FRAMES];
+};
+
+struct ksim_finding_rec {
+	struct ksim_finding f;
+	struct ksim_frames frames;
+	int resolved;		/* report text built */
+	char *detail;		/* extra report lines (deadlock cycle ...) */
+	char *held;		/* the task's locks when it was found */
+};
+
+enum ksim_phase {
+	KSIM_PH_RUN = 0,
+	KSIM_PH_QUIESCE,
+	KSIM_PH_DONE,
+};
+
+struct ksim_world {
+	/* Set at creation, never changed by a run. */
+	const struct ksim_model *model;
+	void *priv;
+	char *arena;
+	size_t arena_used;
+	char *snapshot;
+	char *spec;
+	char scenario[64];
+	int nr_tasks;		/* user tasks; tasks[nr_tasks] = quiesce */
+	struct ksim_task tasks[KSIM_MAX_TASKS + 1];
+	struct ksim_name names[KSIM_NAME_SLOTS];
+	char *name_pool;
+	size_t name_pool_used;
+	long opt[8];
+	uint64_t total_steps, runs;
+
+	/* Per run. */
+	struct ksim_task *cur;	/* running task, NULL in the driver */
+	void *driver_sp;
+	void *driver_fake_stack;
+	const void *drv_bottom;	/* driver stack, for ASan fiber switches */
+	size_t drv_size;
+	int in_signal_stop;	/* crash handler is unwinding a task */
+	int phase;
+	int stopped;		/* fatal finding */
+	uint64_t steps;
+	uint8_t *choices;
+	size_t nr_choices, cap_choices;
+	struct ksim_event *events;
+	size_t nr_events, cap_events;
+	struct ksim_finding_rec findings[KSIM_MAX_FINDINGS];
+	int nr_findings;
+	int dropped_findings;
+	char *pool;		/* strings of this run's findings */
+	size_t pool_used;
+	char *tokbuf;		/* ksim_schedule_token() */
+	size_t tokcap;
+	int rr_last;		/* round-robin chooser position */
+	char *text;		/* trace text (ksim_trace_text) */
+	size_t text_cap;
+	char err[KSIM_ERRLEN];
+};
+
+/* coro.c */
+void ksim_coro_init(struct ksim_world *w, struct ksim_task *t);
+void ksim_coro_enter(struct ksim_world *w, struct ksim_task *t);
+void ksim_coro_leave(struct ksim_world *w, struct ksim_task *t);
+void ksim_coro_exit(struct ksim_world *w, struct ksim_task *t)
+	__attribute__((noreturn));
+int ksim_stacks_alloc(struct ksim_task *t);
+void ksim_stacks_free(struct ksim_task *t);
+extern __thread struct ksim_world *ksim_tls_world;
+
+/* sched.c */
+int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t);
+struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
+			     const char *file, int line, const char *func);
+void ksim_run_start(struct ksim_world *w);
+void ksim_task_main(struct ksim_task *t);
+uint64_t ksim_state_hash(const struct ksim_world *w);
+void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
+		    const char *file, int line, const char *func);
+int ksim_held_pop(struct ksim_task *t, const void *obj, int bit, int cls);
+int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,
+		   int cls);
+
+/* report.c */
+struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,
+					  struct ksim_task *t, const char *file,
+					  int line, const char *func,
+					  const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void ksim_finding_stop(struct ksim_world *w, struct ksim_task *t)
+	__attribute__((noreturn));
+void ksim_deadlock_report(struct ksim_world *w);
+char *ksim_pool_printf(struct ksim_world *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+const char *ksim_short_file(const char *file);
+int ksim_finding_is_fatal(int kind);
+void ksim_capture_frames(struct ksim_frames *fr);
+const char *ksim_symbolize(void *pc, char *buf, size_t len);
+void ksim_crash_guard_init(void);
+
+/* token.c */
+int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
+		     size_t *n);
+const char *ksim_token_make(struct ksim_world *w);
+
+/* registry.c */
+const struct ksim_model *ksim_find_model(const char *name);
+const struct ksim_opdef *ksim_find_op(const char *model, const char *name);
+const struct ksim_scenario *ksim_scenario_at(int i);
+
+/* text buffer helpers (world.c) */
+char *ksim_text_reserve(struct ksim_world *w, size_t need);
+uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit);
+void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,
+		    struct ksim_op *op);
+
+#endif /* KSIM_INTERNAL_H */

@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Kernel primitives as scheduling points.
+ *
+ * Each function first calls ksim_point(), which publishes the pending
+ * operation and returns only when the driver has chosen this task (and
+ * the operation can proceed); the code after it is the operation taking
+ * effect.  Called outside any task (world building, plain C tests), the
+ * primitives act at once on behalf of a pseudo task.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksim_internal.h"
+#include "ksim/runtime.h"
+
+#define KSIM_NOBODY	(KSIM_MAX_TASKS + 2)	/* owner outside tasks */
+
+int ksim_rwsem_read_blocked(const struct ksim_world *w,
+			    const struct rw_semaphore *s,
+			    const struct ksim_task *self);
+
+static inline int me(const struct ksim_task *t)
+{
+	return t ? t->id + 1 : KSIM_NOBODY;
+}
+
+static void ksim_bad_unlock(struct ksim_task *t, const void *obj, int bit,
+			    const char *what, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (!t)
+		return;
+	ksim_finding_add(w, KSIM_F_BAD_UNLOCK, t, file, line, func,
+			 "bad unlock balance: %s releases %s (%s) which it does not hold",
+			 t->name, ksim_object_name(w, obj, bit), what);
+	ksim_finding_stop(w, t);
+}
+
+/* ---- spinlocks ---- */
+
+void ksim_spin_lock(spinlock_t *l, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_SPIN_LOCK, 1, l, -1, file,
+					 line, func);
+
+	l->owner = me(t);
+	if (t) {
+		ksim_held_push(t, l, -1, KSIM_LC_SPIN, file, line, func);
+		t->spin_depth++;
+	}
+}
+
+int ksim_spin_trylock(spinlock_t *l, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_SPIN_TRYLOCK, 1, l, -1, file,
+					 line, func);
+	int ok = l->owner == 0;
+
+	if (ok) {
+		l->owner = me(t);
+		if (t) {
+			ksim_held_push(t, l, -1, KSIM_LC_SPIN, file, line,
+				       func);
+			t->spin_depth++;
+		}
+	}
+	if (t)
+		t->result = ok;
+	return ok;
+}
+
+void ksim_spin_unlock(spinlock_t *l, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_SPIN_UNLOCK, 1, l, -1, file,
+					 line, func);
+
+	if (l->owner != me(t) || (t && ksim_held_pop(t, l, -1, KSIM_LC_SPIN)))
+		ksim_bad_unlock(t, l, -1, "spinlock", file, line, func);
+	l->owner = 0;
+	if (t)
+		t->spin_depth--;
+}
+
+void ksim_irq_disable(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur)
+		w->cur->irq_depth++;
+}
+
+void ksim_irq_enable(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur && w->cur->irq_depth > 0)
+		w->cur->irq_depth--;
+}
+
+void ksim_preempt_disable(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur)
+		w->cur->preempt_depth++;
+}
+
+void ksim_preempt_enable(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur && w->cur->preempt_depth > 0)
+		w->cur->preempt_depth--;
+}
+
+/* ---- mutexes ---- */
+
+void ksim_mutex_lock(struct mutex *m, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_MUTEX_LOCK, 1, m, -1, file,
+					 line, func);
+
+	m->owner = me(t);
+	if (t)
+		ksim_held_push(t, m, -1, KSIM_LC_MUTEX, file, line, func);
+}
+
+int ksim_mutex_trylock(struct mutex *m, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_MUTEX_TRYLOCK, 1, m, -1, file,
+					 line, func);
+	int ok = m->owner == 0;
+
+	if (ok) {
+		m->owner = me(t);
+		if (t)
+			ksim_held_push(t, m, -1, KSIM_LC_MUTEX, file, line,
+				       func);
+	}
+	if (t)
+		t->result = ok;
+	return ok;
+}
+
+void ksim_mutex_unlock(struct mutex *m, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_MUTEX_UNLOCK, 1, m, -1, file,
+					 line, func);
+
+	if (m->owner != me(t) || (t && ksim_held_pop(t, m, -1, KSIM_LC_MUTEX)))
+		ksim_bad_unlock(t, m, -1, "mutex", file, line, func);
+	m->owner = 0;
+}
+
+/* ---- rw-semaphores ---- */
+
+void ksim_down_read(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_DOWN_READ, 0, s, -1, file,
+					 line, func);
+
+	s->readers++;
+	if (t)
+		ksim_held_push(t, s, -1, KSIM_LC_RWSEM_READ, file, line, func);
+}
+
+int ksim_down_read_trylock(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_DOWN_READ_TRYLOCK, 0, s, -1,
+					 file, line, func);
+	int ok = !(t ? ksim_rwsem_read_blocked(ksim_tls_world, s, t) :
+		   s->writer);
+
+	if (ok) {
+		s->readers++;
+		if (t)
+			ksim_held_push(t, s, -1, KSIM_LC_RWSEM_READ, file,
+				       line, func);
+	}
+	if (t)
+		t->result = ok;
+	return ok;
+}
+
+void ksim_up_read(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_UP_READ, 0, s, -1, file, line,
+					 func);
+
+	if (s->readers <= 0 ||
+	    (t && ksim_held_pop(t, s, -1, KSIM_LC_RWSEM_READ)))
+		ksim_bad_unlock(t, s, -1, "rwsem read", file, line, func);
+	s->readers--;
+}
+
+void ksim_down_write(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_DOWN_WRITE, 1, s, -1, file,
+					 line, func);
+
+	if (t && (s->writer || s->readers)) {
+		/* contended: queue behind the holders, then wait our turn */
+		s->waiters++;
+		t->queued = 1;
+		ksim_point(KSIM_OP_DOWN_WRITE, 1, s, -1, file, line, func);
+		t->queued = 0;
+		s->waiters--;
+	}
+	s->writer = me(t);
+	if (t)
+		ksim_held_push(t, s, -1, KSIM_LC_RWSEM_WRITE, file, line, func);
+}
+
+int ksim_down_write_trylock(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_DOWN_WRITE_TRYLOCK, 1, s, -1,
+					 file, line, func);
+	int ok = !s->writer && !s->readers;
+
+	if (ok) {
+		s->writer = me(t);
+		if (t)
+			ksim_held_push(t, s, -1, KSIM_LC_RWSEM_WRITE, file,
+				       line, func);
+	}
+	if (t)
+		t->result = ok;
+	return ok;
+}
+
+void ksim_up_write(struct rw_semaphore *s, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_UP_WRITE, 1, s, -1, file, line,
+					 func);
+
+	if (s->writer != me(t) ||
+	    (t && ksim_held_pop(t, s, -1, KSIM_LC_RWSEM_WRITE)))
+		ksim_bad_unlock(t, s, -1, "rwsem write", file, line, func);
+	s->writer = 0;
+}
+
+/* ---- bit locks (the page lock) and page flag bits ---- */
+
+void ksim_bit_lock(unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_LOCK_PAGE, 1, word, bit, file,
+					 line, func);
+
+	*word |= 1UL << bit;
+	if (t)
+		ksim_held_push(t, word, bit, KSIM_LC_BIT, file, line, func);
+}
+
+int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_TRYLOCK_PAGE, 1, word, bit,
+					 file, line, func);
+	int ok = !(*word & (1UL << bit));
+
+	if (ok) {
+		*word |= 1UL << bit;
+		if (t)
+			ksim_held_push(t, word, bit, KSIM_LC_BIT, file, line,
+				       func);
+	}
+	if (t)
+		t->result = ok;
+	return ok;
+}
+
+void ksim_bit_unlock(unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_UNLOCK_PAGE, 1, word, bit,
+					 file, line, func);
+	struct ksim_world *w = ksim_tls_world;
+
+	if (!(*word & (1UL << bit))) {
+		ksim_bad_unlock(t, word, bit, "page lock not locked", file,
+				line, func);
+		return;
+	}
+	*word &= ~(1UL << bit);
+	if (!t || !ksim_held_pop(t, word, bit, KSIM_LC_BIT))
+		return;
+	/* The page lock has no owner in the kernel: anyone may unlock. */
+	if (w) {
+		int i;
+
+		for (i = 0; i < w->nr_tasks; i++)
+			if (!ksim_held_pop(&w->tasks[i], word, bit,
+					   KSIM_LC_BIT))
+				return;
+	}
+}
+
+void ksim_bit_wait(unsigned long *word, int bit, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_WAIT_PAGE_UNLOCKED, 0, word, bit, file, line, func);
+}
+
+int ksim_bit_lock_held_by_me(const unsigned long *word, int bit)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (!w || !w->cur)
+		return 0;
+	return ksim_held_find(w->cur, word, bit, KSIM_LC_BIT) >= 0;
+}
+
+/* Which task, other than t, holds bit lock (word, bit); NULL if none. */
+static struct ksim_task *ksim_bit_holder(struct ksim_world *w,
+					 const unsigned long *word, int bit)
+{
+	int i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		if (ksim_held_find(&w->tasks[i], word, bit, KSIM_LC_BIT) >= 0)
+			return &w->tasks[i];
+	return NULL;
+}
+
+int ksim_bit_test(const unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_FLAG_TEST, 0, word, bit, file,
+					 line, func);
+	int v = !!(*word & (1UL << bit));
+
+	if (t) {
+		t->result = v;
+		/*
+		 * Inside BUG_ON(): a lock bit found set must be set by this
+		 * task.  The kernel's check passes whoever holds the lock;
+		 * the harness wants the asserting task to be the holder.
+		 */
+		if (v && t->in_assert &&
+		    ksim_held_find(t, word, bit, KSIM_LC_BIT) < 0) {
+			struct ksim_world *w = ksim_tls_world;
+			struct ksim_task *h = ksim_bit_holder(w, word, bit);
+
+			if (h)
+				ksim_finding_add(w, KSIM_F_LOCK_OWNER, t, file,
+						 line, func,
+						 "%s asserts %s held, but it is held by %s (taken at %s:%d)",
+						 t->name,
+						 ksim_object_name(w, word, bit),
+						 h->name,
+						 ksim_short_file(h->held[ksim_held_find(h, word, bit, KSIM_LC_BIT)].file),
+						 h->held[ksim_held_find(h, word, bit, KSIM_LC_BIT)].line);
+		}
+	}
+	return v;
+}
+
+void ksim_bit_set(unsigned long *word, int bit, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_FLAG_SET, 1, word, bit, file, line, func);
+	*word |= 1UL << bit;
+}
+
+void ksim_bit_clear(unsigned long *word, int bit, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_FLAG_CLEAR, 1, word, bit, file, line, func);
+	*word &= ~(1UL << bit);
+}
+
+int ksim_bit_test_set(unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_FLAG_TEST_SET, 1, word, bit,
+					 file, line, func);
+	int old = !!(*word & (1UL << bit));
+
+	*word |= 1UL << bit;
+	if (t)
+		t->result = old;
+	return old;
+}
+
+int ksim_bit_test_clear(unsigned long *word, int bit, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_FLAG_TEST_CLEAR, 1, word, bit,
+					 file, line, func);
+	int old = !!(*word & (1UL << bit));
+
+	*word &= ~(1UL << bit);
+	if (t)
+		t->result = old;
+	return old;
+}
+
+/* ---- atomics ---- */
+
+int ksim_atomic_read(const atomic_t *a, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_ATOMIC_READ, 0, a, -1, file,
+					 line, func);
+
+	if (t)
+		t->result = a->counter;
+	return a->counter;
+}
+
+void ksim_atomic_set(atomic_t *a, int v, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_ATOMIC_WRITE, 1, a, -1, file, line, func);
+	a->counter = v;
+}
+
+int ksim_atomic_add_return(atomic_t *a, int delta, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_ATOMIC_RMW, 1, a, -1, file,
+					 line, func);
+
+	a->counter += delta;
+	if (t)
+		t->result = a->counter;
+	return a->counter;
+}
+
+int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_ATOMIC_RMW, 1, a, -1, file,
+					 line, func);
+	int old = a->counter;
+
+	if (old != unless)
+		a->counter += delta;
+	if (t)
+		t->result = old;
+	return old;
+}
+
+long ksim_atomic_long_read(const atomic_long_t *a, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_ATOMIC_READ, 0, a, -1, file, line, func);
+	return a->counter;
+}
+
+long ksim_atomic_long_add_return(atomic_long_t *a, long delta, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_ATOMIC_RMW, 1, a, -1, file, line, func);
+	a->counter += delta;
+	return a->counter;
+}
+
+/* ---- plain shared memory ---- */
+
+long ksim_load(const long *p, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_LOAD, 0, p, -1, file, line,
+					 func);
+
+	if (t)
+		t->result = (int)*p;
+	return *p;
+}
+
+void ksim_store(long *p, long v, KSIM_LOC)
+{
+	ksim_point(KSIM_OP_STORE, 1, p, -1, file, line, func);
+	*p = v;
+}
+
+void ksim_yield(KSIM_LOC)
+{
+	ksim_point(KSIM_OP_YIELD, 0, NULL, -1, file, line, func);
+}
+
+/* ---- assertions and reports ---- */
+
+void ksim_assert_begin(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur)
+		w->cur->in_assert++;
+}
+
+void ksim_assert_end(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur && w->cur->in_assert > 0)
+		w->cur->in_assert--;
+}
+
+void ksim_bug(const char *cond, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_task *t = w ? w->cur : NULL;
+	struct ksim_finding_rec *r;
+
+	if (!w) {
+		fprintf(stderr, "kernel BUG at %s:%d! (%s) outside any world\n",
+			ksim_short_file(file), line, cond);
+		abort();
+	}
+	r = ksim_finding_add(w, KSIM_F_BUG, t, file, line, func,
+			     "kernel BUG at %s:%d!", ksim_short_file(file),
+			     line);
+	if (r) {
+		if (w->opt[KSIM_OPT_BACKTRACE])
+			ksim_capture_frames(&r->frames);
+		r->detail = ksim_pool_printf(w, "BUG_ON(%s) in %s()\n", cond,
+					     func);
+	}
+	if (t)
+		ksim_finding_stop(w, t);
+	w->stopped = 1;
+	abort();	/* BUG outside a task: a harness bug */
+}
+
+int ksim_warn(int cond, const char *text, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (cond && w)
+		ksim_finding_add(w, KSIM_F_WARN, w->cur, file, line, func,
+				 "WARNING: at %s:%d %s() (%s)",
+				 ksim_short_file(file), line, func, text);
+	return cond;
+}
+
+void ksim_might_sleep(KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_task *t = w ? w->cur : NULL;
+
+	if (t && (t->spin_depth || t->irq_depth || t->preempt_depth))
+		ksim_finding_add(w, KSIM_F_INVALID_CONTEXT, t, file, line,
+				 func,
+				 "BUG: sleeping function called from invalid context at %s:%d",
+				 ksim_short_file(file), line);
+}
+
+void ksim_report(int kind, const char *file, int line, const char *func,
+		 const char *fmt, ...)
+{
+	struct ksim_world *w = ksim_tls_world;
+	char buf[512];
+	va_list ap;
+
+	if (!w)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ksim_finding_add(w, kind, w->cur, file, line, func, "%s", buf);
+	if (ksim_finding_is_fatal(kind)) {
+		if (w->cur)
+			ksim_finding_stop(w, w->cur);
+		w->stopped = 1;
+	}
+}
+
+int ksim_cpu(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	return (w && w->cur && !w->cur->internal) ? w->cur->id : 0;
+}
+
+int ksim_nr_cpus(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	return w ? w->nr_tasks : 1;
+}
+
+struct ksim_world *ksim_current_world(void)
+{
+	return ksim_tls_world;
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Whole runs: schedule tokens, replay of choice arrays, and the built-in
+ * round-robin and seeded random choosers.
+ *
+ * Token: "ksim1:SCENARIO:CODEID:CHOICES".  CHOICES is run-length coded:
+ * a task letter ('a' = task 0) optionally followed by a repeat count, so
+ * "a3b2a" is tasks 0,0,0,1,1,0.  SCENARIO or CODEID may be "*" to skip
+ * that check; a bare CHOICES string is accepted too.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksim_internal.h"
+
+const char *ksim_token_make(struct ksim_world *w)
+{
+	size_t need = 32 + strlen(w->scenario) + strlen(ksim_code_id()) +
+		      w->nr_choices * 8, used, i;
+	char *s;
+
+	if (need > w->tokcap) {
+		char *n = realloc(w->tokbuf, need);
+
+		if (!n)
+			return "";
+		w->tokbuf = n;
+		w->tokcap = need;
+	}
+	s = w->tokbuf;
+	used = (size_t)snprintf(s, need, "ksim1:%s:%s:", w->scenario,
+				ksim_code_id());
+	for (i = 0; i < w->nr_choices;) {
+		size_t j = i + 1;
+
+		while (j < w->nr_choices && w->choices[j] == w->choices[i])
+			j++;
+		s[used++] = (char)('a' + w->choices[i]);
+		if (j - i > 1)
+			used += (size_t)snprintf(s + used, need - used, "%zu",
+						 j - i);
+		i = j;
+	}
+	s[used] = '\0';
+	return s;
+}
+
+const char *ksim_schedule_token(struct ksim_world *w)
+{
+	return ksim_token_make(w);
+}
+
+#define TOK_ERR(pos, ...) do { \
+	int __n = snprintf(w->err, sizeof(w->err), "token position %zu: ", \
+			   (size_t)(pos)); \
+	if (__n >= 0 && (size_t)__n < sizeof(w->err)) \
+		snprintf(w->err + __n, sizeof(w->err) - __n, __VA_ARGS__); \
+	free(buf); \
+	return rc; \
+} while (0)
+
+int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
+		     size_t *n)
+{
+	const char *p = token, *start;
+	uint8_t *buf = NULL;
+	size_t len = 0, cap = 0, base;
+	int rc = KSIM_EINVAL;
+
+	if (!token) {
+		snprintf(w->err, sizeof(w->err), "no token");
+		return KSIM_EINVAL;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	start = p;
+	if (!strncmp(p, "ksim", 4)) {
+		const char *f[3];
+		size_t fl[3];
+		int k;
+
+		if (strncmp(p, "ksim1:", 6))
+			TOK_ERR(p - token + 4,
+				"unsupported token version (this build reads 'ksim1:')");
+		p += 6;
+		for (k = 0; k < 3; k++) {
+			const char *c = strchr(p, ':');
+
+			if (!c) {
+				rc = KSIM_EINVAL;
+				TOK_ERR(strlen(token),
+					"expected 'ksim1:SCENARIO:CODEID:CHOICES' (missing ':')");
+			}
+			f[k] = p;
+			fl[k] = (size_t)(c - p);
+			p = c + 1;
+			if (k == 1)
+				break;
+		}
+		if (!(fl[0] == 1 && f[0][0] == '*') &&
+		    (fl[0] != strlen(w->scenario) ||
+		     strncmp(f[0], w->scenario, fl[0]))) {
+			rc = KSIM_EMISMATCH;
+			TOK_ERR(f[0] - token,
+				"token is for scenario '%.*s', this world is '%s'",
+				(int)fl[0], f[0], w->scenario);
+		}
+		if (!(fl[1] == 1 && f[1][0] == '*') &&
+		    (fl[1] != strlen(ksim_code_id()) ||
+		     strncmp(f[1], ksim_code_id(), fl[1]))) {
+			rc = KSIM_EMISMATCH;
+			TOK_ERR(f[1] - token,
+				"token was recorded on kernel code %.*s, this build is %s (use '*' to replay anyway)",
+				(int)fl[1], f[1], ksim_code_id());
+		}
+	}
+	base = (size_t)(p - token);
+	(void)start;
+	while (*p && !isspace((unsigned char)*p)) {
+		unsigned long count = 1;
+		int task;
+
+		if (*p < 'a' || *p >= 'a' + KSIM_MAX_TASKS)
+			TOK_ERR(p - token + 1,
+				"expected a task letter a-%c, got '%c'",
+				'a' + KSIM_MAX_TASKS - 1, *p);
+		task = *p - 'a';
+		if (task >= w->nr_tasks)
+			TOK_ERR(p - token + 1,
+				"task '%c' does not exist (world has %d tasks)",
+				*p, w->nr_tasks);
+		p++;
+		if (isdigit((unsigned char)*p)) {
+			char *end;
+
+			count = strtoul(p, &end, 10);
+			if (count < 1 || count > 10000000)
+				TOK_ERR(p - token + 1,
+					"repeat count must be 1..10000000");
+			p = end;
+		}
+		if (len + count > cap) {
+			size_t ncap = (len + count) * 2;
+			uint8_t *nb = realloc(buf, ncap);
+
+			if (!nb) {
+				rc = KSIM_ENOMEM;
+				TOK_ERR(p - token, "out of memory");
+			}
+			buf = nb;
+			cap = ncap;
+		}
+		while (count--)
+			buf[len++] = (uint8_t)task;
+	}
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p)
+		TOK_ERR(p - token + 1, "unexpected text after the choices");
+	(void)base;
+	*out = buf;
+	*n = len;
+	return 0;
+}
+
+static int ksim_finish_round_robin(struct ksim_world *w)
+{
+	while (!ksim_done(w)) {
+		uint32_t en = ksim_enabled(w);
+		int i, k;
+
+		if (!en)
+			break;	/* ksim_done() becomes true via deadlock */
+		for (k = 1; k <= w->nr_tasks; k++) {
+			i = (w->rr_last + k) % w->nr_tasks;
+			if (en & (1u << i))
+				break;
+		}
+		w->rr_last = i;
+		if (ksim_step(w, i))
+			break;
+	}
+	return w->nr_findings;
+}
+
+int ksim_run_array(struct ksim_world *w, const uint8_t *choices, size_t n)
+{
+	size_t i;
+	int rc;
+
+	ksim_run_start(w);
+	w->rr_last = -1;
+	for (i = 0; i < n; i++) {
+		if (ksim_done(w)) {
+			snprintf(w->err, sizeof(w->err),
+				 "schedule position %zu: the run already ended (after %zu of %zu choices)",
+				 i + 1, i, n);
+			return KSIM_EMISMATCH;
+		}
+		rc = ksim_step(w, choices[i]);
+		if (rc) {
+			char why[KSIM_ERRLEN];
+
+			snprintf(why, sizeof(why), "%s", w->err);
+			snprintf(w->err, sizeof(w->err),
+				 "schedule position %zu: %s", i + 1, why);
+			return rc;
+		}
+		w->rr_last = choices[i];
+	}
+	return ksim_finish_round_robin(w);
+}
+
+int ksim_run_token(struct ksim_world *w, const char *token)
+{
+	uint8_t *choices;
+	size_t n;
+	int rc = ksim_token_parse(w, token, &choices, &n);
+
+	if (rc)
+		return rc;
+	rc = ksim_run_array(w, choices, n);
+	free(choices);
+	return rc;
+}
+
+int ksim_run_round_robin(struct ksim_world *w)
+{
+	ksim_run_start(w);
+	w->rr_last = -1;
+	return ksim_finish_round_robin(w);
+}
+
+static uint64_t ksim_splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+int ksim_run_random(struct ksim_world *w, uint64_t seed)
+{
+	uint64_t s = seed;
+
+	ksim_run_start(w);
+	while (!ksim_done(w)) {
+		uint32_t en = ksim_enabled(w);
+		int cnt = __builtin_popcount(en), pick, i;
+
+		if (!cnt)
+			break;
+		pick = (int)(ksim_splitmix(&s) % (uint64_t)cnt);
+		for (i = 0; i < w->nr_tasks; i++)
+			if ((en & (1u << i)) && pick-- == 0)
+				break;
+		if (ksim_step(w, i))
+			break;
+	}
+	return w->nr_findings;
+}

@@ -1,0 +1,400 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The scheduler: scheduling points, enabledness, stepping, end of run.
+ *
+ * A task publishes its pending operation at a scheduling point and
+ * switches to the driver.  The driver (ksim_step) resumes a task only if
+ * its pending operation can take effect now, so primitives never wait:
+ * when a task is resumed, its operation is performed at once and the task
+ * runs on to its next scheduling point.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksim_internal.h"
+
+static int ksim_is_sleeping_op(int kind)
+{
+	switch (kind) {
+	case KSIM_OP_MUTEX_LOCK:
+	case KSIM_OP_DOWN_READ:
+	case KSIM_OP_DOWN_WRITE:
+	case KSIM_OP_LOCK_PAGE:
+	case KSIM_OP_WAIT_PAGE_UNLOCKED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
+		    const char *file, int line, const char *func)
+{
+	struct ksim_held *h;
+
+	if (t->nr_held == KSIM_MAX_HELD)
+		return;		/* deeper nesting than any kernel path here */
+	h = &t->held[t->nr_held++];
+	h->obj = obj;
+	h->bit = bit;
+	h->cls = cls;
+	h->file = file;
+	h->line = line;
+	h->func = func;
+}
+
+int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,
+		   int cls)
+{
+	int i;
+
+	for (i = t->nr_held - 1; i >= 0; i--) {
+		const struct ksim_held *h = &t->held[i];
+
+		if (h->obj == obj && h->bit == bit && (!cls || h->cls == cls))
+			return i;
+	}
+	return -1;
+}
+
+int ksim_held_pop(struct ksim_task *t, const void *obj, int bit, int cls)
+{
+	int i = ksim_held_find(t, obj, bit, cls);
+
+	if (i < 0)
+		return -1;
+	memmove(&t->held[i], &t->held[i + 1],
+		(t->nr_held - i - 1) * sizeof(t->held[0]));
+	t->nr_held--;
+	return 0;
+}
+
+int ksim_rwsem_read_blocked(const struct ksim_world *w,
+			    const struct rw_semaphore *s,
+			    const struct ksim_task *self)
+{
+	(void)w;
+	(void)self;
+	return s->writer || s->waiters;
+}
+
+int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t)
+{
+	const struct ksim_pend *p = &t->pend;
+
+	if (t->state != KSIM_TASK_RUNNABLE || !t->has_pend)
+		return 0;
+	switch (p->kind) {
+	case KSIM_OP_SPIN_LOCK:
+		return ((const spinlock_t *)p->obj)->owner == 0;
+	case KSIM_OP_MUTEX_LOCK:
+		return ((const struct mutex *)p->obj)->owner == 0;
+	case KSIM_OP_DOWN_READ:
+		return !ksim_rwsem_read_blocked(w, p->obj, t);
+	case KSIM_OP_DOWN_WRITE: {
+		const struct rw_semaphore *s = p->obj;
+
+		/* the attempt always runs; once queued, wait for a free sem */
+		return !t->queued || (!s->writer && !s->readers);
+	}
+	case KSIM_OP_LOCK_PAGE:
+	case KSIM_OP_WAIT_PAGE_UNLOCKED:
+		return !(*(const unsigned long *)p->obj & (1UL << p->bit));
+	default:
+		return 1;
+	}
+}
+
+/* Does t already hold what its pending operation would acquire? */
+static int ksim_self_deadlock(const struct ksim_task *t)
+{
+	const struct ksim_pend *p = &t->pend;
+
+	switch (p->kind) {
+	case KSIM_OP_SPIN_LOCK:
+		return ((const spinlock_t *)p->obj)->owner == t->id + 1;
+	case KSIM_OP_MUTEX_LOCK:
+		return ((const struct mutex *)p->obj)->owner == t->id + 1;
+	case KSIM_OP_LOCK_PAGE:
+		return ksim_held_find(t, p->obj, p->bit, KSIM_LC_BIT) >= 0;
+	case KSIM_OP_DOWN_WRITE:
+		return ksim_held_find(t, p->obj, -1, 0) >= 0;
+	case KSIM_OP_DOWN_READ:
+		return ksim_held_find(t, p->obj, -1, KSIM_LC_RWSEM_WRITE) >= 0;
+	default:
+		return 0;
+	}
+}
+
+static void ksim_precheck(struct ksim_world *w, struct ksim_task *t)
+{
+	const struct ksim_pend *p = &t->pend;
+
+	if (ksim_is_sleeping_op(p->kind) &&
+	    (t->spin_depth || t->irq_depth || t->preempt_depth)) {
+		ksim_finding_add(w, KSIM_F_INVALID_CONTEXT, t, p->file, p->line,
+				 p->func,
+				 "BUG: sleeping function called from invalid context at %s:%d (%s with %d spinlock(s) held, irqs %s)",
+				 ksim_short_file(p->file), p->line,
+				 ksim_op_kind_name(p->kind), t->spin_depth,
+				 t->irq_depth ? "disabled" : "enabled");
+	}
+	if (ksim_self_deadlock(t)) {
+		ksim_finding_add(w, KSIM_F_DEADLOCK, t, p->file, p->line,
+				 p->func,
+				 "self-deadlock: %s takes %s which it already holds",
+				 w->tasks[t->id].name,
+				 ksim_object_name(w, p->obj, p->bit));
+		ksim_finding_stop(w, t);
+	}
+}
+
+static void ksim_record_event(struct ksim_world *w, struct ksim_task *t)
+{
+	struct ksim_event *ev;
+
+	if (!w->opt[KSIM_OPT_TRACE])
+		return;
+	if (w->nr_events == w->cap_events) {
+		size_t cap = w->cap_events ? w->cap_events * 2 : 256;
+		struct ksim_event *n = realloc(w->events, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		w->events = n;
+		w->cap_events = cap;
+	}
+	ev = &w->events[w->nr_events++];
+	ev->task = t->id;
+	ksim_op_export(w, &t->pend, &ev->op);
+	ev->result = 0;
+}
+
+struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
+			     const char *file, int line, const char *func)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_task *t = w ? w->cur : NULL;
+
+	if (!t)
+		return NULL;
+	t->pend.kind = kind;
+	t->pend.write = write;
+	t->pend.obj = obj;
+	t->pend.bit = bit;
+	t->pend.file = file;
+	t->pend.line = line;
+	t->pend.func = func;
+	t->has_pend = 1;
+	ksim_precheck(w, t);
+	if (t->internal) {
+		/* the end-of-run drain: nobody to interleave with */
+		if (!ksim_op_enabled(w, t)) {
+			ksim_finding_add(w, KSIM_F_DEADLOCK, t, file, line, func,
+					 "deadlock at quiescence: %s waits for %s, held after every task ended",
+					 ksim_op_kind_name(kind),
+					 ksim_object_name(w, obj, bit));
+			ksim_finding_stop(w, t);
+		}
+		ksim_record_event(w, t);
+		t->has_pend = 0;
+		return t;
+	}
+	ksim_coro_leave(w, t);
+	t->has_pend = 0;
+	return t;
+}
+
+void ksim_task_main(struct ksim_task *t)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	t->started = 1;
+	if (t->internal) {
+		if (w->model->quiesce)
+			w->model->quiesce(w->priv);
+	} else {
+		t->op->run(w->priv, t->arg);
+	}
+	if (t->nr_held) {
+		const struct ksim_held *h = &t->held[t->nr_held - 1];
+
+		ksim_finding_add(w, KSIM_F_HELD_AT_EXIT, t, h->file, h->line,
+				 h->func,
+				 "task %s ended holding %d lock(s); last taken: %s at %s:%d",
+				 t->name, t->nr_held,
+				 ksim_object_name(w, h->obj, h->bit),
+				 ksim_short_file(h->file), h->line);
+	}
+	t->state = KSIM_TASK_DONE;
+	t->has_pend = 0;
+	ksim_coro_exit(w, t);
+}
+
+static uint32_t ksim_compute_enabled(const struct ksim_world *w)
+{
+	uint32_t m = 0;
+	int i;
+
+	for (i = 0; i < w->nr_tasks; i++)
+		if (ksim_op_enabled(w, &w->tasks[i]))
+			m |= 1u << i;
+	return m;
+}
+
+/* After tasks moved: end the run if it is over. */
+static void ksim_after_step(struct ksim_world *w)
+{
+	int i, runnable = 0;
+
+	if (w->stopped) {
+		w->phase = KSIM_PH_DONE;
+		return;
+	}
+	for (i = 0; i < w->nr_tasks; i++)
+		if (w->tasks[i].state == KSIM_TASK_RUNNABLE)
+			runnable++;
+	if (runnable) {
+		if (!ksim_compute_enabled(w)) {
+			ksim_deadlock_report(w);
+			w->stopped = 1;
+			w->phase = KSIM_PH_DONE;
+		}
+		return;
+	}
+	/* every task ended: drain per-CPU state, then check invariants */
+	w->phase = KSIM_PH_QUIESCE;
+	ksim_coro_enter(w, &w->tasks[w->nr_tasks]);
+	if (!w->stopped && w->model->check)
+		w->model->check(w, w->priv);
+	w->phase = KSIM_PH_DONE;
+}
+
+void ksim_run_start(struct ksim_world *w)
+{
+	int i;
+
+	ksim_tls_world = w;
+	memcpy(w->arena, w->snapshot, w->arena_used);
+	w->cur = NULL;
+	w->phase = KSIM_PH_RUN;
+	w->stopped = 0;
+	w->steps = 0;
+	w->nr_choices = 0;
+	w->nr_events = 0;
+	w->nr_findings = 0;
+	w->dropped_findings = 0;
+	w->pool_used = 0;
+	w->runs++;
+	for (i = 0; i <= w->nr_tasks; i++) {
+		struct ksim_task *t = &w->tasks[i];
+
+		t->state = KSIM_TASK_RUNNABLE;
+		t->started = 0;
+		t->has_pend = 0;
+		t->nr_held = 0;
+		t->spin_depth = 0;
+		t->irq_depth = 0;
+		t->preempt_depth = 0;
+		t->in_assert = 0;
+		t->queued = 0;
+		t->result = 0;
+		ksim_coro_init(w, t);
+	}
+	/* run every task up to its first scheduling point */
+	for (i = 0; i < w->nr_tasks && !w->stopped; i++)
+		ksim_coro_enter(w, &w->tasks[i]);
+	ksim_after_step(w);
+}
+
+int ksim_step(struct ksim_world *w, int task)
+{
+	struct ksim_task *t;
+
+	if (w->phase == KSIM_PH_DONE)
+		return KSIM_EDONE;
+	if (task < 0 || task >= w->nr_tasks) {
+		snprintf(w->err, sizeof(w->err), "no task %d (world has %d)",
+			 task, w->nr_tasks);
+		return KSIM_ENOENT;
+	}
+	t = &w->tasks[task];
+	if (t->state != KSIM_TASK_RUNNABLE) {
+		snprintf(w->err, sizeof(w->err), "task %d (%s) has finished",
+			 task, t->name);
+		return KSIM_ENOENT;
+	}
+	if (!ksim_op_enabled(w, t)) {
+		snprintf(w->err, sizeof(w->err),
+			 "task %d (%s) is blocked on %s %s", task, t->name,
+			 ksim_op_kind_name(t->pend.kind),
+			 ksim_object_name(w, t->pend.obj, t->pend.bit));
+		return KSIM_ENOTENABLED;
+	}
+	ksim_tls_world = w;
+	if (w->steps >= (uint64_t)w->opt[KSIM_OPT_MAX_STEPS]) {
+		ksim_finding_add(w, KSIM_F_LIVELOCK, t, t->pend.file,
+				 t->pend.line, t->pend.func,
+				 "livelock: no end after %llu steps (last at %s:%d)",
+				 (unsigned long long)w->steps,
+				 ksim_short_file(t->pend.file), t->pend.line);
+		w->stopped = 1;
+		w->phase = KSIM_PH_DONE;
+		return 0;
+	}
+	if (w->nr_choices == w->cap_choices) {
+		size_t cap = w->cap_choices ? w->cap_choices * 2 : 256;
+		uint8_t *n = realloc(w->choices, cap);
+
+		if (!n)
+			return KSIM_ENOMEM;
+		w->choices = n;
+		w->cap_choices = cap;
+	}
+	w->choices[w->nr_choices++] = (uint8_t)task;
+	w->steps++;
+	w->total_steps++;
+	ksim_record_event(w, t);
+	ksim_coro_enter(w, t);
+	if (w->opt[KSIM_OPT_TRACE] && w->nr_events)
+		w->events[w->nr_events - 1].result = t->result;
+	ksim_after_step(w);
+	return 0;
+}
+
+uint32_t ksim_enabled(const struct ksim_world *w)
+{
+	if (w->phase == KSIM_PH_DONE)
+		return 0;
+	return ksim_compute_enabled(w);
+}
+
+int ksim_done(const struct ksim_world *w)
+{
+	return w->phase == KSIM_PH_DONE;
+}
+
+/*
+ * Hash of the kernel state: the arena, with every word that points into
+ * the arena replaced by its offset, so equal states of two worlds built
+ * from the same spec hash equal.
+ */
+uint64_t ksim_state_hash(const struct ksim_world *w)
+{
+	const uintptr_t lo = (uintptr_t)w->arena;
+	const uintptr_t hi = lo + w->arena_used;
+	const uintptr_t *p = (const uintptr_t *)w->arena;
+	size_t i, n = w->arena_used / sizeof(uintptr_t);
+	uint64_t h = 1469598103934665603ULL;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t v = p[i];
+
+		if (v >= lo && v < hi)
+			v -= lo;
+		h ^= v;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

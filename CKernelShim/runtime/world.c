@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Worlds: creation from a text spec, the arena, object names, reset,
+ * queries and the trace.
+ *
+ * Spec format: one directive per line, words separated by blanks, '#'
+ * starts a comment.  The first directive is "model NAME"; "task NAME OP
+ * ARGS..." adds a task running operation OP; "option NAME VALUE" sets a
+ * world option; every other line belongs to the model's builder.
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ksim_internal.h"
+
+#define KSIM_MAX_WORDS	32
+
+void *ksim_arena_alloc(struct ksim_world *w, size_t size)
+{
+	size_t off = (w->arena_used + 15) & ~(size_t)15;
+	void *p;
+
+	if (off + size > KSIM_ARENA_SIZE)
+		return NULL;
+	p = w->arena + off;
+	memset(p, 0, size);
+	w->arena_used = off + size;
+	return p;
+}
+
+void *ksim_model_priv(struct ksim_world *w)
+{
+	return w->priv;
+}
+
+static size_t ksim_name_slot(const void *obj, int bit)
+{
+	uintptr_t h = ((uintptr_t)obj >> 3) * 0x9E3779B97F4A7C15ULL +
+		      (uintptr_t)(bit + 1) * 0xBF58476D1CE4E5B9ULL;
+
+	return (size_t)(h >> 20) & (KSIM_NAME_SLOTS - 1);
+}
+
+static void ksim_name_put(struct ksim_world *w, const void *obj, int bit,
+			  const char *name)
+{
+	size_t i = ksim_name_slot(obj, bit), n;
+	size_t len = strlen(name) + 1;
+	char *s;
+
+	for (n = 0; n < KSIM_NAME_SLOTS; n++, i = (i + 1) & (KSIM_NAME_SLOTS - 1))
+		if (!w->names[i].obj ||
+		    (w->names[i].obj == obj && w->names[i].bit == bit))
+			break;
+	if (n == KSIM_NAME_SLOTS || w->name_pool_used + len > KSIM_POOL_SIZE)
+		return;
+	s = w->name_pool + w->name_pool_used;
+	memcpy(s, name, len);
+	w->name_pool_used += len;
+	w->names[i].obj = obj;
+	w->names[i].bit = bit;
+	w->names[i].name = s;
+}
+
+void ksim_name_object(struct ksim_world *w, const void *obj, const char *fmt,
+		      ...)
+{
+	char buf[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ksim_name_put(w, obj, -1, buf);
+}
+
+void ksim_name_bits(struct ksim_world *w, const void *word, const char *base,
+		    const char *const *bitnames, int nbits)
+{
+	char buf[160];
+	int b;
+
+	for (b = 0; b < nbits; b++) {
+		if (!bitnames[b])
+			continue;
+		snprintf(buf, sizeof(buf), "%s.%s", base, bitnames[b]);
+		ksim_name_put(w, word, b, buf);
+	}
+}
+
+const char *ksim_object_name(const struct ksim_world *w, const void *obj,
+			     int bit)
+{
+	size_t i = ksim_name_slot(obj, bit), n;
+
+	if (!obj)
+		return "-";
+	for (n = 0; n < KSIM_NAME_SLOTS; n++, i = (i + 1) & (KSIM_NAME_SLOTS - 1)) {
+		if (!w->names[i].obj)
+			break;
+		if (w->names[i].obj == obj && w->names[i].bit == bit)
+			return w->names[i].name;
+	}
+	return bit >= 0 ? "flags-bit" : "object";
+}
+
+uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit)
+{
+	uintptr_t p = (uintptr_t)obj, lo = (uintptr_t)w->arena;
+	uint64_t base;
+
+	if (!obj)
+		return 0;
+	if (p >= lo && p < lo + KSIM_ARENA_SIZE)
+		base = (uint64_t)(p - lo) + 1;
+	else
+		base = (uint64_t)p;
+	return (base << 6) | (uint64_t)(bit < 0 ? 0 : bit);
+}
+
+void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,
+		    struct ksim_op *op)
+{
+	op->kind = p->kind;
+	op->write = p->write;
+	op->object = ksim_obj_key(w, p->obj, p->bit);
+	op->object_name = ksim_object_name(w, p->obj, p->bit);
+	op->file = ksim_short_file(p->file);
+	op->line = p->line;
+	op->function = p->func;
+}
+
+static int ksim_split(char *line, char **argv)
+{
+	int argc = 0;
+	char *p = line;
+
+	for (;;) {
+		while (*p && isspace((unsigned char)*p))
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc == KSIM_MAX_WORDS)
+			return -1;
+		argv[argc++] = p;
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		if (*p)
+			*p++ = '\0';
+	}
+	return argc;
+}
+
+static int ksim_option_by_name(const char *name)
+{
+	if (!strcmp(name, "trace"))
+		return KSIM_OPT_TRACE;
+	if (!strcmp(name, "max_steps"))
+		return KSIM_OPT_MAX_STEPS;
+	if (!strcmp(name, "strict"))
+		return KSIM_OPT_STRICT;
+	if (!strcmp(name, "backtrace"))
+		return KSIM_OPT_BACKTRACE;
+	return -1;
+}
+
+#define SPEC_ERR(...) do { \
+	int __n = snprintf(err, errlen, "spec line %d: ", lineno); \
+	if (__n >= 0 && (size_t)__n < errlen) \
+		snprintf(err + __n, errlen - __n, __VA_ARGS__); \
+	goto fail; \
+} while (0)
+
+static int ksim_build(struct ksim_world *w, const char *spec, char *err,
+		      size_t errlen)
+{
+	char *copy = strdup(spec), *line, *next;
+	char *argv[KSIM_MAX_WORDS];
+	char sub[KSIM_ERRLEN];
+	int lineno = 0, argc;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return KSIM_ENOMEM;
+	}
+	for (line = copy; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		argc = ksim_split(line, argv);
+		if (argc < 0)
+			SPEC_ERR("more than %d words", KSIM_MAX_WORDS);
+		if (!argc)
+			continue;
+		if (!w->model) {
+			if (strcmp(argv[0], "model") || argc != 2)
+				SPEC_ERR("the first directive must be 'model NAME', got '%s'",
+					 argv[0]);
+			w->model = ksim_find_model(argv[1]);
+			if (!w->model)
+				SPEC_ERR("unknown model '%s'", argv[1]);
+			w->priv = ksim_arena_alloc(w, w->model->priv_size ?
+						   w->model->priv_size : 1);
+			continue;
+		}
+		if (!strcmp(argv[0], "option")) {
+			int o;
+			char *end;
+			long v;
+
+			if (argc != 3)
+				SPEC_ERR("usage: option NAME VALUE");
+			o = ksim_option_by_name(argv[1]);
+			if (o < 0)
+				SPEC_ERR("unknown option '%s'", argv[1]);
+			v = strtol(argv[2], &end, 0);
+			if (*end || v < 0)
+				SPEC_ERR("option %s: '%s' is not a number >= 0",
+					 argv[1], argv[2]);
+			w->opt[o] = v;
+			continue;
+		}
+		if (!strcmp(argv[0], "task")) {
+			const struct ksim_opdef *op;
+			struct ksim_task *t;
+			int i;
+
+			if (argc < 3)
+				SPEC_ERR("usage: task NAME OPERATION [ARGS...]");
+			if (w->nr_tasks == KSIM_MAX_TASKS)
+				SPEC_ERR("more than %d tasks", KSIM_MAX_TASKS);
+			if (strlen(argv[1]) >= sizeof(t->name))
+				SPEC_ERR("task name '%s' is too long", argv[1]);
+			for (i = 0; i < w->nr_tasks; i++)
+				if (!strcmp(w->tasks[i].name, argv[1]))
+					SPEC_ERR("duplicate task name '%s'",
+						 argv[1]);
+			op = ksim_find_op(w->model->name, argv[2]);
+			if (!op)
+				SPEC_ERR("unknown operation '%s' for model '%s'",
+					 argv[2], w->model->name);
+			t = &w->tasks[w->nr_tasks];
+			t->id = w->nr_tasks;
+			snprintf(t->name, sizeof(t->name), "%s", argv[1]);
+			t->op = op;
+			sub[0] = '\0';
+			if (op->setup && op->setup(w, w->priv, argc - 3,
+						   argv + 3, &t->arg, sub,
+						   sizeof(sub)))
+				SPEC_ERR("task %s: %s (usage: %s)", argv[1],
+					 sub[0] ? sub : "bad arguments",
+					 op->usage);
+			w->nr_tasks++;
+			continue;
+		}
+		sub[0] = '\0';
+		if (!w->model->spec_line ||
+		    w->model->spec_line(w, w->priv, argc, argv, sub,
+					sizeof(sub)))
+			SPEC_ERR("%s", sub[0] ? sub : "unknown directive");
+	}
+	if (!w->model) {
+		lineno = 0;
+		SPEC_ERR("empty spec: no 'model' directive");
+	}
+	if (!w->nr_tasks) {
+		snprintf(err, errlen, "spec: no tasks");
+		goto fail;
+	}
+	sub[0] = '\0';
+	if (w->model->spec_end && w->model->spec_end(w, w->priv, sub,
+						     sizeof(sub))) {
+		snprintf(err, errlen, "spec: %s",
+			 sub[0] ? sub : "inconsistent world");
+		goto fail;
+	}
+	free(copy);
+	return 0;
+fail:
+	free(copy);
+	return KSIM_EINVAL;
+}
+
+struct ksim_world *ksim_world_create(const char *spec, char *err,
+				     size_t errlen)
+{
+	struct ksim_world *w;
+	char dummy[KSIM_ERRLEN];
+	int i;
+
+	if (!err || !errlen) {
+		err = dummy;
+		errlen = sizeof(dummy);
+	}
+	err[0] = '\0';
+	if (!spec) {
+		snprintf(err, errlen, "no spec");
+		return NULL;
+	}
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		goto nomem;
+	w->arena = aligned_alloc(64, KSIM_ARENA_SIZE);
+	w->name_pool = malloc(KSIM_POOL_SIZE);
+	w->pool = malloc(KSIM_POOL_SIZE);
+	w->spec = strdup(spec);
+	if (!w->arena || !w->name_pool || !w->pool || !w->spec)
+		goto nomem;
+	memset(w->arena, 0, KSIM_ARENA_SIZE);
+	w->opt[KSIM_OPT_TRACE] = 1;
+	w->opt[KSIM_OPT_MAX_STEPS] = KSIM_DEFAULT_MAX_STEPS;
+	w->opt[KSIM_OPT_BACKTRACE] = 1;
+	ksim_tls_world = w;
+	if (ksim_build(w, spec, err, errlen)) {
+		ksim_world_destroy(w);
+		return NULL;
+	}
+	/* the quiesce task runs last, on CPU "nr_tasks" */
+	w->tasks[w->nr_tasks].id = w->nr_tasks;
+	w->tasks[w->nr_tasks].internal = 1;
+	snprintf(w->tasks[w->nr_tasks].name, sizeof(w->tasks[0].name),
+		 "quiesce");
+	for (i = 0; i <= w->nr_tasks; i++)
+		if (ksim_stacks_alloc(&w->tasks[i]))
+			goto nomem;
+	w->snapshot = malloc(w->arena_used ? w->arena_used : 1);
+	if (!w->snapshot)
+		goto nomem;
+	memcpy(w->snapshot, w->arena, w->arena_used);
+	{
+		/* a plain spec is named by its hash: tokens still say which */
+		uint64_t h = 1469598103934665603ULL;
+		const char *c;
+
+		for (c = spec; *c; c++)
+			h = (h ^ (unsigned char)*c) * 1099511628211ULL;
+		snprintf(w->scenario, sizeof(w->scenario), "spec-%08x",
+			 (unsigned)(h ^ (h >> 32)));
+	}
+	ksim_crash_guard_init();
+	ksim_run_start(w);
+	return w;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	ksim_world_destroy(w);
+	return NULL;
+}
+
+struct ksim_world *ksim_world_create_scenario(const char *name, char *err,
+					      size_t errlen)
+{
+	int i = name ? ksim_scenario_find(name) : KSIM_ENOENT;
+	struct ksim_world *w;
+
+	if (i < 0) {
+		if (err && errlen)
+			snprintf(err, errlen, "unknown scenario '%s' (see 'kharness list')",
+				 name ? name : "(null)");
+		return NULL;
+	}
+	w = ksim_world_create(ksim_scenario_spec(i), err, errlen);
+	if (w)
+		snprintf(w->scenario, sizeof(w->scenario), "%s", name);
+	return w;
+}
+
+void ksim_world_reset(struct ksim_world *w)
+{
+	ksim_run_start(w);
+}
+
+void ksim_world_destroy(struct ksim_world *w)
+{
+	int i;
+
+	if (!w)
+		return;
+	if (ksim_tls_world == w)
+		ksim_tls_world = NULL;
+	for (i = 0; i <= KSIM_MAX_TASKS; i++)
+		ksim_stacks_free(&w->tasks[i]);
+	free(w->arena);
+	free(w->snapshot);
+	free(w->name_pool);
+	free(w->pool);
+	free(w->spec);
+	free(w->choices);
+	free(w->events);
+	free(w->text);
+	free(w->tokbuf);
+	free(w);
+}
+
+const char *ksim_last_error(const struct ksim_world *w)
+{
+	return w->err;
+}
+
+const char *ksim_world_scenario(const struct ksim_world *w)
+{
+	return w->scenario;
+}
+
+int ksim_world_set_option(struct ksim_world *w, int option, long value)
+{
+	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_BACKTRACE ||
+	    value < 0) {
+		snprintf(w->err, sizeof(w->err), "bad option %d=%ld", option,
+			 value);
+		return KSIM_EINVAL;
+	}
+	w->opt[option] = value;
+	return 0;
+}
+
+int ksim_task_count(const struct ksim_world *w)
+{
+	return w->nr_tasks;
+}
+
+const char *ksim_task_name(const struct ksim_world *w, int task)
+{
+	if (task < 0 || task >= w->nr_tasks)
+		return NULL;
+	return w->tasks[task].name;
+}
+
+int ksim_task_state(const struct ksim_world *w, int task)
+{
+	if (task < 0 || task >= w->nr_tasks)
+		return KSIM_ENOENT;
+	return w->tasks[task].state;
+}
+
+int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op)
+{
+	const struct ksim_task *t;
+
+	if (task < 0 || task >= w->nr_tasks)
+		return KSIM_ENOENT;
+	t = &w->tasks[task];
+	if (t->state != KSIM_TASK_RUNNABLE || !t->has_pend)
+		return KSIM_ENOENT;
+	ksim_op_export(w, &t->pend, op);
+	return 0;
+}
+
+size_t ksim_schedule(const struct ksim_world *w, const uint8_t **choices)
+{
+	if (choices)
+		*choices = w->choices;
+	return w->nr_choices;
+}
+
+size_t ksim_event_count(const struct ksim_world *w)
+{
+	return w->nr_events;
+}
+
+int ksim_event_get(const struct ksim_world *w, size_t i, struct ksim_event *ev)
+{
+	if (i >= w->nr_events)
+		return KSIM_ENOENT;
+	*ev = w->events[i];
+	return 0;
+}
+
+char *ksim_text_reserve(struct ksim_world *w, size_t need)
+{
+	if (need > w->text_cap) {
+		char *n = realloc(w->text, need);
+
+		if (!n)
+			return NULL;
+		w->text = n;
+		w->text_cap = need;
+	}
+	return w->text;
+}
+
+const char *ksim_trace_text(struct ksim_world *w)
+{
+	size_t i, used = 0, cap = 160 * (w->nr_events + 1);
+	char *s = ksim_text_reserve(w, cap);
+
+	if (!s)
+		return "";
+	s[0] = '\0';
+	for (i = 0; i < w->nr_events; i++) {
+		const struct ksim_event *ev = &w->events[i];
+
+		used += snprintf(s + used, cap - used,
+				 "%zu %s %s %s %s:%d %s = %d\n", i,
+				 w->tasks[ev->task].name,
+				 ksim_op_kind_name(ev->op.kind),
+				 ev->op.object_name, ev->op.file, ev->op.line,
+				 ev->op.function, ev->result);
+		if (used >= cap)
+			break;
+	}
+	return s;
+}
+
+void ksim_stats_get(const struct ksim_world *w, struct ksim_stats *st)
+{
+	st->steps = w->steps;
+	st->total_steps = w->total_steps;
+	st->runs = w->runs;
+	st->state_hash = ksim_state_hash(w);
+	st->arena_bytes = w->arena_used;
+}
+
+static const char *const op_names[KSIM_OP__COUNT] = {
+	[KSIM_OP_NONE] = "none",
+	[KSIM_OP_SPIN_LOCK] = "spin_lock",
+	[KSIM_OP_SPIN_TRYLOCK] = "spin_trylock",
+	[KSIM_OP_SPIN_UNLOCK] = "spin_unlock",
+	[KSIM_OP_MUTEX_LOCK] = "mutex_lock",
+	[KSIM_OP_MUTEX_TRYLOCK] = "mutex_trylock",
+	[KSIM_OP_MUTEX_UNLOCK] = "mutex_unlock",
+	[KSIM_OP_DOWN_READ] = "down_read",
+	[KSIM_OP_DOWN_READ_TRYLOCK] = "down_read_trylock",
+	[KSIM_OP_UP_READ] = "up_read",
+	[KSIM_OP_DOWN_WRITE] = "down_write",
+	[KSIM_OP_DOWN_WRITE_TRYLOCK] = "down_write_trylock",
+	[KSIM_OP_UP_WRITE] = "up_write",
+	[KSIM_OP_LOCK_PAGE] = "lock_page",
+	[KSIM_OP_TRYLOCK_PAGE] = "trylock_page",
+	[KSIM_OP_UNLOCK_PAGE] = "unlock_page",
+	[KSIM_OP_WAIT_PAGE_UNLOCKED] = "wait_on_page_locked",
+	[KSIM_OP_FLAG_TEST] = "test_bit",
+	[KSIM_OP_FLAG_SET] = "set_bit",
+	[KSIM_OP_FLAG_CLEAR] = "clear_bit",
+	[KSIM_OP_FLAG_TEST_SET] = "test_and_set_bit",
+	[KSIM_OP_FLAG_TEST_CLEAR] = "test_and_clear_bit",
+	[KSIM_OP_ATOMIC_READ] = "atomic_read",
+	[KSIM_OP_ATOMIC_WRITE] = "atomic_set",
+	[KSIM_OP_ATOMIC_RMW] = "atomic_rmw",
+	[KSIM_OP_LOAD] = "load",
+	[KSIM_OP_STORE] = "store",
+	[KSIM_OP_YIELD] = "yield",
+};
+
+const char *ksim_op_kind_name(int kind)
+{
+	if (kind < 0 || kind >= KSIM_OP__COUNT)
+		return "unknown";
+	return op_names[kind];
+}

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Harness-specific: the runtime entry points that the stub headers turn
+ * kernel primitives into.  Every function here is a scheduling point
+ * unless its comment says otherwise: the calling task publishes what it is
+ * about to do, yields to the driver, and performs the operation only once
+ * the driver has chosen it.
+ */
+#ifndef KSIM_RUNTIME_H
+#define KSIM_RUNTIME_H
+
+#include "ksim/types.h"
+
+struct ksim_world;
+
+/* Locks. */
+void ksim_spin_lock(spinlock_t *l, KSIM_LOC);
+int ksim_spin_trylock(spinlock_t *l, KSIM_LOC);
+void ksim_spin_unlock(spinlock_t *l, KSIM_LOC);
+void ksim_irq_disable(void);			/* not a scheduling point */
+void ksim_irq_enable(void);			/* not a scheduling point */
+void ksim_mutex_lock(struct mutex *m, KSIM_LOC);
+int ksim_mutex_trylock(struct mutex *m, KSIM_LOC);
+void ksim_mutex_unlock(struct mutex *m, KSIM_LOC);
+void ksim_down_read(struct rw_semaphore *s, KSIM_LOC);
+int ksim_down_read_trylock(struct rw_semaphore *s, KSIM_LOC);
+void ksim_up_read(struct rw_semaphore *s, KSIM_LOC);
+void ksim_down_write(struct rw_semaphore *s, KSIM_LOC);
+int ksim_down_write_trylock(struct rw_semaphore *s, KSIM_LOC);
+void ksim_up_write(struct rw_semaphore *s, KSIM_LOC);
+
+/* Bit locks and bit operations on a flags word (page->flags). */
+void ksim_bit_lock(unsigned long *word, int bit, KSIM_LOC);
+int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC);
+void ksim_bit_unlock(unsigned long *word, int bit, KSIM_LOC);
+void ksim_bit_wait(unsigned long *word, int bit, KSIM_LOC);
+int ksim_bit_test(const unsigned long *word, int bit, KSIM_LOC);
+void ksim_bit_set(unsigned long *word, int bit, KSIM_LOC);
+void ksim_bit_clear(unsigned long *word, int bit, KSIM_LOC);
+int ksim_bit_test_set(unsigned long *word, int bit, KSIM_LOC);
+int ksim_bit_test_clear(unsigned long *word, int bit, KSIM_LOC);
+/* 1 if the current task holds bit lock (word, bit); not a scheduling point */
+int ksim_bit_lock_held_by_me(const unsigned long *word, int bit);
+
+/* Atomics. */
+int ksim_atomic_read(const atomic_t *a, KSIM_LOC);
+void ksim_atomic_set(atomic_t *a, int v, KSIM_LOC);
+int ksim_atomic_add_return(atomic_t *a, int delta, KSIM_LOC);
+/* cmpxchg-style: add delta unless the value is 'unless'; returns old */
+int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC);
+long ksim_atomic_long_read(const atomic_long_t *a, KSIM_LOC);
+long ksim_atomic_long_add_return(atomic_long_t *a, long delta, KSIM_LOC);
+
+/* Plain shared memory, for toy programs and explicit racy accesses. */
+long ksim_load(const long *p, KSIM_LOC);
+void ksim_store(long *p, long v, KSIM_LOC);
+void ksim_yield(KSIM_LOC);
+
+/* Assertions (BUG_ON & co.).  Not scheduling points. */
+void ksim_assert_begin(void);
+void ksim_assert_end(void);
+void ksim_bug(const char *cond, KSIM_LOC) __attribute__((noreturn));
+int ksim_warn(int cond, const char *text, KSIM_LOC);
+/* Might-sleep check for a sleeping primitive not modelled as a lock. */
+void ksim_might_sleep(KSIM_LOC);
+
+/*
+ * Record a finding from model code (bad page, accounting, ...).  Fatal
+ * findings stop the calling task (this does not return then).
+ */
+void ksim_report(int kind, const char *file, int line, const char *func,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Simulated CPU of the running task (its index); 0 outside tasks. */
+int ksim_cpu(void);
+int ksim_nr_cpus(void);
+
+/* The world whose task is running on this OS thread. */
+struct ksim_world *ksim_current_world(void);
+
+/* Preemption counting: preempt_disable() & co.  Not scheduling points. */
+void ksim_preempt_disable(void);
+void ksim_preempt_enable(void);
+
+#endif /* KSIM_RUNTIME_H */

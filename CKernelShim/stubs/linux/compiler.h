@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stub: compiler annotations (duplicated from the kernel's meaning). */
+#ifndef _LINUX_COMPILER_H
+#define _LINUX_COMPILER_H
+
+#include "ksim/kernel.h"
+
+#define likely(x)		__builtin_expect(!!(x), 1)
+#define unlikely(x)		__builtin_expect(!!(x), 0)
+#ifndef __always_inline
+#define __always_inline		inline
+#endif
+#define noinline		__attribute__((noinline))
+#define __read_mostly
+#define __maybe_unused		__attribute__((unused))
+#define __used			__attribute__((used))
+#define __user
+#define __rcu
+#define __init
+#define __exit
+#define __must_check
+#define __force
+#define __percpu
+#define barrier()		__asm__ __volatile__("" ::: "memory")
+#define ACCESS_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
+#define READ_ONCE(x)		ACCESS_ONCE(x)
+#define WRITE_ONCE(x, v)	(ACCESS_ONCE(x) = (v))
+
+#endif
