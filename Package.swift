@@ -1,0 +1,42 @@
+// swift-tools-version:5.9
+// SPDX-License-Identifier: GPL-2.0-only
+import PackageDescription
+
+let package = Package(
+    name: "KernelHarness",
+    products: [
+        .library(name: "KernelHarness", targets: ["KernelHarness"]),
+        .executable(name: "kharness", targets: ["kharness"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The kernel code under test, its stubs and the runtime (plain C).
+        .target(
+            name: "CKernelShim",
+            path: "CKernelShim",
+            publicHeadersPath: "include",
+            cSettings: [
+                .headerSearchPath("stubs"),
+                .headerSearchPath("runtime"),
+            ]
+        ),
+        // Swift driver: worlds, schedules, strategies, explorer, reports.
+        .target(
+            name: "KernelHarness",
+            dependencies: ["CKernelShim"]
+        ),
+        .executableTarget(
+            name: "kharness",
+            dependencies: [
+                "KernelHarness",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "KernelHarnessTests",
+            dependencies: ["KernelHarness", "CKernelShim"]
+        ),
+    ]
+)

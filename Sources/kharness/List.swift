@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import ArgumentParser
+import KernelHarness
+
+extension Kharness {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the scenarios with one-line summaries.")
+
+        @Flag(help: "Also list the operations a spec's 'task' line may run.")
+        var operations = false
+
+        func run() throws {
+            let api = KernelAPI.builtin
+            let scenarios = api.scenarios
+            let width = scenarios.map(\.name.count).max() ?? 0
+            for s in scenarios {
+                print(s.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + s.summary)
+            }
+            if operations {
+                print("\noperations:")
+                for op in api.operations { print("  " + op.usage) }
+            }
+        }
+    }
+}
