@@ -263,6 +263,13 @@ const char *ksim_operation_usage(int i);
 const char *ksim_op_kind_name(int kind);
 const char *ksim_finding_kind_name(int kind);
 
+/*
+ * Benchmark baseline: the mean cost in nanoseconds of one bare coroutine
+ * round trip (driver -> task -> driver) with this build's switch code,
+ * over 'iters' round trips.  Negative on error.
+ */
+double ksim_bench_roundtrip_ns(long iters);
+
 /* ---- Function table ----------------------------------------------------- */
 
 /*
@@ -311,6 +318,7 @@ struct ksim_api {
 	const char *(*operation_usage)(int);
 	const char *(*op_kind_name)(int);
 	const char *(*finding_kind_name)(int);
+	double (*bench_roundtrip_ns)(long);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -43,6 +43,7 @@ static const struct ksim_api ksim_api_table = {
 	.operation_usage = ksim_operation_usage,
 	.op_kind_name = ksim_op_kind_name,
 	.finding_kind_name = ksim_finding_kind_name,
+	.bench_roundtrip_ns = ksim_bench_roundtrip_ns,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -13,6 +13,7 @@
  * __sanitizer_start_switch_fiber / __sanitizer_finish_switch_fiber.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -229,4 +230,79 @@ void ksim_stacks_free(struct ksim_task *t)
 	if (t->stack_map)
 		munmap(t->stack_map, t->stack_map_size);
 	t->stack_map = NULL;
+}
+
+/*
+ * The bare round trip: a task that only yields, driven by a loop that
+ * only resumes it.  Same stacks and switch code as real tasks, none of
+ * the scheduler.
+ */
+struct ksim_bench_ctx {
+	struct ksim_world w;
+	long left;
+};
+
+static void ksim_bench_body(struct ksim_task *t)
+{
+	struct ksim_bench_ctx *b = (struct ksim_bench_ctx *)ksim_tls_world;
+
+	for (;;) {
+		b->left--;
+		ksim_coro_leave(&b->w, t);
+	}
+}
+
+#include <time.h>
+
+double ksim_bench_roundtrip_ns(long iters)
+{
+	struct ksim_bench_ctx *b = calloc(1, sizeof(*b));
+	struct ksim_task *t;
+	struct timespec t0, t1;
+	struct ksim_world *saved = ksim_tls_world;
+	uintptr_t top;
+	void **sp;
+	double ns;
+
+	if (!b || iters <= 0) {
+		free(b);
+		return -1;
+	}
+	t = &b->w.tasks[0];
+	if (ksim_stacks_alloc(t)) {
+		free(b);
+		return -1;
+	}
+	/* like ksim_coro_init, but entering ksim_bench_body */
+	top = (uintptr_t)t->stack_hi & ~(uintptr_t)15;
+#if defined(__x86_64__)
+	sp = (void **)top;
+	*--sp = (void *)ksim_ctx_entry;
+	*--sp = 0;
+	*--sp = 0;
+	*--sp = (void *)t;
+	*--sp = (void *)ksim_bench_body;
+	*--sp = 0;
+	*--sp = 0;
+	t->sp = sp;
+#else
+	(void)sp;
+	(void)top;
+	ksim_stacks_free(t);
+	free(b);
+	return -1;
+#endif
+	ksim_tls_world = &b->w;
+	b->left = iters;
+	ksim_coro_enter(&b->w, t);	/* first entry */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (b->left > 0)
+		ksim_coro_enter(&b->w, t);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) /
+	     (double)(iters - 1);
+	ksim_tls_world = saved;
+	ksim_stacks_free(t);
+	free(b);
+	return ns;
 }

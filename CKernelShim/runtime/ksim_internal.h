@@ -122,6 +122,7 @@ struct ksim_world {
 	size_t drv_size;
 	int in_signal_stop;	/* crash handler is unwinding a task */
 	int phase;
+	uint32_t enabled;	/* enabled mask, recomputed after each step */
 	int stopped;		/* fatal finding */
 	uint64_t steps;
 	uint8_t *choices;

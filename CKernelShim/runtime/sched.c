@@ -248,6 +248,7 @@ static void ksim_after_step(struct ksim_world *w)
 {
 	int i, runnable = 0;
 
+	w->enabled = 0;
 	if (w->stopped) {
 		w->phase = KSIM_PH_DONE;
 		return;
@@ -256,7 +257,8 @@ static void ksim_after_step(struct ksim_world *w)
 		if (w->tasks[i].state == KSIM_TASK_RUNNABLE)
 			runnable++;
 	if (runnable) {
-		if (!ksim_compute_enabled(w)) {
+		w->enabled = ksim_compute_enabled(w);
+		if (!w->enabled) {
 			ksim_deadlock_report(w);
 			w->stopped = 1;
 			w->phase = KSIM_PH_DONE;
@@ -325,7 +327,7 @@ int ksim_step(struct ksim_world *w, int task)
 			 task, t->name);
 		return KSIM_ENOENT;
 	}
-	if (!ksim_op_enabled(w, t)) {
+	if (!(w->enabled & (1u << task))) {
 		snprintf(w->err, sizeof(w->err),
 			 "task %d (%s) is blocked on %s %s", task, t->name,
 			 ksim_op_kind_name(t->pend.kind),
@@ -365,9 +367,7 @@ int ksim_step(struct ksim_world *w, int task)
 
 uint32_t ksim_enabled(const struct ksim_world *w)
 {
-	if (w->phase == KSIM_PH_DONE)
-		return 0;
-	return ksim_compute_enabled(w);
+	return w->phase == KSIM_PH_DONE ? 0 : w->enabled;
 }
 
 int ksim_done(const struct ksim_world *w)
