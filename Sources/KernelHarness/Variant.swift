@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Variants of the kernel code: the shim's C sources copied to a scratch
+// directory, patched there with `patch -p1` (as at a kernel tree), compiled
+// into a shared library and loaded with dlopen.  The working tree is never
+// written to; only the Swift side stays as built, so a patch costs one C
+// compile (cached by content) and no Swift rebuild.
+import Foundation
+import CKernelShim
+
+/// Where the shim's C sources are.
+public enum ShimSource {
+    /// KHARNESS_SHIM_DIR, else the nearest CKernelShim/ above the current
+    /// directory, else the one this binary was built from.
+    public static func locate() throws -> URL {
+        let fm = FileManager.default
+        func isShim(_ u: URL) -> Bool {
+            fm.fileExists(atPath: u.appendingPathComponent("include/kshim.h").path)
+        }
+        if let env = ProcessInfo.processInfo.environment["KHARNESS_SHIM_DIR"] {
+            let u = URL(fileURLWithPath: env)
+            guard isShim(u) else { throw HarnessError.badInput("KHARNESS_SHIM_DIR=\(env) is not a CKernelShim directory") }
+            return u
+        }
+        var dir = URL(fileURLWithPath: fm.currentDirectoryPath)
+        while true {
+            let cand = dir.appendingPathComponent("CKernelShim")
+            if isShim(cand) { return cand }
+            let up = dir.deletingLastPathComponent()
+            if up.path == dir.path { break }
+            dir = up
+        }
+        // Sources/KernelHarness/Variant.swift -> repository root
+        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("CKernelShim")
+        if isShim(built) { return built }
+        throw HarnessError.badInput("cannot find the CKernelShim sources (run inside the repository or set KHARNESS_SHIM_DIR)")
+    }
+}
+
+/// Result of running a command.
+struct CommandResult {
+    var status: Int32
+    var output: String
+}
+
+func runCommand(_ exe: String, _ args: [String], cwd: URL? = nil, stdin: URL? = nil) throws -> CommandResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    p.arguments = [exe] + args
+    if let cwd { p.currentDirectoryURL = cwd }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    if let stdin { p.standardInput = try FileHandle(forReadingFrom: stdin) } else {
+        p.standardInput = FileHandle.nullDevice
+    }
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CommandResult(status: p.terminationStatus, output: String(decoding: data, as: UTF8.self))
+}
+
+/// One build of the kernel code: the pristine sources plus a list of patches.
+public struct Variant: Sendable {
+    public let patches: [String]
+    public let library: String
+    public let api: KernelAPI
+    /// Seconds spent building (0 when it came from the cache).
+    public let buildSeconds: Double
+}
+
+public enum VariantBuilder {
+    /// Where built variants are kept: $XDG_CACHE_HOME/kharness or ~/.cache/kharness.
+    public static var cacheDirectory: URL {
+        let env = ProcessInfo.processInfo.environment
+        if let d = env["KHARNESS_CACHE"] { return URL(fileURLWithPath: d) }
+        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return base.appendingPathComponent("kharness/variants")
+    }
+
+    static let compiler: String = ProcessInfo.processInfo.environment["KHARNESS_CC"] ?? "clang"
+    static let cflags = ["-std=gnu11", "-O1", "-g", "-fPIC", "-w",
+                         "-Iinclude", "-Istubs", "-Iruntime"]
+
+    /// C sources of a shim tree, sorted, relative to it.
+    static func sources(in shim: URL) throws -> [String] {
+        var out: [String] = []
+        for dir in ["runtime", "model", "mm"] {
+            let d = shim.appendingPathComponent(dir)
+            guard let items = try? FileManager.default.contentsOfDirectory(atPath: d.path) else { continue }
+            out += items.filter { $0.hasSuffix(".c") }.map { "\(dir)/\($0)" }
+        }
+        return out.sorted()
+    }
+
+    /// FNV-1a over every file under the shim (path and bytes), the patches and the flags.
+    static func key(shim: URL, patchData: [Data]) throws -> String {
+        var h: UInt64 = 1469598103934665603
+        func mix(_ d: Data) { for b in d { h = (h ^ UInt64(b)) &* 1099511628211 } }
+        let fm = FileManager.default
+        let files = (fm.enumerator(atPath: shim.path)?.compactMap { $0 as? String } ?? []).sorted()
+        for f in files {
+            var isDir: ObjCBool = false
+            let u = shim.appendingPathComponent(f)
+            guard fm.fileExists(atPath: u.path, isDirectory: &isDir), !isDir.boolValue else { continue }
+            mix(Data(f.utf8))
+            mix((try? Data(contentsOf: u)) ?? Data())
+        }
+        for p in patchData { mix(Data("patch".utf8)); mix(p) }
+        mix(Data((cflags + [compiler]).joined(separator: " ").utf8))
+        return String(format: "%016llx", h)
+    }
+
+    /// Copy, patch, compile and load.  Throws `.untestable` with the
+    /// rejects or the compiler's errors when the patch does not apply or
+    /// does not build, `.badInput` when a patch file is missing.
+    public static func build(patches: [String], shim: URL? = nil) throws -> Variant {
+        let shim = try shim ?? ShimSource.locate()
+        let fm = FileManager.default
+        var datas: [Data] = []
+        for p in patches {
+            guard fm.fileExists(atPath: p), let d = fm.contents(atPath: p) else {
+                throw HarnessError.badInput("no such patch file: \(p)")
+            }
+            datas.append(d)
+        }
+        let key = try key(shim: shim, patchData: datas)
+        let cache = cacheDirectory.appendingPathComponent(key)
+        let lib = cache.appendingPathComponent("libkshim.so")
+        if fm.fileExists(atPath: lib.path) {
+            return Variant(patches: patches, library: lib.path, api: try KernelAPI.load(path: lib.path), buildSeconds: 0)
+        }
+        let start = Date()
+        let scratch = fm.temporaryDirectory.appendingPathComponent("kharness-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? fm.removeItem(at: scratch) }
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let tree = scratch.appendingPathComponent("CKernelShim")
+        try fm.copyItem(at: shim, to: tree)
+        for (i, p) in patches.enumerated() {
+            let abs = URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
+            let r = try runCommand("patch", ["-p1", "--batch", "--forward", "--no-backup-if-mismatch",
+                                             "-d", tree.path, "-i", abs.path])
+            if r.status != 0 {
+                var rejects = ""
+                if let e = fm.enumerator(atPath: tree.path) {
+                    for case let f as String in e where f.hasSuffix(".rej") {
+                        rejects += "--- \(f)\n" + ((try? String(contentsOf: tree.appendingPathComponent(f), encoding: .utf8)) ?? "")
+                    }
+                }
+                throw HarnessError.untestable("patch \(i + 1) (\(p)) does not apply:\n\(r.output)\(rejects)")
+            }
+        }
+        // compile every file (both cores), then link
+        let srcs = try sources(in: tree)
+        let objs = srcs.map { scratch.appendingPathComponent($0.replacingOccurrences(of: "/", with: "_") + ".o").path }
+        let results = UnsafeMutableBufferPointer<CommandResult?>.allocate(capacity: srcs.count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: srcs.count) { i in
+            results[i] = (try? runCommand(compiler, cflags + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
+                ?? CommandResult(status: 127, output: "cannot run \(compiler)")
+        }
+        let failures = results.compactMap { $0 }.filter { $0.status != 0 }
+        if !failures.isEmpty {
+            throw HarnessError.untestable("the patched kernel code does not compile:\n" + failures.map(\.output).joined())
+        }
+        let out = scratch.appendingPathComponent("libkshim.so")
+        let link = try runCommand(compiler, ["-shared", "-o", out.path] + objs, cwd: tree)
+        if link.status != 0 {
+            throw HarnessError.untestable("the patched kernel code does not link:\n\(link.output)")
+        }
+        // install atomically: a concurrent builder of the same key is harmless
+        try fm.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
+        let staging = cacheDirectory.appendingPathComponent(".\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+        try fm.moveItem(at: out, to: staging.appendingPathComponent("libkshim.so"))
+        if rename(staging.path, cache.path) != 0 { try? fm.removeItem(at: staging) }
+        return Variant(patches: patches, library: lib.path, api: try KernelAPI.load(path: lib.path),
+                       buildSeconds: Date().timeIntervalSince(start))
+    }
+}

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import Testing
+import Foundation
+@testable import KernelHarness
+
+/// Patched builds of the shim, loaded with dlopen next to the built-in one.
+@Suite(.serialized) struct VariantTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/patches")
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// Checksum of every file under CKernelShim (paths and bytes).
+    static func treeDigest() throws -> String {
+        let shim = try ShimSource.locate()
+        return try VariantBuilder.key(shim: shim, patchData: [])
+    }
+
+    @Test func patchChangesBehaviourAndTreeStaysUntouched() throws {
+        let before = try Self.treeDigest()
+        let base = try VariantBuilder.build(patches: [])
+        let patched = try VariantBuilder.build(patches: [Self.fixture("toy-drop-lock.patch")])
+        #expect(base.api.codeID == KernelAPI.builtin.codeID)
+        let good = try World(scenario: "toy-locked-update", api: base.api)
+        let bad = try World(scenario: "toy-locked-update", api: patched.api)
+        // the locked increment is 4 steps: lock, load, store, unlock;
+        // the interleaved schedule cannot even be taken
+        #expect(throws: HarnessError.self) { try good.run(token: "ksim1:toy-locked-update:*:abab") }
+        try good.run(token: "ksim1:toy-locked-update:*:a4b4")
+        #expect(good.findings.isEmpty)
+        // without the lock it is load, store: interleaving loses an update
+        try bad.run(token: "ksim1:toy-locked-update:*:abab")
+        #expect(bad.findings.map(\.kind) == ["accounting"])
+        #expect(try Self.treeDigest() == before)
+    }
+
+    @Test func crashInPatchedCodeIsAFindingThatReplays() throws {
+        let v = try VariantBuilder.build(patches: [Self.fixture("toy-null-deref-on-race.patch")])
+        let w = try World(scenario: "toy-lost-update", api: v.api)
+        try w.run(token: "ksim1:toy-lost-update:*:a2b2a")
+        let f = try #require(w.findings.first)
+        #expect(f.kind == "crash")
+        #expect(f.report.contains("toy_incr"))
+        let token = w.token
+        // the world is reusable after a crash, and the token replays it
+        try w.run(token: "ksim1:toy-lost-update:*:a3b3")
+        #expect(!w.findings.contains { $0.kind == "crash" })
+        try w.run(token: token)
+        #expect(w.findings.first?.kind == "crash")
+    }
+
+    @Test func patchThatDoesNotApplyShowsRejectsAndLeavesNothing() throws {
+        let before = try Self.treeDigest()
+        let tmpBefore = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+            .filter { $0.hasPrefix("kharness-") }
+        do {
+            _ = try VariantBuilder.build(patches: [Self.fixture("does-not-apply.patch")])
+            Issue.record("a patch that does not apply was accepted")
+        } catch HarnessError.untestable(let msg) {
+            #expect(msg.contains("does not apply"))
+            #expect(msg.contains("FAILED") || msg.contains(".rej"))
+        }
+        let tmpAfter = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory())
+            .filter { $0.hasPrefix("kharness-") }
+        #expect(Set(tmpAfter) == Set(tmpBefore))
+        #expect(try Self.treeDigest() == before)
+    }
+
+    @Test func patchThatDoesNotCompileShowsTheCompilerErrors() throws {
+        do {
+            _ = try VariantBuilder.build(patches: [Self.fixture("does-not-compile.patch")])
+            Issue.record("a patch that does not compile was accepted")
+        } catch HarnessError.untestable(let msg) {
+            #expect(msg.contains("does not compile"))
+            #expect(msg.contains("error"))
+        }
+    }
+
+    @Test func missingPatchFileIsBadInput() throws {
+        #expect(throws: HarnessError.badInput("no such patch file: /nonexistent.patch")) {
+            try VariantBuilder.build(patches: ["/nonexistent.patch"])
+        }
+    }
+}
