@@ -1,0 +1,220 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# KernelHarness top-level Makefile.
+#
+#   make / make all        build/libkshim.a and build/kshim.pc (C users)
+#   make install PREFIX=D  D/lib/libkshim.a, D/include/kshim.h, D/lib/pkgconfig/kshim.pc
+#   make test              Swift tests, cmocka suites (against the installed
+#                          library, through pkg-config), then make sanitize
+#   make test-c            the cmocka suites only
+#   make sanitize          the cmocka suites against a library built with
+#                          -fsanitize=address,undefined (build/asan)
+#   make clean
+#
+# The C compiler must understand C23 #embed (runtime/codeid.c uses it to
+# hash the kernel sources into the code identity): clang >= 19.  By
+# default that is the clang on PATH (the Swift toolchain's).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+# `make CC=...` or CC in the environment wins; make's built-in "cc" does not.
+ifneq ($(filter default undefined,$(origin CC)),)
+CC := clang
+endif
+AR ?= ar
+PKG_CONFIG ?= pkg-config
+SWIFT ?= swift
+PREFIX ?= /usr/local
+
+# BUILD and SANFLAGS are overridden by `make sanitize` (a separate tree).
+BUILD ?= build
+SANFLAGS ?=
+
+SRC_DIR := CKernelShim
+CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall \
+	-I $(SRC_DIR)/include -I $(SRC_DIR)/stubs -I $(SRC_DIR)/runtime
+DEPFLAGS = -MMD -MP
+
+# Every .c of these folders joins the library; mm/ grows as it is written.
+LIB_SRCS := $(sort $(wildcard $(SRC_DIR)/runtime/*.c) \
+		   $(wildcard $(SRC_DIR)/model/*.c) \
+		   $(wildcard $(SRC_DIR)/mm/*.c))
+LIB_OBJS := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+# codeid.c #embeds mm/ sources that exist (__has_include): a file that
+# appears or changes there changes the code identity.
+MM_FILES := $(wildcard $(SRC_DIR)/mm/*.c $(SRC_DIR)/mm/*.h)
+
+LIB := $(BUILD)/libkshim.a
+PC := $(BUILD)/kshim.pc
+
+# cmocka suites: every Tests/cmocka/test_*.c is a separate program.
+TEST_SRCS := $(sort $(wildcard Tests/cmocka/test_*.c))
+STAGE = $(BUILD)/stage
+TEST_BIN = $(BUILD)/tests
+TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra
+TEST_LIBS := -pthread
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
+# The Swift toolchain's clang links with gold, which prints a warning per
+# ASan helper symbol; the system's BFD ld links the same silently.
+SAN_LDFLAGS := -fuse-ld=bfd
+SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
+	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+
+.PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
+	demo check-patches bench
+
+# ---------------------------------------------------------------------------
+# The library and its pkg-config file
+
+all: lib
+
+lib: $(LIB) $(PC)
+
+# $(BUILD)/.cc records the compiler and flags: changing them rebuilds
+# everything.  A compiler without #embed fails here, with a message.
+$(BUILD)/.cc: FORCE | $(BUILD)/.
+	@echo '$(CC) $(CFLAGS_KSHIM) $(SANFLAGS)' > $@.new; \
+	if cmp -s $@ $@.new; then rm -f $@.new; exit 0; fi; \
+	printf 'static const unsigned char self[] = {\n#embed "embed-check.c"\n};\nint main(void) { return sizeof(self) == 0; }\n' \
+		> $(BUILD)/embed-check.c; \
+	if ! $(CC) -std=gnu11 -fsyntax-only $(BUILD)/embed-check.c 2>/dev/null; then \
+		rm -f $@.new; \
+		echo "error: CC='$(CC)' cannot compile C23 #embed (CKernelShim/runtime/codeid.c needs it)." >&2; \
+		echo "       Use clang >= 19, e.g. the Swift toolchain's: make CC=/opt/swift/usr/bin/clang" >&2; \
+		exit 1; \
+	fi; \
+	mv $@.new $@
+
+check-cc: $(BUILD)/.cc
+
+$(BUILD)/obj/%.o: $(SRC_DIR)/%.c $(BUILD)/.cc
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_KSHIM) $(SANFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/obj/runtime/codeid.o: $(MM_FILES)
+
+# Rebuilt from scratch so objects of deleted sources leave the archive.
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# kshim.pc for use straight from the build tree; install writes its own.
+define kshim_pc
+prefix=$(1)
+includedir=$(2)
+libdir=$(3)
+
+Name: kshim
+Description: KernelHarness shim: Linux mm code with scheduling-point primitives
+Version: 0.1.0
+Cflags: -I$${includedir}
+Libs: -L$${libdir} -lkshim $(SANFLAGS)
+endef
+
+$(PC): Makefile | $(BUILD)/.
+	$(file >$@,$(call kshim_pc,$(abspath $(BUILD)),$(abspath $(SRC_DIR)/include),$${prefix}))
+	@echo "wrote $@"
+
+$(BUILD)/.:
+	@mkdir -p $@
+
+FORCE:
+
+-include $(LIB_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Install
+
+install: $(LIB)
+	@test -n "$(PREFIX)" || { echo "error: PREFIX is empty" >&2; exit 1; }
+	install -d "$(PREFIX)/lib/pkgconfig" "$(PREFIX)/include"
+	install -m 644 $(LIB) "$(PREFIX)/lib/libkshim.a"
+	install -m 644 $(SRC_DIR)/include/kshim.h "$(PREFIX)/include/kshim.h"
+	$(file >$(BUILD)/kshim.pc.install,$(call kshim_pc,$(abspath $(PREFIX)),$${prefix}/include,$${prefix}/lib))
+	install -m 644 $(BUILD)/kshim.pc.install "$(PREFIX)/lib/pkgconfig/kshim.pc"
+
+# ---------------------------------------------------------------------------
+# Fresh machine: pkg-config and cmocka come from apt when missing.
+
+# $(call apt_install,PACKAGE,WHY)
+define apt_install
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo=sudo; \
+	else echo "error: $(2) is missing: install the package $(1) (apt-get install $(1)); not root and no sudo" >&2; exit 1; fi; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+		echo "error: $(2) is missing and apt-get is not available: install the package $(1)" >&2; exit 1; fi; \
+	echo "$(2) is missing: installing $(1) with apt-get"; \
+	$$sudo apt-get update -q && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(1) || \
+		{ echo "error: could not install $(1): install the package $(1) by hand" >&2; exit 1; }
+endef
+
+check-deps:
+	@command -v $(PKG_CONFIG) >/dev/null 2>&1 || { $(call apt_install,pkg-config,pkg-config); }
+	@$(PKG_CONFIG) --exists cmocka || { $(call apt_install,libcmocka-dev,cmocka); }
+	@$(PKG_CONFIG) --exists cmocka || { \
+		echo "error: pkg-config still cannot find cmocka: install the package libcmocka-dev" >&2; exit 1; }
+
+# ---------------------------------------------------------------------------
+# Tests
+
+test:
+	@rc=0; \
+	$(MAKE) --no-print-directory test-swift || rc=1; \
+	$(MAKE) --no-print-directory test-c || rc=1; \
+	$(MAKE) --no-print-directory sanitize || rc=1; \
+	if [ $$rc = 0 ]; then echo "make test: all passed"; \
+	else echo "make test: FAILED (see above)" >&2; fi; \
+	exit $$rc
+
+test-swift:
+	@if [ -f Package.swift ]; then \
+		echo "== swift test"; $(SWIFT) test; \
+	else \
+		echo "== swift test: SKIPPED (no Package.swift yet)"; \
+	fi
+
+# Each suite is compiled and linked as an outside suite would be: against
+# the installed library, through pkg-config only.
+test-c: check-deps
+	@$(MAKE) --no-print-directory install PREFIX=$(abspath $(STAGE)) >/dev/null
+	@mkdir -p $(TEST_BIN)
+	@rc=0; \
+	flags=$$(PKG_CONFIG_PATH=$(abspath $(STAGE))/lib/pkgconfig $(PKG_CONFIG) --cflags --libs kshim cmocka) || exit 1; \
+	for src in $(TEST_SRCS); do \
+		bin=$(TEST_BIN)/$$(basename $$src .c); \
+		echo "== $$bin$(if $(SANFLAGS), (sanitized))"; \
+		if ! $(CC) $(TEST_CFLAGS) $(SANFLAGS) $$src -o $$bin $$flags $(TEST_LIBS); then \
+			echo "$$src: does not build" >&2; rc=1; continue; fi; \
+		$(TEST_ENV) $$bin || { echo "$$bin: FAILED" >&2; rc=1; }; \
+	done; \
+	[ -n "$(TEST_SRCS)" ] || echo "no Tests/cmocka/test_*.c"; \
+	exit $$rc
+
+sanitize: check-deps
+	@$(MAKE) --no-print-directory test-c BUILD=build/asan \
+		SANFLAGS="$(SAN_FLAGS)" TEST_LIBS="$(TEST_LIBS) $(SAN_LDFLAGS)" \
+		TEST_ENV="$(SAN_ENV)"
+
+# ---------------------------------------------------------------------------
+# Lead engineer's targets (DESIGN §5) — to be filled in.
+
+# demo: the seed scenario unpatched -> BUG report; with the seed patch ->
+#       exhaustive and clean; the patch matrix.
+demo:
+	@echo "make demo: not written yet" >&2; exit 1
+
+# check-patches: every patch in Patches/series through kharness check-patch.
+check-patches:
+	@echo "make check-patches: not written yet" >&2; exit 1
+
+# bench: kharness bench (DESIGN §6).
+bench:
+	@echo "make bench: not written yet" >&2; exit 1
+
+# ---------------------------------------------------------------------------
+
+clean:
+	rm -rf build
