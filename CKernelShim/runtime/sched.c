@@ -14,19 +14,17 @@
 
 #include "ksim_internal.h"
 
-static int ksim_is_sleeping_op(int kind)
-{
-	switch (kind) {
-	case KSIM_OP_MUTEX_LOCK:
-	case KSIM_OP_DOWN_READ:
-	case KSIM_OP_DOWN_WRITE:
-	case KSIM_OP_LOCK_PAGE:
-	case KSIM_OP_WAIT_PAGE_UNLOCKED:
-		return 1;
-	default:
-		return 0;
-	}
-}
+/* Per operation kind: does it sleep, does it acquire something. */
+#define KF_SLEEPS	1
+#define KF_ACQUIRES	2
+static const unsigned char ksim_kind_flags[KSIM_OP__COUNT] = {
+	[KSIM_OP_SPIN_LOCK] = KF_ACQUIRES,
+	[KSIM_OP_MUTEX_LOCK] = KF_SLEEPS | KF_ACQUIRES,
+	[KSIM_OP_DOWN_READ] = KF_SLEEPS | KF_ACQUIRES,
+	[KSIM_OP_DOWN_WRITE] = KF_SLEEPS | KF_ACQUIRES,
+	[KSIM_OP_LOCK_PAGE] = KF_SLEEPS | KF_ACQUIRES,
+	[KSIM_OP_WAIT_PAGE_UNLOCKED] = KF_SLEEPS,
+};
 
 void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
 		    const char *file, int line, const char *func)
@@ -131,7 +129,7 @@ static void ksim_precheck(struct ksim_world *w, struct ksim_task *t)
 {
 	const struct ksim_pend *p = &t->pend;
 
-	if (ksim_is_sleeping_op(p->kind) &&
+	if ((ksim_kind_flags[p->kind] & KF_SLEEPS) &&
 	    (t->spin_depth || t->irq_depth || t->preempt_depth)) {
 		ksim_finding_add(w, KSIM_F_INVALID_CONTEXT, t, p->file, p->line,
 				 p->func,
@@ -140,7 +138,7 @@ static void ksim_precheck(struct ksim_world *w, struct ksim_task *t)
 				 ksim_op_kind_name(p->kind), t->spin_depth,
 				 t->irq_depth ? "disabled" : "enabled");
 	}
-	if (ksim_self_deadlock(t)) {
+	if ((ksim_kind_flags[p->kind] & KF_ACQUIRES) && ksim_self_deadlock(t)) {
 		ksim_finding_add(w, KSIM_F_DEADLOCK, t, p->file, p->line,
 				 p->func,
 				 "self-deadlock: %s takes %s which it already holds",
@@ -187,7 +185,8 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 	t->pend.line = line;
 	t->pend.func = func;
 	t->has_pend = 1;
-	ksim_precheck(w, t);
+	if (ksim_kind_flags[kind])
+		ksim_precheck(w, t);
 	if (t->internal) {
 		/* the end-of-run drain: nobody to interleave with */
 		if (!ksim_op_enabled(w, t)) {
@@ -253,11 +252,16 @@ static void ksim_after_step(struct ksim_world *w)
 		w->phase = KSIM_PH_DONE;
 		return;
 	}
-	for (i = 0; i < w->nr_tasks; i++)
-		if (w->tasks[i].state == KSIM_TASK_RUNNABLE)
-			runnable++;
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct ksim_task *t = &w->tasks[i];
+
+		if (t->state != KSIM_TASK_RUNNABLE)
+			continue;
+		runnable++;
+		if (ksim_op_enabled(w, t))
+			w->enabled |= 1u << i;
+	}
 	if (runnable) {
-		w->enabled = ksim_compute_enabled(w);
 		if (!w->enabled) {
 			ksim_deadlock_report(w);
 			w->stopped = 1;
