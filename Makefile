@@ -93,12 +93,18 @@ $(BUILD)/obj/%.o: $(SRC_DIR)/%.c $(BUILD)/.cc
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_KSHIM) $(SANFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/obj/runtime/codeid.o: $(MM_FILES)
+# $(BUILD)/.srcs records the source list: a file added to or removed from
+# the globbed folders rebuilds the archive (and the code identity).
+$(BUILD)/.srcs: FORCE | $(BUILD)/.
+	@echo '$(LIB_SRCS) $(MM_FILES)' > $@.new; \
+	if cmp -s $@ $@.new; then rm -f $@.new; else mv $@.new $@; fi
+
+$(BUILD)/obj/runtime/codeid.o: $(MM_FILES) $(BUILD)/.srcs
 
 # Rebuilt from scratch so objects of deleted sources leave the archive.
-$(LIB): $(LIB_OBJS)
+$(LIB): $(LIB_OBJS) $(BUILD)/.srcs
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(AR) rcs $@ $(LIB_OBJS)
 
 # kshim.pc for use straight from the build tree; install writes its own.
 define kshim_pc
