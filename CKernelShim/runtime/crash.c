@@ -26,6 +26,7 @@
 # define KSIM_NO_CRASH_GUARD 1
 #endif
 
+#ifndef KSIM_NO_CRASH_GUARD
 static const int ksim_crash_signals[] = {
 	SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
 };
@@ -75,6 +76,8 @@ static void ksim_crash_handler(int sig, siginfo_t *si, void *uc)
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
+
+#endif /* KSIM_NO_CRASH_GUARD */
 
 void ksim_crash_guard_init(void)
 {

@@ -26,48 +26,6 @@ static const unsigned char ksim_kind_flags[KSIM_OP__COUNT] = {
 	[KSIM_OP_WAIT_PAGE_UNLOCKED] = KF_SLEEPS,
 };
 
-void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
-		    const char *file, int line, const char *func)
-{
-	struct ksim_held *h;
-
-	if (t->nr_held == KSIM_MAX_HELD)
-		return;		/* deeper nesting than any kernel path here */
-	h = &t->held[t->nr_held++];
-	h->obj = obj;
-	h->bit = bit;
-	h->cls = cls;
-	h->file = file;
-	h->line = line;
-	h->func = func;
-}
-
-int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,
-		   int cls)
-{
-	int i;
-
-	for (i = t->nr_held - 1; i >= 0; i--) {
-		const struct ksim_held *h = &t->held[i];
-
-		if (h->obj == obj && h->bit == bit && (!cls || h->cls == cls))
-			return i;
-	}
-	return -1;
-}
-
-int ksim_held_pop(struct ksim_task *t, const void *obj, int bit, int cls)
-{
-	int i = ksim_held_find(t, obj, bit, cls);
-
-	if (i < 0)
-		return -1;
-	memmove(&t->held[i], &t->held[i + 1],
-		(t->nr_held - i - 1) * sizeof(t->held[0]));
-	t->nr_held--;
-	return 0;
-}
-
 int ksim_rwsem_read_blocked(const struct ksim_world *w,
 			    const struct rw_semaphore *s,
 			    const struct ksim_task *self)
@@ -229,17 +187,6 @@ void ksim_task_main(struct ksim_task *t)
 	t->state = KSIM_TASK_DONE;
 	t->has_pend = 0;
 	ksim_coro_exit(w, t);
-}
-
-static uint32_t ksim_compute_enabled(const struct ksim_world *w)
-{
-	uint32_t m = 0;
-	int i;
-
-	for (i = 0; i < w->nr_tasks; i++)
-		if (ksim_op_enabled(w, &w->tasks[i]))
-			m |= 1u << i;
-	return m;
 }
 
 /* After tasks moved: end the run if it is over. */
