@@ -15,6 +15,7 @@
 #endif
 
 #ifdef KSIM_HAVE_EMBED
+#pragma clang diagnostic ignored "-Wc23-extensions"
 /* each file, when present, as bytes followed by a NUL */
 #if __has_include("../mm/rmap.c")
 static const unsigned char src_rmap[] = {
