@@ -158,12 +158,14 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 			     const char *file, int line, const char *func);
 void ksim_run_start(struct ksim_world *w);
 void ksim_task_main(struct ksim_task *t);
-uint64_t ksim_state_hash(const struct ksim_world *w);
+
+/* held.c */
 void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
 		    const char *file, int line, const char *func);
 int ksim_held_pop(struct ksim_task *t, const void *obj, int bit, int cls);
 int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,
 		   int cls);
+void ksim_held_at_exit(struct ksim_world *w, struct ksim_task *t);
 
 /* report.c */
 struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,
@@ -192,7 +194,9 @@ const struct ksim_model *ksim_find_model(const char *name);
 const struct ksim_opdef *ksim_find_op(const char *model, const char *name);
 const struct ksim_scenario *ksim_scenario_at(int i);
 
-/* text buffer helpers (world.c) */
+/* world.c: shared start of a run, state hash, text buffer helpers */
+void ksim_run_reset(struct ksim_world *w);
+uint64_t ksim_state_hash(const struct ksim_world *w);
 char *ksim_text_reserve(struct ksim_world *w, size_t need);
 uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit);
 void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,

@@ -174,16 +174,7 @@ void ksim_task_main(struct ksim_task *t)
 	} else {
 		t->op->run(w->priv, t->arg);
 	}
-	if (t->nr_held) {
-		const struct ksim_held *h = &t->held[t->nr_held - 1];
-
-		ksim_finding_add(w, KSIM_F_HELD_AT_EXIT, t, h->file, h->line,
-				 h->func,
-				 "task %s ended holding %d lock(s); last taken: %s at %s:%d",
-				 t->name, t->nr_held,
-				 ksim_object_name(w, h->obj, h->bit),
-				 ksim_short_file(h->file), h->line);
-	}
+	ksim_held_at_exit(w, t);
 	t->state = KSIM_TASK_DONE;
 	t->has_pend = 0;
 	ksim_coro_exit(w, t);
@@ -229,32 +220,9 @@ void ksim_run_start(struct ksim_world *w)
 	int i;
 
 	ksim_tls_world = w;
-	memcpy(w->arena, w->snapshot, w->arena_used);
-	w->cur = NULL;
-	w->phase = KSIM_PH_RUN;
-	w->stopped = 0;
-	w->steps = 0;
-	w->nr_choices = 0;
-	w->nr_events = 0;
-	w->nr_findings = 0;
-	w->dropped_findings = 0;
-	w->pool_used = 0;
-	w->runs++;
-	for (i = 0; i <= w->nr_tasks; i++) {
-		struct ksim_task *t = &w->tasks[i];
-
-		t->state = KSIM_TASK_RUNNABLE;
-		t->started = 0;
-		t->has_pend = 0;
-		t->nr_held = 0;
-		t->spin_depth = 0;
-		t->irq_depth = 0;
-		t->preempt_depth = 0;
-		t->in_assert = 0;
-		t->queued = 0;
-		t->result = 0;
-		ksim_coro_init(w, t);
-	}
+	ksim_run_reset(w);
+	for (i = 0; i <= w->nr_tasks; i++)
+		ksim_coro_init(w, &w->tasks[i]);
 	/* run every task up to its first scheduling point */
 	for (i = 0; i < w->nr_tasks && !w->stopped; i++)
 		ksim_coro_enter(w, &w->tasks[i]);
@@ -324,28 +292,4 @@ uint32_t ksim_enabled(const struct ksim_world *w)
 int ksim_done(const struct ksim_world *w)
 {
 	return w->phase == KSIM_PH_DONE;
-}
-
-/*
- * Hash of the kernel state: the arena, with every word that points into
- * the arena replaced by its offset, so equal states of two worlds built
- * from the same spec hash equal.
- */
-uint64_t ksim_state_hash(const struct ksim_world *w)
-{
-	const uintptr_t lo = (uintptr_t)w->arena;
-	const uintptr_t hi = lo + w->arena_used;
-	const uintptr_t *p = (const uintptr_t *)w->arena;
-	size_t i, n = w->arena_used / sizeof(uintptr_t);
-	uint64_t h = 1469598103934665603ULL;
-
-	for (i = 0; i < n; i++) {
-		uintptr_t v = p[i];
-
-		if (v >= lo && v < hi)
-			v -= lo;
-		h ^= v;
-		h *= 1099511628211ULL;
-	}
-	return h;
 }

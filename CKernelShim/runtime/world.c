@@ -368,6 +368,41 @@ struct ksim_world *ksim_world_create_scenario(const char *name, char *err,
 	return w;
 }
 
+/*
+ * Start of a run, shared by every runtime: the arena back to its snapshot,
+ * the per-run state and every task (incl. quiesce) back to the beginning.
+ */
+void ksim_run_reset(struct ksim_world *w)
+{
+	int i;
+
+	memcpy(w->arena, w->snapshot, w->arena_used);
+	w->cur = NULL;
+	w->phase = KSIM_PH_RUN;
+	w->stopped = 0;
+	w->steps = 0;
+	w->nr_choices = 0;
+	w->nr_events = 0;
+	w->nr_findings = 0;
+	w->dropped_findings = 0;
+	w->pool_used = 0;
+	w->runs++;
+	for (i = 0; i <= w->nr_tasks; i++) {
+		struct ksim_task *t = &w->tasks[i];
+
+		t->state = KSIM_TASK_RUNNABLE;
+		t->started = 0;
+		t->has_pend = 0;
+		t->nr_held = 0;
+		t->spin_depth = 0;
+		t->irq_depth = 0;
+		t->preempt_depth = 0;
+		t->in_assert = 0;
+		t->queued = 0;
+		t->result = 0;
+	}
+}
+
 void ksim_world_reset(struct ksim_world *w)
 {
 	ksim_run_start(w);
@@ -503,6 +538,30 @@ const char *ksim_trace_text(struct ksim_world *w)
 			break;
 	}
 	return s;
+}
+
+/*
+ * Hash of the kernel state: the arena, with every word that points into
+ * the arena replaced by its offset, so equal states of two worlds built
+ * from the same spec hash equal.
+ */
+uint64_t ksim_state_hash(const struct ksim_world *w)
+{
+	const uintptr_t lo = (uintptr_t)w->arena;
+	const uintptr_t hi = lo + w->arena_used;
+	const uintptr_t *p = (const uintptr_t *)w->arena;
+	size_t i, n = w->arena_used / sizeof(uintptr_t);
+	uint64_t h = 1469598103934665603ULL;
+
+	for (i = 0; i < n; i++) {
+		uintptr_t v = p[i];
+
+		if (v >= lo && v < hi)
+			v -= lo;
+		h ^= v;
+		h *= 1099511628211ULL;
+	}
+	return h;
 }
 
 void ksim_stats_get(const struct ksim_world *w, struct ksim_stats *st)
