@@ -16,6 +16,7 @@ let package = Package(
         .target(
             name: "CKernelShim",
             path: "CKernelShim",
+            exclude: ["stress"],
             publicHeadersPath: "include",
             cSettings: [
                 .headerSearchPath("stubs"),
