@@ -3,43 +3,185 @@ import ArgumentParser
 import Foundation
 import KernelHarness
 
+enum StrategyName: String, ExpressibleByArgument, CaseIterable {
+    case replay, random, pct, dfs, dpor
+}
+
 extension Kharness {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a scenario under a schedule; exit 0: no finding, 1: finding, 2: bad input.")
+            abstract: "Explore a scenario's schedules; exit 0: no finding, 1: finding, 2: bad input.",
+            discussion: """
+                Strategies: dpor (default; one schedule per Mazurkiewicz trace, exhaustive), \
+                dfs (every schedule, optionally up to --preemptions K), random and pct \
+                (--seed, --max-schedules or --time), replay (--schedule TOKEN). \
+                --json prints one JSON object (docs/json-schema.md).
+                """)
 
         @Argument(help: "Scenario name (see 'kharness list').")
         var scenario: String
 
+        @Option(help: "replay | random | pct | dfs | dpor (default: dpor, or replay with --schedule).")
+        var strategy: StrategyName?
+
         @Option(help: "Replay this schedule token.")
         var schedule: String?
 
-        @Option(help: "Seed of the random chooser.")
-        var seed: UInt64?
+        @Option(help: "Seed of the random and PCT strategies.")
+        var seed: UInt64 = 1
+
+        @Option(name: .customLong("max-schedules"), help: "Stop after N schedules.")
+        var maxSchedules: Int?
+
+        @Option(help: "Stop after this many seconds.")
+        var time: Double?
+
+        @Option(help: "DFS: at most K preemptions per schedule.")
+        var preemptions: Int?
+
+        @Option(help: "PCT depth d (>= 1).")
+        var depth: Int = 3
+
+        @Option(help: "Worker threads (default: all cores); results do not depend on it.")
+        var jobs: Int?
+
+        @Option(help: "Explore only share I of N (1-based), e.g. --shard 2/4; merge the JSON with 'kharness merge'.")
+        var shard: String?
+
+        @Flag(help: "Print one JSON object on stdout.")
+        var json = false
+
+        @Option(help: "Write an SVG swimlane picture of the (minimized) failing schedule to FILE.")
+        var svg: String?
+
+        @Flag(help: "Tolerated findings (stranded pages) fail the run too.")
+        var strict = false
+
+        @Flag(name: .customLong("keep-going"), help: "Do not stop at the first failing schedule.")
+        var keepGoing = false
+
+        @Option(help: .hidden)
+        var units: Int = 32
+
+        func makeStrategy() throws -> Strategy {
+            let name = strategy ?? (schedule != nil ? .replay : .dpor)
+            if schedule != nil && name != .replay {
+                throw HarnessError.badInput("--schedule replays one schedule: use it with --strategy replay (or alone)")
+            }
+            switch name {
+            case .replay:
+                guard let schedule else {
+                    throw HarnessError.badInput("--strategy replay needs --schedule TOKEN")
+                }
+                return .replay(try Schedule(token: schedule))
+            case .random: return .random(seed: seed)
+            case .pct:
+                guard depth >= 1 else { throw HarnessError.badInput("--depth must be at least 1 (got \(depth))") }
+                return .pct(seed: seed, depth: depth)
+            case .dfs: return .dfs(preemptionBound: preemptions)
+            case .dpor: return .dpor
+            }
+        }
+
+        func makeExplorer() throws -> Explorer {
+            if let p = preemptions, p < 0 { throw HarnessError.badInput("--preemptions must be >= 0 (got \(p))") }
+            if depth < 1 { throw HarnessError.badInput("--depth must be at least 1 (got \(depth))") }
+            if let j = jobs, j < 1 { throw HarnessError.badInput("--jobs must be at least 1 (got \(j))") }
+            if units < 1 { throw HarnessError.badInput("--units must be at least 1") }
+            let shard = try self.shard.map(Shard.init(parsing:))
+            let strategy = try makeStrategy()
+            if shard != nil, case .replay = strategy {
+                throw HarnessError.badInput("--shard splits an exploration; a replay has nothing to split")
+            }
+            let sc = try Scenario(registered: scenario)
+            let options = ExploreOptions(
+                maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
+                jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard,
+                strict: strict, units: units)
+            let e = Explorer(sc, strategy: strategy, options: options)
+            try e.validate()
+            return e
+        }
+
+        func validate() throws {
+            do { _ = try makeExplorer() } catch { inputError("\(error)") }
+        }
 
         func run() throws {
-            let world: World
-            do {
-                world = try World(scenario: scenario)
-            } catch {
-                inputError("\(error)")
-            }
-            do {
-                if let schedule {
-                    try world.run(token: schedule)
-                } else if let seed {
-                    world.runRandom(seed: seed)
-                } else {
-                    world.runRoundRobin()
+            let explorer: Explorer
+            do { explorer = try makeExplorer() } catch { inputError("\(error)") }
+            if isatty(STDERR_FILENO) != 0 {
+                explorer.onProgress = { p in
+                    let rate = p.seconds > 0 ? Double(p.schedules) / p.seconds : 0
+                    var line = "\r\(p.schedules) schedules, \(Int(rate))/s, \(p.findings) findings, \(String(format: "%.1f", p.seconds))s"
+                    if let n = p.unitsPlanned { line += ", \(p.unitsDone)/\(n) units" }
+                    FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
                 }
-            } catch {
-                inputError("\(error)")
             }
-            let findings = world.findings
-            for f in findings { print(f.report) }
-            print("schedule: \(world.token)")
-            if world.failed { throw ExitCode(ExitCodes.finding) }
-            print("no finding (\(world.stats.steps) steps)")
+            var result: ExplorationResult
+            do { result = try explorer.run() } catch { inputError("\(error)") }
+            if explorer.onProgress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            try explorer.minimizeFindings(&result)
+            let picture = try failurePicture(explorer, result)
+            if let svg, let picture {
+                try picture.svg.write(toFile: svg, atomically: true, encoding: .utf8)
+            }
+            if json {
+                print(RunReport(result).json)
+            } else {
+                printText(result, explorer, picture)
+            }
+            if result.failed { throw ExitCode(ExitCodes.finding) }
+        }
+
+        /// The timeline of the minimized failing schedule (or, when clean, of
+        /// the first schedule, for --svg).
+        func failurePicture(_ e: Explorer, _ r: ExplorationResult) throws -> Timeline? {
+            let w = try e.scenario.makeWorld(api: e.api)
+            if let f = r.firstFailure {
+                let s = try f.minimized?.schedule ?? Schedule(token: f.token)
+                return try Timeline(world: w, schedule: s)
+            }
+            guard svg != nil else { return nil }
+            w.runRoundRobin()
+            return Timeline(taskNames: w.taskNames, events: w.events, findings: w.findings)
+        }
+
+        func printText(_ r: ExplorationResult, _ e: Explorer, _ picture: Timeline?) {
+            var head = "\(r.scenario): \(r.strategy.name), \(r.schedules) schedule\(r.schedules == 1 ? "" : "s")"
+            if r.blocked > 0 { head += " (+\(r.blocked) pruned by sleep sets)" }
+            head += ", \(r.steps) steps, \(r.finalStates.count) distinct final states, "
+                + String(format: "%.3fs", r.seconds) + " on \(r.jobs) thread\(r.jobs == 1 ? "" : "s")"
+            if let s = r.shard { head += ", shard \(s)" }
+            print(head)
+            guard let f = r.firstFailure else {
+                var line = "no violation in all \(r.schedules) schedules of scenario \(r.scenario)"
+                if r.exhausted {
+                    line += r.bound.map { " (exhaustive up to bound \($0) preemption\($0 == 1 ? "" : "s"))" } ?? " (exhaustive)"
+                } else {
+                    line += " (not exhaustive)"
+                }
+                print(line)
+                for t in r.findings where !t.failing {
+                    print("tolerated: \(t.kind) at \(t.location): \(t.message) (\(t.count) schedules)")
+                }
+                return
+            }
+            // the kernel-style report of the first failing schedule
+            if let w = try? e.scenario.makeWorld(api: e.api), (try? w.run(token: f.token)) != nil,
+               let full = w.findings.first(where: { $0.signature == f.signature }) {
+                print(full.report, terminator: full.report.hasSuffix("\n") ? "" : "\n")
+            }
+            print("replay: kharness replay \(f.token)")
+            if let m = f.minimized {
+                print("minimized schedule (\(m.preemptions) preemption\(m.preemptions == 1 ? "" : "s"), was \(m.originalPreemptions); \(m.steps) steps, was \(m.originalSteps)): \(m.schedule.token)")
+            }
+            if let picture { print(""); print(picture.text, terminator: "") }
+            let others = r.findings.filter { $0.signature != f.signature }
+            if !others.isEmpty {
+                print("\nother findings:")
+                for o in others { print("  \(o.kind) at \(o.location): \(o.message) (\(o.count)x) \(o.token)") }
+            }
         }
     }
 
@@ -50,20 +192,38 @@ extension Kharness {
         @Argument(help: "A token printed by run, e.g. ksim1:SCENARIO:CODE:a3b2")
         var token: String
 
-        func run() throws {
-            let parts = token.split(separator: ":", omittingEmptySubsequences: false)
-            guard parts.count == 4, parts[0] == "ksim1" else {
-                inputError("'\(token)' is not a schedule token (expected ksim1:SCENARIO:CODEID:CHOICES)")
+        @Flag(help: "Also print the two-column timeline.")
+        var timeline = false
+
+        func prepare() throws -> (World, Schedule) {
+            let s = try Schedule(token: token)
+            guard let name = s.scenario else {
+                throw HarnessError.badInput("token '\(token)' names no scenario (expected ksim1:SCENARIO:CODEID:CHOICES)")
             }
+            let w = try World(scenario: name)
+            try s.check(for: w)
+            return (w, s)
+        }
+
+        func validate() throws {
+            do { _ = try prepare() } catch { inputError("\(error)") }
+        }
+
+        func run() throws {
             let world: World
             do {
-                world = try World(scenario: String(parts[1]))
-                try world.run(token: token)
+                let (w, s) = try prepare()
+                try w.run(s)
+                world = w
             } catch {
                 inputError("\(error)")
             }
             print(world.traceText, terminator: "")
-            for f in world.findings { print(f.report) }
+            for f in world.findings { print(f.report, terminator: f.report.hasSuffix("\n") ? "" : "\n") }
+            if timeline {
+                print(Timeline(taskNames: world.taskNames, events: world.events, findings: world.findings).text,
+                      terminator: "")
+            }
             if world.failed { throw ExitCode(ExitCodes.finding) }
         }
     }

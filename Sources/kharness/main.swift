@@ -8,7 +8,7 @@ struct Kharness: ParsableCommand {
         commandName: "kharness",
         abstract: "Run Linux v3.13 mm code under controlled schedules and check its locking.",
         version: "0.1.0 (kernel code \(KernelAPI.builtin.codeID))",
-        subcommands: [List.self, Run.self, Replay.self])
+        subcommands: [List.self, Run.self, Replay.self, Merge.self])
 }
 
 /// Exit codes: 0 no finding, 1 finding, 2 usage or input error.
@@ -24,4 +24,15 @@ func inputError(_ message: String) -> Never {
     exit(ExitCodes.badInput)
 }
 
-Kharness.main()
+// Usage errors exit 2 like every other input error (ArgumentParser would say 64).
+do {
+    var command = try Kharness.parseAsRoot()
+    try command.run()
+} catch {
+    let code = Kharness.exitCode(for: error)
+    if code == .validationFailure {
+        FileHandle.standardError.write(Data((Kharness.fullMessage(for: error) + "\n").utf8))
+        exit(ExitCodes.badInput)
+    }
+    Kharness.exit(withError: error)
+}

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The JSON form of an exploration (`kharness run --json`), documented in
+// docs/json-schema.md.  Fields may be added, never renamed.  A sharded
+// run's report also carries its per-unit results, so that `kharness merge`
+// can fold the shards into exactly what one unsharded run reports.
+import Foundation
+
+public struct RunReport: Codable, Sendable {
+    public struct FindingEntry: Codable, Sendable, Hashable {
+        public var kind: String
+        public var message: String
+        public var location: String
+        public var function: String
+        public var task: String
+        public var taskIndex: Int
+        public var tolerated: Bool
+        public var failing: Bool
+        public var count: Int
+        public var token: String
+        public var unit: Int
+        public var ordinal: Int
+        public var minimizedToken: String?
+        public var preemptions: Int?
+        public var minimizedPreemptions: Int?
+        public var minimizedSteps: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, message, location, function, task, tolerated, failing, count, token, unit, ordinal
+            case taskIndex = "task_index", minimizedToken = "minimized_token", preemptions
+            case minimizedPreemptions = "minimized_preemptions", minimizedSteps = "minimized_steps"
+        }
+    }
+
+    public struct UnitEntry: Codable, Sendable, Hashable {
+        public var index: Int
+        public var schedules: Int
+        public var blocked: Int
+        public var steps: UInt64
+        public var complete: Bool
+        public var stoppedOnFinding: Bool
+        public var boundHit: Bool
+        public var states: [String]
+        public var findings: [FindingEntry]
+
+        enum CodingKeys: String, CodingKey {
+            case index, schedules, blocked, steps, complete, states, findings
+            case stoppedOnFinding = "stopped_on_finding", boundHit = "bound_hit"
+        }
+    }
+
+    public var scenario: String
+    public var worldScenario: String
+    public var codeID: String
+    public var strategy: String
+    public var seed: UInt64?
+    public var depth: Int?
+    public var bound: Int?
+    public var boundHit: Bool
+    public var schedules: Int
+    public var blocked: Int
+    public var steps: UInt64
+    public var finalStates: Int
+    public var exhausted: Bool
+    public var failed: Bool
+    public var seconds: Double
+    public var jobs: Int
+    public var shard: String?
+    public var maxSchedules: Int?
+    public var stopOnFirstFinding: Bool
+    public var strict: Bool
+    public var unitsPlanned: Int?
+    public var unitsDone: Int
+    public var findingsByKind: [String: Int]
+    public var findings: [FindingEntry]
+    public var units: [UnitEntry]?
+
+    enum CodingKeys: String, CodingKey {
+        case scenario, strategy, seed, depth, bound, schedules, blocked, steps, exhausted, failed, seconds
+        case jobs, shard, strict, findings, units
+        case worldScenario = "world_scenario", codeID = "code_id", boundHit = "bound_hit"
+        case finalStates = "final_states", maxSchedules = "max_schedules"
+        case stopOnFirstFinding = "stop_on_first_finding", unitsPlanned = "units_planned"
+        case unitsDone = "units_done", findingsByKind = "findings_by_kind"
+    }
+
+    static func entry(_ f: FoundFinding) -> FindingEntry {
+        FindingEntry(kind: f.kind, message: f.message, location: f.location, function: f.function,
+                     task: f.taskName, taskIndex: f.task, tolerated: f.tolerated, failing: f.failing,
+                     count: f.count, token: f.token, unit: f.unit, ordinal: f.ordinal,
+                     minimizedToken: f.minimized?.schedule.token, preemptions: f.minimized?.originalPreemptions,
+                     minimizedPreemptions: f.minimized?.preemptions, minimizedSteps: f.minimized?.steps)
+    }
+
+    public init(_ r: ExplorationResult) {
+        scenario = r.scenario
+        worldScenario = r.worldScenario
+        codeID = r.codeID
+        strategy = r.strategy.name
+        switch r.strategy {
+        case .random(let s): seed = s
+        case .pct(let s, let d): seed = s; depth = d
+        default: break
+        }
+        bound = r.bound
+        boundHit = r.boundHit
+        schedules = r.schedules
+        blocked = r.blocked
+        steps = r.steps
+        finalStates = r.finalStates.count
+        exhausted = r.exhausted
+        failed = r.failed
+        seconds = (r.seconds * 1000).rounded() / 1000
+        jobs = r.jobs
+        shard = r.shard?.description
+        maxSchedules = r.options.maxSchedules
+        stopOnFirstFinding = r.options.stopOnFirstFinding
+        strict = r.options.strict
+        unitsPlanned = r.unitsPlanned
+        unitsDone = r.unitsDone
+        findingsByKind = r.findingsByKind
+        findings = r.findings.map(RunReport.entry)
+        if r.shard != nil {
+            units = r.units.map { u in
+                UnitEntry(index: u.index, schedules: u.schedules, blocked: u.blocked, steps: u.steps,
+                          complete: u.complete, stoppedOnFinding: u.stoppedOnFinding, boundHit: u.boundHit,
+                          states: u.states.sorted().map { String($0, radix: 16) },
+                          findings: u.findings.map(RunReport.entry))
+            }
+        }
+    }
+
+    public var json: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    public static func decode(_ data: Data) throws -> RunReport {
+        try JSONDecoder().decode(RunReport.self, from: data)
+    }
+}
+
+extension UnitResult {
+    init(_ e: RunReport.UnitEntry) {
+        self.init(index: e.index)
+        schedules = e.schedules
+        blocked = e.blocked
+        steps = e.steps
+        complete = e.complete
+        stoppedOnFinding = e.stoppedOnFinding
+        boundHit = e.boundHit
+        states = Set(e.states.compactMap { UInt64($0, radix: 16) })
+        findings = e.findings.map(FoundFinding.init)
+    }
+}
+
+extension FoundFinding {
+    init(_ e: RunReport.FindingEntry) {
+        let colon = e.location.lastIndex(of: ":")
+        self.init(kind: e.kind, message: e.message,
+                  file: colon.map { String(e.location[..<$0]) } ?? e.location,
+                  line: colon.flatMap { Int(e.location[e.location.index(after: $0)...]) } ?? 0,
+                  function: e.function, task: e.taskIndex, taskName: e.task, tolerated: e.tolerated,
+                  failing: e.failing, token: e.token, count: e.count, unit: e.unit, ordinal: e.ordinal)
+        if let m = e.minimizedToken, let s = try? Schedule(token: m) {
+            minimized = Minimized(schedule: s, preemptions: e.minimizedPreemptions ?? 0,
+                                  steps: e.minimizedSteps ?? s.count,
+                                  originalPreemptions: e.preemptions ?? 0, originalSteps: 0, runs: 0)
+        }
+    }
+}

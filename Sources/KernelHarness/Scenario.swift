@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// A scenario: a named world spec (kernel objects + simulated tasks).  Either
+// one registered in the shim (`kharness list`) or one a user writes in Swift.
+
+/// One simulated task of a scenario: a name and the shim operation it runs.
+public struct TaskSpec: Sendable, Hashable, Codable {
+    public var name: String
+    /// Operation and arguments as on a spec's `task` line, e.g. "incr 1".
+    public var operation: String
+
+    public init(_ name: String, _ operation: String) {
+        self.name = name
+        self.operation = operation
+    }
+}
+
+public struct Scenario: Sendable, Hashable {
+    public var name: String
+    public var summary: String
+    /// The world spec the shim builds the world from.
+    public var spec: String
+    /// True for a scenario registered in the shim (tokens carry its name).
+    public var registered: Bool
+
+    /// A scenario written in Swift: the model, its setup lines (objects,
+    /// `expect` lines, ...) and the tasks.
+    public init(name: String, summary: String = "", model: String = "toy",
+                setup: [String] = [], tasks: [TaskSpec]) {
+        var spec = "model \(model)\n"
+        for line in setup { spec += line + "\n" }
+        for t in tasks { spec += "task \(t.name) \(t.operation)\n" }
+        self.init(name: name, summary: summary, spec: spec)
+    }
+
+    /// A scenario from a complete spec text.
+    public init(name: String, summary: String = "", spec: String) {
+        self.name = name
+        self.summary = summary
+        self.spec = spec
+        self.registered = false
+    }
+
+    /// A scenario registered in the shim (see `kharness list`).
+    public init(registered name: String, api: KernelAPI = .builtin) throws {
+        guard let info = api.scenario(named: name) else {
+            let known = api.scenarios.map(\.name).joined(separator: ", ")
+            throw HarnessError.notFound("unknown scenario '\(name)' (known: \(known))")
+        }
+        self.name = info.name
+        self.summary = info.summary
+        self.spec = info.spec
+        self.registered = true
+    }
+
+    /// Every registered scenario.
+    public static func all(api: KernelAPI = .builtin) -> [Scenario] {
+        api.scenarios.map { Scenario(name: $0.name, summary: $0.summary, spec: $0.spec, registered: true) }
+    }
+
+    init(name: String, summary: String, spec: String, registered: Bool) {
+        self.name = name
+        self.summary = summary
+        self.spec = spec
+        self.registered = registered
+    }
+
+    /// A fresh world of this scenario.
+    public func makeWorld(api: KernelAPI = .builtin) throws -> World {
+        registered ? try World(scenario: name, api: api) : try World(spec: spec, api: api)
+    }
+}
