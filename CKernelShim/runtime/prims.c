@@ -433,6 +433,19 @@ int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC)
 	return old;
 }
 
+int ksim_atomic_cmpxchg(atomic_t *a, int old, int new, KSIM_LOC)
+{
+	struct ksim_task *t = ksim_point(KSIM_OP_ATOMIC_RMW, 1, a, -1, file,
+					 line, func);
+	int cur = a->counter;
+
+	if (cur == old)
+		a->counter = new;
+	if (t)
+		t->result = cur;
+	return cur;
+}
+
 long ksim_atomic_long_read(const atomic_long_t *a, KSIM_LOC)
 {
 	ksim_point(KSIM_OP_ATOMIC_READ, 0, a, -1, file, line, func);

@@ -8,14 +8,17 @@
 #include "ksim_internal.h"
 
 static const struct ksim_model *const models[] = {
+	&ksim_model_mm,
 	&ksim_model_toy,
 };
 
 static const struct ksim_opdef *const op_tables[] = {
+	ksim_mm_ops,
 	ksim_toy_ops,
 };
 
 static const struct ksim_scenario *const scenario_tables[] = {
+	ksim_mm_scenarios,
 	ksim_toy_scenarios,
 };
 

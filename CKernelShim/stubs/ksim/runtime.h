@@ -48,6 +48,8 @@ void ksim_atomic_set(atomic_t *a, int v, KSIM_LOC);
 int ksim_atomic_add_return(atomic_t *a, int delta, KSIM_LOC);
 /* cmpxchg-style: add delta unless the value is 'unless'; returns old */
 int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC);
+/* compare-and-exchange: store new if the value is old; returns the value seen */
+int ksim_atomic_cmpxchg(atomic_t *a, int old, int new, KSIM_LOC);
 long ksim_atomic_long_read(const atomic_long_t *a, KSIM_LOC);
 long ksim_atomic_long_add_return(atomic_long_t *a, long delta, KSIM_LOC);
 

@@ -22,6 +22,7 @@
 #define atomic_sub_and_test(i, v) (ksim_atomic_add_return((v), -(i), KSIM_HERE) == 0)
 #define atomic_add_unless(v, a, u) \
 	(ksim_atomic_add_unless((v), (a), (u), KSIM_HERE) != (u))
+#define atomic_cmpxchg(v, o, n)	ksim_atomic_cmpxchg((v), (o), (n), KSIM_HERE)
 #define atomic_inc_not_zero(v)	atomic_add_unless((v), 1, 0)
 
 #define atomic_long_read(v)	ksim_atomic_long_read((v), KSIM_HERE)

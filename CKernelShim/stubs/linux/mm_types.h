@@ -2,7 +2,7 @@
 /*
  * Stub: the mm data structures, reduced to the fields the modelled code
  * touches.  Field names follow the kernel; harness-only fields start
- * with ksim_.
+ * with ksim_.  Every object lives in the world's arena.
  */
 #ifndef _LINUX_MM_TYPES_H
 #define _LINUX_MM_TYPES_H
@@ -12,8 +12,12 @@
 #include <linux/spinlock.h>
 #include <linux/rwsem.h>
 #include <linux/atomic.h>
+#include <linux/mutex.h>
 
 struct address_space;
+struct file;
+struct mm_struct;
+struct vm_area_struct;
 
 struct page {
 	unsigned long flags;		/* PG_* bits; PG_locked is the page lock */
@@ -24,6 +28,86 @@ struct page {
 	unsigned long private;
 	struct list_head lru;		/* LRU list, pagevec-free list, ... */
 	int ksim_id;			/* harness: page number in the world */
+	int ksim_free;			/* harness: sits in the free pool */
+	int ksim_bad;			/* harness: freed in a bad state, kept out */
+};
+
+typedef unsigned long vm_flags_t;
+typedef struct { unsigned long pte; } pte_t;
+typedef struct { unsigned long pgprot; } pgprot_t;
+typedef struct { unsigned long val; } swp_entry_t;
+
+/* One page table (the ptes under one pmd) and its split ptlock. */
+#define PTRS_PER_PTE	512
+struct ksim_pagetable {
+	pte_t ptes[PTRS_PER_PTE];
+	spinlock_t ptl;
+};
+
+/* A pmd entry: here it always points at the mm's single page table. */
+typedef struct { struct ksim_pagetable *pt; } pmd_t;
+
+struct anon_vma {
+	struct anon_vma *root;
+	struct rw_semaphore rwsem;
+	atomic_t refcount;
+	struct vm_area_struct *ksim_vma;	/* the one vma chained to it */
+};
+
+struct vm_operations_struct {
+	int (*remap_pages)(struct vm_area_struct *vma, unsigned long addr,
+			   unsigned long size, unsigned long pgoff);
+};
+
+struct vm_area_struct {
+	unsigned long vm_start;
+	unsigned long vm_end;
+	struct vm_area_struct *vm_next, *vm_prev;
+	struct mm_struct *vm_mm;
+	pgprot_t vm_page_prot;
+	unsigned long vm_flags;
+	/*
+	 * Linear vmas sit on mapping->i_mmap (a list standing in for the
+	 * interval tree), nonlinear ones on mapping->i_mmap_nonlinear.
+	 */
+	union {
+		struct {
+			struct list_head list;
+		} linear;
+		struct list_head nonlinear;
+	} shared;
+	struct anon_vma *anon_vma;
+	const struct vm_operations_struct *vm_ops;
+	unsigned long vm_pgoff;
+	struct file *vm_file;
+	void *vm_private_data;		/* nonlinear: the reclaim cursor */
+	struct anon_vma ksim_anon;	/* storage anon_vma_prepare() uses */
+	int ksim_id;
+	int ksim_unmapped;		/* harness: removed from its mm */
+};
+
+enum {
+	MM_FILEPAGES,
+	MM_ANONPAGES,
+	MM_SWAPENTS,
+	NR_MM_COUNTERS
+};
+
+struct mm_rss_stat {
+	long count[NR_MM_COUNTERS];	/* changed under the ptl here: plain */
+};
+
+struct mm_struct {
+	struct vm_area_struct *mmap;
+	pmd_t ksim_pmd;			/* the single pmd of this address space */
+	atomic_t mm_users;
+	atomic_t mm_count;
+	struct rw_semaphore mmap_sem;
+	spinlock_t page_table_lock;
+	unsigned long locked_vm;
+	unsigned long hiwater_rss;
+	struct mm_rss_stat rss_stat;
+	int ksim_id;
 };
 
 #endif

@@ -252,6 +252,11 @@ static const char *const ksim_pageflag_names[__NR_PAGEFLAGS] = {
 #define TestSetPageMlocked(page)	ksim_bit_test_set(KSIM_PF(page), PG_mlocked, KSIM_HERE)
 #define TestClearPageMlocked(page)	ksim_bit_test_clear(KSIM_PF(page), PG_mlocked, KSIM_HERE)
 
+/* PG_checked is an alias of PG_owner_priv_1 */
+#define PageChecked(page)		PageOwnerPriv1(page)
+#define SetPageChecked(page)		SetPageOwnerPriv1(page)
+#define ClearPageChecked(page)		ClearPageOwnerPriv1(page)
+
 /* Out of scope: compound, huge and KSM pages never exist here. */
 #define PageHead(page)			0
 #define PageTail(page)			0

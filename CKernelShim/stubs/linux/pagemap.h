@@ -21,3 +21,36 @@
 	ksim_bit_unlock(&(page)->flags, PG_locked, KSIM_HERE)
 
 #endif
+
+#ifndef _LINUX_PAGEMAP_MM_EXTRA
+#define _LINUX_PAGEMAP_MM_EXTRA
+#include <linux/mm.h>
+
+/* Page offset in the file that address maps in a linear vma. */
+static inline unsigned long linear_page_index(struct vm_area_struct *vma,
+					      unsigned long address)
+{
+	unsigned long pgoff = (address - vma->vm_start) >> PAGE_SHIFT;
+
+	pgoff += vma->vm_pgoff;
+	return pgoff >> (PAGE_CACHE_SHIFT - PAGE_SHIFT);
+}
+
+/* Drop the count to zero if it is exactly count (speculative-ref safe). */
+#define page_freeze_refs(page, count) \
+	(likely(atomic_cmpxchg(&(page)->_count, count, 0) == (count)))
+#define page_unfreeze_refs(page, count)	atomic_set(&(page)->_count, count)
+
+struct page *find_get_page(struct address_space *mapping, unsigned long offset);
+unsigned find_get_pages(struct address_space *mapping, unsigned long start,
+			unsigned int nr_pages, struct page **pages);
+void delete_from_page_cache(struct page *page);
+void __delete_from_page_cache(struct page *page);
+#define wait_on_page_writeback(page)	do { } while (0)
+#define end_page_writeback(page)	do { } while (0)
+#define cancel_dirty_page(page, size)	ClearPageDirty(page)
+#define clear_page_dirty_for_io(page)	ClearPageDirty(page)
+#define __set_page_dirty_nobuffers(page) SetPageDirty(page)
+#define copy_highpage(to, from)		do { } while (0)
+#define cow_user_page(dst, src, va, vma) do { } while (0)
+#endif

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The mm world model: the root object of an mm world (zone, pages,
+ * files, mms, per-CPU state) and what its files share.  Harness code,
+ * not kernel code: see mm_world.c for the spec language.
+ */
+#ifndef KSIM_MM_MODEL_H
+#define KSIM_MM_MODEL_H
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/vmstat.h>
+
+#include "ksim/model.h"
+
+#define MMW_PAGES	24	/* file pages + pool pages */
+#define MMW_FILES	3
+#define MMW_MMS		3
+#define MMW_VMAS	4	/* per mm */
+#define MMW_NAME	16
+
+enum mmw_lru {
+	MMW_LRU_INACTIVE,
+	MMW_LRU_ACTIVE,
+	MMW_LRU_UNEVICTABLE,
+};
+
+struct mmw_file {
+	char name[MMW_NAME];
+	struct address_space mapping;
+	struct file file;
+	int nr_pages;
+};
+
+struct mmw_mm {
+	char name[MMW_NAME];
+	struct mm_struct mm;
+	struct ksim_pagetable *pt;
+	struct vm_area_struct vmas[MMW_VMAS];
+	char vma_names[MMW_VMAS][MMW_NAME];
+	int nr_vmas;
+};
+
+/* Spec-time facts about a page (not touched by runs). */
+struct mmw_pageinfo {
+	char name[MMW_NAME];
+	int file;		/* owning file, -1 for a pool page */
+	int lru;		/* enum mmw_lru */
+	int mlocked, referenced, dirty, active, stranded;
+	int given;		/* a 'page' line described it */
+};
+
+struct mmw {
+	struct zone zone;
+	struct page pages[MMW_PAGES];
+	struct mmw_pageinfo info[MMW_PAGES];
+	int nr_pages;
+	int nr_pool;
+	struct mmw_file files[MMW_FILES];
+	int nr_files;
+	struct mmw_mm mms[MMW_MMS];
+	int nr_mms;
+	struct ksim_percpu percpu[KSIM_MAX_TASKS + 1];
+	struct task_struct tasks[KSIM_MAX_TASKS + 1];
+	long vm_events[NR_VM_EVENT_ITEMS];
+};
+
+/* lookups by name, at spec time; NULL / -1 when unknown */
+struct page *mmw_find_page(struct mmw *m, const char *name);
+struct mmw_file *mmw_find_file(struct mmw *m, const char *name);
+struct mmw_mm *mmw_find_mm(struct mmw *m, const char *name);
+struct vm_area_struct *mmw_find_vma(struct mmw_mm *mm, const char *name);
+
+/* model.c side of the kernel code: harness entry points */
+unsigned long ksim_shrink_page(struct page *page);
+long sys_mlock(unsigned long start, size_t len);
+long sys_munlock(unsigned long start, size_t len);
+int migrate_prep(void);
+
+#endif

@@ -1,0 +1,555 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Operations of the "mm" model (what a task of an mm scenario runs) and
+ * the mm scenarios.  Each operation enters the kernel code the way its
+ * system call or kernel thread would.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/swap.h>
+#include <linux/migrate.h>
+
+#include "mm_model.h"
+
+struct mmw_arg {
+	struct page *page;
+	struct mmw_mm *mm;
+	struct vm_area_struct *vma;
+	struct mmw_file *file;
+	unsigned long n;
+};
+
+#define SETUP_ERR(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+static struct mmw_arg *mmw_arg_new(struct ksim_world *w)
+{
+	return ksim_arena_alloc(w, sizeof(struct mmw_arg));
+}
+
+/* The task runs in the context of mm (its current->mm). */
+static void mmw_enter(struct mmw_mm *mm)
+{
+	current->mm = mm ? &mm->mm : NULL;
+}
+
+/* ---- argument parsers ---- */
+
+static int setup_page(struct ksim_world *w, void *priv, int argc, char **argv,
+		      void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a = mmw_arg_new(w);
+
+	if (!a)
+		SETUP_ERR("world too large");
+	if (argc != 1)
+		SETUP_ERR("expected one page name, e.g. f0:1");
+	a->page = mmw_find_page(m, argv[0]);
+	if (!a->page || m->info[a->page->ksim_id].file < 0)
+		SETUP_ERR("no file page '%s' (declare it with 'file' first)",
+			  argv[0]);
+	*arg = a;
+	return 0;
+}
+
+static int setup_none(struct ksim_world *w, void *priv, int argc, char **argv,
+		      void **arg, char *err, size_t errlen)
+{
+	if (argc != 0)
+		SETUP_ERR("takes no arguments");
+	*arg = NULL;
+	return 0;
+}
+
+static int setup_mm(struct ksim_world *w, void *priv, int argc, char **argv,
+		    void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a = mmw_arg_new(w);
+
+	if (!a)
+		SETUP_ERR("world too large");
+	if (argc != 1)
+		SETUP_ERR("expected one mm name");
+	a->mm = mmw_find_mm(m, argv[0]);
+	if (!a->mm)
+		SETUP_ERR("no mm '%s' (declare it with 'mm' first)", argv[0]);
+	*arg = a;
+	return 0;
+}
+
+static int setup_vma(struct ksim_world *w, void *priv, int argc, char **argv,
+		     void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a = mmw_arg_new(w);
+
+	if (!a)
+		SETUP_ERR("world too large");
+	if (argc != 2)
+		SETUP_ERR("expected MM VMA");
+	a->mm = mmw_find_mm(m, argv[0]);
+	if (!a->mm)
+		SETUP_ERR("no mm '%s'", argv[0]);
+	a->vma = mmw_find_vma(a->mm, argv[1]);
+	if (!a->vma)
+		SETUP_ERR("no vma '%s' in mm %s", argv[1], argv[0]);
+	*arg = a;
+	return 0;
+}
+
+static int setup_vma_idx(struct ksim_world *w, void *priv, int argc,
+			 char **argv, void **arg, char *err, size_t errlen)
+{
+	struct mmw_arg *a;
+	char *end;
+	long idx;
+
+	if (argc != 3)
+		SETUP_ERR("expected MM VMA I");
+	if (setup_vma(w, priv, 2, argv, arg, err, errlen))
+		return -1;
+	a = *arg;
+	idx = strtol(argv[2], &end, 10);
+	if (!*argv[2] || *end || idx < 0 ||
+	    (unsigned long)idx >= vma_pages(a->vma))
+		SETUP_ERR("page offset '%s' is outside vma %s (0..%lu)",
+			  argv[2], argv[1], vma_pages(a->vma) - 1);
+	a->n = idx;
+	return 0;
+}
+
+static int setup_file_from(struct ksim_world *w, void *priv, int argc,
+			   char **argv, void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a = mmw_arg_new(w);
+	char *end;
+	long from;
+
+	if (!a)
+		SETUP_ERR("world too large");
+	if (argc != 2)
+		SETUP_ERR("expected FILE FROM");
+	a->file = mmw_find_file(m, argv[0]);
+	if (!a->file)
+		SETUP_ERR("no file '%s'", argv[0]);
+	from = strtol(argv[1], &end, 10);
+	if (!*argv[1] || *end || from < 0 || from >= a->file->nr_pages)
+		SETUP_ERR("FROM '%s' must be a page offset of %s (0..%d)",
+			  argv[1], argv[0], a->file->nr_pages - 1);
+	a->n = from;
+	*arg = a;
+	return 0;
+}
+
+/* migrate needs a pte that maps the page: remember the first one */
+static int setup_migrate(struct ksim_world *w, void *priv, int argc,
+			 char **argv, void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a;
+	int i;
+
+	if (setup_page(w, priv, argc, argv, arg, err, errlen))
+		return -1;
+	a = *arg;
+	for (i = 0; i < m->nr_mms && !a->vma; i++) {
+		struct mmw_mm *mm = &m->mms[i];
+		struct vm_area_struct *vma;
+
+		for (vma = mm->mm.mmap; vma && !a->vma; vma = vma->vm_next) {
+			unsigned long addr;
+
+			for (addr = vma->vm_start; addr < vma->vm_end;
+			     addr += PAGE_SIZE) {
+				pte_t pte = mm->pt->ptes[pte_index(addr)];
+
+				if (pte_present(pte) &&
+				    pte_pfn(pte) == (unsigned long)a->page->ksim_id) {
+					a->mm = mm;
+					a->vma = vma;
+					a->n = addr;
+					break;
+				}
+			}
+		}
+	}
+	if (!a->vma)
+		SETUP_ERR("page %s is not mapped: migrate_pages(2) finds pages through page tables",
+			  argv[0]);
+	return 0;
+}
+
+/* ---- operations ---- */
+
+/* kswapd / direct reclaim scanning the inactive list and taking page */
+static void op_reclaim(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(NULL);
+	ksim_shrink_page(a->page);
+}
+
+static struct page *mmw_new_page(struct page *page, unsigned long private,
+				 int **result)
+{
+	return alloc_page(GFP_HIGHUSER_MOVABLE);
+}
+
+/*
+ * migrate_pages(2) as do_migrate_pages() runs it: mmap_sem held for
+ * read throughout; the page is found and isolated under its ptl, then
+ * migrated synchronously; what is left goes back to the LRU.
+ */
+static void op_migrate(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+	struct mm_struct *mm = &a->mm->mm;
+	LIST_HEAD(pagelist);
+	spinlock_t *ptl;
+	pte_t *pte;
+
+	mmw_enter(a->mm);
+	migrate_prep();
+	down_read(&mm->mmap_sem);
+	pte = get_locked_pte(mm, a->n, &ptl);
+	if (pte_present(*pte) &&
+	    vm_normal_page(a->vma, a->n, *pte) == a->page) {
+		if (!isolate_lru_page(a->page)) {
+			list_add_tail(&a->page->lru, &pagelist);
+			inc_zone_page_state(a->page, NR_ISOLATED_ANON +
+					    page_is_file_cache(a->page));
+		}
+	}
+	pte_unmap_unlock(pte, ptl);
+	if (!list_empty(&pagelist)) {
+		migrate_pages(&pagelist, mmw_new_page, 0, MIGRATE_SYNC,
+			      MR_SYSCALL);
+		if (!list_empty(&pagelist))
+			putback_lru_pages(&pagelist);
+	}
+	up_read(&mm->mmap_sem);
+}
+
+static void op_mlock(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(a->mm);
+	sys_mlock(a->vma->vm_start, a->vma->vm_end - a->vma->vm_start);
+}
+
+static void op_munlock(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(a->mm);
+	sys_munlock(a->vma->vm_start, a->vma->vm_end - a->vma->vm_start);
+}
+
+/* a write to page I of the vma: the page fault path, mmap_sem for read */
+static void op_cow(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+	struct mm_struct *mm = &a->mm->mm;
+	unsigned long addr = a->vma->vm_start + (a->n << PAGE_SHIFT);
+	int tries;
+
+	mmw_enter(a->mm);
+	for (tries = 0; tries < 3; tries++) {
+		struct vm_area_struct *vma;
+		pte_t pte;
+		int ret = VM_FAULT_SIGBUS;
+
+		down_read(&mm->mmap_sem);
+		vma = find_vma(mm, addr);
+		if (vma && vma->vm_start <= addr && (vma->vm_flags & VM_WRITE))
+			ret = handle_mm_fault(mm, vma, addr, FAULT_FLAG_WRITE);
+		up_read(&mm->mmap_sem);
+		if (ret)
+			break;
+		/* retried faults (migration entries) look again */
+		pte = a->mm->pt->ptes[pte_index(addr)];
+		if (pte_present(pte) && pte_write(pte))
+			break;
+	}
+}
+
+static void op_munmap(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+	struct mm_struct *mm = &a->mm->mm;
+
+	mmw_enter(a->mm);
+	down_write(&mm->mmap_sem);
+	do_munmap(mm, a->vma->vm_start, a->vma->vm_end - a->vma->vm_start);
+	up_write(&mm->mmap_sem);
+}
+
+/* the last user of the mm exits: mmput() -> exit_mmap() */
+static void op_exit(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(a->mm);
+	if (atomic_dec_and_test(&a->mm->mm.mm_users))
+		exit_mmap(&a->mm->mm);
+	current->mm = NULL;
+}
+
+/* truncate(2) of the file to FROM pages */
+static void op_truncate(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(NULL);
+	truncate_pagecache(&a->file->mapping,
+			   (loff_t)a->n << PAGE_SHIFT);
+}
+
+static void op_drain(void *priv, void *arg)
+{
+	mmw_enter(NULL);
+	lru_add_drain();
+}
+
+/* ---- test-only operations: each breaks one invariant on purpose ---- */
+
+static void op_test_skew_nr_mlock(void *priv, void *arg)
+{
+	struct zone *zone = ksim_mm_zone();
+
+	mod_zone_page_state(zone, NR_MLOCK, 1);
+}
+
+/* free a pool page with PG_mlocked set: "Bad page state" */
+static void op_test_free_mlocked_page(void *priv, void *arg)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	if (!page)
+		return;
+	SetPageMlocked(page);
+	mod_zone_page_state(page_zone(page), NR_MLOCK, 1);
+	put_page(page);
+}
+
+/* mlock a page that no VM_LOCKED vma maps, properly listed */
+static void op_test_leak_mlock(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	if (isolate_lru_page(a->page))
+		return;
+	if (!TestSetPageMlocked(a->page))
+		mod_zone_page_state(page_zone(a->page), NR_MLOCK, 1);
+	putback_lru_page(a->page);
+}
+
+/* take a reference and never drop it */
+static void op_test_extra_ref(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	get_page(a->page);
+}
+
+/* isolate a page and forget it: it ends on no LRU list */
+static void op_test_lose_page(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	if (!isolate_lru_page(a->page))
+		put_page(a->page);
+}
+
+/* leave PG_locked set with nobody owning it */
+static void op_test_leave_locked(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	a->page->flags |= 1UL << PG_locked;
+}
+
+/* mark a page mlocked where it is, on an evictable list */
+static void op_test_strand(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	if (!TestSetPageMlocked(a->page))
+		mod_zone_page_state(page_zone(a->page), NR_MLOCK, 1);
+}
+
+#define MM_OP(nm, fn, st, use, sum) \
+	{ .name = nm, .model = "mm", .usage = use, .summary = sum, \
+	  .setup = st, .run = fn }
+
+const struct ksim_opdef ksim_mm_ops[] = {
+	MM_OP("reclaim", op_reclaim, setup_page, "reclaim PAGE",
+	      "reclaim the page: isolate it, shrink_page_list(), put back or free"),
+	MM_OP("migrate", op_migrate, setup_migrate, "migrate PAGE",
+	      "migrate_pages(2) of the page: isolate it, migrate_pages() MIGRATE_SYNC"),
+	MM_OP("mlock", op_mlock, setup_vma, "mlock MM VMA",
+	      "mlock(2) of the whole vma, then populate (FOLL_MLOCK)"),
+	MM_OP("munlock", op_munlock, setup_vma, "munlock MM VMA",
+	      "munlock(2) of the whole vma: munlock_vma_pages_range()"),
+	MM_OP("cow", op_cow, setup_vma_idx, "cow MM VMA I",
+	      "write fault on page I of a private vma: do_wp_page() COW"),
+	MM_OP("munmap", op_munmap, setup_vma, "munmap MM VMA",
+	      "munmap(2) of the whole vma: munlock, unmap, unlink"),
+	MM_OP("exit", op_exit, setup_mm, "exit MM",
+	      "the mm's last user exits: exit_mmap() (no mmap_sem)"),
+	MM_OP("truncate", op_truncate, setup_file_from, "truncate FILE FROM",
+	      "truncate(2) of the file to FROM pages: truncate_pagecache()"),
+	MM_OP("drain", op_drain, setup_none, "drain",
+	      "lru_add_drain() of this CPU's pagevecs"),
+	MM_OP("test_skew_nr_mlock", op_test_skew_nr_mlock, setup_none,
+	      "test_skew_nr_mlock", "test only: NR_MLOCK += 1"),
+	MM_OP("test_free_mlocked_page", op_test_free_mlocked_page, setup_none,
+	      "test_free_mlocked_page",
+	      "test only: free a pool page with PG_mlocked set"),
+	MM_OP("test_leak_mlock", op_test_leak_mlock, setup_page,
+	      "test_leak_mlock PAGE",
+	      "test only: mlock a page no VM_LOCKED vma maps"),
+	MM_OP("test_extra_ref", op_test_extra_ref, setup_page,
+	      "test_extra_ref PAGE", "test only: get_page() never put"),
+	MM_OP("test_lose_page", op_test_lose_page, setup_page,
+	      "test_lose_page PAGE", "test only: isolate a page, never put it back"),
+	MM_OP("test_leave_locked", op_test_leave_locked, setup_page,
+	      "test_leave_locked PAGE", "test only: leave PG_locked set"),
+	MM_OP("test_strand", op_test_strand, setup_page, "test_strand PAGE",
+	      "test only: set PG_mlocked on a page on an evictable list"),
+	{ 0 }
+};
+
+/* ---- scenarios ---- */
+
+/*
+ * The seed's world: file f0 of 3 pages, all mapped (out of order) by a
+ * VM_LOCKED nonlinear vma, none mlocked yet: the pages reclaim's cluster
+ * scan will mlock.
+ */
+#define SEED_WORLD \
+	"model mm\n" \
+	"pool 3\n" \
+	"file f0 pages 3\n" \
+	"mm mm0\n" \
+	"vma mm0 v0 f0 0 3 0 locked nonlinear shared\n" \
+	"pte mm0 v0 0 f0:2\n" \
+	"pte mm0 v0 1 f0:0\n" \
+	"pte mm0 v0 2 f0:1\n"
+
+/* f0:0 mapped by a VM_LOCKED linear vma but not mlocked; f0:1 mlocked */
+#define LOCKED_WORLD \
+	"model mm\n" \
+	"pool 3\n" \
+	"file f0 pages 2\n" \
+	"page f0:1 unevictable mlocked\n" \
+	"mm mm0\n" \
+	"vma mm0 v0 f0 0 2 0 locked shared\n" \
+	"pte mm0 v0 0 f0:0\n" \
+	"pte mm0 v0 1 f0:1\n"
+
+const struct ksim_scenario ksim_mm_scenarios[] = {
+	{ "seed-migrate-nonlinear",
+	  "migrate_pages(2) of a page of a VM_LOCKED nonlinear vma: the cluster scan mlocks unlocked pages",
+	  SEED_WORLD
+	  "task migrate migrate f0:0\n"
+	  "task reclaim reclaim f0:1\n" },
+	{ "seed-reclaim-nonlinear",
+	  "two reclaimers on pages of a VM_LOCKED nonlinear vma: the trinity BUG from reclaim",
+	  SEED_WORLD
+	  "task reclaim0 reclaim f0:0\n"
+	  "task reclaim2 reclaim f0:2\n" },
+	{ "reclaim-vs-migrate",
+	  "reclaim and migration of one page mapped by a VM_LOCKED vma but not yet mlocked",
+	  LOCKED_WORLD
+	  "task reclaim reclaim f0:0\n"
+	  "task migrate migrate f0:0\n" },
+	{ "reclaim-vs-munlock",
+	  "reclaim mlocks a page lazily while munlock(2) clears VM_LOCKED",
+	  LOCKED_WORLD
+	  "task reclaim reclaim f0:0\n"
+	  "task munlock munlock mm0 v0\n" },
+	{ "reclaim-vs-munlock-2mm",
+	  "as reclaim-vs-munlock, with a second mm keeping the pages mlocked",
+	  "model mm\n"
+	  "pool 2\n"
+	  "file f0 pages 2\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "mm mm1\n"
+	  "vma mm1 v1 f0 4 2 0 locked shared\n"
+	  "pte mm1 v1 0 f0:0\n"
+	  "pte mm1 v1 1 f0:1\n"
+	  "task reclaim reclaim f0:0\n"
+	  "task munlock munlock mm0 v0\n" },
+	{ "migrate-vs-munlock",
+	  "migration of an mlocked page while munlock(2) of its vma runs",
+	  "model mm\n"
+	  "pool 3\n"
+	  "file f0 pages 2\n"
+	  "page f0:0 unevictable mlocked\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "task migrate migrate f0:0\n"
+	  "task munlock munlock mm0 v0\n" },
+	{ "reclaim-vs-cow",
+	  "reclaim of a file page while a write fault COWs it in a VM_LOCKED private mapping",
+	  "model mm\n"
+	  "pool 2\n"
+	  "file f0 pages 1\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 1 0 locked write\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "task reclaim reclaim f0:0\n"
+	  "task cow cow mm0 v0 0\n" },
+	{ "mlock-vs-munlock",
+	  "mlock(2) in one mm while munlock(2) in another mm that maps the same pages",
+	  "model mm\n"
+	  "pool 1\n"
+	  "file f0 pages 2\n"
+	  "page f0:0 unevictable mlocked\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "mm mm1\n"
+	  "vma mm1 v1 f0 0 2 0 locked shared\n"
+	  "pte mm1 v1 0 f0:0\n"
+	  "pte mm1 v1 1 f0:1\n"
+	  "task mlock mlock mm0 v0\n"
+	  "task munlock munlock mm1 v1\n" },
+	{ "munlock-vs-unmap",
+	  "munlock(2) while truncation unmaps and drops every other reference to the page",
+	  "model mm\n"
+	  "pool 1\n"
+	  "file f0 pages 1\n"
+	  "page f0:0 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 1 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "task munlock munlock mm0 v0\n"
+	  "task truncate truncate f0 0\n" },
+	{ "reclaim-vs-exit",
+	  "reclaim of a page of a VM_LOCKED vma while its mm exits (exit_mmap, no mmap_sem)",
+	  LOCKED_WORLD
+	  "task reclaim reclaim f0:0\n"
+	  "task exit exit mm0\n" },
+	{ NULL, NULL, NULL }
+};

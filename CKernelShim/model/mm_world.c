@@ -1,0 +1,800 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The "mm" world model: builds a small machine from a declarative spec,
+ * drains it at the end of a run and checks its quiescence invariants.
+ *
+ * Spec lines (after "model mm"; '#' starts a comment):
+ *
+ *   pool N
+ *	N free pages, for migration targets and COW copies.
+ *   file NAME pages N [unevictable]
+ *	A file with N page cache pages named NAME:0 .. NAME:N-1 (uptodate,
+ *	on the inactive file LRU unless a 'page' line says otherwise).
+ *	unevictable: the mapping is AS_UNEVICTABLE (ramfs-like).
+ *   page FILE:I [inactive|active|unevictable] [mlocked] [referenced]
+ *	     [dirty] [stranded]
+ *	Initial LRU placement and flags of one page.  An mlocked page
+ *	must be on the unevictable list, and an unevictable-listed page
+ *	must be mlocked (or its file unevictable), unless the line says
+ *	'stranded' (a state the kernel tolerates and reclaim repairs).
+ *   mm NAME
+ *	An address space (one page table, 512 ptes).
+ *   vma MM NAME FILE START NPAGES PGOFF [locked] [nonlinear] [shared]
+ *	     [write]
+ *	A file mapping of NPAGES pages at page START of MM, file offset
+ *	PGOFF.  locked: VM_LOCKED; nonlinear: VM_NONLINEAR (on the file's
+ *	i_mmap_nonlinear list, any file page may sit at any offset);
+ *	shared: VM_SHARED; write: VM_WRITE (ptes of a private writable
+ *	mapping are write-protected: a write fault COWs).
+ *   pte MM VMA I PAGE [young] [dirty] [write]
+ *	The pte at page I of the vma maps PAGE (a page of the vma's file;
+ *	in a linear vma, the page at the matching file offset).
+ *
+ * Every page mapped by a VM_LOCKED vma should be mlocked; a spec may
+ * leave one evictable (reclaim will find it and mlock it lazily), but
+ * an mlocked page that no VM_LOCKED vma maps is rejected: that is the
+ * leak the invariants look for.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/swap.h>
+#include <linux/migrate.h>
+
+#include "mm_model.h"
+
+static const struct address_space_operations mmw_aops = {
+	.migratepage = migrate_page,
+};
+
+/* ---- what the stubs ask of the world ---- */
+
+static struct mmw *mmw_root(void)
+{
+	return ksim_model_priv(ksim_current_world());
+}
+
+struct zone *ksim_mm_zone(void)
+{
+	return &mmw_root()->zone;
+}
+
+struct page *ksim_mm_pfn_to_page(unsigned long pfn)
+{
+	struct mmw *m = mmw_root();
+
+	if (pfn >= (unsigned long)m->nr_pages)
+		return NULL;
+	return &m->pages[pfn];
+}
+
+struct ksim_percpu *ksim_mm_percpu(int cpu)
+{
+	return &mmw_root()->percpu[cpu];
+}
+
+struct task_struct *ksim_mm_current(void)
+{
+	return &mmw_root()->tasks[ksim_cpu()];
+}
+
+void ksim_mm_count_event(int item, long delta)
+{
+	mmw_root()->vm_events[item] += delta;
+}
+
+struct page *ksim_mm_pool_get(void)
+{
+	struct zone *zone = ksim_mm_zone();
+	struct page *page;
+
+	if (list_empty(&zone->ksim_free_list))
+		return NULL;
+	page = list_first_entry(&zone->ksim_free_list, struct page, lru);
+	list_del_init(&page->lru);
+	page->ksim_free = 0;
+	zone->vm_stat[NR_FREE_PAGES]--;
+	return page;
+}
+
+void ksim_mm_pool_put(struct page *page)
+{
+	struct zone *zone = ksim_mm_zone();
+
+	page->ksim_free = 1;
+	list_add_tail(&page->lru, &zone->ksim_free_list);
+	zone->vm_stat[NR_FREE_PAGES]++;
+}
+
+void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC)
+{
+	struct mmw *m = mmw_root();
+	char flags[256];
+	size_t used = 0;
+	int b;
+
+	flags[0] = '\0';
+	for (b = 0; b < __NR_PAGEFLAGS && used < sizeof(flags); b++)
+		if (page->flags & (1UL << b))
+			used += snprintf(flags + used, sizeof(flags) - used,
+					 "%s%s", used ? "|" : "",
+					 ksim_pageflag_names[b] + 3);
+	page->ksim_bad = 1;
+	ksim_report(KSIM_F_BAD_PAGE, file, line, func,
+		    "BUG: Bad page state: page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx flags:(%s)%s%s",
+		    m->info[page->ksim_id].name, page->ksim_id,
+		    page->_count.counter, page->_mapcount.counter + 1,
+		    page->mapping ? "set" : "NULL", page->index,
+		    flags[0] ? flags : "none", reason ? " " : "",
+		    reason ? reason : "");
+}
+
+/* ---- lookups ---- */
+
+struct page *mmw_find_page(struct mmw *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < m->nr_pages; i++)
+		if (!strcmp(m->info[i].name, name))
+			return &m->pages[i];
+	return NULL;
+}
+
+struct mmw_file *mmw_find_file(struct mmw *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < m->nr_files; i++)
+		if (!strcmp(m->files[i].name, name))
+			return &m->files[i];
+	return NULL;
+}
+
+struct mmw_mm *mmw_find_mm(struct mmw *m, const char *name)
+{
+	int i;
+
+	for (i = 0; i < m->nr_mms; i++)
+		if (!strcmp(m->mms[i].name, name))
+			return &m->mms[i];
+	return NULL;
+}
+
+struct vm_area_struct *mmw_find_vma(struct mmw_mm *mm, const char *name)
+{
+	int i;
+
+	for (i = 0; i < mm->nr_vmas; i++)
+		if (!strcmp(mm->vma_names[i], name))
+			return &mm->vmas[i];
+	return NULL;
+}
+
+/* ---- the spec ---- */
+
+#define ERR(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+static int mmw_num(const char *s, long lo, long hi, long *out)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (!*s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int mmw_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < MMW_NAME - 4 && !strchr(s, ':');
+}
+
+static struct page *mmw_new_page(struct mmw *m, const char *name, int file)
+{
+	struct page *page;
+	struct mmw_pageinfo *in;
+
+	if (m->nr_pages == MMW_PAGES)
+		return NULL;
+	page = &m->pages[m->nr_pages];
+	in = &m->info[m->nr_pages];
+	page->ksim_id = m->nr_pages++;
+	snprintf(in->name, sizeof(in->name), "%s", name);
+	in->file = file;
+	in->lru = MMW_LRU_INACTIVE;
+	INIT_LIST_HEAD(&page->lru);
+	page->_mapcount.counter = -1;
+	return page;
+}
+
+static int mmw_line_pool(struct mmw *m, int argc, char **argv, char *err,
+			 size_t errlen)
+{
+	long n, i;
+
+	if (argc != 2 || mmw_num(argv[1], 0, MMW_PAGES, &n))
+		ERR("usage: pool N (0..%d)", MMW_PAGES);
+	for (i = 0; i < n; i++) {
+		char name[MMW_NAME];
+		struct page *page;
+
+		snprintf(name, sizeof(name), "pool%d", m->nr_pool);
+		page = mmw_new_page(m, name, -1);
+		if (!page)
+			ERR("too many pages (at most %d in all)", MMW_PAGES);
+		m->nr_pool++;
+		page->ksim_free = 1;
+	}
+	return 0;
+}
+
+static int mmw_line_file(struct mmw *m, int argc, char **argv, char *err,
+			 size_t errlen)
+{
+	struct mmw_file *f;
+	long n, i;
+
+	if (argc < 4 || argc > 5 || strcmp(argv[2], "pages") ||
+	    mmw_num(argv[3], 1, KSIM_FILE_PAGES, &n) ||
+	    (argc == 5 && strcmp(argv[4], "unevictable")))
+		ERR("usage: file NAME pages N [unevictable] (N 1..%d)",
+		    KSIM_FILE_PAGES);
+	if (!mmw_name_ok(argv[1]))
+		ERR("bad file name '%s'", argv[1]);
+	if (mmw_find_file(m, argv[1]) || mmw_find_mm(m, argv[1]))
+		ERR("duplicate name '%s'", argv[1]);
+	if (m->nr_files == MMW_FILES)
+		ERR("too many files (at most %d)", MMW_FILES);
+	f = &m->files[m->nr_files++];
+	snprintf(f->name, sizeof(f->name), "%s", argv[1]);
+	f->mapping.ksim_id = m->nr_files - 1;
+	f->mapping.a_ops = &mmw_aops;
+	INIT_LIST_HEAD(&f->mapping.i_mmap);
+	INIT_LIST_HEAD(&f->mapping.i_mmap_nonlinear);
+	f->file.f_mapping = &f->mapping;
+	if (argc == 5)
+		f->mapping.flags |= 1UL << AS_UNEVICTABLE;
+	for (i = 0; i < n; i++) {
+		char name[MMW_NAME];
+		struct page *page;
+
+		snprintf(name, sizeof(name), "%s:%ld", f->name, i);
+		page = mmw_new_page(m, name, m->nr_files - 1);
+		if (!page)
+			ERR("too many pages (at most %d in all)", MMW_PAGES);
+		page->mapping = &f->mapping;
+		page->index = i;
+		f->mapping.ksim_pages[i] = page;
+		f->mapping.nrpages++;
+		f->nr_pages++;
+	}
+	return 0;
+}
+
+static int mmw_line_page(struct mmw *m, int argc, char **argv, char *err,
+			 size_t errlen)
+{
+	struct page *page;
+	struct mmw_pageinfo *in;
+	int i;
+
+	if (argc < 2)
+		ERR("usage: page FILE:I [inactive|active|unevictable] [mlocked] [referenced] [dirty] [stranded]");
+	page = mmw_find_page(m, argv[1]);
+	if (!page || m->info[page->ksim_id].file < 0)
+		ERR("no file page '%s'", argv[1]);
+	in = &m->info[page->ksim_id];
+	if (in->given)
+		ERR("page %s described twice", argv[1]);
+	in->given = 1;
+	for (i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "inactive"))
+			in->lru = MMW_LRU_INACTIVE;
+		else if (!strcmp(argv[i], "active"))
+			in->lru = MMW_LRU_ACTIVE;
+		else if (!strcmp(argv[i], "unevictable"))
+			in->lru = MMW_LRU_UNEVICTABLE;
+		else if (!strcmp(argv[i], "mlocked"))
+			in->mlocked = 1;
+		else if (!strcmp(argv[i], "referenced"))
+			in->referenced = 1;
+		else if (!strcmp(argv[i], "dirty"))
+			in->dirty = 1;
+		else if (!strcmp(argv[i], "stranded"))
+			in->stranded = 1;
+		else
+			ERR("page %s: unknown attribute '%s'", argv[1], argv[i]);
+	}
+	if (in->mlocked && in->lru != MMW_LRU_UNEVICTABLE && !in->stranded)
+		ERR("page %s is mlocked but not on the unevictable list (say 'stranded' if intended)",
+		    argv[1]);
+	if (!in->mlocked && in->lru == MMW_LRU_UNEVICTABLE && !in->stranded &&
+	    !(m->files[in->file].mapping.flags & (1UL << AS_UNEVICTABLE)))
+		ERR("page %s is on the unevictable list but not mlocked (say 'stranded' if intended)",
+		    argv[1]);
+	return 0;
+}
+
+static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
+		       char **argv, char *err, size_t errlen)
+{
+	struct mmw_mm *mm;
+
+	if (argc != 2)
+		ERR("usage: mm NAME");
+	if (!mmw_name_ok(argv[1]))
+		ERR("bad mm name '%s'", argv[1]);
+	if (mmw_find_mm(m, argv[1]) || mmw_find_file(m, argv[1]))
+		ERR("duplicate name '%s'", argv[1]);
+	if (m->nr_mms == MMW_MMS)
+		ERR("too many mms (at most %d)", MMW_MMS);
+	mm = &m->mms[m->nr_mms++];
+	snprintf(mm->name, sizeof(mm->name), "%s", argv[1]);
+	mm->pt = ksim_arena_alloc(w, sizeof(*mm->pt));
+	if (!mm->pt)
+		ERR("world too large");
+	mm->mm.ksim_pmd.pt = mm->pt;
+	mm->mm.ksim_id = m->nr_mms - 1;
+	mm->mm.mm_users.counter = 1;
+	mm->mm.mm_count.counter = 1;
+	return 0;
+}
+
+static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
+			size_t errlen)
+{
+	struct mmw_mm *mm;
+	struct mmw_file *f;
+	struct vm_area_struct *vma, **link, *prev = NULL;
+	long start, npages, pgoff;
+	int i;
+
+	if (argc < 7)
+		ERR("usage: vma MM NAME FILE START NPAGES PGOFF [locked] [nonlinear] [shared] [write]");
+	mm = mmw_find_mm(m, argv[1]);
+	if (!mm)
+		ERR("vma %s: no mm '%s'", argv[2], argv[1]);
+	if (!mmw_name_ok(argv[2]) || mmw_find_vma(mm, argv[2]))
+		ERR("vma %s: bad or duplicate name", argv[2]);
+	f = mmw_find_file(m, argv[3]);
+	if (!f)
+		ERR("vma %s: no file '%s'", argv[2], argv[3]);
+	if (mmw_num(argv[4], 0, PTRS_PER_PTE - 1, &start) ||
+	    mmw_num(argv[5], 1, PTRS_PER_PTE, &npages) ||
+	    start + npages > PTRS_PER_PTE)
+		ERR("vma %s: START and NPAGES must fit in %d pages", argv[2],
+		    PTRS_PER_PTE);
+	if (mmw_num(argv[6], 0, KSIM_FILE_PAGES - 1, &pgoff))
+		ERR("vma %s: bad PGOFF '%s'", argv[2], argv[6]);
+	if (mm->nr_vmas == MMW_VMAS)
+		ERR("too many vmas in %s (at most %d)", mm->name, MMW_VMAS);
+	vma = &mm->vmas[mm->nr_vmas];
+	vma->vm_start = (unsigned long)start << PAGE_SHIFT;
+	vma->vm_end = (unsigned long)(start + npages) << PAGE_SHIFT;
+	vma->vm_pgoff = pgoff;
+	vma->vm_flags = VM_READ;
+	vma->vm_mm = &mm->mm;
+	vma->vm_file = &f->file;
+	for (i = 7; i < argc; i++) {
+		if (!strcmp(argv[i], "locked"))
+			vma->vm_flags |= VM_LOCKED;
+		else if (!strcmp(argv[i], "nonlinear"))
+			vma->vm_flags |= VM_NONLINEAR;
+		else if (!strcmp(argv[i], "shared"))
+			vma->vm_flags |= VM_SHARED | VM_MAYSHARE;
+		else if (!strcmp(argv[i], "write"))
+			vma->vm_flags |= VM_WRITE;
+		else
+			ERR("vma %s: unknown flag '%s'", argv[2], argv[i]);
+	}
+	if ((vma->vm_flags & VM_NONLINEAR) && !(vma->vm_flags & VM_SHARED))
+		ERR("vma %s: nonlinear vmas are shared mappings (add 'shared')",
+		    argv[2]);
+	if ((vma->vm_flags & (VM_SHARED | VM_WRITE)) == (VM_SHARED | VM_WRITE))
+		vma->vm_page_prot.pgprot = _PAGE_RW;
+	/* keep the mm's vma list sorted and free of overlaps */
+	for (link = &mm->mm.mmap; *link; link = &(*link)->vm_next) {
+		if ((*link)->vm_start >= vma->vm_end)
+			break;
+		if ((*link)->vm_end > vma->vm_start)
+			ERR("vma %s overlaps another vma of %s", argv[2],
+			    mm->name);
+		prev = *link;
+	}
+	vma->vm_next = *link;
+	vma->vm_prev = prev;
+	if (vma->vm_next)
+		vma->vm_next->vm_prev = vma;
+	*link = vma;
+	if (vma->vm_flags & VM_NONLINEAR)
+		list_add_tail(&vma->shared.nonlinear,
+			      &f->mapping.i_mmap_nonlinear);
+	else
+		list_add_tail(&vma->shared.linear.list, &f->mapping.i_mmap);
+	if (vma->vm_flags & VM_LOCKED)
+		mm->mm.locked_vm += npages;
+	vma->ksim_id = mm->nr_vmas;
+	snprintf(mm->vma_names[mm->nr_vmas], MMW_NAME, "%s", argv[2]);
+	mm->nr_vmas++;
+	return 0;
+}
+
+static int mmw_line_pte(struct mmw *m, int argc, char **argv, char *err,
+			size_t errlen)
+{
+	struct mmw_mm *mm;
+	struct vm_area_struct *vma;
+	struct page *page;
+	struct mmw_pageinfo *in;
+	pte_t *pte;
+	unsigned long addr;
+	long idx;
+	int i;
+
+	if (argc < 5)
+		ERR("usage: pte MM VMA I PAGE [young] [dirty] [write]");
+	mm = mmw_find_mm(m, argv[1]);
+	if (!mm)
+		ERR("pte: no mm '%s'", argv[1]);
+	vma = mmw_find_vma(mm, argv[2]);
+	if (!vma)
+		ERR("pte: no vma '%s' in %s", argv[2], argv[1]);
+	if (mmw_num(argv[3], 0, (long)vma_pages(vma) - 1, &idx))
+		ERR("pte: offset '%s' outside vma %s (0..%lu)", argv[3],
+		    argv[2], vma_pages(vma) - 1);
+	page = mmw_find_page(m, argv[4]);
+	if (!page || m->info[page->ksim_id].file < 0)
+		ERR("pte: no file page '%s'", argv[4]);
+	in = &m->info[page->ksim_id];
+	if (&m->files[in->file].file != vma->vm_file)
+		ERR("pte: page %s belongs to file %s, but vma %s maps file %s",
+		    argv[4], m->files[in->file].name, argv[2],
+		    m->files[vma->vm_file->f_mapping->ksim_id].name);
+	if (!(vma->vm_flags & VM_NONLINEAR) &&
+	    page->index != vma->vm_pgoff + (unsigned long)idx)
+		ERR("pte: linear vma %s maps offset %lu at %ld, not page %s (use a nonlinear vma)",
+		    argv[2], vma->vm_pgoff + idx, idx, argv[4]);
+	addr = vma->vm_start + ((unsigned long)idx << PAGE_SHIFT);
+	pte = &mm->pt->ptes[pte_index(addr)];
+	if (!pte_none(*pte))
+		ERR("pte: %s %s %ld is already mapped", argv[1], argv[2], idx);
+	*pte = pfn_pte(page->ksim_id, vma->vm_page_prot);
+	pte->pte &= ~_PAGE_ACCESSED;
+	for (i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "young"))
+			pte->pte |= _PAGE_ACCESSED;
+		else if (!strcmp(argv[i], "dirty"))
+			pte->pte |= _PAGE_DIRTY;
+		else if (!strcmp(argv[i], "write"))
+			pte->pte |= _PAGE_RW;
+		else
+			ERR("pte: unknown attribute '%s'", argv[i]);
+	}
+	page->_mapcount.counter++;
+	mm->mm.rss_stat.count[MM_FILEPAGES]++;
+	return 0;
+}
+
+static int mmw_spec_line(struct ksim_world *w, void *priv, int argc,
+			 char **argv, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+
+	if (!strcmp(argv[0], "pool"))
+		return mmw_line_pool(m, argc, argv, err, errlen);
+	if (!strcmp(argv[0], "file"))
+		return mmw_line_file(m, argc, argv, err, errlen);
+	if (!strcmp(argv[0], "page"))
+		return mmw_line_page(m, argc, argv, err, errlen);
+	if (!strcmp(argv[0], "mm"))
+		return mmw_line_mm(m, w, argc, argv, err, errlen);
+	if (!strcmp(argv[0], "vma"))
+		return mmw_line_vma(m, argc, argv, err, errlen);
+	if (!strcmp(argv[0], "pte"))
+		return mmw_line_pte(m, argc, argv, err, errlen);
+	ERR("unknown mm directive '%s' (pool, file, page, mm, vma, pte)",
+	    argv[0]);
+}
+
+/* Is page mapped by a present pte of a VM_LOCKED vma still in its mm? */
+static int mmw_mapped_locked(struct mmw *m, struct page *page)
+{
+	int i;
+
+	for (i = 0; i < m->nr_mms; i++) {
+		struct mmw_mm *mm = &m->mms[i];
+		struct vm_area_struct *vma;
+
+		for (vma = mm->mm.mmap; vma; vma = vma->vm_next) {
+			unsigned long a;
+
+			if (!(vma->vm_flags & VM_LOCKED))
+				continue;
+			for (a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
+				pte_t pte = mm->pt->ptes[pte_index(a)];
+
+				if (pte_present(pte) &&
+				    pte_pfn(pte) == (unsigned long)page->ksim_id)
+					return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
+			size_t errlen)
+{
+	struct mmw *m = priv;
+	struct zone *zone = &m->zone;
+	int i, lru;
+	char base[48];
+
+	spin_lock_init(&zone->lru_lock);
+	for_each_lru(lru)
+		INIT_LIST_HEAD(&zone->lruvec.lists[lru]);
+	INIT_LIST_HEAD(&zone->ksim_free_list);
+	ksim_name_object(w, &zone->lru_lock, "zone.lru_lock");
+	ksim_name_object(w, &zone->lock, "zone.lock");
+
+	for (i = 0; i < m->nr_pages; i++) {
+		struct page *page = &m->pages[i];
+		struct mmw_pageinfo *in = &m->info[i];
+
+		snprintf(base, sizeof(base), "%s", in->name);
+		ksim_name_bits(w, &page->flags, base, ksim_pageflag_names,
+			       __NR_PAGEFLAGS);
+		ksim_name_object(w, &page->_count, "%s._count", in->name);
+		ksim_name_object(w, &page->_mapcount, "%s._mapcount",
+				 in->name);
+		if (in->file < 0) {
+			list_add_tail(&page->lru, &zone->ksim_free_list);
+			zone->vm_stat[NR_FREE_PAGES]++;
+			continue;
+		}
+		if (in->mlocked && !mmw_mapped_locked(m, page))
+			ERR("page %s is mlocked but no VM_LOCKED vma maps it (that would be a leak)",
+			    in->name);
+		page->flags |= 1UL << PG_uptodate | 1UL << PG_lru;
+		if (in->mlocked)
+			page->flags |= 1UL << PG_mlocked;
+		if (in->referenced)
+			page->flags |= 1UL << PG_referenced;
+		if (in->dirty)
+			page->flags |= 1UL << PG_dirty;
+		switch (in->lru) {
+		case MMW_LRU_ACTIVE:
+			page->flags |= 1UL << PG_active;
+			lru = LRU_ACTIVE_FILE;
+			break;
+		case MMW_LRU_UNEVICTABLE:
+			page->flags |= 1UL << PG_unevictable;
+			lru = LRU_UNEVICTABLE;
+			break;
+		default:
+			lru = LRU_INACTIVE_FILE;
+		}
+		list_add_tail(&page->lru, &zone->lruvec.lists[lru]);
+		zone->vm_stat[NR_LRU_BASE + lru]++;
+		zone->vm_stat[NR_FILE_PAGES]++;
+		if (in->mlocked)
+			zone->vm_stat[NR_MLOCK]++;
+		/* the page cache's reference, plus one per pte */
+		page->_count.counter = 1 + page->_mapcount.counter + 1;
+		if (page->_mapcount.counter >= 0)
+			zone->vm_stat[NR_FILE_MAPPED]++;
+	}
+	for (i = 0; i < m->nr_files; i++) {
+		struct mmw_file *f = &m->files[i];
+
+		ksim_name_object(w, &f->mapping.i_mmap_mutex,
+				 "%s.i_mmap_mutex", f->name);
+		ksim_name_object(w, &f->mapping.tree_lock, "%s.tree_lock",
+				 f->name);
+	}
+	for (i = 0; i < m->nr_mms; i++) {
+		struct mmw_mm *mm = &m->mms[i];
+		int v;
+
+		ksim_name_object(w, &mm->mm.mmap_sem, "%s.mmap_sem", mm->name);
+		ksim_name_object(w, &mm->pt->ptl, "%s.ptl", mm->name);
+		ksim_name_object(w, &mm->mm.page_table_lock,
+				 "%s.page_table_lock", mm->name);
+		for (v = 0; v < mm->nr_vmas; v++)
+			ksim_name_object(w, &mm->vmas[v].ksim_anon.rwsem,
+					 "%s:%s.anon_vma", mm->name,
+					 mm->vma_names[v]);
+	}
+	return 0;
+}
+
+/* ---- end of run ---- */
+
+/* Drain every CPU's pagevecs, as lru_add_drain_all() would. */
+static void mmw_quiesce(void *priv)
+{
+	int cpu;
+
+	(void)priv;
+	for (cpu = 0; cpu <= KSIM_MAX_TASKS; cpu++)
+		lru_add_drain_cpu(cpu);
+}
+
+#define TESTF(page, bit)	(((page)->flags >> (bit)) & 1UL)
+
+struct mmw_acc {
+	char text[400];
+	size_t used;
+	int n;
+};
+
+static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	a->n++;
+	if (a->used >= sizeof(a->text) - 1)
+		return;
+	if (a->n > 1)
+		a->used += snprintf(a->text + a->used,
+				    sizeof(a->text) - a->used, "; ");
+	va_start(ap, fmt);
+	if (a->used < sizeof(a->text))
+		a->used += vsnprintf(a->text + a->used,
+				     sizeof(a->text) - a->used, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The quiescence invariants.  Runs on the driver's stack after the
+ * drain: plain reads only, no scheduling points.
+ */
+static void mmw_check(struct ksim_world *w, void *priv)
+{
+	struct mmw *m = priv;
+	struct zone *zone = &m->zone;
+	int on_lru[MMW_PAGES], lru_of[MMW_PAGES], ptes[MMW_PAGES];
+	int nr_mlocked = 0, i, lru;
+	struct mmw_acc lost = {0}, twice = {0}, refs = {0}, leak = {0};
+	struct mmw_acc mleak = {0}, locked = {0}, strand = {0}, misc = {0};
+
+	(void)w;
+	memset(on_lru, 0, sizeof(on_lru));
+	memset(ptes, 0, sizeof(ptes));
+	for_each_lru(lru) {
+		struct list_head *pos, *head = &zone->lruvec.lists[lru];
+		int guard = 0;
+
+		for (pos = head->next; pos && pos != head; pos = pos->next) {
+			struct page *page = list_entry(pos, struct page, lru);
+			long id = page - m->pages;
+
+			if (id < 0 || id >= m->nr_pages || ++guard > MMW_PAGES) {
+				mmw_acc_add(&misc, "LRU list %d is corrupt", lru);
+				break;
+			}
+			on_lru[id]++;
+			lru_of[id] = lru;
+		}
+	}
+	for (i = 0; i < m->nr_mms; i++) {
+		struct mmw_mm *mm = &m->mms[i];
+		int k;
+
+		for (k = 0; k < PTRS_PER_PTE; k++) {
+			pte_t pte = mm->pt->ptes[k];
+
+			if (pte_present(pte) && pte_pfn(pte) < (unsigned long)m->nr_pages)
+				ptes[pte_pfn(pte)]++;
+			else if (is_swap_pte(pte))
+				mmw_acc_add(&misc, "%s: migration entry left at pte %d",
+					    mm->name, k);
+		}
+	}
+
+	for (i = 0; i < m->nr_pages; i++) {
+		struct page *page = &m->pages[i];
+		const char *name = m->info[i].name;
+		int cache = 0, count = page->_count.counter;
+		int mapcount = page->_mapcount.counter + 1;
+
+		if (page->ksim_free) {
+			if (on_lru[i])
+				mmw_acc_add(&twice, "%s is free but on an LRU list", name);
+			continue;
+		}
+		if (TESTF(page, PG_mlocked))
+			nr_mlocked++;
+		if (page->ksim_bad)
+			continue;	/* reported when it was freed */
+		if (page->mapping && !PageAnon(page)) {
+			struct address_space *mapping = page->mapping;
+
+			cache = page->index < KSIM_FILE_PAGES &&
+				mapping->ksim_pages[page->index] == page;
+		}
+		if (on_lru[i] == 0)
+			mmw_acc_add(&lost, "%s is on no LRU list and not freed", name);
+		else if (on_lru[i] > 1)
+			mmw_acc_add(&twice, "%s is on %d LRU lists", name, on_lru[i]);
+		else if (!TESTF(page, PG_lru) ||
+			 (lru_of[i] == LRU_UNEVICTABLE) != (int)TESTF(page, PG_unevictable))
+			mmw_acc_add(&twice, "%s: flags disagree with its LRU list %d",
+				    name, lru_of[i]);
+		if (mapcount != ptes[i])
+			mmw_acc_add(&refs, "%s mapcount %d but %d ptes map it",
+				    name, mapcount, ptes[i]);
+		if (count > cache + ptes[i])
+			mmw_acc_add(&leak, "%s has %d references, its owners hold %d",
+				    name, count, cache + ptes[i]);
+		else if (count < cache + ptes[i])
+			mmw_acc_add(&refs, "%s has %d references, its owners hold %d",
+				    name, count, cache + ptes[i]);
+		if (TESTF(page, PG_locked))
+			mmw_acc_add(&locked, "%s", name);
+		if (TESTF(page, PG_mlocked) && !mmw_mapped_locked(m, page))
+			mmw_acc_add(&mleak, "%s", name);
+		if (on_lru[i] == 1) {
+			int evictable = !TESTF(page, PG_mlocked) &&
+				!(page->mapping && !PageAnon(page) &&
+				  (page->mapping->flags & (1UL << AS_UNEVICTABLE)));
+
+			if (TESTF(page, PG_mlocked) && lru_of[i] != LRU_UNEVICTABLE)
+				mmw_acc_add(&strand, "%s is mlocked on an evictable list", name);
+			else if (evictable && lru_of[i] == LRU_UNEVICTABLE)
+				mmw_acc_add(&strand, "%s is evictable on the unevictable list", name);
+		}
+		if (!TESTF(page, PG_mlocked) && mmw_mapped_locked(m, page))
+			mmw_acc_add(&strand, "%s is mapped by a VM_LOCKED vma but not mlocked", name);
+	}
+
+	if (misc.n)
+		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
+			    "page tables: %s", misc.text);
+	if (lost.n)
+		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
+			    "lost page: %s", lost.text);
+	if (twice.n)
+		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
+			    "LRU lists: %s", twice.text);
+	if (zone->vm_stat[NR_MLOCK] != nr_mlocked)
+		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
+			    "NR_MLOCK is %ld but %d pages are PG_mlocked",
+			    zone->vm_stat[NR_MLOCK], nr_mlocked);
+	if (refs.n)
+		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
+			    "refcount: %s", refs.text);
+	if (leak.n)
+		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
+			    "leaked reference: %s", leak.text);
+	if (locked.n)
+		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
+			    "page lock left held at quiescence: %s", locked.text);
+	if (mleak.n)
+		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
+			    "mlock leak: PG_mlocked but no VM_LOCKED vma maps it: %s",
+			    mleak.text);
+	if (strand.n)
+		ksim_report(KSIM_F_STRANDED, __FILE__, __LINE__, __func__,
+			    "stranded: %s", strand.text);
+}
+
+const struct ksim_model ksim_model_mm = {
+	.name = "mm",
+	.priv_size = sizeof(struct mmw),
+	.spec_line = mmw_spec_line,
+	.spec_end = mmw_spec_end,
+	.quiesce = mmw_quiesce,
+	.check = mmw_check,
+};

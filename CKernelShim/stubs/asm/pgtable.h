@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Stub: ptes.  A pte is present (pfn + bits), a nonlinear file pte
+ * (page offset), a migration entry (pfn), or none.  Pte loads and stores
+ * are plain: the page table lock orders them.
+ */
+#ifndef _ASM_PGTABLE_H
+#define _ASM_PGTABLE_H
+
+#include "ksim/kernel.h"
+#include <linux/mm_types.h>
+
+#define PAGE_SHIFT		12
+#define PAGE_SIZE		(1UL << PAGE_SHIFT)
+#define PAGE_MASK		(~(PAGE_SIZE - 1))
+#define PAGE_CACHE_SHIFT	PAGE_SHIFT
+#define PAGE_CACHE_SIZE		PAGE_SIZE
+#define PMD_SHIFT		(PAGE_SHIFT + 9)
+#define PMD_SIZE		(1UL << PMD_SHIFT)
+#define PMD_MASK		(~(PMD_SIZE - 1))
+
+#define _PAGE_PRESENT		0x001UL
+#define _PAGE_RW		0x002UL
+#define _PAGE_ACCESSED		0x004UL
+#define _PAGE_DIRTY		0x008UL
+#define _PAGE_FILE		0x010UL	/* nonlinear file pte */
+#define _PAGE_SWP		0x020UL	/* swap-type entry (migration) */
+#define _PAGE_SWP_WRITE		0x040UL
+
+#define __pte(x)		((pte_t) { (x) })
+#define pte_val(x)		((x).pte)
+#define pte_none(x)		(!(x).pte)
+#define pte_present(x)		(((x).pte & _PAGE_PRESENT) != 0)
+#define pte_file(x)		(((x).pte & (_PAGE_PRESENT | _PAGE_FILE)) == _PAGE_FILE)
+#define pte_young(x)		(((x).pte & _PAGE_ACCESSED) != 0)
+#define pte_dirty(x)		(((x).pte & _PAGE_DIRTY) != 0)
+#define pte_write(x)		(((x).pte & _PAGE_RW) != 0)
+#define pte_pfn(x)		((x).pte >> PAGE_SHIFT)
+#define pte_same(a, b)		((a).pte == (b).pte)
+#define pte_soft_dirty(x)	0
+#define pte_swp_soft_dirty(x)	0
+#define pte_file_mksoft_dirty(x) ((void)(x))
+#define pte_mksoft_dirty(x)	(x)
+#define pte_mkold(x)		__pte((x).pte & ~_PAGE_ACCESSED)
+#define pte_mkyoung(x)		__pte((x).pte | _PAGE_ACCESSED)
+#define pte_mkdirty(x)		__pte((x).pte | _PAGE_DIRTY)
+#define pte_mkwrite(x)		__pte((x).pte | _PAGE_RW)
+#define pte_wrprotect(x)	__pte((x).pte & ~_PAGE_RW)
+#define pgoff_to_pte(off)	__pte(((unsigned long)(off) << PAGE_SHIFT) | _PAGE_FILE)
+#define pte_to_pgoff(x)		((x).pte >> PAGE_SHIFT)
+#define pfn_pte(pfn, prot)	__pte(((unsigned long)(pfn) << PAGE_SHIFT) | \
+				      _PAGE_PRESENT | _PAGE_ACCESSED | (prot).pgprot)
+#define mk_pte(page, prot)	pfn_pte(page_to_pfn(page), prot)
+#define is_swap_pte(x)		(!pte_none(x) && !pte_present(x) && !pte_file(x))
+
+#define pte_index(addr)		(((addr) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1))
+#define pte_offset_map(pmd, addr) (&(pmd)->pt->ptes[pte_index(addr)])
+#define pte_unmap(pte)		do { } while (0)
+#define pte_lockptr(mm, pmd)	(&(pmd)->pt->ptl)
+#define pte_offset_map_lock(mm, pmd, addr, ptlp) ({			\
+	spinlock_t *__ptl = pte_lockptr(mm, pmd);			\
+	pte_t *__pte = pte_offset_map(pmd, addr);			\
+	*(ptlp) = __ptl;						\
+	spin_lock(__ptl);						\
+	__pte;								\
+})
+#define pte_unmap_unlock(pte, ptl) do {					\
+	spin_unlock(ptl);						\
+	pte_unmap(pte);							\
+} while (0)
+
+#define set_pte_at(mm, addr, ptep, pteval)	(*(ptep) = (pteval))
+#define pte_clear(mm, addr, ptep)		((ptep)->pte = 0)
+#define pte_clear_not_present_full(mm, addr, ptep, full) pte_clear(mm, addr, ptep)
+#define ptep_get_and_clear(mm, addr, ptep) ({				\
+	pte_t __old = *(ptep);						\
+	(ptep)->pte = 0;						\
+	__old;								\
+})
+#define ptep_get_and_clear_full(mm, addr, ptep, full) \
+	ptep_get_and_clear(mm, addr, ptep)
+#define ptep_clear_flush(vma, addr, ptep) \
+	ptep_get_and_clear((vma)->vm_mm, addr, ptep)
+/* clear the accessed bit, say whether it was set */
+#define ptep_clear_flush_young(vma, addr, ptep) ({			\
+	int __young = pte_young(*(ptep));				\
+	(ptep)->pte &= ~_PAGE_ACCESSED;					\
+	__young;							\
+})
+#define ptep_clear_flush_young_notify(vma, addr, ptep) \
+	ptep_clear_flush_young(vma, addr, ptep)
+#define pmd_none(x)		(!(x).pt)
+#define pmd_trans_huge(x)	0
+#define pgd_addr_end(addr, end)	(end)
+#define pud_addr_end(addr, end)	(end)
+#define pmd_addr_end(addr, end) ({					\
+	unsigned long __boundary = ((addr) + PMD_SIZE) & PMD_MASK;	\
+	(__boundary - 1 < (end) - 1) ? __boundary : (end);		\
+})
+
+#define flush_cache_page(vma, addr, pfn)	do { } while (0)
+#define flush_cache_mm(mm)			do { } while (0)
+#define flush_dcache_page(page)			do { } while (0)
+#define flush_dcache_mmap_lock(mapping)		do { } while (0)
+#define flush_dcache_mmap_unlock(mapping)	do { } while (0)
+#define update_mmu_cache(vma, addr, ptep)	do { } while (0)
+#define flush_tlb_page(vma, addr)		do { } while (0)
+#define arch_exit_mmap(mm)			do { } while (0)
+
+#endif

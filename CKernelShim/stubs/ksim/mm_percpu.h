@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Harness-specific: the kernel's DEFINE_PER_CPU variables of the mm code,
+ * gathered in one structure; the world holds one per simulated CPU.
+ */
+#ifndef KSIM_MM_PERCPU_H
+#define KSIM_MM_PERCPU_H
+
+#include <linux/pagevec.h>
+
+struct ksim_percpu {
+	struct pagevec lru_add_pvec;		/* mm/swap.c */
+};
+
+#endif

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stub: symbol exports mean nothing in one program. */
+#include <linux/kernel.h>

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stub: page allocation takes pages from the world's free pool. */
+#ifndef _LINUX_GFP_H
+#define _LINUX_GFP_H
+
+#include "ksim/kernel.h"
+#include <linux/kernel.h>
+
+struct page;
+struct list_head;
+
+#define GFP_KERNEL		0x10u
+#define GFP_HIGHUSER_MOVABLE	0x20u
+#define __GFP_THISNODE		0x40u
+
+struct page *alloc_pages(gfp_t gfp_mask, unsigned int order);
+#define alloc_page(gfp)			alloc_pages(gfp, 0)
+#define alloc_page_vma(gfp, vma, addr)	alloc_pages(gfp, 0)
+void free_hot_cold_page(struct page *page, int cold);
+void free_hot_cold_page_list(struct list_head *list, int cold);
+void __free_pages(struct page *page, unsigned int order);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stub: LRU, reclaim and swap-cache interfaces (swap itself is out of scope). */
+#ifndef _LINUX_SWAP_H
+#define _LINUX_SWAP_H
+
+#include "ksim/kernel.h"
+#include <linux/mm.h>
+#include <linux/mmzone.h>
+
+struct pagevec;
+struct mm_struct;
+
+void lru_cache_add(struct page *page);
+void lru_add_drain_cpu(int cpu);
+void lru_add_drain(void);
+void add_page_to_unevictable_list(struct page *page);
+void release_pages(struct page **pages, int nr, int cold);
+void free_pages_and_swap_cache(struct page **pages, int nr);
+int isolate_lru_page(struct page *page);
+void putback_lru_page(struct page *page);
+int page_evictable(struct page *page);
+int __isolate_lru_page(struct page *page, unsigned int mode);
+
+#define try_to_free_swap(page)		0
+#define vm_swap_full()			0
+#define add_to_swap(page, list)		0
+#define AS_UNEVICTABLE			3
+#define mapping_unevictable(mapping) \
+	((mapping) && ((mapping)->flags & (1UL << AS_UNEVICTABLE)))
+
+#endif

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Stub: zone statistics and VM event counters.  Lockless per-CPU
+ * counters in the kernel; plain counters in the world here (updates are
+ * not scheduling points: they commute).
+ */
+#ifndef _LINUX_VMSTAT_H
+#define _LINUX_VMSTAT_H
+
+#include "ksim/kernel.h"
+#include <linux/mmzone.h>
+
+enum vm_event_item {
+	PGFREE,
+	PGACTIVATE,
+	PGDEACTIVATE,
+	PGROTATED,
+	PGMIGRATE_SUCCESS,
+	PGMIGRATE_FAIL,
+	UNEVICTABLE_PGCULLED,
+	UNEVICTABLE_PGSCANNED,
+	UNEVICTABLE_PGRESCUED,
+	UNEVICTABLE_PGMLOCKED,
+	UNEVICTABLE_PGMUNLOCKED,
+	UNEVICTABLE_PGCLEARED,
+	UNEVICTABLE_PGSTRANDED,
+	NR_VM_EVENT_ITEMS
+};
+
+void ksim_mm_count_event(int item, long delta);
+
+#define count_vm_event(item)		ksim_mm_count_event((item), 1)
+#define __count_vm_event(item)		ksim_mm_count_event((item), 1)
+#define count_vm_events(item, n)	ksim_mm_count_event((item), (n))
+#define __count_vm_events(item, n)	ksim_mm_count_event((item), (n))
+
+#define mod_zone_page_state(zone, item, delta) \
+	((void)((zone)->vm_stat[item] += (delta)))
+#define __mod_zone_page_state(zone, item, delta) \
+	mod_zone_page_state(zone, item, delta)
+#define inc_zone_page_state(page, item) \
+	mod_zone_page_state(page_zone(page), item, 1)
+#define __inc_zone_page_state(page, item) inc_zone_page_state(page, item)
+#define dec_zone_page_state(page, item) \
+	mod_zone_page_state(page_zone(page), item, -1)
+#define __dec_zone_page_state(page, item) dec_zone_page_state(page, item)
+#define __inc_zone_state(zone, item)	mod_zone_page_state(zone, item, 1)
+#define __dec_zone_state(zone, item)	mod_zone_page_state(zone, item, -1)
+
+#endif
