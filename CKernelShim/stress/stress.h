@@ -54,11 +54,16 @@ struct stress_ctx {
 	pthread_t threads[KSIM_MAX_TASKS];
 	struct stress_task st[KSIM_MAX_TASKS + 1];	/* [nr]: quiesce */
 
-	/* iteration handshake: monotonic counters, target gen * nr */
-	unsigned long gen __attribute__((aligned(64)));
+	/*
+	 * Iteration handshake: counters that only grow (and wrap), waited
+	 * for by spinning, then sleeping on a futex; the sleepers counts
+	 * spare the wakers a system call when nobody sleeps.
+	 */
+	struct stress_counter {
+		unsigned int v;
+		unsigned int sleepers;
+	} __attribute__((aligned(64))) gen, arrived, done;
 	int quit;
-	unsigned long arrived __attribute__((aligned(64)));
-	unsigned long done __attribute__((aligned(64)));
 	int stop __attribute__((aligned(64)));	/* enum stress_stop */
 
 	struct {
@@ -98,6 +103,8 @@ struct stress_wait {
 	unsigned long progress;	/* sum of every task's progress then */
 };
 void stress_wait_init(struct stress_wait *sw);
+/* The deadlock watchdog, once. */
+void stress_watchdog(struct stress_ctx *c, struct stress_wait *sw);
 /* One poll of a wait loop; 1 if the iteration has stopped meanwhile. */
 int stress_wait_poll(struct stress_ctx *c, struct stress_wait *sw);
 /* Leave the current task because the iteration stopped (no finding). */

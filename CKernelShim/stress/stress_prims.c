@@ -224,7 +224,7 @@ void stress_wait_init(struct stress_wait *sw)
  * or is spinning in a wait loop, and nobody completed a primitive for
  * deadlock_ns.  Whoever sees it first stops the iteration.
  */
-static void stress_watchdog(struct stress_ctx *c, struct stress_wait *sw)
+void stress_watchdog(struct stress_ctx *c, struct stress_wait *sw)
 {
 	unsigned long sum = 0;
 	int i, blocked = 1;

@@ -8,8 +8,8 @@
  * (driver) thread, tasks 1..n-1 on workers, so n tasks take n threads:
  * on a machine with as many CPUs they all really run at once.  One
  * iteration: restore the arena snapshot (ksim_run_start), bump the
- * generation, every thread arrives at a spinning barrier and runs its
- * task's operation once; the driver then waits for all of them, runs the
+ * generation, every thread arrives at a barrier (spin, then futex) and
+ * runs its task's operation once; the driver then waits for all, runs the
  * model's quiesce() and check() single-threaded, as the coroutine runtime
  * does after the last task, and the caller reads the world's findings.
  *
@@ -20,16 +20,19 @@
  * locks, as in the coroutine build.
  */
 #define _GNU_SOURCE
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "stress.h"
 
-#define SPIN_BEFORE_YIELD	2048
+#define SPIN_BEFORE_SLEEP	2048
 #define HANG_NS			(20ull * 1000000000ull)
 
 __thread struct ksim_world *ksim_tls_world;
@@ -132,25 +135,66 @@ void ksim_crash_guard_init(void)
 
 /* ---- the iteration ---- */
 
-static void stress_spin(unsigned long *spins)
+#define STRESS_FUTEX_WAIT	128	/* FUTEX_WAIT | FUTEX_PRIVATE_FLAG */
+#define STRESS_FUTEX_WAKE	129	/* FUTEX_WAKE | FUTEX_PRIVATE_FLAG */
+
+static int stress_reached(struct stress_counter *k, unsigned int target)
 {
-	if (++*spins < SPIN_BEFORE_YIELD)
+	return (int)(__atomic_load_n(&k->v, __ATOMIC_ACQUIRE) - target) >= 0;
+}
+
+/* Sleep until k moves on from 'seen' (1 ms at most: a safety net). */
+static void stress_sleep_on(struct stress_counter *k, unsigned int seen)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	__atomic_add_fetch(&k->sleepers, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&k->v, __ATOMIC_SEQ_CST) == seen)
+		syscall(SYS_futex, &k->v, STRESS_FUTEX_WAIT, seen, &ts, NULL,
+			0);
+	__atomic_sub_fetch(&k->sleepers, 1, __ATOMIC_RELAXED);
+}
+
+static void stress_bump(struct stress_counter *k)
+{
+	__atomic_add_fetch(&k->v, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&k->sleepers, __ATOMIC_SEQ_CST))
+		syscall(SYS_futex, &k->v, STRESS_FUTEX_WAKE, INT_MAX, NULL,
+			NULL, 0);
+}
+
+/*
+ * Wait until k reaches target: spin a while (the others are running on
+ * other CPUs), then sleep so that a CPU shared with other work is given
+ * back.  Returns 1 after a sleep (the caller may run its watchdog).
+ */
+static int stress_await(struct stress_counter *k, unsigned int target,
+			unsigned long *spins)
+{
+	unsigned int seen = __atomic_load_n(&k->v, __ATOMIC_ACQUIRE);
+
+	if ((int)(seen - target) >= 0)
+		return 0;
+	if (++*spins < SPIN_BEFORE_SLEEP) {
 		stress_relax();
-	else
-		sched_yield();
+		return 0;
+	}
+	stress_sleep_on(k, seen);
+	return 1;
 }
 
 /* Barrier, the task's operation, end of task: on this thread. */
-static void stress_run_task(struct stress_ctx *c, int i, unsigned long g)
+static void stress_run_task(struct stress_ctx *c, int i, unsigned int g)
 {
 	struct ksim_world *w = c->w;
 	struct ksim_task *t = &w->tasks[i];
 	struct stress_task *s = &c->st[i];
-	unsigned long target = g * (unsigned long)c->nr, spins = 0;
+	unsigned int target = g * (unsigned int)c->nr;
+	unsigned long spins = 0;
 
-	__atomic_add_fetch(&c->arrived, 1, __ATOMIC_ACQ_REL);
-	while (__atomic_load_n(&c->arrived, __ATOMIC_ACQUIRE) < target)
-		stress_spin(&spins);
+	stress_bump(&c->arrived);
+	while (!stress_reached(&c->arrived, target))
+		stress_await(&c->arrived, target, &spins);
 	stress_in_crash = 0;
 	stress_cur = t;
 	stress_me = s;
@@ -162,7 +206,7 @@ static void stress_run_task(struct stress_ctx *c, int i, unsigned long g)
 	stress_cur = NULL;
 	stress_me = NULL;
 	__atomic_store_n(&s->finished, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&c->done, 1, __ATOMIC_RELEASE);
+	stress_bump(&c->done);
 }
 
 struct stress_arg {
@@ -174,7 +218,7 @@ static void *stress_worker(void *p)
 {
 	struct stress_arg a = *(struct stress_arg *)p;
 	struct stress_ctx *c = a.c;
-	unsigned long seen = 0, g;
+	unsigned int seen = 0;
 
 	free(p);
 	ksim_tls_world = c->w;
@@ -183,13 +227,12 @@ static void *stress_worker(void *p)
 	for (;;) {
 		unsigned long spins = 0;
 
-		while ((g = __atomic_load_n(&c->gen, __ATOMIC_ACQUIRE)) ==
-		       seen)
-			stress_spin(&spins);
+		while (!stress_reached(&c->gen, seen + 1))
+			stress_await(&c->gen, seen + 1, &spins);
 		if (__atomic_load_n(&c->quit, __ATOMIC_ACQUIRE))
 			break;
-		seen = g;
-		stress_run_task(c, a.i, g);
+		seen++;
+		stress_run_task(c, a.i, seen);
 	}
 	return NULL;
 }
@@ -229,7 +272,7 @@ void stress_ctx_destroy(struct stress_ctx *c)
 	int i;
 
 	__atomic_store_n(&c->quit, 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&c->gen, 1, __ATOMIC_RELEASE);
+	stress_bump(&c->gen);
 	for (i = 1; i < c->nr; i++)
 		pthread_join(c->threads[i], NULL);
 	pthread_mutex_destroy(&c->lock);
@@ -264,7 +307,8 @@ void stress_iteration(struct stress_ctx *c)
 {
 	struct ksim_world *w = c->w;
 	struct stress_wait sw;
-	unsigned long g, polls = 0;
+	unsigned long spins = 0;
+	unsigned int g, target;
 	uint64_t t0 = 0;
 	int i;
 
@@ -277,28 +321,30 @@ void stress_iteration(struct stress_ctx *c)
 		c->st[i].nowait = 0;
 	}
 	stress_bitown_reset(c);
-	g = c->gen + 1;
-	__atomic_store_n(&c->gen, g, __ATOMIC_RELEASE);
+	g = c->gen.v + 1;
+	stress_bump(&c->gen);
 
 	stress_run_task(c, 0, g);
 
+	/* the others: the watchdog runs after every sleep (1 ms at most) */
+	target = g * (unsigned int)c->nr;
 	stress_wait_init(&sw);
-	while (__atomic_load_n(&c->done, __ATOMIC_ACQUIRE) <
-	       g * (unsigned long)c->nr) {
-		stress_wait_poll(c, &sw);
-		if (++polls % 65536 == 0) {
-			/* a task looping without primitives cannot be stopped */
-			uint64_t now = stress_now_ns();
+	while (!stress_reached(&c->done, target)) {
+		uint64_t now;
 
-			if (!t0)
-				t0 = now;
-			else if (now - t0 > HANG_NS) {
-				fprintf(stderr,
-					"kshim-stress: %s: a task has run for %llu s without finishing or blocking; giving up\n",
-					w->scenario,
-					(unsigned long long)(HANG_NS / 1000000000ull));
-				_exit(3);
-			}
+		if (!stress_await(&c->done, target, &spins))
+			continue;
+		stress_watchdog(c, &sw);
+		/* a task looping without primitives cannot be stopped */
+		now = stress_now_ns();
+		if (!t0) {
+			t0 = now;
+		} else if (now - t0 > HANG_NS) {
+			fprintf(stderr,
+				"kshim-stress: %s: a task has run for %llu s without finishing or blocking; giving up\n",
+				w->scenario,
+				(unsigned long long)(HANG_NS / 1000000000ull));
+			_exit(3);
 		}
 	}
 
