@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import ArgumentParser
+import Foundation
+import KernelHarness
+
+extension Kharness {
+    struct CheckPatch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check-patch",
+            abstract: "Apply kernel patches to a scratch copy of CKernelShim, rebuild, and compare the scenario suite before and after.",
+            discussion: """
+                Patches apply in order with `patch -p1` rooted at CKernelShim, as at a kernel tree \
+                (plain unified diffs and git format-patch mails).  The working tree is never written.  \
+                Exit codes follow `git bisect run`: 0 good (no finding after), 1 bad, 125 cannot test \
+                (does not apply or does not build), 2 bad input.  With --series FILE: every patch of \
+                a quilt series alone, then the series applied cumulatively, as one matrix.
+                """)
+
+        @Argument(help: "Patch files, applied in order.")
+        var patches: [String] = []
+
+        @Option(help: "Comma-separated scenarios (default: every kernel scenario).")
+        var scenarios: String?
+
+        @Option(help: "dpor | pct | random | dfs (default: exhaustive DPOR within --time, then PCT for the rest).")
+        var strategy: StrategyName?
+
+        @Option(help: "Seconds of exploration per scenario and side.")
+        var time: Double = 5
+
+        @Option(help: "Seed for pct and random.")
+        var seed: UInt64 = 1
+
+        @Option(help: "PCT depth.")
+        var depth: Int = 3
+
+        @Option(help: "Worker threads (default: all cores).")
+        var jobs: Int?
+
+        @Flag(help: "Tolerated findings (stranded pages) count as failures.")
+        var strict = false
+
+        @Flag(help: "Print one JSON object on stdout.")
+        var json = false
+
+        @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
+        var series: String?
+
+        @Option(name: .customLong("json-out"), help: "Also write the JSON to FILE (atomically).")
+        var jsonOut: String?
+
+        func validate() throws {
+            if patches.isEmpty && series == nil {
+                throw ValidationError("give patch files or --series FILE")
+            }
+            if !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
+            if depth < 1 { throw ValidationError("--depth must be at least 1") }
+            if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+            if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
+            for p in patches where !FileManager.default.fileExists(atPath: p) {
+                throw ValidationError("no such patch file: \(p)")
+            }
+            if let s = series, !FileManager.default.fileExists(atPath: s) {
+                throw ValidationError("no such series file: \(s)")
+            }
+        }
+
+        var options: PatchCheckOptions {
+            var strat: Strategy?
+            switch strategy {
+            case .dpor: strat = .dpor
+            case .dfs: strat = .dfs(preemptionBound: nil)
+            case .pct: strat = .pct(seed: seed, depth: depth)
+            case .random: strat = .random(seed: seed)
+            case .replay, .none: strat = nil
+            }
+            let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
+                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        }
+
+        func run() throws {
+            if let series {
+                try runSeries(series)
+                return
+            }
+            let report: PatchCheckReport
+            do {
+                report = try PatchChecker.check(patches: patches, options: options,
+                                                log: json ? nil : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+            } catch HarnessError.notFound(let m) {
+                inputError(m)
+            } catch HarnessError.badInput(let m) {
+                inputError(m)
+            }
+            let obj = PatchCheckJSON(report)
+            if let jsonOut { try writeAtomically(obj.json + "\n", to: jsonOut) }
+            if json {
+                print(obj.json)
+            } else {
+                print(PatchChecker.table(report), terminator: "")
+            }
+            throw ExitCode(report.verdict.exitCode)
+        }
+
+        /// Each patch alone, then the series cumulatively; one matrix.
+        func runSeries(_ path: String) throws {
+            let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let names = text.split(separator: "\n").map { $0.split(separator: "#")[...].first.map(String.init) ?? "" }
+                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { String($0.split(separator: " ").first!) }
+            guard !names.isEmpty else { inputError("\(path): empty series") }
+            let files = names.map { dir.appendingPathComponent($0).path }
+            for f in files where !FileManager.default.fileExists(atPath: f) {
+                inputError("\(path): no such patch \(f)")
+            }
+            var columns: [(String, [String])] = files.map { (URL(fileURLWithPath: $0).lastPathComponent, [$0]) }
+            if files.count > 1 { columns.append(("series (all \(files.count))", files)) }
+            var reports: [(String, PatchCheckReport)] = []
+            for (label, set) in columns {
+                if !json { FileHandle.standardError.write(Data("checking \(label)\n".utf8)) }
+                do {
+                    reports.append((label, try PatchChecker.check(patches: set, options: options)))
+                } catch HarnessError.notFound(let m) {
+                    inputError(m)
+                }
+            }
+            let matrix = PatchMatrixJSON(columns: reports)
+            if let jsonOut { try writeAtomically(matrix.json + "\n", to: jsonOut) }
+            if json {
+                print(matrix.json)
+            } else {
+                print(PatchMatrixJSON.table(reports), terminator: "")
+            }
+        }
+    }
+}
+
+func writeAtomically(_ text: String, to path: String) throws {
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Data(text.utf8).write(to: url, options: .atomic)
+}
+
+/// `check-patch --json`: verdict, the patches, and for each scenario the
+/// before and after runs in the `run --json` form.
+struct PatchCheckJSON: Codable {
+    struct Row: Codable {
+        var scenario: String
+        var before: RunReport
+        var after: RunReport
+    }
+    var verdict: String
+    var patches: [String]
+    var error: String?
+    var seconds: Double
+    var buildSeconds: Double
+    var rows: [Row]
+
+    enum CodingKeys: String, CodingKey {
+        case verdict, patches, error, seconds, rows
+        case buildSeconds = "build_seconds"
+    }
+
+    init(_ r: PatchCheckReport) {
+        verdict = r.verdict.rawValue
+        patches = r.patches
+        error = r.error
+        seconds = (r.seconds * 1000).rounded() / 1000
+        buildSeconds = (r.buildSeconds * 1000).rounded() / 1000
+        rows = r.rows.map { Row(scenario: $0.scenario, before: RunReport($0.before.result), after: RunReport($0.after.result)) }
+    }
+
+    var json: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// `check-patch --series --json`: one check-patch object per column.
+struct PatchMatrixJSON: Codable {
+    struct Column: Codable {
+        var label: String
+        var check: PatchCheckJSON
+    }
+    var columns: [Column]
+
+    init(columns: [(String, PatchCheckReport)]) {
+        self.columns = columns.map { Column(label: $0.0, check: PatchCheckJSON($0.1)) }
+    }
+
+    var json: String {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
+    }
+
+    /// Rows: scenarios (first the unpatched column), columns: patches.
+    static func table(_ cols: [(String, PatchCheckReport)]) -> String {
+        guard let first = cols.first(where: { !$0.1.rows.isEmpty }) else {
+            return cols.map { "\($0.0): \($0.1.verdict.rawValue) \($0.1.error ?? "")" }.joined(separator: "\n") + "\n"
+        }
+        func cell(_ s: SideOutcome) -> String {
+            if let f = s.result.firstFailure { return "\(f.kind) \(f.location)" }
+            return s.result.exhausted ? "clean (\(s.result.schedules), exh.)" : "clean (\(s.result.schedules))"
+        }
+        var header = ["scenario", "unpatched"] + cols.map(\.0)
+        var rows: [[String]] = []
+        for (i, r) in first.1.rows.enumerated() {
+            var line = [r.scenario, cell(r.before)]
+            for c in cols {
+                line.append(c.1.rows.count > i ? cell(c.1.rows[i].after) : (c.1.error != nil ? "untestable" : "-"))
+            }
+            rows.append(line)
+        }
+        var verdicts = ["verdict", ""]
+        verdicts += cols.map { $0.1.verdict.rawValue }
+        rows.append(verdicts)
+        let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
+        func fmt(_ r: [String]) -> String {
+            r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                .joined(separator: "  ") + "\n"
+        }
+        header = header.map { $0 }
+        return fmt(header) + rows.map(fmt).joined()
+    }
+}
