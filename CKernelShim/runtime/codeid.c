@@ -66,6 +66,27 @@ static const unsigned char src_page_alloc[] = {
 #else
 static const unsigned char src_page_alloc[] = { 0 };
 #endif
+#if __has_include("../mm/mmap.c")
+static const unsigned char src_mmap[] = {
+#embed "../mm/mmap.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_mmap[] = { 0 };
+#endif
+#if __has_include("../mm/truncate.c")
+static const unsigned char src_truncate[] = {
+#embed "../mm/truncate.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_truncate[] = { 0 };
+#endif
+#if __has_include("../mm/filemap.c")
+static const unsigned char src_filemap[] = {
+#embed "../mm/filemap.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_filemap[] = { 0 };
+#endif
 #if __has_include("../mm/internal.h")
 static const unsigned char src_internal[] = {
 #embed "../mm/internal.h" suffix(,)
@@ -85,6 +106,9 @@ static const struct {
 	{ src_swap, sizeof(src_swap) },
 	{ src_memory, sizeof(src_memory) },
 	{ src_page_alloc, sizeof(src_page_alloc) },
+	{ src_mmap, sizeof(src_mmap) },
+	{ src_truncate, sizeof(src_truncate) },
+	{ src_filemap, sizeof(src_filemap) },
 	{ src_internal, sizeof(src_internal) },
 };
 #endif

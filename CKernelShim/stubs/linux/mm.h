@@ -90,7 +90,10 @@
 #define compound_order(page)	0
 #define compound_head(page)	(page)
 #define is_zero_pfn(pfn)	0
-#define page_cpupid_xchg_last(page, cpupid)	((void)(cpupid), -1)
+static inline int page_cpupid_xchg_last(struct page *page, int cpupid)
+{
+	return -1;
+}
 #define page_cpupid_reset_last(page)		do { } while (0)
 
 /* The file a page belongs to, or NULL for anonymous pages. */

@@ -21,7 +21,10 @@ void putback_lru_page(struct page *page);
 int page_evictable(struct page *page);
 int __isolate_lru_page(struct page *page, unsigned int mode);
 
-#define try_to_free_swap(page)		0
+static inline int try_to_free_swap(struct page *page)
+{
+	return 0;
+}
 #define vm_swap_full()			0
 #define add_to_swap(page, list)		0
 #define AS_UNEVICTABLE			3
