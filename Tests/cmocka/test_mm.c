@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cmocka suite for the mm model, through the public kshim.h API only:
+ * the seed BUG, every mm scenario, the quiescence invariants, spec
+ * errors, and byte-identical replay of a BUG token.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kshim.h"
+
+/* The first finding of kind 'kind' in the current run, or -1. */
+static int find_kind(struct ksim_world *w, int kind, struct ksim_finding *out)
+{
+	int i, n = ksim_finding_count(w);
+
+	for (i = 0; i < n; i++) {
+		struct ksim_finding f;
+
+		assert_int_equal(ksim_finding_get(w, i, &f), 0);
+		if (f.kind == kind) {
+			if (out)
+				*out = f;
+			return i;
+		}
+	}
+	return -1;
+}
+
+static void check_seed_bug(const char *scenario, int use_array)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create_scenario(scenario, err,
+							  sizeof(err));
+	struct ksim_finding f;
+	int n;
+
+	assert_non_null(w);
+	/* the plain first schedule: no choices, round-robin from the start */
+	n = use_array ? ksim_run_array(w, NULL, 0) : ksim_run_round_robin(w);
+	assert_true(n >= 1);
+	assert_true(ksim_failed(w));
+	assert_true(find_kind(w, KSIM_F_BUG, &f) >= 0);
+	assert_string_equal(f.file, "mm/mlock.c");
+	assert_string_equal(f.function, "mlock_vma_page");
+	assert_true(f.line > 0);
+	assert_non_null(strstr(f.message, "kernel BUG at mm/mlock.c:"));
+	assert_non_null(strstr(f.report, "BUG_ON(!PageLocked(page))"));
+	assert_non_null(strstr(f.report, "try_to_unmap_cluster"));
+	assert_non_null(strstr(f.report, "try_to_unmap_file"));
+	ksim_world_destroy(w);
+}
+
+static void test_seed_migrate_bug(void **state)
+{
+	(void)state;
+	check_seed_bug("seed-migrate-nonlinear", 0);
+	check_seed_bug("seed-migrate-nonlinear", 1);
+}
+
+static void test_seed_reclaim_bug(void **state)
+{
+	(void)state;
+	check_seed_bug("seed-reclaim-nonlinear", 0);
+	check_seed_bug("seed-reclaim-nonlinear", 1);
+}
+
+/* Every mm scenario builds and runs to the end under round-robin. */
+static void test_every_mm_scenario_builds(void **state)
+{
+	int i, seen = 0;
+
+	(void)state;
+	for (i = 0; i < ksim_scenario_count(); i++) {
+		const char *spec = ksim_scenario_spec(i);
+		char err[KSIM_ERRLEN] = "";
+		struct ksim_world *w;
+
+		if (strncmp(spec, "model mm\n", 9))
+			continue;
+		seen++;
+		assert_non_null(ksim_scenario_summary(i));
+		assert_true(strlen(ksim_scenario_summary(i)) > 10);
+		w = ksim_world_create_scenario(ksim_scenario_name(i), err,
+					       sizeof(err));
+		if (!w)
+			fail_msg("%s: %s", ksim_scenario_name(i), err);
+		assert_in_range(ksim_task_count(w), 1, 3);
+		assert_true(ksim_run_round_robin(w) >= 0);
+		assert_true(ksim_done(w));
+		ksim_world_destroy(w);
+	}
+	assert_true(seen >= 10);
+	assert_true(ksim_scenario_find("seed-migrate-nonlinear") >= 0);
+	assert_true(ksim_scenario_find("munlock-vs-unmap") >= 0);
+}
+
+#define BASE_WORLD \
+	"model mm\n" \
+	"pool 1\n" \
+	"file f0 pages 2\n" \
+	"page f0:1 unevictable mlocked\n" \
+	"mm mm0\n" \
+	"vma mm0 v0 f0 0 2 0 locked shared\n" \
+	"pte mm0 v0 0 f0:0\n" \
+	"pte mm0 v0 1 f0:1\n" \
+	"mm mm1\n" \
+	"vma mm1 v1 f0 0 2 0 shared\n" \
+	"pte mm1 v1 0 f0:0\n" \
+	"pte mm1 v1 1 f0:1\n"
+
+/* Run one task of op in BASE_WORLD; return the world, run once. */
+static struct ksim_world *run_op(const char *task_line)
+{
+	char spec[2048], err[KSIM_ERRLEN];
+	struct ksim_world *w;
+
+	snprintf(spec, sizeof(spec), "%s%s\n", BASE_WORLD, task_line);
+	w = ksim_world_create(spec, err, sizeof(err));
+	if (!w)
+		fail_msg("spec rejected: %s", err);
+	assert_true(ksim_run_round_robin(w) >= 0);
+	return w;
+}
+
+static void expect_finding(const char *task_line, int kind, const char *text)
+{
+	struct ksim_world *w = run_op(task_line);
+	struct ksim_finding f;
+
+	if (find_kind(w, kind, &f) < 0)
+		fail_msg("'%s': no %s finding", task_line,
+			 ksim_finding_kind_name(kind));
+	assert_non_null(strstr(f.message, text));
+	ksim_world_destroy(w);
+}
+
+static void test_invariant_control(void **state)
+{
+	struct ksim_world *w;
+	int i;
+
+	(void)state;
+	w = run_op("task t drain");
+	/* f0:0 is mapped by a VM_LOCKED vma but not mlocked: stranded only */
+	for (i = 0; i < ksim_finding_count(w); i++) {
+		struct ksim_finding f;
+
+		ksim_finding_get(w, i, &f);
+		assert_int_equal(f.kind, KSIM_F_STRANDED);
+	}
+	assert_false(ksim_failed(w));
+	ksim_world_destroy(w);
+}
+
+static void test_invariant_nr_mlock(void **state)
+{
+	(void)state;
+	expect_finding("task t test_skew_nr_mlock", KSIM_F_ACCOUNTING,
+		       "NR_MLOCK");
+}
+
+static void test_invariant_bad_page(void **state)
+{
+	(void)state;
+	expect_finding("task t test_free_mlocked_page", KSIM_F_BAD_PAGE,
+		       "Bad page state");
+}
+
+static void test_invariant_mlock_leak(void **state)
+{
+	char spec[1024], err[KSIM_ERRLEN];
+	struct ksim_world *w;
+	struct ksim_finding f;
+
+	(void)state;
+	/* a page no VM_LOCKED vma maps */
+	snprintf(spec, sizeof(spec), "%s",
+		 "model mm\nfile f0 pages 1\nmm mm0\n"
+		 "vma mm0 v0 f0 0 1 0 shared\npte mm0 v0 0 f0:0\n"
+		 "task t test_leak_mlock f0:0\n");
+	w = ksim_world_create(spec, err, sizeof(err));
+	if (!w)
+		fail_msg("%s", err);
+	ksim_run_round_robin(w);
+	assert_true(find_kind(w, KSIM_F_LEAK, &f) >= 0);
+	assert_non_null(strstr(f.message, "mlock leak"));
+	assert_non_null(strstr(f.message, "f0:0"));
+	ksim_world_destroy(w);
+}
+
+static void test_invariant_refcount(void **state)
+{
+	(void)state;
+	expect_finding("task t test_extra_ref f0:1", KSIM_F_LEAK,
+		       "leaked reference: f0:1");
+}
+
+static void test_invariant_lru(void **state)
+{
+	(void)state;
+	expect_finding("task t test_lose_page f0:1", KSIM_F_LEAK,
+		       "lost page: f0:1 is on no LRU list");
+}
+
+static void test_invariant_page_locked(void **state)
+{
+	(void)state;
+	expect_finding("task t test_leave_locked f0:1", KSIM_F_LEAK,
+		       "page lock left held");
+}
+
+static void test_invariant_stranded(void **state)
+{
+	struct ksim_world *w = run_op("task t test_strand f0:0");
+	struct ksim_finding f;
+
+	(void)state;
+	assert_true(find_kind(w, KSIM_F_STRANDED, &f) >= 0);
+	assert_non_null(strstr(f.message, "f0:0 is mlocked on an evictable list"));
+	assert_true(f.tolerated);
+	assert_false(ksim_failed(w));
+	assert_int_equal(ksim_world_set_option(w, KSIM_OPT_STRICT, 1), 0);
+	ksim_run_round_robin(w);
+	assert_true(ksim_failed(w));
+	ksim_world_destroy(w);
+}
+
+static void expect_spec_error(const char *spec, const char *text)
+{
+	char err[KSIM_ERRLEN] = "";
+	struct ksim_world *w = ksim_world_create(spec, err, sizeof(err));
+
+	if (w) {
+		ksim_world_destroy(w);
+		fail_msg("spec accepted, expected an error with '%s'", text);
+	}
+	if (!strstr(err, text))
+		fail_msg("error '%s' does not say '%s'", err, text);
+}
+
+static void test_bad_specs(void **state)
+{
+	(void)state;
+	expect_spec_error("model mm\nfile f0 pages 1\nfile f1 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0\npte mm0 v0 0 f1:0\ntask t drain\n",
+			  "spec line 6: pte: page f1:0 belongs to file f1");
+	expect_spec_error("model mm\nfile f0 pages 1\npage f0:0 inactive mlocked\n"
+			  "task t drain\n",
+			  "spec line 3: page f0:0 is mlocked but not on the unevictable list");
+	expect_spec_error("model mm\nfile f0 pages 1\npage f0:0 unevictable mlocked\n"
+			  "task t drain\n",
+			  "no VM_LOCKED vma maps it");
+	expect_spec_error("model mm\nfile f0 pages 2\nmm mm0\n"
+			  "vma mm0 v0 f0 0 2 0\npte mm0 v0 0 f0:1\ntask t drain\n",
+			  "linear vma v0 maps offset 0");
+	expect_spec_error("model mm\nfile f0 pages 1\ntask t frobnicate\n",
+			  "spec line 3: unknown operation 'frobnicate'");
+	expect_spec_error("model mm\nfile f0 pages 1\ntask t reclaim f9:0\n",
+			  "no file page 'f9:0'");
+	expect_spec_error("model mm\nfile f0 pages 1\ntask t migrate f0:0\n",
+			  "is not mapped");
+	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0\ntask t cow mm0 v0 5\n",
+			  "outside vma v0");
+	expect_spec_error("model mm\nwidget 3\ntask t drain\n",
+			  "spec line 2: unknown mm directive 'widget'");
+}
+
+/* A BUG token replays to the same trace, byte for byte. */
+static void test_bug_token_replays(void **state)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create_scenario(
+		"seed-reclaim-nonlinear", err, sizeof(err));
+	char *token, *trace, *report;
+	struct ksim_finding f;
+	int n;
+
+	(void)state;
+	assert_non_null(w);
+	ksim_run_random(w, 7);
+	assert_true(find_kind(w, KSIM_F_BUG, &f) >= 0);
+	token = strdup(ksim_schedule_token(w));
+	trace = strdup(ksim_trace_text(w));
+	report = strdup(f.report);
+	assert_true(strlen(trace) > 100);
+
+	ksim_world_reset(w);
+	n = ksim_run_token(w, token);
+	assert_true(n >= 1);
+	assert_string_equal(ksim_trace_text(w), trace);
+	assert_true(find_kind(w, KSIM_F_BUG, &f) >= 0);
+	assert_string_equal(f.report, report);
+	assert_string_equal(ksim_schedule_token(w), token);
+	free(token);
+	free(trace);
+	free(report);
+	ksim_world_destroy(w);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_migrate_bug),
+		cmocka_unit_test(test_seed_reclaim_bug),
+		cmocka_unit_test(test_every_mm_scenario_builds),
+		cmocka_unit_test(test_invariant_control),
+		cmocka_unit_test(test_invariant_nr_mlock),
+		cmocka_unit_test(test_invariant_bad_page),
+		cmocka_unit_test(test_invariant_mlock_leak),
+		cmocka_unit_test(test_invariant_refcount),
+		cmocka_unit_test(test_invariant_lru),
+		cmocka_unit_test(test_invariant_page_locked),
+		cmocka_unit_test(test_invariant_stranded),
+		cmocka_unit_test(test_bad_specs),
+		cmocka_unit_test(test_bug_token_replays),
+	};
+
+	return cmocka_run_group_tests_name("mm", tests, NULL, NULL);
+}
