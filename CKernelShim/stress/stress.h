@@ -62,7 +62,7 @@ struct stress_ctx {
 	struct stress_counter {
 		unsigned int v;
 		unsigned int sleepers;
-	} __attribute__((aligned(64))) gen, arrived, done;
+	} __attribute__((aligned(64))) gen, arrived, go, done;
 	int quit;
 	int stop __attribute__((aligned(64)));	/* enum stress_stop */
 

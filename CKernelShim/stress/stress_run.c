@@ -195,6 +195,17 @@ static void stress_run_task(struct stress_ctx *c, int i, unsigned int g)
 	stress_bump(&c->arrived);
 	while (!stress_reached(&c->arrived, target))
 		stress_await(&c->arrived, target, &spins);
+	/*
+	 * Everybody is awake; now meet again spinning only, so that a thread
+	 * just woken from the futex does not start microseconds after the
+	 * others: they start together once all are on a CPU.
+	 */
+	__atomic_add_fetch(&c->go.v, 1, __ATOMIC_SEQ_CST);
+	for (spins = 0; !stress_reached(&c->go, target);)
+		if (++spins % SPIN_BEFORE_SLEEP)
+			stress_relax();
+		else
+			sched_yield();
 	stress_in_crash = 0;
 	stress_cur = t;
 	stress_me = s;
