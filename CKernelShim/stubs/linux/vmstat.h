@@ -34,8 +34,15 @@ void ksim_mm_count_event(int item, long delta);
 #define count_vm_events(item, n)	ksim_mm_count_event((item), (n))
 #define __count_vm_events(item, n)	ksim_mm_count_event((item), (n))
 
-#define mod_zone_page_state(zone, item, delta) \
-	((void)((zone)->vm_stat[item] += (delta)))
+/*
+ * A function, not a macro, as in the kernel: the int parameter is what
+ * turns munlock_vma_page()'s "-nr_pages" (unsigned) back into -1.
+ */
+static inline void mod_zone_page_state(struct zone *zone,
+				       enum zone_stat_item item, int delta)
+{
+	zone->vm_stat[item] += delta;
+}
 #define __mod_zone_page_state(zone, item, delta) \
 	mod_zone_page_state(zone, item, delta)
 #define inc_zone_page_state(page, item) \
