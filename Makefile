@@ -205,20 +205,46 @@ sanitize: check-deps
 		TEST_ENV="$(SAN_ENV)"
 
 # ---------------------------------------------------------------------------
-# Lead engineer's targets (DESIGN §5) — to be filled in.
+# The main job, patch matrix and benchmarks (DESIGN §5), all through a
+# release build of kharness.
 
-# demo: the seed scenario unpatched -> BUG report; with the seed patch ->
-#       exhaustive and clean; the patch matrix.
-demo:
-	@echo "make demo: not written yet" >&2; exit 1
+KHARNESS := .build/release/kharness
+SEED_SCENARIOS := seed-migrate-nonlinear,seed-reclaim-nonlinear
 
-# check-patches: every patch in Patches/series through kharness check-patch.
-check-patches:
-	@echo "make check-patches: not written yet" >&2; exit 1
+$(KHARNESS): FORCE
+	@echo "== swift build -c release (kharness)"
+	@$(SWIFT) build -c release --product kharness 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3
 
-# bench: kharness bench (DESIGN §6).
-bench:
-	@echo "make bench: not written yet" >&2; exit 1
+# demo: the seed scenario unpatched -> BUG report and timeline; with the
+# seed fix -> every schedule explored, clean; then the patch matrix.
+demo: $(KHARNESS)
+	@echo
+	@echo "== 1/3  Linux v3.13 as it was: migrate_pages(2) on a page of a VM_LOCKED nonlinear vma"
+	@echo "==      kharness run seed-migrate-nonlinear"
+	@$(KHARNESS) run seed-migrate-nonlinear --jobs 1; rc=$$?; \
+		if [ $$rc -ne 1 ]; then echo "demo: expected the seed BUG (exit 1), got exit $$rc" >&2; exit 1; fi
+	@echo
+	@echo "== 2/3  With Patches/0001 (trylock_page in try_to_unmap_cluster): every interleaving"
+	@echo "==      kharness check-patch Patches/0001-*.patch --scenarios $(SEED_SCENARIOS)"
+	@$(KHARNESS) check-patch Patches/0001-*.patch --scenarios $(SEED_SCENARIOS)
+	@echo
+	@echo "== 3/3  The patch matrix: each patch of Patches/series alone, then the series"
+	@echo "==      kharness check-patch --series Patches/series --time 3"
+	@$(KHARNESS) check-patch --series Patches/series --time 3 --json-out build/patch-matrix.json
+	@echo "(JSON: build/patch-matrix.json)"
+
+# check-patches: the same matrix with a larger budget, as a table and JSON.
+check-patches: $(KHARNESS)
+	@$(KHARNESS) check-patch --series Patches/series --time 10 --json-out build/patch-matrix.json
+	@echo "(JSON: build/patch-matrix.json)"
+
+# bench: kharness bench (DESIGN §6), table and JSON.
+bench: $(KHARNESS)
+	@$(MAKE) --no-print-directory -f mk/stress.mk >/dev/null
+	@$(KHARNESS) bench --json-out build/bench.json
+	@echo "(JSON: build/bench.json)"
+
+-include mk/*.mk
 
 # ---------------------------------------------------------------------------
 

@@ -28,9 +28,13 @@ public struct PatchCheckOptions: Sendable {
     public var timePerScenario: Double
     public var strict: Bool
     public var jobs: Int
+    /// Stop each exploration at its first failing schedule (faster, for
+    /// bisecting); by default every distinct finding within the budget.
+    public var firstFinding: Bool
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
-                strict: Bool = false, jobs: Int = 1) {
+                strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false) {
+        self.firstFinding = firstFinding
         self.scenarios = scenarios
         self.strategy = strategy
         self.timePerScenario = timePerScenario
@@ -44,8 +48,9 @@ public struct SideOutcome: Sendable {
     public var result: ExplorationResult
     /// One cell of the verdict table.
     public var summary: String {
-        if let f = result.firstFailure {
-            return "\(f.kind) \(f.location) [\(f.token)]"
+        let failing = result.findings.filter(\.failing)
+        if !failing.isEmpty {
+            return failing.map { "\($0.kind) \($0.location) [\($0.token)]" }.joined(separator: "; ")
         }
         let how = result.exhausted
             ? "exhaustive" + (result.bound.map { " under bound \($0)" } ?? "") + " (\(result.strategy.name))"
@@ -53,6 +58,32 @@ public struct SideOutcome: Sendable {
         return "clean: \(result.schedules) schedules, \(how)"
     }
     public var failed: Bool { result.failed }
+
+    /// kind@location of every failing finding.
+    public var failingSignatures: Set<String> {
+        Set(result.findings.filter(\.failing).map(\.signature))
+    }
+
+    /// A short matrix cell: every distinct failing finding, or clean.
+    public var cell: String {
+        let failing = result.findings.filter(\.failing)
+        if !failing.isEmpty {
+            // one entry per kind: "bug mlock.c:57", or "deadlock x3" for
+            // a kind found at several places (the JSON has them all)
+            var kinds: [String] = []
+            var places: [String: [String]] = [:]
+            for f in failing {
+                if places[f.kind] == nil { kinds.append(f.kind) }
+                let base = f.file.split(separator: "/").last.map(String.init) ?? f.file
+                places[f.kind, default: []].append("\(base):\(f.line)")
+            }
+            return kinds.map { k in
+                let p = places[k]!
+                return p.count == 1 ? "\(k) \(p[0])" : "\(k) x\(p.count)"
+            }.joined(separator: ", ")
+        }
+        return result.exhausted ? "clean (\(result.schedules), exh.)" : "clean (\(result.schedules))"
+    }
 }
 
 public struct PatchCheckRow: Sendable {
@@ -75,7 +106,7 @@ public enum PatchChecker {
     /// Explore one scenario on one build: the chosen strategy, or DPOR
     /// until exhausted within the budget and PCT (depth 3) for the rest.
     public static func explore(_ scenario: Scenario, api: KernelAPI, options: PatchCheckOptions) throws -> ExplorationResult {
-        var opts = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: true,
+        var opts = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: options.firstFinding,
                                   jobs: options.jobs, strict: options.strict)
         if let s = options.strategy {
             return try Explorer(scenario, strategy: s, options: opts, api: api).run()
@@ -92,6 +123,15 @@ public enum PatchChecker {
     /// the suite on both.  Never touches the working tree.
     public static func check(patches: [String], options: PatchCheckOptions = .init(),
                              shim: URL? = nil, log: ((String) -> Void)? = nil) throws -> PatchCheckReport {
+        var baseline: [String: ExplorationResult] = [:]
+        return try check(patches: patches, options: options, shim: shim, log: log, baseline: &baseline)
+    }
+
+    /// As above; `baseline` caches the unpatched results across calls (a
+    /// series matrix explores the unpatched code once).
+    public static func check(patches: [String], options: PatchCheckOptions, shim: URL?,
+                             log: ((String) -> Void)?,
+                             baseline: inout [String: ExplorationResult]) throws -> PatchCheckReport {
         let start = Date()
         var report = PatchCheckReport(verdict: .untestable, patches: patches)
         let base: Variant
@@ -117,7 +157,9 @@ public enum PatchChecker {
         }
         for name in names {
             log?("  \(name) ...")
-            let before = try explore(Scenario(registered: name, api: base.api), api: base.api, options: options)
+            let before = try baseline[name]
+                ?? explore(Scenario(registered: name, api: base.api), api: base.api, options: options)
+            baseline[name] = before
             // a patch may remove a scenario: then it cannot be judged
             guard patched.api.scenario(named: name) != nil else {
                 throw HarnessError.notFound("the patched code has no scenario '\(name)'")

@@ -43,6 +43,9 @@ extension Kharness {
         @Flag(help: "Print one JSON object on stdout.")
         var json = false
 
+        @Flag(help: "Stop each exploration at its first failing schedule (for bisecting).")
+        var first = false
+
         @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
         var series: String?
 
@@ -76,7 +79,8 @@ extension Kharness {
             }
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
-                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                     firstFinding: first)
         }
 
         func run() throws {
@@ -103,25 +107,36 @@ extension Kharness {
             throw ExitCode(report.verdict.exitCode)
         }
 
-        /// Each patch alone, then the series cumulatively; one matrix.
+        /// Each patch alone, then the stack (the series without the lines
+        /// marked "# alternative") cumulatively; one matrix.
         func runSeries(_ path: String) throws {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
             let text = try String(contentsOfFile: path, encoding: .utf8)
-            let names = text.split(separator: "\n").map { $0.split(separator: "#")[...].first.map(String.init) ?? "" }
-                .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-                .map { String($0.split(separator: " ").first!) }
-            guard !names.isEmpty else { inputError("\(path): empty series") }
-            let files = names.map { dir.appendingPathComponent($0).path }
-            for f in files where !FileManager.default.fileExists(atPath: f) {
-                inputError("\(path): no such patch \(f)")
+            var entries: [(file: String, stacked: Bool)] = []
+            for raw in text.split(separator: "\n") {
+                let parts = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)
+                let name = parts[0].trimmingCharacters(in: .whitespaces).split(separator: " ").first.map(String.init)
+                guard let name, !name.isEmpty else { continue }
+                let comment = parts.count > 1 ? String(parts[1]) : ""
+                entries.append((dir.appendingPathComponent(name).path, !comment.contains("alternative")))
             }
-            var columns: [(String, [String])] = files.map { (URL(fileURLWithPath: $0).lastPathComponent, [$0]) }
-            if files.count > 1 { columns.append(("series (all \(files.count))", files)) }
+            guard !entries.isEmpty else { inputError("\(path): empty series") }
+            for e in entries where !FileManager.default.fileExists(atPath: e.file) {
+                inputError("\(path): no such patch \(e.file)")
+            }
+            var columns: [(String, [String])] = entries.map { (URL(fileURLWithPath: $0.file).lastPathComponent, [$0.file]) }
+            let stack = entries.filter(\.stacked).map(\.file)
+            if stack.count > 1 {
+                let ids = stack.map { String(URL(fileURLWithPath: $0).lastPathComponent.prefix(4)) }
+                columns.append(("stack " + ids.joined(separator: "+"), stack))
+            }
             var reports: [(String, PatchCheckReport)] = []
+            var baseline: [String: ExplorationResult] = [:]
             for (label, set) in columns {
                 if !json { FileHandle.standardError.write(Data("checking \(label)\n".utf8)) }
                 do {
-                    reports.append((label, try PatchChecker.check(patches: set, options: options)))
+                    reports.append((label, try PatchChecker.check(patches: set, options: options, shim: nil,
+                                                                  log: nil, baseline: &baseline)))
                 } catch HarnessError.notFound(let m) {
                     inputError(m)
                 }
@@ -197,33 +212,44 @@ struct PatchMatrixJSON: Codable {
         return String(decoding: (try? enc.encode(self)) ?? Data(), as: UTF8.self)
     }
 
-    /// Rows: scenarios (first the unpatched column), columns: patches.
+    /// Rows: scenarios; columns: unpatched, then each patch set.  A
+    /// cell lists the distinct failing findings, or "clean" with the
+    /// number of schedules ("exh." when the space was exhausted).
     static func table(_ cols: [(String, PatchCheckReport)]) -> String {
         guard let first = cols.first(where: { !$0.1.rows.isEmpty }) else {
             return cols.map { "\($0.0): \($0.1.verdict.rawValue) \($0.1.error ?? "")" }.joined(separator: "\n") + "\n"
         }
-        func cell(_ s: SideOutcome) -> String {
-            if let f = s.result.firstFailure { return "\(f.kind) \(f.location)" }
-            return s.result.exhausted ? "clean (\(s.result.schedules), exh.)" : "clean (\(s.result.schedules))"
+        func short(_ label: String) -> String {
+            label.hasPrefix("stack") ? label : String(label.prefix(4))
         }
-        var header = ["scenario", "unpatched"] + cols.map(\.0)
+        var header = ["scenario", "unpatched"] + cols.map { short($0.0) }
         var rows: [[String]] = []
         for (i, r) in first.1.rows.enumerated() {
-            var line = [r.scenario, cell(r.before)]
+            var line = [r.scenario, r.before.cell]
             for c in cols {
-                line.append(c.1.rows.count > i ? cell(c.1.rows[i].after) : (c.1.error != nil ? "untestable" : "-"))
+                line.append(c.1.rows.count > i ? c.1.rows[i].after.cell : (c.1.error != nil ? "untestable" : "-"))
             }
             rows.append(line)
         }
-        var verdicts = ["verdict", ""]
-        verdicts += cols.map { $0.1.verdict.rawValue }
-        rows.append(verdicts)
+        rows.append(["verdict", ""] + cols.map { $0.1.verdict.rawValue })
+        rows.append(["fixed/new", ""] + cols.map { c in
+            let fixed = c.1.rows.filter { $0.before.failed && !$0.after.failed }.count
+            let new = c.1.rows.filter { row in
+                !row.after.failingSignatures.subtracting(row.before.failingSignatures).isEmpty
+            }.count
+            return c.1.error != nil ? "-" : "\(fixed)/\(new)"
+        })
+        header = header.map { $0 }
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
         func fmt(_ r: [String]) -> String {
             r.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ") + "\n"
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
         }
-        header = header.map { $0 }
-        return fmt(header) + rows.map(fmt).joined()
+        var out = fmt(header) + rows.map(fmt).joined()
+        out += "\nfixed/new: scenarios that failed before and are clean after / that fail in a way they did not before\n"
+        for c in cols where !c.0.hasPrefix("stack") {
+            out += "  \(short(c.0)) = \(c.0)\n"
+        }
+        return out
     }
 }

@@ -41,7 +41,8 @@ void ksim_mm_count_event(int item, long delta);
 static inline void mod_zone_page_state(struct zone *zone,
 				       enum zone_stat_item item, int delta)
 {
-	zone->vm_stat[item] += delta;
+	/* atomic like the kernel's counters: the pthread stress build needs it */
+	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
 }
 #define __mod_zone_page_state(zone, item, delta) \
 	mod_zone_page_state(zone, item, delta)
