@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import Testing
+import Foundation
+@testable import KernelHarness
+
+/// check-patch on the real patches: the verdicts the review needs, the
+/// git-bisect exit codes, and a working tree that is never touched.
+@Suite(.serialized) struct CheckPatchTests {
+    static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static func patch(_ prefix: String) throws -> String {
+        let dir = repo.appendingPathComponent("Patches")
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path)
+            .first { $0.hasPrefix(prefix) && $0.hasSuffix(".patch") })
+        return dir.appendingPathComponent(name).path
+    }
+    static let seeds = ["seed-migrate-nonlinear", "seed-reclaim-nonlinear"]
+
+    func check(_ prefixes: [String], _ scenarios: [String], time: Double = 20) throws -> PatchCheckReport {
+        try PatchChecker.check(patches: prefixes.map { try Self.patch($0) },
+                               options: PatchCheckOptions(scenarios: scenarios, timePerScenario: time, jobs: 2))
+    }
+
+    @Test func seedFixTurnsTheSeedScenariosFromBadToGood() throws {
+        let r = try check(["0001"], Self.seeds)
+        #expect(r.verdict == .good)
+        for row in r.rows {
+            #expect(row.before.result.findings.contains { $0.kind == "bug" && $0.location.hasPrefix("mm/mlock.c:") })
+            #expect(!row.after.failed)
+            #expect(row.after.result.exhausted, "\(row.scenario): not exhausted within the budget")
+        }
+    }
+
+    @Test func lockPageWrongFixSleepsUnderThePtlAndDeadlocks() throws {
+        let r = try check(["0004"], ["seed-migrate-nonlinear"])
+        #expect(r.verdict == .bad)
+        let kinds = Set(try #require(r.rows.first).after.result.findings.filter(\.failing).map(\.kind))
+        #expect(kinds.contains("invalid-context"))
+        #expect(kinds.contains("deadlock"))
+    }
+
+    @Test func munlockPagevecRevertSelfDeadlocksOnLruLock() throws {
+        let r = try check(["0005"], ["munlock-vs-unmap"])
+        let row = try #require(r.rows.first)
+        #expect(!row.before.failed && row.before.result.exhausted)
+        let dl = try #require(row.after.result.findings.first { $0.kind == "deadlock" })
+        #expect(dl.message.contains("lru_lock"))
+        // the reported schedule replays on the patched build
+        let v = try VariantBuilder.build(patches: [try Self.patch("0005")])
+        let w = try World(scenario: "munlock-vs-unmap", api: v.api)
+        try w.run(token: dl.token)
+        #expect(w.findings.contains { $0.kind == "deadlock" && $0.message.contains("lru_lock") })
+    }
+
+    @Test func nrMlockDriftIsFoundAndFixedBy0006() throws {
+        let r = try check(["0006"], ["reclaim-vs-munlock"])
+        let row = try #require(r.rows.first)
+        #expect(row.before.result.findings.contains { $0.kind == "accounting" && $0.message.contains("NR_MLOCK") })
+        #expect(!row.after.failed && row.after.result.exhausted)
+    }
+
+    @Test func bisectExitCodesFromTheBinary() throws {
+        let cli = CLITests()
+        let before = try VariantTests.treeDigest()
+        let good = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", Self.seeds.joined(separator: ","),
+                                     "--first"])
+        #expect(good.code == 0, "\(good.out)\(good.err)")
+        #expect(good.out.contains("verdict: good"))
+        let bad = try cli.kharness(["check-patch", try Self.patch("0004"), "--scenarios", "seed-migrate-nonlinear", "--first"])
+        #expect(bad.code == 1)
+        let untestable = try cli.kharness(["check-patch", VariantTests.fixture("does-not-apply.patch")])
+        #expect(untestable.code == 125)
+        #expect(untestable.out.contains("FAILED"))
+        let broken = try cli.kharness(["check-patch", VariantTests.fixture("does-not-compile.patch")])
+        #expect(broken.code == 125)
+        #expect(broken.out.contains("error"))
+        let missing = try cli.kharness(["check-patch", "/nonexistent.patch"])
+        #expect(missing.code == 2)
+        #expect(missing.err.contains("no such patch file"))
+        let json = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", "seed-migrate-nonlinear", "--json"])
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+        #expect(obj["verdict"] as? String == "good")
+        let rows = try #require(obj["rows"] as? [[String: Any]])
+        #expect(rows.first?["scenario"] as? String == "seed-migrate-nonlinear")
+        #expect((rows.first?["after"] as? [String: Any])?["exhausted"] as? Bool == true)
+        #expect(try VariantTests.treeDigest() == before, "check-patch changed the working tree")
+    }
+
+    @Test func everyPatchAppliesAloneAndTheStackAppliesCumulatively() throws {
+        let series = try String(contentsOf: Self.repo.appendingPathComponent("Patches/series"), encoding: .utf8)
+        var stack: [String] = []
+        for line in series.split(separator: "\n") where !line.hasPrefix("#") {
+            let name = String(line.split(separator: " ")[0])
+            let path = Self.repo.appendingPathComponent("Patches/\(name)").path
+            _ = try VariantBuilder.build(patches: [path])
+            if !line.contains("alternative") { stack.append(path) }
+        }
+        #expect(stack.count >= 2)
+        _ = try VariantBuilder.build(patches: stack)
+    }
+}
