@@ -189,13 +189,16 @@ extension Kharness {
         static let configuration = CommandConfiguration(
             abstract: "Rerun one schedule token and print its full trace.")
 
-        @Argument(help: "A token printed by run, e.g. ksim1:SCENARIO:CODE:a3b2")
+        @Argument(help: "A token printed by run, e.g. ksim1:SCENARIO:CODE:a3b2, or a file saved by fuzz")
         var token: String
 
         @Flag(help: "Also print the two-column timeline.")
         var timeline = false
 
         func prepare() throws -> (World, Schedule) {
+            if FileManager.default.fileExists(atPath: token) {
+                return try FuzzRecord.load(path: token).prepare()
+            }
             let s = try Schedule(token: token)
             guard let name = s.scenario else {
                 throw HarnessError.badInput("token '\(token)' names no scenario (expected ksim1:SCENARIO:CODEID:CHOICES)")

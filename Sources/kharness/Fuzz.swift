@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import ArgumentParser
+import Foundation
+import Synchronization
+import KernelHarness
+
+/// Set by SIGINT/SIGTERM; the fuzzer checks it between executions.
+let fuzzStopRequested = Atomic<Bool>(false)
+
+extension Kharness {
+    struct Fuzz: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fuzz random mm worlds x task mixes x schedules with coverage feedback.",
+            discussion: """
+                Every distinct finding (kind + location) is reduced, its schedule minimized, and saved \
+                atomically as a replayable JSON file in --corpus DIR/findings ('kharness replay FILE'); \
+                inputs that reach new coverage go to DIR/queue, and a later run with the same --corpus \
+                resumes from them.  Ctrl-C (SIGINT) or SIGTERM stops after the current execution with a \
+                summary.  Exit 0: no finding (new or known), 1: findings, 2: bad input.  See docs/fuzz.md.
+                """)
+
+        @Option(help: "Stop after this many seconds (default 60 unless --max-execs is given).")
+        var time: Double?
+
+        @Option(name: .customLong("max-execs"), help: "Stop after N executions (deterministic with --jobs 1).")
+        var maxExecs: Int?
+
+        @Option(help: "Worker threads (default 1; only --jobs 1 is deterministic).")
+        var jobs: Int = 1
+
+        @Option(help: "Seed of the generator.")
+        var seed: UInt64 = 1
+
+        @Option(help: "Corpus directory: resumes from DIR/queue, saves findings to DIR/findings.")
+        var corpus: String?
+
+        @Option(name: .customLong("patch"), parsing: .upToNextOption,
+                help: "Fuzz the kernel code with these patches applied (rooted at CKernelShim, like a kernel tree).")
+        var patches: [String] = []
+
+        @Option(help: "Write an SVG of coverage and findings over time to FILE.")
+        var plot: String?
+
+        @Flag(help: "Print one JSON summary object on stdout.")
+        var json = false
+
+        @Option(name: .customLong("minimize-budget"), help: "Runs the minimizer may spend per finding.")
+        var minimizeBudget: Int = 3000
+
+        func validate() throws {
+            if let t = time, !(t > 0) { throw ValidationError("--time must be a positive number of seconds") }
+            if let m = maxExecs, m < 1 { throw ValidationError("--max-execs must be at least 1") }
+            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            for p in patches where !FileManager.default.fileExists(atPath: p) {
+                throw ValidationError("no such patch file: \(p)")
+            }
+        }
+
+        func run() throws {
+            var options = FuzzOptions()
+            options.seed = seed
+            options.jobs = jobs
+            options.maxExecs = maxExecs
+            options.timeLimit = time ?? (maxExecs == nil ? 60 : nil)
+            options.corpus = corpus.map { URL(fileURLWithPath: $0) }
+            options.minimizeBudget = minimizeBudget
+            if !patches.isEmpty {
+                do {
+                    let v = try VariantBuilder.build(patches: patches)
+                    options.api = v.api
+                    options.patches = try patches.map {
+                        FuzzPatch(name: ($0 as NSString).lastPathComponent, text: try String(contentsOfFile: $0, encoding: .utf8))
+                    }
+                } catch {
+                    inputError("\(error)")
+                }
+            }
+            let fuzzer = Fuzzer(options: options)
+            let tty = isatty(STDERR_FILENO) != 0
+            fuzzer.onMessage = { m in
+                FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "kharness fuzz: " + m + "\n").utf8))
+            }
+            if tty {
+                fuzzer.onProgress = { p in
+                    let rate = p.seconds > 0 ? Double(p.execs) / p.seconds : 0
+                    let line = "\r\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(String(format: "%.1f", p.seconds))s\u{1B}[K"
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            }
+            let handler: @convention(c) (Int32) -> Void = { _ in
+                fuzzStopRequested.store(true, ordering: .relaxed)
+            }
+            signal(SIGINT, handler)
+            signal(SIGTERM, handler)
+            let summary: FuzzSummary
+            do {
+                summary = try fuzzer.run { fuzzStopRequested.load(ordering: .relaxed) }
+            } catch {
+                inputError("\(error)")
+            }
+            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if let plot {
+                do {
+                    try FuzzPlot.svg(summary).write(toFile: plot, atomically: true, encoding: .utf8)
+                } catch {
+                    FileHandle.standardError.write(Data("kharness fuzz: cannot write \(plot): \(error)\n".utf8))
+                }
+            }
+            if json {
+                print(summary.json)
+            } else {
+                printText(summary)
+            }
+            if !summary.findings.isEmpty || !summary.knownFindings.isEmpty { throw ExitCode(ExitCodes.finding) }
+        }
+
+        func printText(_ s: FuzzSummary) {
+            var head = "fuzz: \(s.execs) executions in \(String(format: "%.2f", s.seconds))s (\(Int(s.execsPerSecond))/s) on \(s.jobs) thread\(s.jobs == 1 ? "" : "s"), seed \(s.seed)"
+            if s.interrupted { head += ", interrupted" }
+            print(head)
+            print("coverage: \(s.coverage) features (\(s.locations) kernel file:line pairs, \(s.conflictPairs) conflicting pairs), corpus \(s.corpus) inputs" + (s.resumed > 0 ? " (\(s.resumed) resumed)" : ""))
+            if s.rejects > 0 { print("generator rejects: \(s.rejects) (a bug of the generator): \(s.rejectMessages.first ?? "")") }
+            if !s.malformed.isEmpty { print("skipped \(s.malformed.count) malformed corpus file\(s.malformed.count == 1 ? "" : "s"): " + s.malformed.joined(separator: ", ")) }
+            if s.tolerated > 0 { print("runs with tolerated findings only (stranded pages): \(s.tolerated)") }
+            if !s.knownFindings.isEmpty { print("known findings (from the corpus): " + s.knownFindings.joined(separator: ", ")) }
+            if s.findings.isEmpty {
+                print("no new finding")
+                return
+            }
+            print("new findings:")
+            for f in s.findings {
+                print("  \(f.kind) at \(f.location) after \(f.execs) executions (\(String(format: "%.2f", f.seconds))s): \(f.message)")
+                print("    minimized: \(f.tasks) task\(f.tasks == 1 ? "" : "s") (was \(f.originalTasks)), \(f.preemptions) preemption\(f.preemptions == 1 ? "" : "s") (was \(f.originalPreemptions)), \(f.steps) steps (was \(f.originalSteps))")
+                if let file = f.file { print("    replay: kharness replay \(file)") } else { print("    token: \(f.token)") }
+            }
+        }
+    }
+}
