@@ -95,10 +95,12 @@ static const unsigned char src_internal[] = {
 static const unsigned char src_internal[] = { 0 };
 #endif
 
-static const struct {
+struct ksim_src {
 	const unsigned char *p;
 	size_t n;
-} sources[] = {
+};
+
+static const struct ksim_src sources[] = {
 	{ src_rmap, sizeof(src_rmap) },
 	{ src_mlock, sizeof(src_mlock) },
 	{ src_migrate, sizeof(src_migrate) },

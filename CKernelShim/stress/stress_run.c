@@ -97,8 +97,6 @@ static void stress_crash_handler(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
-static pthread_once_t stress_handlers_once = PTHREAD_ONCE_INIT;
-
 static void stress_install_handlers(void)
 {
 	struct sigaction sa;
@@ -125,7 +123,7 @@ void stress_thread_guard(void)
 	ss.ss_size = 64 * 1024;
 	ss.ss_flags = 0;
 	if (ss.ss_sp && !sigaltstack(&ss, NULL))
-		pthread_once(&stress_handlers_once, stress_install_handlers);
+		stress_install_handlers();	/* same handler: idempotent */
 }
 
 void ksim_crash_guard_init(void)
