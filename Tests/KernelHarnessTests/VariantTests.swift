@@ -82,3 +82,25 @@ import Foundation
         }
     }
 }
+
+/// Kernel code that never ends on some interleaving is a finding, not a hang.
+@Suite struct LivelockTests {
+    @Test func endlessLoopIsALivelockFindingWithAReplayToken() throws {
+        // spin_forever loops until the counter changes; nobody changes it
+        let w = try World(spec: "model toy\ntask spinner spin_forever\ntask idle points 1\n")
+        try w.set(.maxSteps, 500)
+        w.runRoundRobin()
+        let f = try #require(w.findings.first)
+        #expect(f.kind == "livelock")
+        #expect(f.fatal)
+        #expect(f.location.hasPrefix("model/toy.c:"))
+        let token = w.token
+        try w.run(token: token)
+        #expect(w.findings.first?.kind == "livelock")
+        // once the other task bumps the counter the loop ends: no livelock
+        let ok = try World(spec: "model toy\ntask spinner spin_forever\ntask bump incr 1\n")
+        try ok.set(.maxSteps, 500)
+        try ok.run(choices: [1, 1])
+        #expect(!ok.findings.contains { $0.kind == "livelock" })
+    }
+}

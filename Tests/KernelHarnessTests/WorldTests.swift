@@ -54,7 +54,7 @@ import Foundation
     }
 
     @Test func twoWorldsOnTwoThreadsMatchSequentialRuns() throws {
-        func outcomes() throws -> [String] {
+        @Sendable func outcomes() throws -> [String] {
             let w = try World(scenario: "toy-lost-update")
             return (0..<200).map { seed in
                 w.runRandom(seed: UInt64(seed))
