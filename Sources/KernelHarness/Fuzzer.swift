@@ -25,7 +25,7 @@ public struct FuzzOptions: Sendable {
     /// The patches `api` was built with (saved inline in every record).
     public var patches: [FuzzPatch] = []
     /// Runs the schedule minimizer may spend per finding.
-    public var minimizeBudget: Int = 3000
+    public var minimizeBudget: Int = 1000
     /// Livelock budget per run.
     public var maxSteps: Int = 20_000
     /// Fraction of executions that start from a fresh random input.
@@ -90,7 +90,7 @@ public struct FuzzSummary: Codable, Sendable {
     public var rejectMessages: [String] = []
     /// Corpus files that could not be loaded (reported and skipped).
     public var malformed: [String] = []
-    /// Runs that ended in a tolerated finding only (stranded pages).
+    /// Runs whose only findings were stranded pages (tolerated, not reported).
     public var tolerated = 0
     public var interrupted = false
     public var samples: [FuzzSample] = []
@@ -335,7 +335,7 @@ public final class Fuzzer: @unchecked Sendable {
 struct ExecResult {
     var features: [UInt64]
     var token: String
-    /// Findings that fail the run (not tolerated).
+    /// Findings worth reporting (all but stranded pages).
     var failing: [Finding]
     var toleratedOnly: Bool
 }
@@ -397,7 +397,9 @@ final class Worker {
         guard let (w, k) = world(for: input.spec) else { return nil }
         run(w, input.schedule, pctSteps: k)
         let fs = w.findingCount > 0 ? w.findings : []
-        let failing = fs.filter { !$0.tolerated }
+        // every kind is reported, WARN_ON included; stranded pages are
+        // tolerated by design (reclaim repairs them) and only counted
+        let failing = fs.filter { $0.kind != "stranded" }
         var feats = features(w)
         for f in fs { feats.append(3 << 62 | (FuzzFiles.hash(f.signature) >> 2)) }
         return ExecResult(features: feats, token: w.token, failing: failing,

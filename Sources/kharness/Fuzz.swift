@@ -45,7 +45,7 @@ extension Kharness {
         var json = false
 
         @Option(name: .customLong("minimize-budget"), help: "Runs the minimizer may spend per finding.")
-        var minimizeBudget: Int = 3000
+        var minimizeBudget: Int = 1000
 
         func validate() throws {
             if let t = time, !(t > 0) { throw ValidationError("--time must be a positive number of seconds") }
