@@ -30,6 +30,8 @@ public struct FuzzOptions: Sendable {
     public var maxSteps: Int = 20_000
     /// Fraction of executions that start from a fresh random input.
     public var freshRate: Double = 0.15
+    /// Stop once a new finding satisfies this (tests: stop at the bug they look for).
+    public var stopWhen: (@Sendable (FuzzFindingSummary) -> Bool)? = nil
 
     public init() {}
 }
@@ -93,6 +95,9 @@ public struct FuzzSummary: Codable, Sendable {
     /// Runs whose only findings were stranded pages (tolerated, not reported).
     public var tolerated = 0
     public var interrupted = false
+    /// FNV-1a over every executed input (spec and schedule), in execution
+    /// order: equal for equal seeds with one job.
+    public var inputsDigest = ""
     public var samples: [FuzzSample] = []
 
     enum CodingKeys: String, CodingKey {
@@ -100,6 +105,7 @@ public struct FuzzSummary: Codable, Sendable {
         case malformed, tolerated, interrupted, samples
         case codeID = "code_id", execsPerSecond = "execs_per_second", conflictPairs = "conflict_pairs"
         case knownFindings = "known_findings", rejectMessages = "reject_messages"
+        case inputsDigest = "inputs_digest"
     }
 
     public var json: String {
@@ -133,6 +139,8 @@ public final class Fuzzer: @unchecked Sendable {
     private var known = Set<String>()
     private var summary: FuzzSummary
     private var execs = 0
+    private var digest: UInt64 = 1469598103934665603
+    private var stopNow = false
     private var started: UInt64 = 0
 
     public init(options: FuzzOptions) {
@@ -224,7 +232,7 @@ public final class Fuzzer: @unchecked Sendable {
         summary.samples.append(sample())
         let deadline = options.timeLimit.map { started + UInt64($0 * 1e9) }
         let stopped = { () -> Bool in
-            if shouldStop() { return true }
+            if shouldStop() || self.lock.withLock({ self.stopNow }) { return true }
             if let d = deadline, DispatchTime.now().uptimeNanoseconds >= d { return true }
             return false
         }
@@ -263,6 +271,7 @@ public final class Fuzzer: @unchecked Sendable {
             summary.locations = locations.count
             summary.conflictPairs = pairs.count
             summary.corpus = corpus.count
+            summary.inputsDigest = String(format: "%016llx", digest)
             summary.samples.append(sample())
             return summary
         }
@@ -289,6 +298,7 @@ public final class Fuzzer: @unchecked Sendable {
         var save: FuzzRecord? = nil
         var fresh: [Finding] = []
         lock.withLock {
+            for b in (input.spec + "\(input.schedule)").utf8 { digest = (digest ^ UInt64(b)) &* 1099511628211 }
             if merge(res.features) > 0 {
                 let key = FuzzFiles.hash(input.spec + "\(input.schedule)")
                 if corpusKeys.insert(key).inserted {
@@ -325,6 +335,7 @@ public final class Fuzzer: @unchecked Sendable {
         lock.withLock {
             summary.findings.append(s)
             summary.samples.append(sample())
+            if let stop = options.stopWhen, stop(s) { stopNow = true }
         }
         say("new finding: \(s.kind) at \(s.location) after \(s.execs) executions, \(String(format: "%.2f", s.seconds))s: \(s.message)"
             + (s.file.map { " (saved as \($0))" } ?? ""))
@@ -503,6 +514,16 @@ final class Worker {
         return nil
     }
 
+    /// The schedule `token` without task `i`'s steps, on the input without
+    /// task i: the token when it still shows `signature`.
+    func projected(_ input: FuzzInput, dropping i: Int, from token: String, _ signature: String) -> String? {
+        guard let (w, _) = world(for: input.spec), let s = try? Schedule(token: token) else { return nil }
+        let choices = s.choices.filter { Int($0) != i }.map { Int($0) > i ? $0 - 1 : $0 }
+        guard (try? w.run(choices: choices)) != nil, w.findingCount > 0,
+              w.findings.contains(where: { $0.signature == signature }) else { return nil }
+        return w.token
+    }
+
     /// Reduce the input (drop tasks), minimize the schedule, save, announce.
     func report(_ f: Finding, input: FuzzInput, token: String, exec: Int) {
         let opts = fuzzer.options
@@ -515,7 +536,8 @@ final class Worker {
             for i in best.tasks.indices {
                 var cand = best
                 cand.tasks.remove(at: i)
-                if let t = shows(cand, f.signature, tries: 24) {
+                if let t = projected(cand, dropping: i, from: bestToken, f.signature)
+                    ?? shows(cand, f.signature, tries: 24) {
                     best = cand
                     bestToken = t
                     shrunk = true

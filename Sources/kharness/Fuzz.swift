@@ -90,8 +90,17 @@ extension Kharness {
             let handler: @convention(c) (Int32) -> Void = { _ in
                 fuzzStopRequested.store(true, ordering: .relaxed)
             }
-            signal(SIGINT, handler)
-            signal(SIGTERM, handler)
+            var act = sigaction()
+            act.__sigaction_handler.sa_handler = handler
+            sigemptyset(&act.sa_mask)
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            for sig in [SIGINT, SIGTERM] {
+                sigaction(sig, &act, nil)
+                sigaddset(&unblock, sig)
+            }
+            // a parent may have spawned us with them blocked
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
             let summary: FuzzSummary
             do {
                 summary = try fuzzer.run { fuzzStopRequested.load(ordering: .relaxed) }

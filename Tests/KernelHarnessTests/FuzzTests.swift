@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import Testing
+import Foundation
+import Synchronization
+@testable import KernelHarness
+
+/// The fuzzer: fixed seeds and execution budgets, so every test is
+/// deterministic and takes seconds.
+@Suite(.serialized) struct FuzzTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/patches")
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    static func tempDir() throws -> URL {
+        let u = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kharness-fuzztest-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: u, withIntermediateDirectories: true)
+        return u
+    }
+
+    static func options(seed: UInt64, execs: Int, corpus: URL? = nil) -> FuzzOptions {
+        var o = FuzzOptions()
+        o.seed = seed
+        o.maxExecs = execs
+        o.corpus = corpus
+        return o
+    }
+
+    static func patched(_ fixture: String, _ o: inout FuzzOptions) throws {
+        let path = Self.fixture(fixture)
+        o.api = try VariantBuilder.build(patches: [path]).api
+        o.patches = [FuzzPatch(name: fixture, text: try String(contentsOfFile: path, encoding: .utf8))]
+    }
+
+    @Test func generatedWorldsAreAlwaysAcceptedAndTasksValid() throws {
+        var gen = FuzzGen(seed: 42)
+        var input = gen.input()
+        for i in 0..<300 {
+            input = i % 3 == 0 ? gen.input() : gen.mutate(input)
+            #expect(FuzzGen.valid(input.tasks, in: input.world), "\(input.tasks)")
+            do { _ = try World(spec: input.spec) } catch {
+                Issue.record("builder rejected a generated spec: \(error)\n\(input.spec)")
+                return
+            }
+        }
+    }
+
+    @Test func findsTheSeedBugOnTheUnpatchedShim() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = Self.options(seed: 1, execs: 2000, corpus: dir)
+        o.stopWhen = { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:57") }
+        let s = try Fuzzer(options: o).run()
+        #expect(s.rejects == 0, "\(s.rejectMessages)")
+        let bug = try #require(s.findings.first { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:57") },
+                               "\(s.findings.map(\.signature))")
+        #expect(bug.execs < 2000)
+        let rec = try FuzzRecord.load(path: try #require(bug.file))
+        #expect(rec.finding?.message.contains("kernel BUG at mm/mlock.c") == true)
+        #expect(rec.finding?.function == "mlock_vma_page")
+        // the saved file replays the BUG on this build
+        let (w, sched) = try rec.prepare()
+        try w.run(sched)
+        #expect(w.findings.contains { $0.signature == bug.signature })
+    }
+
+    @Test func findsAndMinimizesAPlantedLostUpdate() throws {
+        var o = Self.options(seed: 1, execs: 3000)
+        try Self.patched("fuzz-lost-update-race.patch", &o)
+        o.stopWhen = { $0.message.contains("fuzz_fixture_leave") }
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        o.corpus = dir
+        let s = try Fuzzer(options: o).run()
+        let f = try #require(s.findings.first { $0.message.contains("fuzz_fixture_leave") },
+                             "\(s.findings.map(\.signature))")
+        #expect(f.kind == "warn" && f.location.contains("mm/vmscan.c"))
+        // minimized: two tasks racing, one preemption in the window, no more
+        #expect(f.tasks == 2)
+        #expect(f.preemptions >= 1 && f.preemptions <= f.originalPreemptions)
+        let rec = try FuzzRecord.load(path: try #require(f.file))
+        #expect(rec.patches.first?.name == "fuzz-lost-update-race.patch")
+        let (w, sched) = try rec.prepare()
+        #expect(w.api.codeID != KernelAPI.builtin.codeID)
+        try w.run(sched)
+        #expect(w.findings.contains { $0.signature == f.signature })
+        // the lost update itself: another task's store lands between one
+        // task's unlocked load of the counter and its own store
+        let fixture = w.events.filter { $0.op.function.hasPrefix("fuzz_fixture_") }
+        let kinds = fixture.map { "\($0.op.function.dropFirst(13)):\($0.op.kindName)\($0.task)" }
+        var lost = false
+        for (k, e) in fixture.enumerated() where e.op.kindName.contains("load") {
+            guard let m = fixture[(k + 1)...].firstIndex(where: { $0.task == e.task && $0.op.kindName.contains("store") })
+            else { continue }
+            if fixture[(k + 1)..<m].contains(where: { $0.task != e.task && $0.op.kindName.contains("store") }) { lost = true }
+        }
+        #expect(lost, "\(kinds)")
+    }
+
+    @Test func segfaultOnARaceIsACrashAndItsFileReplays() throws {
+        var o = Self.options(seed: 1, execs: 1500)
+        try Self.patched("fuzz-segv-on-race.patch", &o)
+        o.stopWhen = { $0.kind == "crash" && $0.location.contains("mm/vmscan.c") }
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        o.corpus = dir
+        let s = try Fuzzer(options: o).run()
+        let f = try #require(s.findings.first { $0.kind == "crash" && $0.location.contains("mm/vmscan.c") },
+                             "\(s.findings.map(\.signature))")
+        let file = try #require(f.file)
+        let r = try CLI.kharness(["replay", file])
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.out.contains("Segmentation fault"))
+        #expect(r.out.contains("fuzz_fixture_count"))
+    }
+
+    @Test func sameSeedSameInputsAndFindings() throws {
+        func once() throws -> FuzzSummary { try Fuzzer(options: Self.options(seed: 7, execs: 400)).run() }
+        let a = try once(), b = try once()
+        #expect(a.inputsDigest == b.inputsDigest)
+        #expect(a.findings.map { "\($0.signature)#\($0.execs)#\($0.token)" }
+                == b.findings.map { "\($0.signature)#\($0.execs)#\($0.token)" })
+        #expect(a.coverage == b.coverage && a.corpus == b.corpus)
+        let c = try Fuzzer(options: Self.options(seed: 8, execs: 400)).run()
+        #expect(c.inputsDigest != a.inputsDigest)
+    }
+
+    @Test func malformedCorpusFilesAreNamedAndSkipped() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let q = dir.appendingPathComponent("queue"), fd = dir.appendingPathComponent("findings")
+        try FileManager.default.createDirectory(at: q, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: fd, withIntermediateDirectories: true)
+        try Data("{ not json".utf8).write(to: q.appendingPathComponent("garbage.json"))
+        try Data("{\"format\": \"other\"}".utf8).write(to: q.appendingPathComponent("other.json"))
+        try Data("{\"format\": \"kharness-fuzz-1\", \"kind\": \"fin".utf8).write(to: fd.appendingPathComponent("cut.json"))
+        try Data("half a temp file".utf8).write(to: q.appendingPathComponent(".tmp-1-2"))
+        let messages = Mutex<[String]>([])
+        let fz = Fuzzer(options: Self.options(seed: 3, execs: 100, corpus: dir))
+        fz.onMessage = { m in messages.withLock { $0.append(m) } }
+        let s = try fz.run()
+        #expect(s.execs == 100)
+        #expect(Set(s.malformed.map { ($0 as NSString).lastPathComponent }) == ["garbage.json", "other.json", "cut.json"])
+        let said = messages.withLock { $0 }
+        for name in ["garbage.json", "other.json", "cut.json"] {
+            #expect(said.contains { $0.contains(name) }, "\(said)")
+        }
+    }
+
+    @Test func sigkillLeavesACorpusThatLoadsAndResumes() throws {
+        guard let bin = CLI.binary else { Issue.record("kharness binary not built"); return }
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["fuzz", "--seed", "5", "--time", "60", "--corpus", dir.path]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let q = dir.appendingPathComponent("queue")
+        let start = Date()
+        while Date().timeIntervalSince(start) < 20 && FuzzFiles.list(q).count < 40 { usleep(20_000) }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal)
+        let queued = FuzzFiles.list(q).count
+        let saved = FuzzFiles.list(q) + FuzzFiles.list(dir.appendingPathComponent("findings"))
+        #expect(saved.count >= 40)
+        for u in saved { #expect(throws: Never.self) { _ = try FuzzRecord.load(path: u.path) } }
+        // resume: every saved input is loaded, nothing is malformed
+        let r = try CLI.kharness(["fuzz", "--corpus", dir.path, "--max-execs", "50", "--json"])
+        #expect(r.code == 0 || r.code == 1, "\(r.err)")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect((obj["malformed"] as? [Any])?.isEmpty == true, "\(r.err)")
+        #expect(obj["resumed"] as? Int == queued)
+        #expect(obj["execs"] as? Int == 50)
+    }
+
+    @Test func sigintStopsCleanlyWithASummary() throws {
+        guard let bin = CLI.binary else { Issue.record("kharness binary not built"); return }
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["fuzz", "--seed", "5", "--time", "60", "--corpus", dir.path, "--json"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        usleep(1_500_000)
+        kill(p.processIdentifier, SIGINT)
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit)
+        let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(obj["interrupted"] as? Bool == true)
+        #expect((obj["seconds"] as? Double ?? 99) < 30)
+        let tmp = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("queue").path)
+            .filter { $0.hasPrefix(".tmp") }
+        #expect(tmp.isEmpty)
+    }
+
+    @Test func plotIsAnSVGWithBothSeries() throws {
+        var s = FuzzSummary(seed: 1, jobs: 1, codeID: "x")
+        s.samples = [FuzzSample(seconds: 0, execs: 0, coverage: 0, findings: 0),
+                     FuzzSample(seconds: 1, execs: 500, coverage: 900, findings: 1),
+                     FuzzSample(seconds: 2, execs: 1000, coverage: 1100, findings: 2)]
+        s.findings = [FuzzFindingSummary(kind: "bug", location: "mm/mlock.c:57", message: "m", signature: "bug@mm/mlock.c:57",
+                                         execs: 400, seconds: 0.8, token: "t", preemptions: 0, originalPreemptions: 0,
+                                         steps: 1, originalSteps: 1, tasks: 1, originalTasks: 2, file: nil)]
+        let svg = FuzzPlot.svg(s)
+        #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>\n"))
+        #expect(svg.components(separatedBy: "<polyline").count == 3)
+        #expect(svg.contains("bug at mm/mlock.c:57"))
+    }
+}
+
+/// The built binary, as CLITests finds it.
+enum CLI {
+    static var binary: URL? { CLITests.binary }
+
+    static func kharness(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
+        guard let bin = binary else { return (-1, "", "kharness binary not built next to the tests") }
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+}
