@@ -87,6 +87,13 @@ static const unsigned char src_filemap[] = {
 #else
 static const unsigned char src_filemap[] = { 0 };
 #endif
+#if __has_include("../mm/fremap.c")
+static const unsigned char src_fremap[] = {
+#embed "../mm/fremap.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_fremap[] = { 0 };
+#endif
 #if __has_include("../mm/internal.h")
 static const unsigned char src_internal[] = {
 #embed "../mm/internal.h" suffix(,)
@@ -111,6 +118,7 @@ static const struct ksim_src sources[] = {
 	{ src_mmap, sizeof(src_mmap) },
 	{ src_truncate, sizeof(src_truncate) },
 	{ src_filemap, sizeof(src_filemap) },
+	{ src_fremap, sizeof(src_fremap) },
 	{ src_internal, sizeof(src_internal) },
 };
 #endif

@@ -46,6 +46,7 @@
 #define pte_mkdirty(x)		__pte((x).pte | _PAGE_DIRTY)
 #define pte_mkwrite(x)		__pte((x).pte | _PAGE_RW)
 #define pte_wrprotect(x)	__pte((x).pte & ~_PAGE_RW)
+#define PTE_FILE_MAX_BITS	32	/* offsets a file pte can hold, as x86-64 */
 #define pgoff_to_pte(off)	__pte(((unsigned long)(off) << PAGE_SHIFT) | _PAGE_FILE)
 #define pte_to_pgoff(x)		((x).pte >> PAGE_SHIFT)
 #define pfn_pte(pfn, prot)	__pte(((unsigned long)(pfn) << PAGE_SHIFT) | \

@@ -37,6 +37,13 @@ struct file {
 	struct address_space *f_mapping;
 };
 
+/* Files outlive every world object that points at them: no refcount. */
+static inline struct file *get_file(struct file *f)
+{
+	return f;
+}
+#define fput(file)	do { (void)(file); } while (0)
+
 #include <sys/types.h>	/* loff_t, as glibc defines it */
 
 #endif

@@ -19,6 +19,7 @@
 #define DIV_ROUND_UP(n, d)	(((n) + (d) - 1) / (d))
 #define EXPORT_SYMBOL(sym)
 #define EXPORT_SYMBOL_GPL(sym)
+#define BITS_PER_LONG		(__SIZEOF_LONG__ * 8)
 #define printk(...)		do { } while (0)
 #define pr_info(...)		do { } while (0)
 #define pr_warn(...)		do { } while (0)

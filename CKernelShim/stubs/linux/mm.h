@@ -54,6 +54,7 @@
 #define VM_FAULT_LOCKED	0x0200
 
 #define IS_ERR(p)		((unsigned long)(p) >= (unsigned long)-4095)
+#define IS_ERR_VALUE(x)		((unsigned long)(x) >= (unsigned long)-4095)
 #define ERR_PTR(e)		((void *)(long)(e))
 #define FIRST_USER_ADDRESS	0UL
 #define PAGE_ALIGN(addr)	ALIGN(addr, PAGE_SIZE)
@@ -157,6 +158,19 @@ ksim_vma_itree_from(struct list_head *pos, struct list_head *root,
 	     vma = ksim_vma_itree_from(vma->shared.linear.list.next,	\
 				       root, start, last))
 
+/* Moving a vma between the two lists of its file: i_mmap_mutex held. */
+static inline void vma_interval_tree_remove(struct vm_area_struct *vma,
+					    struct list_head *root)
+{
+	list_del_init(&vma->shared.linear.list);
+}
+
+static inline void vma_nonlinear_insert(struct vm_area_struct *vma,
+					struct list_head *list)
+{
+	list_add_tail(&vma->shared.nonlinear, list);
+}
+
 struct zap_details {
 	struct vm_area_struct *nonlinear_vma;
 	struct address_space *check_mapping;
@@ -195,6 +209,26 @@ void truncate_inode_pages(struct address_space *mapping, loff_t lstart);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void munlock_vma_pages_range(struct vm_area_struct *vma, unsigned long start,
 			     unsigned long end);
+int generic_file_remap_pages(struct vm_area_struct *vma, unsigned long addr,
+			     unsigned long size, pgoff_t pgoff);
+
+/* The populate step of mlock(2)/remap_file_pages(2): errors are ignored. */
+int __mm_populate(unsigned long addr, unsigned long len, int ignore_errors);
+static inline void mm_populate(unsigned long addr, unsigned long len)
+{
+	(void) __mm_populate(addr, len, 1);
+}
+
+/*
+ * Files here never account dirty pages (see backing-dev.h), so the
+ * remap_file_pages() path that emulates nonlinear ranges with new
+ * linear vmas is never taken; mmap_region() itself is not modelled.
+ */
+static inline unsigned long mmap_region(struct file *file, unsigned long addr,
+		unsigned long len, vm_flags_t vm_flags, unsigned long pgoff)
+{
+	return (unsigned long)-ENOSYS;
+}
 
 /* The task running on this simulated CPU: only its mm matters here. */
 struct task_struct {

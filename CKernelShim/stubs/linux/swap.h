@@ -25,6 +25,11 @@ static inline int try_to_free_swap(struct page *page)
 {
 	return 0;
 }
+/* Only migration entries exist, and they hold no swap: nothing to free. */
+static inline int free_swap_and_cache(swp_entry_t entry)
+{
+	return 1;
+}
 #define vm_swap_full()			0
 #define add_to_swap(page, list)		0
 #define AS_UNEVICTABLE			3
