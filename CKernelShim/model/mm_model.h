@@ -75,6 +75,9 @@ struct vm_area_struct *mmw_find_vma(struct mmw_mm *mm, const char *name);
 unsigned long ksim_shrink_page(struct page *page);
 long sys_mlock(unsigned long start, size_t len);
 long sys_munlock(unsigned long start, size_t len);
+long sys_remap_file_pages(unsigned long start, unsigned long size,
+			  unsigned long prot, unsigned long pgoff,
+			  unsigned long flags);
 int migrate_prep(void);
 
 #endif

@@ -23,6 +23,7 @@ struct mmw_arg {
 	struct vm_area_struct *vma;
 	struct mmw_file *file;
 	unsigned long n;
+	unsigned long npages, pgoff;	/* remap */
 };
 
 #define SETUP_ERR(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
@@ -146,6 +147,62 @@ static int setup_file_from(struct ksim_world *w, void *priv, int argc,
 			  argv[1], argv[0], a->file->nr_pages - 1);
 	a->n = from;
 	*arg = a;
+	return 0;
+}
+
+/* a decimal number in lo..hi, or -1 */
+static long mmw_arg_num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (!*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+/*
+ * remap MM VMA I NPAGES PGOFF: pages I .. I+NPAGES-1 of the vma show
+ * file offsets PGOFF .. PGOFF+NPAGES-1.  The syscall would fail with
+ * -EINVAL on a private vma; such a task would explore nothing, so it
+ * is refused here, as is a range outside the vma or the file.
+ */
+static int setup_remap(struct ksim_world *w, void *priv, int argc,
+		       char **argv, void **arg, char *err, size_t errlen)
+{
+	struct mmw *m = priv;
+	struct mmw_arg *a;
+	struct mmw_file *f;
+	long idx, npages, pgoff, pages;
+
+	if (argc != 5)
+		SETUP_ERR("expected MM VMA I NPAGES PGOFF");
+	if (setup_vma(w, priv, 2, argv, arg, err, errlen))
+		return -1;
+	a = *arg;
+	pages = (long)vma_pages(a->vma);
+	f = &m->files[a->vma->vm_file->f_mapping->ksim_id];
+	idx = mmw_arg_num(argv[2], 0, pages - 1);
+	if (idx < 0)
+		SETUP_ERR("page offset '%s' is outside vma %s (0..%ld)",
+			  argv[2], argv[1], pages - 1);
+	npages = mmw_arg_num(argv[3], 1, pages - idx);
+	if (npages < 0)
+		SETUP_ERR("NPAGES '%s' must be 1..%ld (the range must end inside vma %s)",
+			  argv[3], pages - idx, argv[1]);
+	pgoff = mmw_arg_num(argv[4], 0, f->nr_pages - npages);
+	if (pgoff < 0)
+		SETUP_ERR("PGOFF '%s': file offsets PGOFF..PGOFF+%ld must be pages of %s (0..%d)",
+			  argv[4], npages - 1, f->name, f->nr_pages - 1);
+	if (!(a->vma->vm_flags & VM_SHARED))
+		SETUP_ERR("vma %s is private: remap_file_pages(2) needs a shared mapping (it would fail with -EINVAL)",
+			  argv[1]);
+	a->n = idx;
+	a->npages = npages;
+	a->pgoff = pgoff;
 	return 0;
 }
 
@@ -283,6 +340,16 @@ static void op_cow(void *priv, void *arg)
 	}
 }
 
+/* remap_file_pages(2) of a range of the vma, populate included */
+static void op_remap(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(a->mm);
+	sys_remap_file_pages(a->vma->vm_start + (a->n << PAGE_SHIFT),
+			     a->npages << PAGE_SHIFT, 0, a->pgoff, 0);
+}
+
 static void op_munmap(void *priv, void *arg)
 {
 	struct mmw_arg *a = arg;
@@ -403,6 +470,8 @@ const struct ksim_opdef ksim_mm_ops[] = {
 	      "munlock(2) of the whole vma: munlock_vma_pages_range()"),
 	MM_OP("cow", op_cow, setup_vma_idx, "cow MM VMA I",
 	      "write fault on page I of a private vma: do_wp_page() COW"),
+	MM_OP("remap", op_remap, setup_remap, "remap MM VMA I NPAGES PGOFF",
+	      "remap_file_pages(2): pages I.. of a shared vma show file offsets PGOFF.. (VM_NONLINEAR)"),
 	MM_OP("munmap", op_munmap, setup_vma, "munmap MM VMA",
 	      "munmap(2) of the whole vma: munlock, unmap, unlink"),
 	MM_OP("exit", op_exit, setup_mm, "exit MM",
@@ -551,5 +620,53 @@ const struct ksim_scenario ksim_mm_scenarios[] = {
 	  LOCKED_WORLD
 	  "task reclaim reclaim f0:0\n"
 	  "task exit exit mm0\n" },
+	{ "remap-vs-reclaim",
+	  "remap_file_pages(2) turns part of a VM_LOCKED linear vma nonlinear while reclaim takes another of its pages",
+	  /*
+	   * f0:0 is mapped by the locked vma but not mlocked yet: reclaim
+	   * goes on to try_to_unmap() and mlocks it.  The remap points
+	   * page 2 of the vma at offset 0 (f0:2 is munlocked and unmapped),
+	   * moving the vma to i_mmap_nonlinear under i_mmap_mutex.  When
+	   * reclaim's rmap walk comes after that, it scans the cluster,
+	   * which still holds f0:0 and f0:1.
+	   */
+	  "model mm\n"
+	  "file f0 pages 3\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "page f0:2 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 3 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "pte mm0 v0 2 f0:2\n"
+	  "task remap remap mm0 v0 2 1 0\n"
+	  "task reclaim reclaim f0:0\n" },
+	{ "migrate-vs-cluster-mlock",
+	  "migration of a page while reclaim's cluster scan of a VM_LOCKED nonlinear vma mlocks it unlocked",
+	  /*
+	   * P = f0:0 is mapped by a locked linear vma of mm0 (migration
+	   * finds it there) and, with Q = f0:1, by a locked nonlinear vma
+	   * of mm1; neither is mlocked yet.  Reclaiming Q scans the
+	   * cluster holding P and mlocks P without its page lock while
+	   * migration may hold it.  Migration can only get past
+	   * try_to_unmap() if a cluster scan cannot take mm1's mmap_sem
+	   * (and so unmaps instead of mlocking): the mlock task queues a
+	   * writer on it, on an unrelated vma.
+	   */
+	  "model mm\n"
+	  "pool 1\n"
+	  "file f0 pages 2\n"
+	  "file f1 pages 1\n"
+	  "mm mm0\n"
+	  "vma mm0 lin f0 0 1 0 locked shared\n"
+	  "pte mm0 lin 0 f0:0\n"
+	  "mm mm1\n"
+	  "vma mm1 nl f0 0 2 0 locked nonlinear shared\n"
+	  "vma mm1 other f1 4 1 0\n"
+	  "pte mm1 nl 0 f0:1\n"
+	  "pte mm1 nl 1 f0:0\n"
+	  "task migrate migrate f0:0\n"
+	  "task reclaim reclaim f0:1\n"
+	  "task writer mlock mm1 other\n" },
 	{ NULL, NULL, NULL }
 };

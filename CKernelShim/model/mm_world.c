@@ -51,6 +51,11 @@ static const struct address_space_operations mmw_aops = {
 	.migratepage = migrate_page,
 };
 
+/* the world's files are tmpfs-like: their vmas can go nonlinear */
+static const struct vm_operations_struct mmw_vm_ops = {
+	.remap_pages = generic_file_remap_pages,
+};
+
 /* ---- what the stubs ask of the world ---- */
 
 static struct mmw *mmw_root(void)
@@ -383,6 +388,7 @@ static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
 	vma->vm_flags = VM_READ;
 	vma->vm_mm = &mm->mm;
 	vma->vm_file = &f->file;
+	vma->vm_ops = &mmw_vm_ops;
 	for (i = 7; i < argc; i++) {
 		if (!strcmp(argv[i], "locked"))
 			vma->vm_flags |= VM_LOCKED;
