@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ksim_internal.h"
+#include "ksim_stack.h"
 
 __thread struct ksim_world *ksim_tls_world;
 
@@ -207,23 +208,40 @@ void ksim_coro_exit(struct ksim_world *w, struct ksim_task *t)
 	__builtin_trap();
 }
 
+/*
+ * Each stack is one naturally aligned KSIM_STACK_ALIGN block: guard page at
+ * the bottom, the stack, and a small header at the top.  A crash handler
+ * that finds the faulting stack pointer in such a block reads the header
+ * to learn which build of the shim owns the task (several builds may be
+ * loaded in one process: the built-in one and dlopen()ed patched ones).
+ */
 int ksim_stacks_alloc(struct ksim_task *t)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t size = KSIM_STACK_SIZE + page;
-	char *m = mmap(NULL, size, PROT_READ | PROT_WRITE,
+	size_t a = KSIM_STACK_ALIGN;
+	char *m = mmap(NULL, 2 * a, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *base;
+	struct ksim_stack_hdr *h;
 
 	if (m == MAP_FAILED)
 		return KSIM_ENOMEM;
-	if (mprotect(m, page, PROT_NONE)) {
-		munmap(m, size);
+	base = (char *)(((uintptr_t)m + a - 1) & ~(uintptr_t)(a - 1));
+	if (base > m)
+		munmap(m, base - m);
+	if (base + a < m + 2 * a)
+		munmap(base + a, (m + 2 * a) - (base + a));
+	if (mprotect(base, page, PROT_NONE)) {
+		munmap(base, a);
 		return KSIM_ENOMEM;
 	}
-	t->stack_map = m;
-	t->stack_map_size = size;
-	t->stack_lo = m + page;
-	t->stack_hi = m + size;
+	h = (struct ksim_stack_hdr *)(base + a - sizeof(*h));
+	h->magic = KSIM_STACK_MAGIC;
+	h->handler = ksim_crash_handler_addr();
+	t->stack_map = base;
+	t->stack_map_size = a;
+	t->stack_lo = base + page;
+	t->stack_hi = (char *)h;
 	return 0;
 }
 

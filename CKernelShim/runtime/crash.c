@@ -11,11 +11,15 @@
  */
 #define _GNU_SOURCE
 #include <signal.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ksim_internal.h"
+#include "ksim_stack.h"
 
 #if defined(__has_feature)
 # if __has_feature(address_sanitizer)
@@ -36,13 +40,50 @@ static const int ksim_crash_signals[] = {
 static __thread int ksim_guard_ready;
 static __thread struct sigaction ksim_prev[NSIG_CRASH];
 
+/*
+ * The stack pointer at the fault, if it lies in a task stack of some shim
+ * build: that build's handler (from the stack header), else NULL.
+ */
+static void *ksim_stack_owner(void *ucv)
+{
+	ucontext_t *uc = ucv;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t sp, top;
+	unsigned char vec;
+	const struct ksim_stack_hdr *h;
+
+	if (!uc)
+		return NULL;
+#if defined(__x86_64__)
+	sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+#elif defined(__aarch64__)
+	sp = (uintptr_t)uc->uc_mcontext.sp;
+#else
+	return NULL;
+#endif
+	top = (sp & ~(uintptr_t)(KSIM_STACK_ALIGN - 1)) + KSIM_STACK_ALIGN;
+	/* mincore() fails on unmapped memory: probe before reading */
+	if (mincore((void *)(top - page), page, &vec))
+		return NULL;
+	h = (const struct ksim_stack_hdr *)(top - sizeof(*h));
+	return h->magic == KSIM_STACK_MAGIC ? h->handler : NULL;
+}
+
 static void ksim_crash_handler(int sig, siginfo_t *si, void *uc)
 {
 	struct ksim_world *w = ksim_tls_world;
 	struct ksim_task *t = w ? w->cur : NULL;
+	void *owner;
 	int i;
 
-	(void)uc;
+	if (!t) {
+		/* a task of another build of the shim, on this thread? */
+		owner = ksim_stack_owner(uc);
+		if (owner && owner != (void *)ksim_crash_handler) {
+			((void (*)(int, siginfo_t *, void *))owner)(sig, si, uc);
+			return;
+		}
+	}
 	if (t && !w->in_signal_stop) {
 		struct ksim_finding_rec *r;
 
@@ -78,6 +119,15 @@ static void ksim_crash_handler(int sig, siginfo_t *si, void *uc)
 }
 
 #endif /* KSIM_NO_CRASH_GUARD */
+
+void *ksim_crash_handler_addr(void)
+{
+#ifndef KSIM_NO_CRASH_GUARD
+	return (void *)ksim_crash_handler;
+#else
+	return NULL;
+#endif
+}
 
 void ksim_crash_guard_init(void)
 {

@@ -104,3 +104,36 @@ import Foundation
         #expect(!ok.findings.contains { $0.kind == "livelock" })
     }
 }
+
+/// Two builds of the shim in one process (the built-in one and a patched
+/// one loaded with dlopen) each install a crash handler; a crash in either
+/// build's task must become a finding whichever handler the process has.
+@Suite(.serialized) struct TwoBuildsCrashTests {
+    @Test func crashInBuiltinTaskWhileAPatchedBuildOwnsTheHandler() throws {
+        let spec = "model toy\ntask a crash_if_raced\ntask b incr 1\n"
+        let ready = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var kinds: [String] = []
+        nonisolated(unsafe) var failure: String?
+        // a thread that sets up the built-in shim first ...
+        Thread.detachNewThread {
+            do {
+                let w = try World(spec: spec)
+                ready.signal()
+                go.wait()
+                // ... and crashes a built-in task after the patched build installed its handler
+                try w.run(choices: [1, 1, 0])
+                kinds = w.findings.map(\.kind)
+            } catch { failure = "\(error)" }
+            done.signal()
+        }
+        ready.wait()
+        let v = try VariantBuilder.build(patches: [VariantTests.fixture("toy-drop-lock.patch")])
+        let other = try World(spec: spec, api: v.api)      // installs the patched build's handler
+        try other.run(choices: [1, 1, 0])
+        #expect(other.findings.first?.kind == "crash")
+        go.signal()
+        done.wait()
+        #expect(failure == nil)
+        #expect(kinds.first == "crash")
+    }
+}
