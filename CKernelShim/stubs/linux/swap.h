@@ -33,7 +33,16 @@ static inline int free_swap_and_cache(swp_entry_t entry)
 #define vm_swap_full()			0
 #define add_to_swap(page, list)		0
 #define AS_UNEVICTABLE			3
-#define mapping_unevictable(mapping) \
-	((mapping) && ((mapping)->flags & (1UL << AS_UNEVICTABLE)))
+/*
+ * A function as in the kernel (pagemap.h), not a macro: the argument is
+ * page_mapping(page), which truncation may turn to NULL between two
+ * evaluations; a macro evaluated it twice and dereferenced the NULL.
+ */
+static inline int mapping_unevictable(struct address_space *mapping)
+{
+	if (mapping)
+		return !!(mapping->flags & (1UL << AS_UNEVICTABLE));
+	return 0;
+}
 
 #endif
