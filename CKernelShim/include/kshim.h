@@ -198,6 +198,12 @@ uint32_t ksim_enabled(const struct ksim_world *w);
  * has none (finished). */
 int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op);
 
+/* The lean form of ksim_pending() for explorers: only the kind, the object
+ * key and the write flag (no name lookup, no strings).  Any out pointer may
+ * be NULL.  Returns KSIM_ENOENT if the task has no pending operation. */
+int ksim_pending_access(const struct ksim_world *w, int task, int *kind,
+			uint64_t *object, int *write);
+
 /*
  * Execute task's pending operation and run the task to its next scheduling
  * point (or its end).  Returns 0, or KSIM_ENOTENABLED / KSIM_EDONE /
@@ -237,6 +243,12 @@ size_t ksim_schedule(const struct ksim_world *w, const uint8_t **choices);
 
 int ksim_finding_count(const struct ksim_world *w);
 int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f);
+/* The lean form of ksim_finding_get(): kind, location (file as
+ * ksim_finding_get() gives it; the pointer is stable for a build of the
+ * shim) and whether it is tolerated, without building the report.  Any out
+ * pointer may be NULL. */
+int ksim_finding_brief(const struct ksim_world *w, int i, int *kind,
+		       const char **file, int *line, int *tolerated);
 /* 1 if the run failed: a finding that is not tolerated (strict: any). */
 int ksim_failed(const struct ksim_world *w);
 
@@ -319,6 +331,10 @@ struct ksim_api {
 	const char *(*op_kind_name)(int);
 	const char *(*finding_kind_name)(int);
 	double (*bench_roundtrip_ns)(long);
+	int (*pending_access)(const struct ksim_world *, int, int *, uint64_t *,
+			      int *);
+	int (*finding_brief)(const struct ksim_world *, int, int *,
+			     const char **, int *, int *);
 };
 
 const struct ksim_api *ksim_get_api(void);

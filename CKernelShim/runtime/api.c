@@ -44,6 +44,8 @@ static const struct ksim_api ksim_api_table = {
 	.op_kind_name = ksim_op_kind_name,
 	.finding_kind_name = ksim_finding_kind_name,
 	.bench_roundtrip_ns = ksim_bench_roundtrip_ns,
+	.pending_access = ksim_pending_access,
+	.finding_brief = ksim_finding_brief,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -88,7 +88,11 @@ struct ksim_finding_rec {
 	struct ksim_frames frames;
 	int resolved;		/* report text built */
 	char *detail;		/* extra report lines (deadlock cycle ...) */
-	char *held;		/* the task's locks when it was found */
+	char *held;		/* the task's locks when it was found (text,
+				 * built with the report from held_at) */
+	int has_held;		/* held_at/nr_held_at are valid */
+	int nr_held_at;
+	struct ksim_held held_at[KSIM_MAX_HELD];
 };
 
 enum ksim_phase {

@@ -123,7 +123,7 @@ struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	r = &w->findings[w->nr_findings++];
-	memset(r, 0, sizeof(*r));
+	memset(r, 0, offsetof(struct ksim_finding_rec, held_at));
 	r->f.kind = kind;
 	r->f.kind_name = ksim_finding_kind_name(kind);
 	r->f.fatal = ksim_finding_is_fatal(kind);
@@ -136,10 +136,10 @@ struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,
 	r->f.task_name = t ? t->name : "";
 	r->f.step = w->steps;
 	if (t && kind != KSIM_F_DEADLOCK) {
-		char held[1024];
-
-		ksim_format_held(w, t, held, sizeof(held));
-		r->held = ksim_pool_printf(w, "%s", held);
+		/* formatted only when the report is asked for */
+		r->has_held = 1;
+		r->nr_held_at = t->nr_held;
+		memcpy(r->held_at, t->held, t->nr_held * sizeof(t->held[0]));
 	}
 	if (r->f.fatal)
 		w->stopped = 1;
@@ -318,6 +318,16 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 
 		if (!buf)
 			return KSIM_ENOMEM;
+		if (r->has_held && !r->held) {
+			struct ksim_task tmp;
+			char held[1024];
+
+			tmp.nr_held = r->nr_held_at;
+			memcpy(tmp.held, r->held_at,
+			       r->nr_held_at * sizeof(r->held_at[0]));
+			ksim_format_held(w, &tmp, held, sizeof(held));
+			r->held = ksim_pool_printf(w, "%s", held);
+		}
 		used += snprintf(buf + used, cap - used,
 				 "------------[ cut here ]------------\n%s\n",
 				 r->f.message);
@@ -357,6 +367,25 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 	}
 	*f = r->f;
 	f->file = ksim_short_file(r->f.file);
+	return 0;
+}
+
+int ksim_finding_brief(const struct ksim_world *w, int i, int *kind,
+		       const char **file, int *line, int *tolerated)
+{
+	const struct ksim_finding *f;
+
+	if (i < 0 || i >= w->nr_findings)
+		return KSIM_ENOENT;
+	f = &w->findings[i].f;
+	if (kind)
+		*kind = f->kind;
+	if (file)
+		*file = ksim_short_file(f->file);
+	if (line)
+		*line = f->line;
+	if (tolerated)
+		*tolerated = f->tolerated;
 	return 0;
 }
 

@@ -247,8 +247,9 @@ int ksim_run_random(struct ksim_world *w, uint64_t seed)
 	uint64_t s = seed;
 
 	ksim_run_start(w);
-	while (!ksim_done(w)) {
-		uint32_t en = ksim_enabled(w);
+	/* ksim_done() and ksim_enabled(), read in place (hot loop) */
+	while (w->phase != KSIM_PH_DONE) {
+		uint32_t en = w->enabled;
 		int cnt = __builtin_popcount(en), pick, i;
 
 		if (!cnt)

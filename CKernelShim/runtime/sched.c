@@ -35,7 +35,9 @@ int ksim_rwsem_read_blocked(const struct ksim_world *w,
 	return s->writer || s->waiters;
 }
 
-int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t)
+/* Inlined into ksim_after_step(), which asks it for every task per step. */
+static inline __attribute__((always_inline)) int
+ksim_op_enabled_inline(const struct ksim_world *w, const struct ksim_task *t)
 {
 	const struct ksim_pend *p = &t->pend;
 
@@ -60,6 +62,11 @@ int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t)
 	default:
 		return 1;
 	}
+}
+
+int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t)
+{
+	return ksim_op_enabled_inline(w, t);
 }
 
 /* Does t already hold what its pending operation would acquire? */
@@ -196,7 +203,7 @@ static void ksim_after_step(struct ksim_world *w)
 		if (t->state != KSIM_TASK_RUNNABLE)
 			continue;
 		runnable++;
-		if (ksim_op_enabled(w, t))
+		if (ksim_op_enabled_inline(w, t))
 			w->enabled |= 1u << i;
 	}
 	if (runnable) {

@@ -471,16 +471,43 @@ int ksim_task_state(const struct ksim_world *w, int task)
 	return w->tasks[task].state;
 }
 
-int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op)
+/* The task's pending operation, or NULL if it has none (or no such task). */
+static const struct ksim_pend *ksim_pend_of(const struct ksim_world *w,
+					    int task)
 {
 	const struct ksim_task *t;
 
 	if (task < 0 || task >= w->nr_tasks)
-		return KSIM_ENOENT;
+		return NULL;
 	t = &w->tasks[task];
 	if (t->state != KSIM_TASK_RUNNABLE || !t->has_pend)
+		return NULL;
+	return &t->pend;
+}
+
+int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op)
+{
+	const struct ksim_pend *p = ksim_pend_of(w, task);
+
+	if (!p)
 		return KSIM_ENOENT;
-	ksim_op_export(w, &t->pend, op);
+	ksim_op_export(w, p, op);
+	return 0;
+}
+
+int ksim_pending_access(const struct ksim_world *w, int task, int *kind,
+			uint64_t *object, int *write)
+{
+	const struct ksim_pend *p = ksim_pend_of(w, task);
+
+	if (!p)
+		return KSIM_ENOENT;
+	if (kind)
+		*kind = p->kind;
+	if (object)
+		*object = ksim_obj_key(w, p->obj, p->bit);
+	if (write)
+		*write = p->write;
 	return 0;
 }
 

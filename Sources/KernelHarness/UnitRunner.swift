@@ -65,9 +65,16 @@ final class UnitRunner {
         return stopFlag()
     }
 
+    /// Findings of the current unit by (kind, file pointer, line): lets
+    /// `record` count a finding it has seen without building its report or
+    /// its signature string.
+    private struct Seen { var kind: Int32; var file: UnsafePointer<CChar>?; var line: Int32; var index: Int }
+    private var seen: [Seen] = []
+
     /// Explore unit `index`, at most `limit` complete schedules.
     func run(unit index: Int, limit: Int) -> UnitResult {
         var r = UnitResult(index: index)
+        seen.removeAll(keepingCapacity: true)
         let before = world.stats.totalSteps
         switch plan.units {
         case .tree(let units):
@@ -111,15 +118,24 @@ final class UnitRunner {
         r.schedules += 1
         r.states.insert(world.stats.stateHash)
         onRun()
-        guard world.findingCount > 0 else { return false }
+        let count = world.findingCount
+        guard count > 0 else { return false }
         let failed = world.failed
         var token: String? = nil
-        for f in world.findings {
+        for i in 0..<count {
+            guard let b = world.findingBrief(i) else { continue }
+            if let s = seen.first(where: { $0.kind == b.kind && $0.line == b.line && $0.file == b.file }) {
+                r.findings[s.index].count += 1
+                continue
+            }
+            guard let f = world.finding(at: i) else { continue }
             let sig = f.signature
             if let k = r.findings.firstIndex(where: { $0.signature == sig }) {
+                seen.append(Seen(kind: b.kind, file: b.file, line: b.line, index: k))
                 r.findings[k].count += 1
                 continue
             }
+            seen.append(Seen(kind: b.kind, file: b.file, line: b.line, index: r.findings.count))
             if token == nil { token = world.schedule.token }
             r.findings.append(FoundFinding(
                 kind: f.kind, message: f.message, file: f.file, line: f.line, function: f.function,

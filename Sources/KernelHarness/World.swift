@@ -63,7 +63,9 @@ public final class World {
     public let scenario: String
     public let taskNames: [String]
 
-    private var c: ksim_api { api.table.pointee }
+    /// The function table, copied once (a computed copy per call would put
+    /// a 350-byte struct copy on every step).
+    private let c: ksim_api
 
     /// Build a world from a registered scenario.
     public convenience init(scenario name: String, api: KernelAPI = .builtin) throws {
@@ -83,6 +85,7 @@ public final class World {
     private init(api: KernelAPI,
                  create: (ksim_api, UnsafeMutablePointer<CChar>, Int) -> OpaquePointer?) throws {
         self.api = api
+        self.c = api.table.pointee
         var err = [CChar](repeating: 0, count: Int(KSIM_ERRLEN))
         let c = api.table.pointee
         guard let w = err.withUnsafeMutableBufferPointer({ create(c, $0.baseAddress!, $0.count) }) else {
@@ -126,9 +129,9 @@ public final class World {
 
     /// Object key and write flag of task i's pending op (no strings: fast).
     @inline(__always) public func pendingAccess(_ i: Int) -> (kind: Int32, object: UInt64, write: Bool)? {
-        var op = ksim_op()
-        guard c.pending!(w, Int32(i), &op) == 0 else { return nil }
-        return (op.kind, op.object, op.write != 0)
+        var kind: Int32 = 0, object: UInt64 = 0, write: Int32 = 0
+        guard c.pending_access!(w, Int32(i), &kind, &object, &write) == 0 else { return nil }
+        return (kind, object, write != 0)
     }
 
     // MARK: whole runs
@@ -166,10 +169,25 @@ public final class World {
     public var findingCount: Int { Int(c.finding_count!(w)) }
 
     public var findings: [Finding] {
-        (0..<c.finding_count!(w)).compactMap { i in
-            var f = ksim_finding()
-            guard c.finding_get!(w, i, &f) == 0 else { return nil }
-            return Finding(
+        (0..<c.finding_count!(w)).compactMap { finding(at: Int($0)) }
+    }
+
+    /// Kind, location and tolerated flag of finding i, without building its
+    /// report.  `file` points to a string of this build of the shim (stable
+    /// while it is loaded), so explorers can compare findings by pointer.
+    @inline(__always)
+    public func findingBrief(_ i: Int) -> (kind: Int32, file: UnsafePointer<CChar>?, line: Int32, tolerated: Bool)? {
+        var kind: Int32 = 0, line: Int32 = 0, tol: Int32 = 0
+        var file: UnsafePointer<CChar>? = nil
+        guard c.finding_brief!(w, Int32(i), &kind, &file, &line, &tol) == 0 else { return nil }
+        return (kind, file, line, tol != 0)
+    }
+
+    /// Finding i of the run, with its report.
+    public func finding(at i: Int) -> Finding? {
+        var f = ksim_finding()
+        guard c.finding_get!(w, Int32(i), &f) == 0 else { return nil }
+        return Finding(
                 kind: cstr(f.kind_name),
                 message: cstr(f.message),
                 file: f.file.map { String(cString: $0) } ?? "",
@@ -181,7 +199,6 @@ public final class World {
                 tolerated: f.tolerated != 0,
                 report: f.report.map { String(cString: $0) } ?? "",
                 step: Int(f.step))
-        }
     }
 
     /// The run failed: a finding that is not tolerated (in strict mode: any).
