@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0-only
+import ArgumentParser
+import Foundation
+import KernelHarness
+
+extension Kharness {
+    struct Bench: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Measure steps, schedules, bug-finding and the stress baseline (DESIGN §6).",
+            discussion: """
+                Prints one table (medians over --runs runs, the machine and its load described); \
+                --json prints the same data as one JSON object, --json-out also writes it to FILE \
+                (fields: docs/bench.md). Numbers depend on the machine and its load: benchmarks, \
+                not tests. Exit 0 unless the bench itself fails.
+                """)
+
+        @Flag(help: "Print one JSON object on stdout instead of the table.")
+        var json = false
+
+        @Option(name: .customLong("json-out"), help: "Also write the JSON object to FILE.")
+        var jsonOut: String?
+
+        @Option(help: "Repetitions of every measurement (default: 5, or 1 with --quick).")
+        var runs: Int?
+
+        @Flag(help: "A fast smoke run (small budgets, about 30 s).")
+        var quick = false
+
+        @Option(help: "The pthread stress binary (default: build/kshim-stress of the repository).")
+        var stress: String?
+
+        @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
+        var silent = false
+
+        func validate() throws {
+            if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
+        }
+
+        func run() throws {
+            var o = BenchOptions(runs: runs ?? (quick ? 1 : 5), quick: quick)
+            o.stressBinary = stress
+            let b = BenchRunner(options: o)
+            if !silent {
+                b.log = { FileHandle.standardError.write(Data(("bench: " + $0 + "\n").utf8)) }
+            }
+            let report = try b.run()
+            if let jsonOut {
+                let u = URL(fileURLWithPath: jsonOut)
+                try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try (report.json + "\n").write(to: u, atomically: true, encoding: .utf8)
+            }
+            print(json ? report.json : report.table)
+        }
+    }
+}
