@@ -401,7 +401,9 @@ int ksim_failed(const struct ksim_world *w)
 	for (i = 0; i < w->nr_findings; i++) {
 		const struct ksim_finding *f = &w->findings[i].f;
 
-		if (f->kind == KSIM_F_WARN)
+		/* WARNs and unfair schedules never fail a run */
+		if (f->kind == KSIM_F_WARN ||
+		    (f->kind == KSIM_F_LIVELOCK && f->tolerated))
 			continue;
 		if (!f->tolerated || w->opt[KSIM_OPT_STRICT])
 			return 1;

@@ -137,3 +137,19 @@ import Foundation
         #expect(kinds.first == "crash")
     }
 }
+
+extension LivelockTests {
+    /// A loop that only waits for another task is not a livelock when the
+    /// schedule starves that task: the run ends, tolerated, not failed.
+    @Test func starvingTheTaskALoopWaitsForIsAnUnfairScheduleNotALivelock() throws {
+        let w = try World(spec: "model toy\ntask spinner spin_forever\ntask bump incr 1\n")
+        try w.set(.maxSteps, 400)
+        // run only the spinner: bump could run at every step
+        try? w.run(choices: [UInt8](repeating: 0, count: 400))
+        let f = try #require(w.findings.first)
+        #expect(f.kind == "livelock")
+        #expect(f.tolerated)
+        #expect(f.message.contains("unfair schedule"))
+        #expect(!w.failed)
+    }
+}
