@@ -229,8 +229,8 @@ demo: $(KHARNESS)
 	@$(KHARNESS) check-patch Patches/0001-*.patch --scenarios $(SEED_SCENARIOS)
 	@echo
 	@echo "== 3/3  The patch matrix: each patch of Patches/series alone, then the series"
-	@echo "==      kharness check-patch --series Patches/series --time 3"
-	@$(KHARNESS) check-patch --series Patches/series --time 3 --json-out build/patch-matrix.json
+	@echo "==      kharness check-patch --series Patches/series --time 1.5   (make check-patches: --time 10)"
+	@$(KHARNESS) check-patch --series Patches/series --time 1.5 --json-out build/patch-matrix.json
 	@echo "(JSON: build/patch-matrix.json)"
 
 # check-patches: the same matrix with a larger budget, as a table and JSON.
