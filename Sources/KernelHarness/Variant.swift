@@ -81,7 +81,7 @@ public enum VariantBuilder {
     }
 
     static let compiler: String = ProcessInfo.processInfo.environment["KHARNESS_CC"] ?? "clang"
-    static let cflags = ["-std=gnu11", "-O1", "-g", "-fPIC", "-w",
+    static let cflags = ["-std=gnu11", "-O2", "-g", "-fPIC", "-w",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
     /// C sources of a shim tree, sorted, relative to it.
