@@ -21,8 +21,10 @@ import Foundation
                                options: PatchCheckOptions(scenarios: scenarios, timePerScenario: time, jobs: 2))
     }
 
-    @Test func seedFixTurnsTheSeedScenariosFromBadToGood() throws {
-        let r = try check(["0001"], Self.seeds)
+    /// The seed fix and the reviewer's variant.
+    @Test(arguments: ["0001", "0002"])
+    func seedFixTurnsTheSeedScenariosFromBadToGood(patch: String) throws {
+        let r = try check([patch], Self.seeds)
         #expect(r.verdict == .good)
         for row in r.rows {
             #expect(row.before.result.findings.contains { $0.kind == "bug" && $0.location.hasPrefix("mm/mlock.c:") })
