@@ -227,21 +227,11 @@ import Foundation
     }
 
     func kharness(_ args: [String]) throws -> (code: Int32, out: String, err: String) {
-        guard let bin = Self.binary else {
+        guard Self.binary != nil else {
             Issue.record("kharness binary not built next to the tests")
             return (-1, "", "")
         }
-        let p = Process()
-        p.executableURL = bin
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try CLI.kharness(args)
     }
 
     @Test(arguments: [
