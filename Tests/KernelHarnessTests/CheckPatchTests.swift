@@ -16,7 +16,10 @@ import Foundation
     }
     static let seeds = ["seed-migrate-nonlinear", "seed-reclaim-nonlinear"]
 
-    func check(_ prefixes: [String], _ scenarios: [String], time: Double = 20) throws -> PatchCheckReport {
+    /// The budget only bounds a failure: an exploration that exhausts its
+    /// space stops there, so a generous budget keeps loaded CI machines
+    /// (debug build, suites in parallel) from turning "exhausted" into "budget".
+    func check(_ prefixes: [String], _ scenarios: [String], time: Double = 300) throws -> PatchCheckReport {
         try PatchChecker.check(patches: prefixes.map { try Self.patch($0) },
                                options: PatchCheckOptions(scenarios: scenarios, timePerScenario: time, jobs: 2))
     }
@@ -79,7 +82,8 @@ import Foundation
         let missing = try cli.kharness(["check-patch", "/nonexistent.patch"])
         #expect(missing.code == 2)
         #expect(missing.err.contains("no such patch file"))
-        let json = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", "seed-migrate-nonlinear", "--json"])
+        let json = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", "seed-migrate-nonlinear",
+                                     "--time", "300", "--json"])
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         #expect(obj["verdict"] as? String == "good")
         let rows = try #require(obj["rows"] as? [[String: Any]])
