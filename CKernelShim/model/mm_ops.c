@@ -41,6 +41,21 @@ static void mmw_enter(struct mmw_mm *mm)
 
 /* ---- argument parsers ---- */
 
+/* a decimal number in lo..hi, or -1 */
+static long mmw_arg_num(const char *s, long lo, long hi)
+{
+	char *end;
+	long v;
+
+	if (!*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (*end || v < lo || v > hi)
+		return -1;
+	return v;
+}
+
+
 static int setup_page(struct ksim_world *w, void *priv, int argc, char **argv,
 		      void **arg, char *err, size_t errlen)
 {
@@ -88,20 +103,16 @@ static int setup_mm(struct ksim_world *w, void *priv, int argc, char **argv,
 static int setup_vma(struct ksim_world *w, void *priv, int argc, char **argv,
 		     void **arg, char *err, size_t errlen)
 {
-	struct mmw *m = priv;
-	struct mmw_arg *a = mmw_arg_new(w);
+	struct mmw_arg *a;
 
-	if (!a)
-		SETUP_ERR("world too large");
 	if (argc != 2)
 		SETUP_ERR("expected MM VMA");
-	a->mm = mmw_find_mm(m, argv[0]);
-	if (!a->mm)
-		SETUP_ERR("no mm '%s'", argv[0]);
+	if (setup_mm(w, priv, 1, argv, arg, err, errlen))
+		return -1;
+	a = *arg;
 	a->vma = mmw_find_vma(a->mm, argv[1]);
 	if (!a->vma)
 		SETUP_ERR("no vma '%s' in mm %s", argv[1], argv[0]);
-	*arg = a;
 	return 0;
 }
 
@@ -109,7 +120,6 @@ static int setup_vma_idx(struct ksim_world *w, void *priv, int argc,
 			 char **argv, void **arg, char *err, size_t errlen)
 {
 	struct mmw_arg *a;
-	char *end;
 	long idx;
 
 	if (argc != 3)
@@ -117,9 +127,8 @@ static int setup_vma_idx(struct ksim_world *w, void *priv, int argc,
 	if (setup_vma(w, priv, 2, argv, arg, err, errlen))
 		return -1;
 	a = *arg;
-	idx = strtol(argv[2], &end, 10);
-	if (!*argv[2] || *end || idx < 0 ||
-	    (unsigned long)idx >= vma_pages(a->vma))
+	idx = mmw_arg_num(argv[2], 0, (long)vma_pages(a->vma) - 1);
+	if (idx < 0)
 		SETUP_ERR("page offset '%s' is outside vma %s (0..%lu)",
 			  argv[2], argv[1], vma_pages(a->vma) - 1);
 	a->n = idx;
@@ -131,7 +140,6 @@ static int setup_file_from(struct ksim_world *w, void *priv, int argc,
 {
 	struct mmw *m = priv;
 	struct mmw_arg *a = mmw_arg_new(w);
-	char *end;
 	long from;
 
 	if (!a)
@@ -141,27 +149,13 @@ static int setup_file_from(struct ksim_world *w, void *priv, int argc,
 	a->file = mmw_find_file(m, argv[0]);
 	if (!a->file)
 		SETUP_ERR("no file '%s'", argv[0]);
-	from = strtol(argv[1], &end, 10);
-	if (!*argv[1] || *end || from < 0 || from >= a->file->nr_pages)
+	from = mmw_arg_num(argv[1], 0, a->file->nr_pages - 1);
+	if (from < 0)
 		SETUP_ERR("FROM '%s' must be a page offset of %s (0..%d)",
 			  argv[1], argv[0], a->file->nr_pages - 1);
 	a->n = from;
 	*arg = a;
 	return 0;
-}
-
-/* a decimal number in lo..hi, or -1 */
-static long mmw_arg_num(const char *s, long lo, long hi)
-{
-	char *end;
-	long v;
-
-	if (!*s)
-		return -1;
-	v = strtol(s, &end, 10);
-	if (*end || v < lo || v > hi)
-		return -1;
-	return v;
 }
 
 /*

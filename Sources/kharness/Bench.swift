@@ -14,11 +14,7 @@ extension Kharness {
                 not tests. Exit 0 unless the bench itself fails.
                 """)
 
-        @Flag(help: "Print one JSON object on stdout instead of the table.")
-        var json = false
-
-        @Option(name: .customLong("json-out"), help: "Also write the JSON object to FILE.")
-        var jsonOut: String?
+        @OptionGroup var output: JSONOutput
 
         @Option(help: "Repetitions of every measurement (default: 5, or 1 with --quick).")
         var runs: Int?
@@ -44,12 +40,7 @@ extension Kharness {
                 b.log = { FileHandle.standardError.write(Data(("bench: " + $0 + "\n").utf8)) }
             }
             let report = try b.run()
-            if let jsonOut {
-                let u = URL(fileURLWithPath: jsonOut)
-                try? FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try (report.json + "\n").write(to: u, atomically: true, encoding: .utf8)
-            }
-            print(json ? report.json : report.table)
+            try output.emit(json: report.json, table: report.table)
         }
     }
 }

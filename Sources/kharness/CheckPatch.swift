@@ -40,8 +40,8 @@ extension Kharness {
         @Flag(help: "Tolerated findings (stranded pages) count as failures.")
         var strict = false
 
-        @Flag(help: "Print one JSON object on stdout.")
-        var json = false
+        @OptionGroup var output: JSONOutput
+        var json: Bool { output.json }
 
         @Flag(help: "Stop each exploration at its first failing schedule (for bisecting).")
         var first = false
@@ -49,8 +49,6 @@ extension Kharness {
         @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
         var series: String?
 
-        @Option(name: .customLong("json-out"), help: "Also write the JSON to FILE (atomically).")
-        var jsonOut: String?
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -98,12 +96,7 @@ extension Kharness {
                 inputError(m)
             }
             let obj = PatchCheckJSON(report)
-            if let jsonOut { try writeAtomically(obj.json + "\n", to: jsonOut) }
-            if json {
-                print(obj.json)
-            } else {
-                print(PatchChecker.table(report), terminator: "")
-            }
+            try output.emit(json: obj.json, table: PatchChecker.table(report))
             throw ExitCode(report.verdict.exitCode)
         }
 
@@ -142,20 +135,34 @@ extension Kharness {
                 }
             }
             let matrix = PatchMatrixJSON(columns: reports)
-            if let jsonOut { try writeAtomically(matrix.json + "\n", to: jsonOut) }
-            if json {
-                print(matrix.json)
-            } else {
-                print(PatchMatrixJSON.table(reports), terminator: "")
-            }
+            try output.emit(json: matrix.json, table: PatchMatrixJSON.table(reports))
         }
     }
 }
 
-func writeAtomically(_ text: String, to path: String) throws {
-    let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    try Data(text.utf8).write(to: url, options: .atomic)
+/// --json and --json-out, for the commands whose result is one JSON object
+/// or a table (check-patch, bench).
+struct JSONOutput: ParsableArguments {
+    @Flag(help: "Print one JSON object on stdout instead of the table.")
+    var json = false
+
+    @Option(name: .customLong("json-out"), help: "Also write the JSON object to FILE (atomically).")
+    var jsonOut: String?
+
+    /// Write the JSON to --json-out if given, then print the JSON or the table.
+    func emit(json text: String, table: String) throws {
+        if let jsonOut {
+            let url = URL(fileURLWithPath: jsonOut)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(),
+                                                    withIntermediateDirectories: true)
+            try Data((text + "\n").utf8).write(to: url, options: .atomic)
+        }
+        if json {
+            print(text)
+        } else {
+            print(table, terminator: table.hasSuffix("\n") ? "" : "\n")
+        }
+    }
 }
 
 /// `check-patch --json`: verdict, the patches, and for each scenario the
