@@ -174,15 +174,12 @@ static int setup_remap(struct ksim_world *w, void *priv, int argc,
 
 	if (argc != 5)
 		SETUP_ERR("expected MM VMA I NPAGES PGOFF");
-	if (setup_vma(w, priv, 2, argv, arg, err, errlen))
+	if (setup_vma_idx(w, priv, 3, argv, arg, err, errlen))
 		return -1;
 	a = *arg;
+	idx = a->n;
 	pages = (long)vma_pages(a->vma);
 	f = &m->files[a->vma->vm_file->f_mapping->ksim_id];
-	idx = mmw_arg_num(argv[2], 0, pages - 1);
-	if (idx < 0)
-		SETUP_ERR("page offset '%s' is outside vma %s (0..%ld)",
-			  argv[2], argv[1], pages - 1);
 	npages = mmw_arg_num(argv[3], 1, pages - idx);
 	if (npages < 0)
 		SETUP_ERR("NPAGES '%s' must be 1..%ld (the range must end inside vma %s)",
