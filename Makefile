@@ -43,7 +43,7 @@ LIB_SRCS := $(sort $(wildcard $(SRC_DIR)/runtime/*.c) \
 LIB_OBJS := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 # codeid.c #embeds mm/ sources that exist (__has_include): a file that
 # appears or changes there changes the code identity.
-MM_FILES := $(wildcard $(SRC_DIR)/mm/*.c $(SRC_DIR)/mm/*.h)
+MM_FILES := $(wildcard $(SRC_DIR)/mm/*.c $(SRC_DIR)/mm/*.h $(SRC_DIR)/model/*.c $(SRC_DIR)/model/*.h)
 
 LIB := $(BUILD)/libkshim.a
 PC := $(BUILD)/kshim.pc

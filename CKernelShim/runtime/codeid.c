@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Identity of the kernel code under test: a hash of the mm/ sources as
- * they were compiled, embedded with #embed so that a patched build has a
- * different identity even if the harness itself is unchanged.  Schedule
- * tokens carry it, so a token replayed on other code says so.
+ * Identity of the kernel code under test: a hash of the mm/ and model/
+ * sources as they were compiled, embedded with #embed so that a patched
+ * build has a different identity even if the harness itself is unchanged.
+ * Schedule tokens carry it, so a token replayed on other code says so.
  */
 #include <stdio.h>
 #include <string.h>
@@ -102,6 +102,36 @@ static const unsigned char src_internal[] = {
 static const unsigned char src_internal[] = { 0 };
 #endif
 
+/* the models: their operations and worlds change what a token means */
+#if __has_include("../model/mm_ops.c")
+static const unsigned char src_model_mm_ops[] = {
+#embed "../model/mm_ops.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_model_mm_ops[] = { 0 };
+#endif
+#if __has_include("../model/mm_world.c")
+static const unsigned char src_model_mm_world[] = {
+#embed "../model/mm_world.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_model_mm_world[] = { 0 };
+#endif
+#if __has_include("../model/mm_model.h")
+static const unsigned char src_model_mm_model[] = {
+#embed "../model/mm_model.h" suffix(,)
+	0 };
+#else
+static const unsigned char src_model_mm_model[] = { 0 };
+#endif
+#if __has_include("../model/toy.c")
+static const unsigned char src_model_toy[] = {
+#embed "../model/toy.c" suffix(,)
+	0 };
+#else
+static const unsigned char src_model_toy[] = { 0 };
+#endif
+
 struct ksim_src {
 	const unsigned char *p;
 	size_t n;
@@ -120,6 +150,10 @@ static const struct ksim_src sources[] = {
 	{ src_filemap, sizeof(src_filemap) },
 	{ src_fremap, sizeof(src_fremap) },
 	{ src_internal, sizeof(src_internal) },
+	{ src_model_mm_ops, sizeof(src_model_mm_ops) },
+	{ src_model_mm_world, sizeof(src_model_mm_world) },
+	{ src_model_mm_model, sizeof(src_model_mm_model) },
+	{ src_model_toy, sizeof(src_model_toy) },
 };
 #endif
 
