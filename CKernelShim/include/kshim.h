@@ -143,6 +143,9 @@ struct ksim_stats {
 	uint64_t runs;		/* resets since creation (incl. the first) */
 	uint64_t state_hash;	/* hash of the kernel state (valid when done) */
 	size_t arena_bytes;	/* memory holding the kernel objects */
+	uint64_t total_direct;	/* of total_steps, those a built-in chooser
+				 * ran straight from the task's scheduling
+				 * point, with no switch through the driver */
 };
 
 struct ksim_world;
@@ -231,6 +234,32 @@ int ksim_run_array(struct ksim_world *w, const uint8_t *choices, size_t n);
  * enabled tasks, or round-robin.  Return the number of findings. */
 int ksim_run_random(struct ksim_world *w, uint64_t seed);
 int ksim_run_round_robin(struct ksim_world *w);
+
+/*
+ * Reset and run with PCT (probabilistic concurrency testing): the enabled
+ * task with the highest priority runs; prio[i] is task i's initial
+ * priority (distinct).  At the change[k]-th choice of the run (1-based)
+ * the task that would run drops below every initial priority and every
+ * earlier change, and the choice is made again.  At most 16 change points.
+ * Returns the number of findings, or KSIM_EINVAL.
+ */
+int ksim_run_pct(struct ksim_world *w, const int *prio,
+		 const uint64_t *change, int nr_change);
+
+/*
+ * For explorers that go on step by step: reset and run the choices, then
+ * stop (ksim_run_prefix) or go on to the end always choosing the task that
+ * ran last while it is enabled, else the lowest enabled one
+ * (ksim_run_last_first).  Return 0 / the number of findings, or an error as
+ * ksim_run_array().
+ */
+int ksim_run_prefix(struct ksim_world *w, const uint8_t *choices, size_t n);
+int ksim_run_last_first(struct ksim_world *w, const uint8_t *choices,
+			size_t n);
+
+/* The enabled mask each choice of this run was made from (bit i: task i
+ * could run), one per choice; returns their number (= ksim_schedule()). */
+size_t ksim_enabled_log(const struct ksim_world *w, const uint32_t **masks);
 
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
@@ -335,6 +364,10 @@ struct ksim_api {
 			      int *);
 	int (*finding_brief)(const struct ksim_world *, int, int *,
 			     const char **, int *, int *);
+	int (*run_pct)(struct ksim_world *, const int *, const uint64_t *, int);
+	int (*run_prefix)(struct ksim_world *, const uint8_t *, size_t);
+	int (*run_last_first)(struct ksim_world *, const uint8_t *, size_t);
+	size_t (*enabled_log)(const struct ksim_world *, const uint32_t **);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -46,6 +46,10 @@ static const struct ksim_api ksim_api_table = {
 	.bench_roundtrip_ns = ksim_bench_roundtrip_ns,
 	.pending_access = ksim_pending_access,
 	.finding_brief = ksim_finding_brief,
+	.run_pct = ksim_run_pct,
+	.run_prefix = ksim_run_prefix,
+	.run_last_first = ksim_run_last_first,
+	.enabled_log = ksim_enabled_log,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -95,6 +95,39 @@ struct ksim_finding_rec {
 	struct ksim_held held_at[KSIM_MAX_HELD];
 };
 
+/*
+ * A built-in chooser: ksim_drive() asks it for each step.  With one set and
+ * no trace, a task that reaches a scheduling point asks it itself, and when
+ * it picks that same task the task goes on without a context switch.
+ */
+enum ksim_chooser_kind {
+	KSIM_CH_NONE = 0,	/* steps come from ksim_step() callers */
+	KSIM_CH_RANDOM,		/* seeded uniform among the enabled tasks */
+	KSIM_CH_ARRAY,		/* choices from an array, then the tail */
+	KSIM_CH_PCT,		/* highest priority first, with change points */
+};
+
+enum ksim_tail {
+	KSIM_TAIL_STOP = 0,	/* the run pauses when the array is used up */
+	KSIM_TAIL_RR,		/* round-robin after the last run task */
+	KSIM_TAIL_LAST,		/* the last task while enabled, else the lowest */
+};
+
+#define KSIM_PCT_CHANGES	16
+
+struct ksim_chooser {
+	int kind;		/* enum ksim_chooser_kind */
+	int tail;		/* enum ksim_tail, for KSIM_CH_ARRAY */
+	int fast;		/* tasks may choose at their scheduling points */
+	int next;		/* task a scheduling point already chose, or -1 */
+	uint64_t rng;
+	const uint8_t *arr;
+	size_t arr_n, arr_pos;
+	int prio[KSIM_MAX_TASKS];
+	uint64_t change[KSIM_PCT_CHANGES];
+	int nr_change;
+};
+
 enum ksim_phase {
 	KSIM_PH_RUN = 0,
 	KSIM_PH_QUIESCE,
@@ -117,6 +150,7 @@ struct ksim_world {
 	size_t name_pool_used;
 	long opt[8];
 	uint64_t total_steps, runs;
+	uint64_t total_direct;	/* steps chosen at a scheduling point */
 
 	/* Per run. */
 	struct ksim_task *cur;	/* running task, NULL in the driver */
@@ -130,7 +164,9 @@ struct ksim_world {
 	int stopped;		/* fatal finding */
 	uint64_t steps;
 	uint8_t *choices;
+	uint32_t *enlog;	/* enabled mask before each choice */
 	size_t nr_choices, cap_choices;
+	struct ksim_chooser ch;	/* who picks the next task (ksim_drive) */
 	struct ksim_event *events;
 	size_t nr_events, cap_events;
 	struct ksim_finding_rec findings[KSIM_MAX_FINDINGS];
@@ -140,7 +176,6 @@ struct ksim_world {
 	size_t pool_used;
 	char *tokbuf;		/* ksim_schedule_token() */
 	size_t tokcap;
-	int rr_last;		/* round-robin chooser position */
 	char *text;		/* trace text (ksim_trace_text) */
 	size_t text_cap;
 	char err[KSIM_ERRLEN];
@@ -150,6 +185,13 @@ struct ksim_world {
 void ksim_coro_init(struct ksim_world *w, struct ksim_task *t);
 void ksim_coro_enter(struct ksim_world *w, struct ksim_task *t);
 void ksim_coro_leave(struct ksim_world *w, struct ksim_task *t);
+void ksim_coro_hand_over(struct ksim_world *w, struct ksim_task *from,
+			 struct ksim_task *to);
+#ifdef KSIM_ASAN
+#define KSIM_CAN_HAND_OVER	0
+#else
+#define KSIM_CAN_HAND_OVER	1
+#endif
 void ksim_coro_exit(struct ksim_world *w, struct ksim_task *t)
 	__attribute__((noreturn));
 int ksim_stacks_alloc(struct ksim_task *t);
@@ -161,6 +203,7 @@ int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t);
 struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 			     const char *file, int line, const char *func);
 void ksim_run_start(struct ksim_world *w);
+int ksim_drive(struct ksim_world *w);
 void ksim_task_main(struct ksim_task *t);
 
 /* held.c */

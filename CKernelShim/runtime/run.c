@@ -165,52 +165,52 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 	return 0;
 }
 
-static int ksim_finish_round_robin(struct ksim_world *w)
+/* Reset, then run the choices; the tail after them as set. */
+static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
+			    size_t n, int tail)
 {
-	while (!ksim_done(w)) {
-		uint32_t en = ksim_enabled(w);
-		int i, k;
+	int rc;
 
-		if (!en)
-			break;	/* ksim_done() becomes true via deadlock */
-		for (k = 1; k <= w->nr_tasks; k++) {
-			i = (w->rr_last + k) % w->nr_tasks;
-			if (en & (1u << i))
-				break;
-		}
-		w->rr_last = i;
-		if (ksim_step(w, i))
-			break;
+	ksim_run_start(w);
+	w->ch.kind = KSIM_CH_ARRAY;
+	w->ch.tail = tail;
+	w->ch.arr = choices;
+	w->ch.arr_n = n;
+	w->ch.arr_pos = 0;
+	rc = ksim_drive(w);
+	w->ch.kind = KSIM_CH_NONE;
+	if (rc) {
+		char why[KSIM_ERRLEN];
+
+		snprintf(why, sizeof(why), "%s", w->err);
+		snprintf(w->err, sizeof(w->err), "schedule position %zu: %s",
+			 w->ch.arr_pos, why);
+		return rc;
+	}
+	if (w->ch.arr_pos < n) {
+		/* only a run that ended stops the chooser early */
+		snprintf(w->err, sizeof(w->err),
+			 "schedule position %zu: the run already ended (after %zu of %zu choices)",
+			 w->ch.arr_pos + 1, w->ch.arr_pos, n);
+		return KSIM_EMISMATCH;
 	}
 	return w->nr_findings;
 }
 
 int ksim_run_array(struct ksim_world *w, const uint8_t *choices, size_t n)
 {
-	size_t i;
-	int rc;
+	return ksim_run_choices(w, choices, n, KSIM_TAIL_RR);
+}
 
-	ksim_run_start(w);
-	w->rr_last = -1;
-	for (i = 0; i < n; i++) {
-		if (ksim_done(w)) {
-			snprintf(w->err, sizeof(w->err),
-				 "schedule position %zu: the run already ended (after %zu of %zu choices)",
-				 i + 1, i, n);
-			return KSIM_EMISMATCH;
-		}
-		rc = ksim_step(w, choices[i]);
-		if (rc) {
-			char why[KSIM_ERRLEN];
+int ksim_run_prefix(struct ksim_world *w, const uint8_t *choices, size_t n)
+{
+	return ksim_run_choices(w, choices, n, KSIM_TAIL_STOP);
+}
 
-			snprintf(why, sizeof(why), "%s", w->err);
-			snprintf(w->err, sizeof(w->err),
-				 "schedule position %zu: %s", i + 1, why);
-			return rc;
-		}
-		w->rr_last = choices[i];
-	}
-	return ksim_finish_round_robin(w);
+int ksim_run_last_first(struct ksim_world *w, const uint8_t *choices,
+			size_t n)
+{
+	return ksim_run_choices(w, choices, n, KSIM_TAIL_LAST);
 }
 
 int ksim_run_token(struct ksim_world *w, const char *token)
@@ -228,38 +228,38 @@ int ksim_run_token(struct ksim_world *w, const char *token)
 
 int ksim_run_round_robin(struct ksim_world *w)
 {
-	ksim_run_start(w);
-	w->rr_last = -1;
-	return ksim_finish_round_robin(w);
-}
-
-static uint64_t ksim_splitmix(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
+	return ksim_run_array(w, NULL, 0);
 }
 
 int ksim_run_random(struct ksim_world *w, uint64_t seed)
 {
-	uint64_t s = seed;
-
 	ksim_run_start(w);
-	/* ksim_done() and ksim_enabled(), read in place (hot loop) */
-	while (w->phase != KSIM_PH_DONE) {
-		uint32_t en = w->enabled;
-		int cnt = __builtin_popcount(en), pick, i;
+	w->ch.kind = KSIM_CH_RANDOM;
+	w->ch.rng = seed;
+	ksim_drive(w);
+	w->ch.kind = KSIM_CH_NONE;
+	return w->nr_findings;
+}
 
-		if (!cnt)
-			break;
-		pick = (int)(ksim_splitmix(&s) % (uint64_t)cnt);
-		for (i = 0; i < w->nr_tasks; i++)
-			if ((en & (1u << i)) && pick-- == 0)
-				break;
-		if (ksim_step(w, i))
-			break;
+int ksim_run_pct(struct ksim_world *w, const int *prio,
+		 const uint64_t *change, int nr_change)
+{
+	int i;
+
+	if (nr_change < 0 || nr_change > KSIM_PCT_CHANGES) {
+		snprintf(w->err, sizeof(w->err),
+			 "PCT: %d change points (at most %d)", nr_change,
+			 KSIM_PCT_CHANGES);
+		return KSIM_EINVAL;
 	}
+	ksim_run_start(w);
+	w->ch.kind = KSIM_CH_PCT;
+	for (i = 0; i < w->nr_tasks; i++)
+		w->ch.prio[i] = prio[i];
+	for (i = 0; i < nr_change; i++)
+		w->ch.change[i] = change[i];
+	w->ch.nr_change = nr_change;
+	ksim_drive(w);
+	w->ch.kind = KSIM_CH_NONE;
 	return w->nr_findings;
 }

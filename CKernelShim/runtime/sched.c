@@ -69,6 +69,177 @@ int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t)
 	return ksim_op_enabled_inline(w, t);
 }
 
+/* The enabled mask over every task, and how many are still runnable. */
+static inline __attribute__((always_inline)) uint32_t
+ksim_scan(const struct ksim_world *w, int *runnable)
+{
+	uint32_t en = 0;
+	int i, n = 0;
+
+	for (i = 0; i < w->nr_tasks; i++) {
+		const struct ksim_task *t = &w->tasks[i];
+
+		if (t->state != KSIM_TASK_RUNNABLE)
+			continue;
+		n++;
+		if (ksim_op_enabled_inline(w, t))
+			en |= 1u << i;
+	}
+	*runnable = n;
+	return en;
+}
+
+/* Append a choice and the enabled mask it was made from. */
+static inline __attribute__((always_inline)) int
+ksim_push_choice(struct ksim_world *w, int task, uint32_t en)
+{
+	if (__builtin_expect(w->nr_choices == w->cap_choices, 0)) {
+		size_t cap = w->cap_choices ? w->cap_choices * 2 : 256;
+		uint8_t *n = realloc(w->choices, cap);
+		uint32_t *l;
+
+		if (!n)
+			return KSIM_ENOMEM;
+		w->choices = n;
+		l = realloc(w->enlog, cap * sizeof(*l));
+		if (!l)
+			return KSIM_ENOMEM;
+		w->enlog = l;
+		w->cap_choices = cap;
+	}
+	w->enlog[w->nr_choices] = en;
+	w->choices[w->nr_choices++] = (uint8_t)task;
+	return 0;
+}
+
+static inline uint64_t ksim_splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9E3779B97F4A7C15ULL);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+static inline int ksim_nth_task(uint32_t en, int nth)
+{
+	while (nth--)
+		en &= en - 1;
+	return __builtin_ctz(en);
+}
+
+static inline int ksim_pct_best(const struct ksim_chooser *ch, uint32_t en)
+{
+	int best = -1;
+
+	while (en) {
+		int t = __builtin_ctz(en);
+
+		en &= en - 1;
+		if (best < 0 || ch->prio[t] > ch->prio[best])
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * The built-in chooser's pick among the enabled tasks w->enabled (never
+ * empty), or -1 when it has nothing more to say (an array used up with
+ * KSIM_TAIL_STOP).  Consumes chooser state: call it once per step.
+ */
+static inline __attribute__((always_inline)) int
+ksim_choose(struct ksim_world *w)
+{
+	struct ksim_chooser *ch = &w->ch;
+	uint32_t en = w->enabled;
+	int last, k, i;
+
+	switch (ch->kind) {
+	case KSIM_CH_RANDOM: {
+		uint64_t r = ksim_splitmix(&ch->rng);
+		unsigned int cnt = (unsigned int)__builtin_popcount(en);
+
+		/* r % cnt without a division for the common counts */
+		if (cnt & (cnt - 1))
+			r %= cnt;
+		else
+			r &= cnt - 1;
+		return ksim_nth_task(en, (int)r);
+	}
+	case KSIM_CH_PCT: {
+		uint64_t step = w->nr_choices + 1;
+		int best = ksim_pct_best(ch, en);
+
+		for (k = 0; k < ch->nr_change; k++) {
+			if (ch->change[k] == step) {
+				/* below every initial priority, and every
+				 * earlier change */
+				ch->prio[best] = -1 - k;
+				return ksim_pct_best(ch, en);
+			}
+		}
+		return best;
+	}
+	case KSIM_CH_ARRAY:
+		if (ch->arr_pos < ch->arr_n)
+			return ch->arr[ch->arr_pos++];
+		last = w->nr_choices ? w->choices[w->nr_choices - 1] : -1;
+		switch (ch->tail) {
+		case KSIM_TAIL_RR:
+			for (k = 1; k <= w->nr_tasks; k++) {
+				i = (last + k) % w->nr_tasks;
+				if (en & (1u << i))
+					return i;
+			}
+			return -1;
+		case KSIM_TAIL_LAST:
+			if (last >= 0 && (en & (1u << last)))
+				return last;
+			return __builtin_ctz(en);
+		default:
+			return -1;
+		}
+	default:
+		return -1;
+	}
+}
+
+/*
+ * At a scheduling point of t, with a built-in chooser: choose now, and if
+ * the step can run, record it and run it from here: t goes on at once
+ * when it chose itself, else it hands the CPU straight to the chosen task
+ * and goes on when somebody chooses it again.  Returns 1 then.  Anything
+ * else (the end of the run, a deadlock, the step budget, a choice that
+ * cannot run, no choice left) is the driver's: the choice is left in
+ * w->ch.next and 0 returned.
+ */
+static int ksim_choose_here(struct ksim_world *w, struct ksim_task *t)
+{
+	int runnable, pick;
+	uint32_t en;
+
+	if (w->stopped)
+		return 0;
+	en = ksim_scan(w, &runnable);
+	w->enabled = en;
+	if (!en)
+		return 0;	/* the driver reports the deadlock */
+	pick = ksim_choose(w);
+	w->ch.next = pick;
+	if (pick < 0 || pick >= w->nr_tasks || !(en & (1u << pick)) ||
+	    (pick != t->id && !KSIM_CAN_HAND_OVER) ||
+	    w->steps >= (uint64_t)w->opt[KSIM_OPT_MAX_STEPS] ||
+	    ksim_push_choice(w, pick, en))
+		return 0;
+	w->ch.next = -1;
+	w->steps++;
+	w->total_steps++;
+	w->total_direct++;
+	if (pick != t->id)
+		ksim_coro_hand_over(w, t, &w->tasks[pick]);
+	return 1;
+}
+
 /* Does t already hold what its pending operation would acquire? */
 static int ksim_self_deadlock(const struct ksim_task *t)
 {
@@ -165,6 +336,10 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 		t->has_pend = 0;
 		return t;
 	}
+	if (w->ch.fast && ksim_choose_here(w, t)) {
+		t->has_pend = 0;
+		return t;
+	}
 	ksim_coro_leave(w, t);
 	t->has_pend = 0;
 	return t;
@@ -190,22 +365,14 @@ void ksim_task_main(struct ksim_task *t)
 /* After tasks moved: end the run if it is over. */
 static void ksim_after_step(struct ksim_world *w)
 {
-	int i, runnable = 0;
+	int runnable;
 
 	w->enabled = 0;
 	if (w->stopped) {
 		w->phase = KSIM_PH_DONE;
 		return;
 	}
-	for (i = 0; i < w->nr_tasks; i++) {
-		const struct ksim_task *t = &w->tasks[i];
-
-		if (t->state != KSIM_TASK_RUNNABLE)
-			continue;
-		runnable++;
-		if (ksim_op_enabled_inline(w, t))
-			w->enabled |= 1u << i;
-	}
+	w->enabled = ksim_scan(w, &runnable);
 	if (runnable) {
 		if (!w->enabled) {
 			ksim_deadlock_report(w);
@@ -228,6 +395,8 @@ void ksim_run_start(struct ksim_world *w)
 
 	ksim_tls_world = w;
 	ksim_run_reset(w);
+	memset(&w->ch, 0, sizeof(w->ch));
+	w->ch.next = -1;
 	for (i = 0; i <= w->nr_tasks; i++)
 		ksim_coro_init(w, &w->tasks[i]);
 	/* run every task up to its first scheduling point */
@@ -313,16 +482,8 @@ int ksim_step(struct ksim_world *w, int task)
 		ksim_livelock(w, t);
 		return 0;
 	}
-	if (w->nr_choices == w->cap_choices) {
-		size_t cap = w->cap_choices ? w->cap_choices * 2 : 256;
-		uint8_t *n = realloc(w->choices, cap);
-
-		if (!n)
-			return KSIM_ENOMEM;
-		w->choices = n;
-		w->cap_choices = cap;
-	}
-	w->choices[w->nr_choices++] = (uint8_t)task;
+	if (ksim_push_choice(w, task, w->enabled))
+		return KSIM_ENOMEM;
 	w->steps++;
 	w->total_steps++;
 	ksim_record_event(w, t);
@@ -341,4 +502,40 @@ uint32_t ksim_enabled(const struct ksim_world *w)
 int ksim_done(const struct ksim_world *w)
 {
 	return w->phase == KSIM_PH_DONE;
+}
+
+/*
+ * Run the world with its built-in chooser (set up by the caller after
+ * ksim_run_start()) until the run ends or the chooser has no more choices.
+ * Returns 0 or the error of a step the chooser asked for (the run stays
+ * where it was: the caller reports it).
+ */
+int ksim_drive(struct ksim_world *w)
+{
+	int rc = 0;
+
+	w->ch.next = -1;
+	w->ch.fast = !w->opt[KSIM_OPT_TRACE];
+	while (w->phase != KSIM_PH_DONE && w->enabled) {
+		int pick = w->ch.next;
+
+		if (pick < 0)
+			pick = ksim_choose(w);
+		if (pick < 0)
+			break;
+		w->ch.next = -1;
+		rc = ksim_step(w, pick);
+		if (rc)
+			break;
+	}
+	w->ch.fast = 0;
+	w->ch.next = -1;
+	return rc;
+}
+
+size_t ksim_enabled_log(const struct ksim_world *w, const uint32_t **masks)
+{
+	if (masks)
+		*masks = w->enlog;
+	return w->nr_choices;
 }

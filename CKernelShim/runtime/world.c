@@ -433,6 +433,7 @@ void ksim_world_destroy(struct ksim_world *w)
 	free(w->pool);
 	free(w->spec);
 	free(w->choices);
+	free(w->enlog);
 	free(w->events);
 	free(w->text);
 	free(w->tokbuf);
@@ -607,6 +608,7 @@ void ksim_stats_get(const struct ksim_world *w, struct ksim_stats *st)
 	st->runs = w->runs;
 	st->state_hash = ksim_state_hash(w);
 	st->arena_bytes = w->arena_used;
+	st->total_direct = w->total_direct;
 }
 
 static const char *const op_names[KSIM_OP__COUNT] = {
