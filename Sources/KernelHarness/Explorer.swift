@@ -48,8 +48,8 @@ public final class Explorer {
 
     /// Check what `run()` would reject, without running anything.
     public func validate() throws {
-        if case .pct(_, let d) = strategy, d < 1 {
-            throw HarnessError.badInput("PCT depth must be at least 1 (got \(d))")
+        if case .pct(_, let d) = strategy, !(1...World.maxPCTDepth).contains(d) {
+            throw HarnessError.badInput("PCT depth must be 1...\(World.maxPCTDepth) (got \(d))")
         }
         if case .dfs(let b?) = strategy, b < 0 {
             throw HarnessError.badInput("preemption bound must be >= 0 (got \(b))")

@@ -422,40 +422,7 @@ final class Worker {
             w.runRandom(seed: s.seed)
             return
         }
-        // PCT (as UnitRunner.pct): random priorities, depth-1 change points
-        var rng = SplitMix64(seed: s.seed)
-        let n = w.taskCount
-        let depth = max(1, s.depth)
-        w.reset()
-        var prio = (0..<n).map { depth + $0 }
-        prio.shuffle(using: &rng)
-        var change: [Int] = []
-        while change.count < depth - 1 && change.count < k {
-            let c = Int(rng.next() % UInt64(k)) + 1
-            if !change.contains(c) { change.append(c) }
-        }
-        var step = 0
-        while !w.isDone {
-            let en = w.enabled
-            if en == 0 { break }
-            step += 1
-            func pick() -> Int {
-                var best = -1
-                var m = en
-                while m != 0 {
-                    let t = m.trailingZeroBitCount
-                    m &= m - 1
-                    if best < 0 || prio[t] > prio[best] { best = t }
-                }
-                return best
-            }
-            var best = pick()
-            if let i = change.firstIndex(of: step) {
-                prio[best] = depth - 1 - i
-                best = pick()
-            }
-            if w.stepUnchecked(best) != 0 { break }
-        }
+        w.runPCT(seed: s.seed, depth: s.depth, steps: k)
     }
 
     /// Interned id of a source file name (by content, stable across runs).

@@ -153,39 +153,7 @@ final class UnitRunner {
     // MARK: PCT
 
     func pct(seed: UInt64, depth: Int) {
-        var rng = SplitMix64(seed: seed)
-        world.reset()
-        // distinct initial priorities depth ..< depth+n, higher runs first
-        var prio = (0..<n).map { depth + $0 }
-        prio.shuffle(using: &rng)
-        let k = max(1, plan.pctSteps)
-        var change: [Int] = []
-        while change.count < depth - 1 && change.count < k {
-            let c = Int(rng.next() % UInt64(k)) + 1
-            if !change.contains(c) { change.append(c) }
-        }
-        var step = 0
-        while !world.isDone {
-            let en = world.enabled
-            if en == 0 { break }
-            step += 1
-            var best = -1
-            func pick() {
-                best = -1
-                var m = en
-                while m != 0 {
-                    let t = lowestTask(m)
-                    m &= m - 1
-                    if best < 0 || prio[t] > prio[best] { best = t }
-                }
-            }
-            pick()
-            if let i = change.firstIndex(of: step) {
-                prio[best] = depth - 1 - i   // below every initial priority
-                pick()
-            }
-            if world.stepUnchecked(best) != 0 { break }
-        }
+        world.runPCT(seed: seed, depth: depth, steps: plan.pctSteps)
     }
 
     // MARK: DFS
@@ -202,23 +170,29 @@ final class UnitRunner {
         var nodes: [Node] = []
         var path = prefix
         let base = prefix.count
-        world.reset()
         var prev = -1, pre = 0
-        for c in prefix {
-            if prev >= 0 && Int(c) != prev && world.enabled & bit(prev) != 0 { pre += 1 }
-            _ = world.stepUnchecked(Int(c))
-            prev = Int(c)
-        }
-        while true {
-            while !world.isDone {
-                let en = world.enabled
-                if en == 0 { break }
-                let c = prev >= 0 && en & bit(prev) != 0 ? prev : lowestTask(en)
-                nodes.append(Node(enabled: en, tried: bit(c), prev: Int8(prev), pre: Int32(pre)))
+        /// The shim ran path and then the default tail (the task that ran
+        /// last first: no preemption) to the end: a node per tail choice.
+        func appendTail() {
+            let log = world.enabledLog, ch = world.choiceLog
+            var i = path.count
+            while i < ch.count {
+                let c = Int(ch[i])
+                nodes.append(Node(enabled: log[i], tried: bit(c), prev: Int8(prev), pre: Int32(pre)))
                 path.append(UInt8(c))
-                _ = world.stepUnchecked(c)
                 prev = c
+                i += 1
             }
+        }
+        world.runLastFirst(prefix)
+        let log = world.enabledLog, ch = world.choiceLog
+        for i in 0..<min(base, ch.count) {
+            let c = Int(ch[i])
+            if prev >= 0 && c != prev && log[i] & bit(prev) != 0 { pre += 1 }
+            prev = c
+        }
+        appendTail()
+        while true {
             if leaf() { return (false, boundHit) }
             // back up
             var d = nodes.count - 1
@@ -247,12 +221,11 @@ final class UnitRunner {
             nodes[d].tried |= bit(next)
             nodes.removeSubrange((d + 1)...)
             path.removeSubrange((base + d)...)
-            world.reset()
-            for c in path { _ = world.stepUnchecked(Int(c)) }
             path.append(UInt8(next))
-            _ = world.stepUnchecked(next)
+            world.runLastFirst(path)
             prev = next
             pre = Int(nodes[d].pre) + (preempts ? 1 : 0)
+            appendTail()
         }
     }
 
@@ -400,8 +373,7 @@ final class UnitRunner {
             addEvent(k, c, op)
         }
 
-        world.reset()
-        for c in unit.prefix { _ = world.stepUnchecked(Int(c)) }
+        world.runPrefix(unit.prefix)
         for t in 0..<n { curOps[t] = world.access(t) }
         var sleep = unit.sleep
         while true {
@@ -467,8 +439,7 @@ final class UnitRunner {
                     objects[a.object] = st
                 }
             }
-            world.reset()
-            for c in path { _ = world.stepUnchecked(Int(c)) }
+            world.runPrefix(path)
             for t in 0..<n { curOps[t] = nOps[k * 8 + t] }
             sleep = childSleep(k, next)
             step(k, next)

@@ -52,6 +52,9 @@ public struct WorldStats: Sendable, Hashable {
     public var runs: UInt64
     public var stateHash: UInt64
     public var arenaBytes: Int
+    /// Of `totalSteps`, those a built-in chooser ran straight from the
+    /// task's scheduling point (no switch through the driver).
+    public var totalDirectSteps: UInt64 = 0
 }
 
 /// One simulated machine built from a spec, driven step by step.
@@ -153,6 +156,69 @@ public final class World {
     }
 
     @discardableResult public func runRandom(seed: UInt64) -> Int { Int(c.run_random!(w, seed)) }
+
+    /// Reset and run with PCT: `priorities[i]` is task i's initial priority
+    /// (distinct, higher runs first); at the `changes[k]`-th choice (1-based)
+    /// the task about to run drops below every initial priority and every
+    /// earlier change.  Returns the number of findings.
+    @discardableResult
+    public func runPCT(priorities: [Int32], changes: [UInt64]) -> Int {
+        priorities.withUnsafeBufferPointer { p in
+            changes.withUnsafeBufferPointer { ch in
+                Int(c.run_pct!(w, p.baseAddress, ch.baseAddress, Int32(ch.count)))
+            }
+        }
+    }
+
+    /// The largest PCT depth the shim takes (depth - 1 change points).
+    public static let maxPCTDepth = 17
+
+    /// One PCT run (Burckhardt et al.): distinct random initial priorities
+    /// and depth - 1 random change points among the first `steps` choices,
+    /// all drawn from `seed`; the shim makes the choices.
+    @discardableResult
+    public func runPCT(seed: UInt64, depth: Int, steps: Int) -> Int {
+        var rng = SplitMix64(seed: seed)
+        let d = min(max(1, depth), World.maxPCTDepth)
+        // distinct initial priorities d ..< d+n, higher runs first
+        var prio = (0..<taskCount).map { Int32(d + $0) }
+        prio.shuffle(using: &rng)
+        let k = max(1, steps)
+        var change: [UInt64] = []
+        while change.count < d - 1 && change.count < k {
+            let c = rng.next() % UInt64(k) + 1
+            if !change.contains(c) { change.append(c) }
+        }
+        return runPCT(priorities: prio, changes: change)
+    }
+
+    /// Reset and run `choices`, then stop: go on with `step`.  A choice that
+    /// cannot run stops there (the error is returned, not thrown).
+    @discardableResult
+    public func runPrefix(_ choices: [UInt8]) -> Int32 {
+        choices.withUnsafeBufferPointer { c.run_prefix!(w, $0.baseAddress, $0.count) }
+    }
+
+    /// Reset and run `choices`, then to the end always choosing the task that
+    /// ran last while it can run, else the lowest one that can.
+    @discardableResult
+    public func runLastFirst(_ choices: [UInt8]) -> Int32 {
+        choices.withUnsafeBufferPointer { c.run_last_first!(w, $0.baseAddress, $0.count) }
+    }
+
+    /// The enabled mask each choice of this run was made from.
+    public var enabledLog: UnsafeBufferPointer<UInt32> {
+        var p: UnsafePointer<UInt32>? = nil
+        let n = c.enabled_log!(w, &p)
+        return UnsafeBufferPointer(start: p, count: n)
+    }
+
+    /// The choices of this run so far, without copying.
+    public var choiceLog: UnsafeBufferPointer<UInt8> {
+        var p: UnsafePointer<UInt8>? = nil
+        let n = c.schedule!(w, &p)
+        return UnsafeBufferPointer(start: p, count: n)
+    }
     @discardableResult public func runRoundRobin() -> Int { Int(c.run_round_robin!(w)) }
 
     public var token: String { cstr(c.schedule_token!(w)) }
@@ -218,7 +284,8 @@ public final class World {
         var s = ksim_stats()
         c.stats_get!(w, &s)
         return WorldStats(steps: s.steps, totalSteps: s.total_steps, runs: s.runs,
-                          stateHash: s.state_hash, arenaBytes: Int(s.arena_bytes))
+                          stateHash: s.state_hash, arenaBytes: Int(s.arena_bytes),
+                          totalDirectSteps: s.total_direct)
     }
 
     public enum Option: Int32 {

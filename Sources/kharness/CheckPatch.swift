@@ -55,7 +55,7 @@ extension Kharness {
                 throw ValidationError("give patch files or --series FILE")
             }
             if !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
-            if depth < 1 { throw ValidationError("--depth must be at least 1") }
+            if !(1...World.maxPCTDepth).contains(depth) { throw ValidationError("--depth must be 1...\(World.maxPCTDepth)") }
             if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
             if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
             for p in patches where !FileManager.default.fileExists(atPath: p) {

@@ -39,7 +39,7 @@ extension Kharness {
         @Option(help: "DFS: at most K preemptions per schedule.")
         var preemptions: Int?
 
-        @Option(help: "PCT depth d (>= 1).")
+        @Option(help: "PCT depth d (1...17).")
         var depth: Int = 3
 
         @Option(help: "Worker threads (default: all cores); results do not depend on it.")
@@ -76,7 +76,9 @@ extension Kharness {
                 return .replay(try Schedule(token: schedule))
             case .random: return .random(seed: seed)
             case .pct:
-                guard depth >= 1 else { throw HarnessError.badInput("--depth must be at least 1 (got \(depth))") }
+                guard (1...World.maxPCTDepth).contains(depth) else {
+                    throw HarnessError.badInput("--depth must be 1...\(World.maxPCTDepth) (got \(depth))")
+                }
                 return .pct(seed: seed, depth: depth)
             case .dfs: return .dfs(preemptionBound: preemptions)
             case .dpor: return .dpor
@@ -85,7 +87,9 @@ extension Kharness {
 
         func makeExplorer() throws -> Explorer {
             if let p = preemptions, p < 0 { throw HarnessError.badInput("--preemptions must be >= 0 (got \(p))") }
-            if depth < 1 { throw HarnessError.badInput("--depth must be at least 1 (got \(depth))") }
+            if !(1...World.maxPCTDepth).contains(depth) {
+                throw HarnessError.badInput("--depth must be 1...\(World.maxPCTDepth) (got \(depth))")
+            }
             if let j = jobs, j < 1 { throw HarnessError.badInput("--jobs must be at least 1 (got \(j))") }
             if units < 1 { throw HarnessError.badInput("--units must be at least 1") }
             let shard = try self.shard.map(Shard.init(parsing:))
