@@ -642,6 +642,14 @@ struct mmw_acc {
 	int n;
 };
 
+/* Empty: the rest of the text buffer is written before it is read. */
+static void mmw_acc_init(struct mmw_acc *a)
+{
+	a->used = 0;
+	a->n = 0;
+	a->text[0] = '\0';
+}
+
 static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -662,6 +670,58 @@ static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Is any of the @n ptes at @pte other than none? */
+static int mmw_ptes_used(const pte_t *pte, int n)
+{
+	/*
+	 * The stubs switch the optimizer off for this file: a loop would
+	 * cost several instructions per pte, libc's memcmp() does not.
+	 */
+	static const pte_t none[PTRS_PER_PTE];
+
+	return n > 0 && memcmp(pte, none, n * sizeof(*pte)) != 0;
+}
+
+/*
+ * The ptes [*lo, *hi) of @mm that mmw_check() has to look at.  Only the
+ * ptes under the mm's vmas (those a run took out of the mm included)
+ * should ever be used, so that span is enough when every other pte is
+ * none; otherwise it is the whole table, so that what is reported, and
+ * in which order, is the same as if the whole table were always walked.
+ */
+static void mmw_pte_range(const struct mmw_mm *mm, int *lo, int *hi)
+{
+	const pte_t *pt = mm->pt->ptes;
+	unsigned long s = PTRS_PER_PTE, e = 0;
+	int v;
+
+	for (v = 0; v < mm->nr_vmas; v++) {
+		const struct vm_area_struct *vma = &mm->vmas[v];
+		unsigned long vs = vma->vm_start >> PAGE_SHIFT;
+		unsigned long ve = (vma->vm_end + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+		if (vs >= ve || ve > PTRS_PER_PTE) {
+			/* does not fit the table: no shortcut */
+			s = 0;
+			e = PTRS_PER_PTE;
+			break;
+		}
+		if (vs < s)
+			s = vs;
+		if (ve > e)
+			e = ve;
+	}
+	if (s >= e)
+		s = e = 0;
+	if (mmw_ptes_used(pt, s) ||
+	    mmw_ptes_used(pt + e, PTRS_PER_PTE - e)) {
+		s = 0;
+		e = PTRS_PER_PTE;
+	}
+	*lo = s;
+	*hi = e;
+}
+
 /*
  * The quiescence invariants.  Runs on the driver's stack after the
  * drain: plain reads only, no scheduling points.
@@ -672,10 +732,17 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	struct zone *zone = &m->zone;
 	int on_lru[MMW_PAGES], lru_of[MMW_PAGES], ptes[MMW_PAGES];
 	int nr_mlocked = 0, i, lru;
-	struct mmw_acc lost = {0}, twice = {0}, refs = {0}, leak = {0};
-	struct mmw_acc mleak = {0}, locked = {0}, strand = {0}, misc = {0};
+	struct mmw_acc lost, twice, refs, leak, mleak, locked, strand, misc;
 
 	(void)w;
+	mmw_acc_init(&lost);
+	mmw_acc_init(&twice);
+	mmw_acc_init(&refs);
+	mmw_acc_init(&leak);
+	mmw_acc_init(&mleak);
+	mmw_acc_init(&locked);
+	mmw_acc_init(&strand);
+	mmw_acc_init(&misc);
 	memset(on_lru, 0, sizeof(on_lru));
 	memset(ptes, 0, sizeof(ptes));
 	for_each_lru(lru) {
@@ -696,9 +763,10 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	}
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mmw_mm *mm = &m->mms[i];
-		int k;
+		int k, lo, hi;
 
-		for (k = 0; k < PTRS_PER_PTE; k++) {
+		mmw_pte_range(mm, &lo, &hi);
+		for (k = lo; k < hi; k++) {
 			pte_t pte = mm->pt->ptes[k];
 
 			if (pte_present(pte) && pte_pfn(pte) < (unsigned long)m->nr_pages)
