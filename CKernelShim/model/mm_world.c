@@ -343,9 +343,12 @@ static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
 		ERR("too many mms (at most %d)", MMW_MMS);
 	mm = &m->mms[m->nr_mms++];
 	snprintf(mm->name, sizeof(mm->name), "%s", argv[1]);
-	mm->pt = ksim_arena_alloc(w, sizeof(*mm->pt));
+	/* a whole table while the spec is read; mmw_spec_end() trims it */
+	mm->pt = ksim_arena_scratch(w, sizeof(*mm->pt) +
+				    PTRS_PER_PTE * sizeof(pte_t));
 	if (!mm->pt)
 		ERR("world too large");
+	mm->pt->nr_ptes = PTRS_PER_PTE;
 	mm->mm.ksim_pmd.pt = mm->pt;
 	mm->mm.ksim_id = m->nr_mms - 1;
 	mm->mm.mm_users.counter = 1;
@@ -536,6 +539,33 @@ static int mmw_mapped_locked(struct mmw *m, struct page *page)
 	return 0;
 }
 
+/*
+ * The page table an mm keeps: the ptes up to the end of its last vma.
+ * Most of a 512-entry table is never used, and every run restores and
+ * hashes the whole kernel state, so the spec's scratch table is cut
+ * down to that.
+ */
+static int mmw_trim_pt(struct ksim_world *w, struct mmw_mm *mm)
+{
+	struct ksim_pagetable *pt;
+	unsigned long end = 0, e;
+	int v;
+
+	for (v = 0; v < mm->nr_vmas; v++) {
+		e = mm->vmas[v].vm_end >> PAGE_SHIFT;
+		if (e > end)
+			end = e;
+	}
+	pt = ksim_arena_alloc(w, sizeof(*pt) + end * sizeof(pte_t));
+	if (!pt)
+		return -1;
+	pt->nr_ptes = (int)end;
+	memcpy(pt->ptes, mm->pt->ptes, end * sizeof(pte_t));
+	mm->pt = pt;
+	mm->mm.ksim_pmd.pt = pt;
+	return 0;
+}
+
 static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 			size_t errlen)
 {
@@ -543,6 +573,10 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	struct zone *zone = &m->zone;
 	int i, lru;
 	char base[48];
+
+	for (i = 0; i < m->nr_mms; i++)
+		if (mmw_trim_pt(w, &m->mms[i]))
+			ERR("world too large");
 
 	spin_lock_init(&zone->lru_lock);
 	for_each_lru(lru)
@@ -670,58 +704,6 @@ static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Is any of the @n ptes at @pte other than none? */
-static int mmw_ptes_used(const pte_t *pte, int n)
-{
-	/*
-	 * The stubs switch the optimizer off for this file: a loop would
-	 * cost several instructions per pte, libc's memcmp() does not.
-	 */
-	static const pte_t none[PTRS_PER_PTE];
-
-	return n > 0 && memcmp(pte, none, n * sizeof(*pte)) != 0;
-}
-
-/*
- * The ptes [*lo, *hi) of @mm that mmw_check() has to look at.  Only the
- * ptes under the mm's vmas (those a run took out of the mm included)
- * should ever be used, so that span is enough when every other pte is
- * none; otherwise it is the whole table, so that what is reported, and
- * in which order, is the same as if the whole table were always walked.
- */
-static void mmw_pte_range(const struct mmw_mm *mm, int *lo, int *hi)
-{
-	const pte_t *pt = mm->pt->ptes;
-	unsigned long s = PTRS_PER_PTE, e = 0;
-	int v;
-
-	for (v = 0; v < mm->nr_vmas; v++) {
-		const struct vm_area_struct *vma = &mm->vmas[v];
-		unsigned long vs = vma->vm_start >> PAGE_SHIFT;
-		unsigned long ve = (vma->vm_end + PAGE_SIZE - 1) >> PAGE_SHIFT;
-
-		if (vs >= ve || ve > PTRS_PER_PTE) {
-			/* does not fit the table: no shortcut */
-			s = 0;
-			e = PTRS_PER_PTE;
-			break;
-		}
-		if (vs < s)
-			s = vs;
-		if (ve > e)
-			e = ve;
-	}
-	if (s >= e)
-		s = e = 0;
-	if (mmw_ptes_used(pt, s) ||
-	    mmw_ptes_used(pt + e, PTRS_PER_PTE - e)) {
-		s = 0;
-		e = PTRS_PER_PTE;
-	}
-	*lo = s;
-	*hi = e;
-}
-
 /*
  * The quiescence invariants.  Runs on the driver's stack after the
  * drain: plain reads only, no scheduling points.
@@ -763,10 +745,9 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	}
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mmw_mm *mm = &m->mms[i];
-		int k, lo, hi;
+		int k;
 
-		mmw_pte_range(mm, &lo, &hi);
-		for (k = lo; k < hi; k++) {
+		for (k = 0; k < mm->pt->nr_ptes; k++) {
 			pte_t pte = mm->pt->ptes[k];
 
 			if (pte_present(pte) && pte_pfn(pte) < (unsigned long)m->nr_pages)

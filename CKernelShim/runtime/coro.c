@@ -23,15 +23,6 @@
 
 __thread struct ksim_world *ksim_tls_world;
 
-#if defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define KSIM_ASAN 1
-# endif
-#endif
-#if defined(__SANITIZE_ADDRESS__)
-# define KSIM_ASAN 1
-#endif
-
 #ifdef KSIM_ASAN
 void __sanitizer_start_switch_fiber(void **fake_stack_save, const void *bottom,
 				    size_t size);

@@ -139,7 +139,8 @@ struct ksim_world {
 	const struct ksim_model *model;
 	void *priv;
 	char *arena;
-	size_t arena_used;
+	size_t arena_used;	/* kernel state: [0, arena_used) */
+	size_t arena_top;	/* spec scratch: [arena_top, KSIM_ARENA_SIZE) */
 	char *snapshot;
 	char *spec;
 	char scenario[64];
@@ -187,6 +188,15 @@ void ksim_coro_enter(struct ksim_world *w, struct ksim_task *t);
 void ksim_coro_leave(struct ksim_world *w, struct ksim_task *t);
 void ksim_coro_hand_over(struct ksim_world *w, struct ksim_task *from,
 			 struct ksim_task *to);
+/* Built with AddressSanitizer: coroutine switches tell it about stacks. */
+#if defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define KSIM_ASAN 1
+# endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(KSIM_ASAN)
+# define KSIM_ASAN 1
+#endif
 #ifdef KSIM_ASAN
 #define KSIM_CAN_HAND_OVER	0
 #else

@@ -24,12 +24,25 @@ void *ksim_arena_alloc(struct ksim_world *w, size_t size)
 	size_t off = (w->arena_used + 15) & ~(size_t)15;
 	void *p;
 
-	if (off + size > KSIM_ARENA_SIZE)
+	if (off + size > w->arena_top)
 		return NULL;
 	p = w->arena + off;
 	memset(p, 0, size);
 	w->arena_used = off + size;
 	return p;
+}
+
+void *ksim_arena_scratch(struct ksim_world *w, size_t size)
+{
+	size_t top;
+
+	size = (size + 15) & ~(size_t)15;
+	if (size > w->arena_top - w->arena_used)
+		return NULL;
+	top = w->arena_top - size;
+	memset(w->arena + top, 0, size);
+	w->arena_top = top;
+	return w->arena + top;
 }
 
 void *ksim_model_priv(struct ksim_world *w)
@@ -279,6 +292,8 @@ static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 			 sub[0] ? sub : "inconsistent world");
 		goto fail;
 	}
+	/* the spec's scratch memory is gone; the kernel state is fixed */
+	w->arena_top = KSIM_ARENA_SIZE;
 	free(copy);
 	return 0;
 fail:
@@ -314,6 +329,7 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (w->arena == MAP_FAILED)
 		w->arena = NULL;
+	w->arena_top = KSIM_ARENA_SIZE;
 	w->name_pool = malloc(KSIM_POOL_SIZE);
 	w->pool = malloc(KSIM_POOL_SIZE);
 	w->spec = strdup(spec);

@@ -67,6 +67,14 @@ int ksim_step(struct ksim_world *w, int task)
 	return KSIM_EDONE;
 }
 
+/* Nor does it choose steps: the built-in choosers have nothing to run. */
+int ksim_drive(struct ksim_world *w)
+{
+	snprintf(w->err, sizeof(w->err),
+		 "the stress build runs tasks as threads: no single steps");
+	return KSIM_EDONE;
+}
+
 uint32_t ksim_enabled(const struct ksim_world *w)
 {
 	(void)w;

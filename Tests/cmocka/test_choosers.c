@@ -84,7 +84,8 @@ static void assert_same(const struct outcome *a, const struct outcome *b,
 		assert_int_equal(a->kind[i], b->kind[i]);
 		assert_int_equal(a->line[i], b->line[i]);
 	}
-	if (a->hash != b->hash)
+	/* a run a BUG cut short leaves pointers to its tasks' stacks */
+	if (!a->nr_findings && a->hash != b->hash)
 		fail_msg("%s: end states differ", what);
 }
 
@@ -106,9 +107,10 @@ static void set_trace(struct ksim_world *w, int on)
  * direct path (trace off) and the driver path (trace on) make the same
  * choices, the same findings and the same end state; and the direct path
  * really ran most steps without the driver.  One world per scenario, the
- * trace switched between runs: a run stopped by a BUG leaves pointers to
- * its tasks' stacks in kernel lists, so only a world's own runs have
- * comparable end states.
+ * trace switched between runs: kernel lists may point to the tasks'
+ * stacks at the end, so only a world's own runs have comparable end
+ * states, and only those that ran to the end (with ASan's fake stacks,
+ * not even the same world's runs cut short by a BUG).
  */
 static void test_direct_path_matches_driver(void **state)
 {

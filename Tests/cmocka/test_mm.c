@@ -477,6 +477,44 @@ static void test_bug_token_replays(void **state)
 	ksim_world_destroy(w);
 }
 
+/*
+ * A page table keeps the ptes up to the end of its mm's last vma, no
+ * more: a world whose vma ends 100 pages further holds exactly 100 more
+ * ptes of kernel state, and its ptes are where the spec put them.
+ */
+static size_t arena_bytes_of(const char *spec)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create(spec, err, sizeof(err));
+	struct ksim_stats st;
+
+	if (!w)
+		fail_msg("%s", err);
+	ksim_stats_get(w, &st);
+	assert_int_equal(ksim_run_round_robin(w), 0);
+	ksim_world_destroy(w);
+	return st.arena_bytes;
+}
+
+static void test_page_table_trimmed_to_vmas(void **state)
+{
+	size_t lo, hi;
+
+	(void)state;
+	lo = arena_bytes_of("model mm\nfile f0 pages 2\nmm mm0\n"
+			    "vma mm0 v0 f0 0 2 0 shared\n"
+			    "pte mm0 v0 1 f0:1\ntask t munlock mm0 v0\n");
+	hi = arena_bytes_of("model mm\nfile f0 pages 2\nmm mm0\n"
+			    "vma mm0 v0 f0 100 2 0 shared\n"
+			    "pte mm0 v0 1 f0:1\ntask t munlock mm0 v0\n");
+	assert_int_equal(hi - lo, 100 * 8);
+	/* the largest table the spec language allows still fits */
+	assert_true(arena_bytes_of("model mm\nfile f0 pages 2\nmm mm0\n"
+				   "vma mm0 v0 f0 510 2 0 shared\n"
+				   "pte mm0 v0 1 f0:1\n"
+				   "task t munlock mm0 v0\n") > lo + 508 * 8);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -497,6 +535,7 @@ int main(void)
 		cmocka_unit_test(test_remap_scenarios_run),
 		cmocka_unit_test(test_remap_reaches_seed_bug),
 		cmocka_unit_test(test_bad_remap_args),
+		cmocka_unit_test(test_page_table_trimmed_to_vmas),
 	};
 
 	return cmocka_run_group_tests_name("mm", tests, NULL, NULL);

@@ -55,7 +55,13 @@
 #define is_swap_pte(x)		(!pte_none(x) && !pte_present(x) && !pte_file(x))
 
 #define pte_index(addr)		(((addr) >> PAGE_SHIFT) & (PTRS_PER_PTE - 1))
-#define pte_offset_map(pmd, addr) (&(pmd)->pt->ptes[pte_index(addr)])
+#define pte_offset_map(pmd, addr) ({					\
+	struct ksim_pagetable *__pt = (pmd)->pt;			\
+	unsigned long __i = pte_index(addr);				\
+	if (__i >= (unsigned long)__pt->nr_ptes)			\
+		ksim_bug("pte beyond the vmas of the mm", KSIM_HERE);	\
+	&__pt->ptes[__i];						\
+})
 #define pte_unmap(pte)		do { } while (0)
 #define pte_lockptr(mm, pmd)	(&(pmd)->pt->ptl)
 #define pte_offset_map_lock(mm, pmd, addr, ptlp) ({			\

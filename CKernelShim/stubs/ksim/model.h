@@ -54,6 +54,9 @@ struct ksim_scenario {
 
 /* Allocation during spec building (zeroed, 16-byte aligned); NULL if full. */
 void *ksim_arena_alloc(struct ksim_world *w, size_t size);
+/* Scratch memory for building the spec (zeroed, 16-byte aligned): not part
+ * of the kernel state, gone when spec_end() returns.  NULL if full. */
+void *ksim_arena_scratch(struct ksim_world *w, size_t size);
 /* Give an object a name for reports; stable across resets. */
 void ksim_name_object(struct ksim_world *w, const void *obj, const char *fmt,
 		      ...) __attribute__((format(printf, 3, 4)));

@@ -37,11 +37,16 @@ typedef struct { unsigned long pte; } pte_t;
 typedef struct { unsigned long pgprot; } pgprot_t;
 typedef struct { unsigned long val; } swp_entry_t;
 
-/* One page table (the ptes under one pmd) and its split ptlock. */
+/*
+ * One page table (the ptes under one pmd) and its split ptlock.  The
+ * harness gives it only the first nr_ptes of the PTRS_PER_PTE entries:
+ * those its mm's vmas span (pte_offset_map() BUGs beyond them).
+ */
 #define PTRS_PER_PTE	512
 struct ksim_pagetable {
-	pte_t ptes[PTRS_PER_PTE];
 	spinlock_t ptl;
+	int nr_ptes;
+	pte_t ptes[];
 };
 
 /* A pmd entry: here it always points at the mm's single page table. */
