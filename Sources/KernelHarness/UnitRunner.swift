@@ -236,213 +236,51 @@ final class UnitRunner {
     /// Races are found with vector clocks over the executed accesses;
     /// reversing one adds an initial of notdep(e', E).e to the backtrack set
     /// of the node before e' (every enabled task when no initial is enabled
-    /// there, as in Flanagan–Godefroid, which keeps blocking sound).
+    /// there, as in Flanagan–Godefroid, which keeps blocking sound).  The
+    /// nodes, events, races and backtracking live in `DPORState`.
     func dpor(_ unit: TreeUnit, limit: Int, _ r: inout UnitResult) {
-        let n = self.n
         let base = unit.prefix.count
         var path = unit.prefix
-        // nodes (state before event k)
-        var nEnabled: [UInt32] = [], nSleep: [UInt32] = [], nBack: [UInt32] = [], nDone: [UInt32] = []
-        var nOps: [Access] = []                 // k*8 + task: pending access at node k
-        // events (event k executed at node k)
-        var eTask: [Int] = [], eLocal: [UInt32] = [], eClock: [SIMD8<UInt32>] = []
-        var lastOf = SIMD8<Int32>(repeating: -1)
-        var countOf = SIMD8<UInt32>(repeating: 0)
-        struct ObjState { var lastWrite: Int32 = -1; var reads = SIMD8<Int32>(repeating: -1) }
-        var objects: [UInt64: ObjState] = [:]
-        var curOps = [Access](repeating: .none, count: 8)
-        var preds: [Int] = []
-        preds.reserveCapacity(9)
-
-        func childSleep(_ k: Int, _ c: Int) -> UInt32 {
-            var m = (nSleep[k] | nDone[k]) & ~bit(c)
-            var out: UInt32 = 0
-            let op = nOps[k * 8 + c]
-            while m != 0 {
-                let u = lowestTask(m)
-                m &= m - 1
-                if !nOps[k * 8 + u].conflicts(with: op) { out |= bit(u) }
-            }
-            return out
-        }
-
-        func race(_ j: Int, _ i: Int, _ p: Int, _ clock: SIMD8<UInt32>) {
-            let q = eTask[j], ql = eLocal[j]
-            var first = SIMD8<Int32>(repeating: -1)
-            var excluded: UInt32 = 0
-            var m = j + 1
-            while m < i {
-                let t = eTask[m]
-                if first[t] < 0 && excluded & bit(t) == 0 {
-                    if eClock[m][q] >= ql { excluded |= bit(t) } else { first[t] = Int32(m) }
-                }
-                m += 1
-            }
-            if first[p] < 0 { first[p] = Int32(i) }
-            var initials: UInt32 = 0
-            for t in 0..<n where first[t] >= 0 {
-                let ft = Int(first[t])
-                let ct = ft == i ? clock : eClock[ft]
-                var initial = true
-                for s in 0..<n where s != t && first[s] >= 0 && first[s] < first[t] {
-                    if ct[s] >= eLocal[Int(first[s])] { initial = false; break }
-                }
-                if initial { initials |= bit(t) }
-            }
-            let ie = initials & nEnabled[j]
-            if ie & (nBack[j] | nSleep[j]) != 0 { return }
-            if ie != 0 {
-                nBack[j] |= bit(lowestTask(ie))
-            } else {
-                nBack[j] |= nEnabled[j] & ~nSleep[j]
-            }
-        }
-
-        /// Event k of task p accesses the object in state `st` with `a`:
-        /// gather its dependence predecessors (the last write, and for a
-        /// write the reads since), report the races among them, and return
-        /// its vector clock (without its own component).
-        func joinAndRace(_ k: Int, _ p: Int, _ a: Access, _ st: ObjState) -> SIMD8<UInt32> {
-            let own = lastOf[p] >= 0 ? eClock[Int(lastOf[p])] : SIMD8<UInt32>(repeating: 0)
-            preds.removeAll(keepingCapacity: true)
-            if st.lastWrite >= 0 { preds.append(Int(st.lastWrite)) }
-            if a.write {
-                for t in 0..<n where st.reads[t] >= 0 { preds.append(Int(st.reads[t])) }
-            }
-            var clock = own
-            for e in preds { clock = pointwiseMax(clock, eClock[e]) }
-            let ps = preds
-            for (x, e) in ps.enumerated() where eTask[e] != p {
-                // a race unless e happens-before event k through another path
-                var others = own
-                for (y, f) in ps.enumerated() where y != x { others = pointwiseMax(others, eClock[f]) }
-                if others[eTask[e]] >= eLocal[e] { continue }
-                race(e, k, p, clock)
-            }
-            return clock
-        }
-
-        /// Record event k (task p did `a`), detecting races.
-        func addEvent(_ k: Int, _ p: Int, _ a: Access) {
-            var clock = lastOf[p] >= 0 ? eClock[Int(lastOf[p])] : SIMD8<UInt32>(repeating: 0)
-            let local = countOf[p] + 1
-            if a.object != 0 {
-                var st = objects[a.object] ?? ObjState()
-                clock = joinAndRace(k, p, a, st)
-                if a.write {
-                    st.lastWrite = Int32(k)
-                    st.reads = SIMD8<Int32>(repeating: -1)
-                } else {
-                    st.reads[p] = Int32(k)
-                }
-                objects[a.object] = st
-            }
-            clock[p] = local
-            countOf[p] = local
-            lastOf[p] = Int32(k)
-            eTask.append(p)
-            eLocal.append(local)
-            eClock.append(clock)
-        }
-
-        /// Races of pending operations that have not run (blocked ones, and
-        /// every one left when the run ends) with the events so far: a
-        /// blocked lock attempt races with the acquisition that blocks it.
-        func pendingRaces(_ k: Int, _ mask: UInt32) {
-            var m = mask
-            while m != 0 {
-                let p = lowestTask(m)
-                m &= m - 1
-                let a = curOps[p]
-                guard a.object != 0, let st = objects[a.object] else { continue }
-                _ = joinAndRace(k, p, a, st)
-            }
-        }
-
-        func pendingMask() -> UInt32 {
-            var m: UInt32 = 0
-            for t in 0..<n where curOps[t].object != 0 { m |= bit(t) }
-            return m
-        }
-
-        func step(_ k: Int, _ c: Int) {
-            let op = nOps[k * 8 + c]
-            path.append(UInt8(c))
-            _ = world.stepUnchecked(c)
-            curOps[c] = world.access(c)
-            addEvent(k, c, op)
-        }
+        var s = DPORState(tasks: self.n)
 
         world.runPrefix(unit.prefix)
-        for t in 0..<n { curOps[t] = world.access(t) }
+        for t in 0..<n { s.setPending(t, world.access(t)) }
         var sleep = unit.sleep
         while true {
             // forward to the end of a run
             while true {
                 if world.isDone {
-                    for t in 0..<n where curOps[t].object != 0 { curOps[t] = world.access(t) }
-                    pendingRaces(nEnabled.count, pendingMask())
+                    for t in 0..<n where s.pending(t) != 0 { s.setPending(t, world.access(t)) }
+                    s.pendingRaces(s.pendingMask)
                     if record(&r) { return }
                     break
                 }
-                let k = nEnabled.count
                 let en = world.enabled
-                pendingRaces(k, pendingMask() & ~en)
+                s.pendingRaces(s.pendingMask & ~en)
                 let avail = en & ~sleep
-                nEnabled.append(en)
-                nSleep.append(sleep)
-                nOps.append(contentsOf: curOps)
                 if avail == 0 {
-                    nBack.append(0)
-                    nDone.append(0)
+                    _ = s.pushNode(enabled: en, sleep: sleep, chosen: 0)
                     r.blocked += 1
                     break
                 }
                 let c = lowestTask(avail)
-                nBack.append(bit(c))
-                nDone.append(bit(c))
-                sleep = childSleep(k, c)
-                step(k, c)
+                let k = s.pushNode(enabled: en, sleep: sleep, chosen: bit(c))
+                sleep = s.childSleep(k, c)
+                path.append(UInt8(c))
+                _ = world.stepUnchecked(c)
+                s.setPending(c, world.access(c))
+                s.addEvent(c, s.nodeOp(k, c))
             }
             if r.schedules >= limit || outOfTime { return }
             // back up to the deepest node with a backtrack task left
-            var k = nEnabled.count - 1
-            var next = -1
-            while k >= 0 {
-                let avail = nBack[k] & ~nDone[k] & ~nSleep[k] & nEnabled[k]
-                if avail != 0 { next = lowestTask(avail); break }
-                k -= 1
-            }
-            if next < 0 { r.complete = true; return }
-            nDone[k] |= bit(next)
-            nEnabled.removeSubrange((k + 1)...)
-            nSleep.removeSubrange((k + 1)...)
-            nBack.removeSubrange((k + 1)...)
-            nDone.removeSubrange((k + 1)...)
-            nOps.removeSubrange(((k + 1) * 8)...)
-            eTask.removeSubrange(k...)
-            eLocal.removeSubrange(k...)
-            eClock.removeSubrange(k...)
+            guard let (k, next) = s.backtrack() else { r.complete = true; return }
             path.removeSubrange((base + k)...)
-            // rebuild the per-object and per-task state of events 0..<k
-            objects.removeAll(keepingCapacity: true)
-            lastOf = SIMD8<Int32>(repeating: -1)
-            countOf = SIMD8<UInt32>(repeating: 0)
-            for e in 0..<k {
-                let t = eTask[e]
-                lastOf[t] = Int32(e)
-                countOf[t] = eLocal[e]
-                let a = nOps[e * 8 + t]
-                if a.object != 0 {
-                    var st = objects[a.object] ?? ObjState()
-                    if a.write { st.lastWrite = Int32(e); st.reads = SIMD8<Int32>(repeating: -1) } else { st.reads[t] = Int32(e) }
-                    objects[a.object] = st
-                }
-            }
             world.runPrefix(path)
-            for t in 0..<n { curOps[t] = nOps[k * 8 + t] }
-            sleep = childSleep(k, next)
-            step(k, next)
+            sleep = s.childSleep(k, next)
+            path.append(UInt8(next))
+            _ = world.stepUnchecked(next)
+            s.setPending(next, world.access(next))
+            s.addEvent(next, s.nodeOp(k, next))
         }
     }
 }
