@@ -10,6 +10,7 @@
  * anywhere else is passed on to the handler that was there before.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -36,9 +37,14 @@ static const int ksim_crash_signals[] = {
 };
 #define NSIG_CRASH ((int)(sizeof(ksim_crash_signals) / sizeof(int)))
 
-/* Per OS thread: its alternate stack and the handlers found before. */
+/*
+ * Per OS thread: whether it has its alternate stack.  Per process: the
+ * handlers that were installed before ours (signal dispositions are the
+ * process's; kept out of TLS, which a dlopen()ed build has little of).
+ */
 static __thread int ksim_guard_ready;
-static __thread struct sigaction ksim_prev[NSIG_CRASH];
+static struct sigaction ksim_prev[NSIG_CRASH];
+static pthread_mutex_t ksim_prev_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /*
  * The stack pointer at the fault, if it lies in a task stack of some shim
@@ -150,7 +156,17 @@ void ksim_crash_guard_init(void)
 	sa.sa_sigaction = ksim_crash_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < NSIG_CRASH; i++)
-		sigaction(ksim_crash_signals[i], &sa, &ksim_prev[i]);
+	pthread_mutex_lock(&ksim_prev_lock);
+	for (i = 0; i < NSIG_CRASH; i++) {
+		struct sigaction old;
+
+		if (sigaction(ksim_crash_signals[i], &sa, &old))
+			continue;
+		/* another thread installed ours already: keep what it found */
+		if (!((old.sa_flags & SA_SIGINFO) &&
+		      old.sa_sigaction == ksim_crash_handler))
+			ksim_prev[i] = old;
+	}
+	pthread_mutex_unlock(&ksim_prev_lock);
 #endif
 }

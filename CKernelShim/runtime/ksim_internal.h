@@ -206,7 +206,19 @@ void ksim_coro_exit(struct ksim_world *w, struct ksim_task *t)
 	__attribute__((noreturn));
 int ksim_stacks_alloc(struct ksim_task *t);
 void ksim_stacks_free(struct ksim_task *t);
-extern __thread struct ksim_world *ksim_tls_world;
+/*
+ * The world the calling thread runs, read at every scheduling point.  A
+ * build loaded with dlopen() as a patched variant is compiled with
+ * KSIM_TLS_IE: one load instead of a __tls_get_addr() call, for a few
+ * bytes of the process's static TLS (keep this build's other
+ * thread-locals few and small).
+ */
+#ifdef KSIM_TLS_IE
+#define KSIM_TLS_MODEL	__attribute__((tls_model("initial-exec")))
+#else
+#define KSIM_TLS_MODEL
+#endif
+extern __thread struct ksim_world *ksim_tls_world KSIM_TLS_MODEL;
 
 /* sched.c */
 int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t);

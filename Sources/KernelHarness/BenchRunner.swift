@@ -122,7 +122,7 @@ public final class BenchRunner {
             let s = try Scenario(registered: "seed-reclaim-nonlinear", api: a)
             let m = try (0..<o.runs).map { run in
                 try BenchMeasure.throughput(s, .random(seed: 1 &+ UInt64(run)), api: a, maxSchedules: nil,
-                                            seconds: o.quick ? 0.05 : 0.25)
+                                            seconds: o.quick ? 0.2 : 1.0)
             }
             report.seedFixSchedulesPerSecond = median(m.map { Double($0.schedules) / $0.seconds })
             report.seedFixCpuSchedulesPerSecond = median(m.map { Double($0.schedules) / $0.cpuSeconds })

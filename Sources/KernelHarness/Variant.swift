@@ -84,6 +84,19 @@ public enum VariantBuilder {
     static let cflags = ["-std=gnu11", "-O2", "-g", "-fPIC", "-w",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
+    /// How a variant reads its thread's current world, which the shim does
+    /// at every scheduling point.  In a dlopen()ed library the default
+    /// (general dynamic) model makes every read a __tls_get_addr() call,
+    /// which halves the schedules per second of a patched build;
+    /// initial-exec makes it one load, but takes a few bytes of the
+    /// process's static TLS reserve, which runs out after a few dozen
+    /// loaded variants.  A variant is built initial-exec and rebuilt
+    /// general dynamic when it cannot be loaded that way.
+    public enum TLSModel: String, Sendable {
+        case initialExec, generalDynamic
+        var flags: [String] { self == .initialExec ? ["-DKSIM_TLS_IE"] : [] }
+    }
+
     /// C sources of a shim tree, sorted, relative to it.
     static func sources(in shim: URL) throws -> [String] {
         var out: [String] = []
@@ -96,7 +109,7 @@ public enum VariantBuilder {
     }
 
     /// FNV-1a over every file under the shim (path and bytes), the patches and the flags.
-    static func key(shim: URL, patchData: [Data]) throws -> String {
+    static func key(shim: URL, patchData: [Data], tls: TLSModel = .initialExec) throws -> String {
         var h: UInt64 = 1469598103934665603
         func mix(_ d: Data) { for b in d { h = (h ^ UInt64(b)) &* 1099511628211 } }
         let fm = FileManager.default
@@ -109,7 +122,7 @@ public enum VariantBuilder {
             mix((try? Data(contentsOf: u)) ?? Data())
         }
         for p in patchData { mix(Data("patch".utf8)); mix(p) }
-        mix(Data((cflags + [compiler]).joined(separator: " ").utf8))
+        mix(Data((cflags + tls.flags + [compiler]).joined(separator: " ").utf8))
         return String(format: "%016llx", h)
     }
 
@@ -126,7 +139,16 @@ public enum VariantBuilder {
             }
             datas.append(d)
         }
-        let key = try key(shim: shim, patchData: datas)
+        do {
+            return try build(patches: patches, datas: datas, shim: shim, tls: .initialExec)
+        } catch HarnessError.untestable(let m) where m.contains("static TLS") {
+            return try build(patches: patches, datas: datas, shim: shim, tls: .generalDynamic)
+        }
+    }
+
+    static func build(patches: [String], datas: [Data], shim: URL, tls: TLSModel) throws -> Variant {
+        let fm = FileManager.default
+        let key = try key(shim: shim, patchData: datas, tls: tls)
         let cache = cacheDirectory.appendingPathComponent(key)
         let lib = cache.appendingPathComponent("libkshim.so")
         if fm.fileExists(atPath: lib.path) {
@@ -159,7 +181,7 @@ public enum VariantBuilder {
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: srcs.count) { i in
-            results[i] = (try? runCommand(compiler, cflags + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
+            results[i] = (try? runCommand(compiler, cflags + tls.flags + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
                 ?? CommandResult(status: 127, output: "cannot run \(compiler)")
         }
         let failures = results.compactMap { $0 }.filter { $0.status != 0 }

@@ -16,6 +16,28 @@ import Foundation
         return try VariantBuilder.key(shim: shim, patchData: [])
     }
 
+    /// Both ways a variant can read its thread's world (initial-exec, and
+    /// the general dynamic fallback for a process out of static TLS) load
+    /// and make the same runs as the built-in shim.
+    @Test func bothTLSFlavoursLoadAndAgreeWithTheBuiltin() throws {
+        let shim = try ShimSource.locate()
+        let ie = try VariantBuilder.build(patches: [], datas: [], shim: shim, tls: .initialExec)
+        let gd = try VariantBuilder.build(patches: [], datas: [], shim: shim, tls: .generalDynamic)
+        #expect(ie.library != gd.library)
+        let worlds = try [KernelAPI.builtin, ie.api, gd.api].map { api -> World in
+            let w = try World(scenario: "reclaim-vs-munlock", api: api)
+            try w.set(.trace, 0)
+            return w
+        }
+        for seed in 0..<200 as Range<UInt64> {
+            let runs = worlds.map { w -> (String, Int) in
+                let n = w.runRandom(seed: seed)
+                return (w.token, n)
+            }
+            #expect(runs[1] == runs[0] && runs[2] == runs[0], "seed \(seed): \(runs)")
+        }
+    }
+
     @Test func patchChangesBehaviourAndTreeStaysUntouched() throws {
         let before = try Self.treeDigest()
         let base = try VariantBuilder.build(patches: [])
