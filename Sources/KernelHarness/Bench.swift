@@ -5,6 +5,7 @@
 // machine described.  Benchmarks print numbers; no test asserts a time.
 // The fields of `BenchReport` are documented in docs/bench.md.
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,7 +36,7 @@ public struct BenchOptions: Sendable {
     var exhaustSchedules: Int { quick ? 3000 : 100_000 }
     var exhaustSeconds: Double { quick ? 0.3 : 2.0 }
     /// The --jobs comparison: schedules of the long exploration.
-    var jobsSchedules: Int { quick ? 3000 : 30000 }
+    var jobsSchedules: Int { quick ? 20000 : 100000 }
 }
 
 /// Median of a non-empty list (mean of the middle two for an even count).
@@ -96,6 +97,36 @@ public enum BenchMeasure {
             secs += r.seconds
         } while secs < seconds
         return BenchSample(schedules: sch, steps: steps, seconds: secs, cpuSeconds: threadCPUSeconds() - c0)
+    }
+
+    /// Schedules per second of `threads` OS threads each running the C
+    /// random loop on its own world for `seconds`: the machine's scaling
+    /// with nothing shared.
+    public static func independentLoops(_ scenario: Scenario, threads: Int, seconds: Double) throws -> Double {
+        let worlds = try (0..<threads).map { _ in try scenario.makeWorld() }
+        // runs per second summed over the threads, each timing itself
+        // after a warm-up (first-touch of its stacks and arena)
+        let rate = Atomic<Int>(0)
+        let loop: (World) -> Void = { w in
+            try? w.set(.trace, 0)
+            try? w.set(.backtrace, 0)
+            for i in 0..<256 { w.runRandom(seed: UInt64(i)) }
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            var n = 0, secs = 0.0
+            repeat {
+                for _ in 0..<64 { w.runRandom(seed: UInt64(n)); n += 1 }
+                secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+            } while secs < seconds
+            rate.add(Int(Double(n) / secs), ordering: .relaxed)
+        }
+        let group = DispatchGroup()
+        for w in worlds {
+            group.enter()
+            let t = Thread { loop(w); group.leave() }
+            t.start()
+        }
+        group.wait()
+        return Double(rate.load(ordering: .relaxed))
     }
 
     /// The shim's own C loop (seeded random chooser, no Swift per step):
@@ -185,6 +216,10 @@ public struct BenchReport: Codable, Sendable {
         public var jobs1SchedulesPerSecond: Double
         public var jobs2SchedulesPerSecond: Double
         public var ratio: Double
+        /// What two threads get on this machine with nothing shared: the
+        /// shim's C random loop on its own world per thread, two threads
+        /// against one (absent when not measured).
+        public var independentRatio: Double?
     }
 
     /// The pthread stress baseline on one known bug, for the same wall time.

@@ -81,7 +81,8 @@ extension BenchReport {
         if let j = jobs {
             o.append("--jobs 2 vs --jobs 1 (\(j.scenario), \(j.strategy), \(j.schedules) schedules): "
                      + "\(BenchReport.f(j.jobs1SchedulesPerSecond, 0)) -> \(BenchReport.f(j.jobs2SchedulesPerSecond, 0)) schedules/s, "
-                     + "ratio \(BenchReport.f(j.ratio, 2))")
+                     + "ratio \(BenchReport.f(j.ratio, 2))"
+                     + (j.independentRatio.map { "; two threads of the C loop sharing nothing: \(BenchReport.f($0, 2))" } ?? ""))
         }
         o.append("peak RSS: \(peakRssKib) KiB")
         o.append("")

@@ -56,6 +56,7 @@ import Foundation
 
         let jobs = obj["jobs"] as? [String: Any] ?? [:]
         #expect((jobs["ratio"] as? Double ?? 0) > 0)
+        #expect((jobs["independent_ratio"] as? Double ?? 0) > 0)
         #expect((obj["stress"] as? [[String: Any]] ?? []).count == 5)
         #expect(!(obj["targets"] as? [[String: Any]] ?? []).isEmpty)
     }

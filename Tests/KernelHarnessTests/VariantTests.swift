@@ -167,7 +167,7 @@ extension LivelockTests {
         let w = try World(spec: "model toy\ntask spinner spin_forever\ntask bump incr 1\n")
         try w.set(.maxSteps, 400)
         // run only the spinner: bump could run at every step
-        try? w.run(choices: [UInt8](repeating: 0, count: 400))
+        _ = try? w.run(choices: [UInt8](repeating: 0, count: 400))
         let f = try #require(w.findings.first)
         #expect(f.kind == "livelock")
         #expect(f.tolerated)
