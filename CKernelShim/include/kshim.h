@@ -185,6 +185,10 @@ enum ksim_option {
 	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (default 100000) */
 	KSIM_OPT_STRICT,	/* stranded pages fail the run (default 0) */
 	KSIM_OPT_BACKTRACE,	/* call chains in reports (default 1) */
+	KSIM_OPT_DIRECT,	/* built-in choosers run steps from the task's
+				 * scheduling point, without the driver
+				 * (default 1; off with the trace; 0: every
+				 * step through the driver, same choices) */
 };
 int ksim_world_set_option(struct ksim_world *w, int option, long value);
 

@@ -515,7 +515,7 @@ int ksim_drive(struct ksim_world *w)
 	int rc = 0;
 
 	w->ch.next = -1;
-	w->ch.fast = !w->opt[KSIM_OPT_TRACE];
+	w->ch.fast = !w->opt[KSIM_OPT_TRACE] && w->opt[KSIM_OPT_DIRECT];
 	while (w->phase != KSIM_PH_DONE && w->enabled) {
 		int pick = w->ch.next;
 

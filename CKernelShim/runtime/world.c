@@ -178,6 +178,8 @@ static int ksim_option_by_name(const char *name)
 		return KSIM_OPT_STRICT;
 	if (!strcmp(name, "backtrace"))
 		return KSIM_OPT_BACKTRACE;
+	if (!strcmp(name, "direct"))
+		return KSIM_OPT_DIRECT;
 	return -1;
 }
 
@@ -338,6 +340,7 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 	w->opt[KSIM_OPT_TRACE] = 1;
 	w->opt[KSIM_OPT_MAX_STEPS] = KSIM_DEFAULT_MAX_STEPS;
 	w->opt[KSIM_OPT_BACKTRACE] = 1;
+	w->opt[KSIM_OPT_DIRECT] = 1;
 	ksim_tls_world = w;
 	if (ksim_build(w, spec, err, errlen)) {
 		ksim_world_destroy(w);
@@ -468,7 +471,7 @@ const char *ksim_world_scenario(const struct ksim_world *w)
 
 int ksim_world_set_option(struct ksim_world *w, int option, long value)
 {
-	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_BACKTRACE ||
+	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_DIRECT ||
 	    value < 0) {
 		snprintf(w->err, sizeof(w->err), "bad option %d=%ld", option,
 			 value);

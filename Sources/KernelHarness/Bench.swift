@@ -130,11 +130,14 @@ public enum BenchMeasure {
     }
 
     /// The shim's own C loop (seeded random chooser, no Swift per step):
-    /// what a step costs without the explorer.
-    public static func cLoop(_ scenario: Scenario, api: KernelAPI = .builtin, seconds: Double) throws -> BenchSample {
+    /// what a step costs without the explorer; `direct: false` sends every
+    /// step through the driver (the same choices, as before direct steps).
+    public static func cLoop(_ scenario: Scenario, api: KernelAPI = .builtin, seconds: Double,
+                             direct: Bool = true) throws -> BenchSample {
         let w = try scenario.makeWorld(api: api)
         try w.set(.trace, 0)
         try w.set(.backtrace, 0)
+        try w.set(.direct, direct ? 1 : 0)
         let before = w.stats.totalSteps
         let c0 = threadCPUSeconds()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -255,6 +258,8 @@ public struct BenchReport: Codable, Sendable {
     public var roundtripCpuNs: Double
     public var throughput: [Throughput]
     public var cLoop: [Throughput]
+    /// The same loop with direct steps off (every step through the driver).
+    public var cLoopDriver: [Throughput]
     public var seedFixSchedulesPerSecond: Double?
     public var seedFixCpuSchedulesPerSecond: Double?
     public var firstFindings: [FirstFinding]

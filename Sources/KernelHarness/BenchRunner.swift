@@ -93,7 +93,7 @@ public final class BenchRunner {
         let o = options
         var report = BenchReport(
             machine: BenchRunner.machine(codeID: api.codeID), runs: o.runs, quick: o.quick, roundtripNs: 0,
-            roundtripCpuNs: 0, throughput: [], cLoop: [], seedFixSchedulesPerSecond: nil, seedFixCpuSchedulesPerSecond: nil, firstFindings: [], exhaust: [],
+            roundtripCpuNs: 0, throughput: [], cLoop: [], cLoopDriver: [], seedFixSchedulesPerSecond: nil, seedFixCpuSchedulesPerSecond: nil, firstFindings: [], exhaust: [],
             jobs: nil, stress: [], stressBinary: nil, peakRssKib: 0, targets: [], notes: [], wallSeconds: 0)
 
         log("bare coroutine round trip")
@@ -107,6 +107,10 @@ public final class BenchRunner {
         for s in [BenchRunner.stepLoop] + scenarios {
             let c = try (0..<o.runs).map { _ in try BenchMeasure.cLoop(s, api: api, seconds: o.cellSeconds / 2) }
             report.cLoop.append(row(s.name, "C random", c, report.roundtripCpuNs))
+            let d = try (0..<o.runs).map { _ in
+                try BenchMeasure.cLoop(s, api: api, seconds: o.cellSeconds / 2, direct: false)
+            }
+            report.cLoopDriver.append(row(s.name, "C random, driver", d, report.roundtripCpuNs))
             for st in strategies {
                 let m = try (0..<o.runs).map { run in
                     try BenchMeasure.throughput(s, BenchRunner.reseed(st, run), api: api,

@@ -21,10 +21,11 @@ extension BenchReport {
         o.append("")
         o.append("bare coroutine round trip: \(BenchReport.f(roundtripCpuNs)) ns CPU, \(BenchReport.f(roundtripNs)) ns wall")
         o.append("")
-        o.append("scenario                 strategy     ns/step (CPU / wall)  x rtrip  schedules/s (CPU / wall)   C random loop: CPU ns/step")
+        o.append("scenario                 strategy     ns/step (CPU / wall)  x rtrip  schedules/s (CPU / wall)   C random loop: CPU ns/step, direct / driver")
         for s in Set(throughput.map(\.scenario)).sorted(by: { a, b in
             (throughput.firstIndex { $0.scenario == a } ?? 0) < (throughput.firstIndex { $0.scenario == b } ?? 0) }) {
             let c = cLoop.first { $0.scenario == s }
+            let d = cLoopDriver.first { $0.scenario == s }
             for (i, t) in throughput.filter({ $0.scenario == s }).enumerated() {
                 var line = BenchReport.pad(i == 0 ? s : "", 24) + " " + BenchReport.pad(t.strategy, 12)
                 line += BenchReport.lpad(BenchReport.f(t.cpuNsPerStep) + " / " + BenchReport.f(t.nsPerStep), 21)
@@ -32,6 +33,7 @@ extension BenchReport {
                 line += BenchReport.lpad(BenchReport.f(t.cpuSchedulesPerSecond, 0) + " / " + BenchReport.f(t.schedulesPerSecond, 0), 26)
                 if i == 0, let c {
                     line += "   \(BenchReport.f(c.cpuNsPerStep))"
+                    if let d { line += " / \(BenchReport.f(d.cpuNsPerStep))" }
                 }
                 o.append(line)
             }

@@ -290,6 +290,9 @@ public final class World {
 
     public enum Option: Int32 {
         case trace = 1, maxSteps, strict, backtrace
+        /// Built-in choosers run steps straight from the task's scheduling
+        /// point (default 1); 0 sends every step through the driver.
+        case direct
     }
 
     public func set(_ option: Option, _ value: Int) throws {

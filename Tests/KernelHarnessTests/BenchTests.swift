@@ -13,7 +13,7 @@ import Foundation
             Issue.record("not one JSON object: \(r.out.prefix(300))")
             return
         }
-        for key in ["machine", "runs", "quick", "roundtrip_ns", "throughput", "c_loop", "first_findings",
+        for key in ["machine", "runs", "quick", "roundtrip_ns", "throughput", "c_loop", "c_loop_driver", "first_findings",
                     "exhaust", "jobs", "stress", "peak_rss_kib", "targets", "notes", "wall_seconds"] {
             #expect(obj[key] != nil, "missing \(key)")
         }
@@ -55,6 +55,11 @@ import Foundation
         for e in dpor { #expect(e["exhausted"] as? Bool == true, "\(e)") }
 
         let jobs = obj["jobs"] as? [String: Any] ?? [:]
+        // the C loop measured both ways on every scenario, same steps per schedule
+        let direct = obj["c_loop"] as? [[String: Any]] ?? []
+        let driver = obj["c_loop_driver"] as? [[String: Any]] ?? []
+        #expect(!direct.isEmpty && direct.count == driver.count)
+        #expect(Set(direct.compactMap { $0["scenario"] as? String }) == Set(driver.compactMap { $0["scenario"] as? String }))
         #expect((jobs["ratio"] as? Double ?? 0) > 0)
         #expect((jobs["independent_ratio"] as? Double ?? 0) > 0)
         #expect((obj["stress"] as? [[String: Any]] ?? []).count == 5)

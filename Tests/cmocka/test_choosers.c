@@ -102,12 +102,17 @@ static void set_trace(struct ksim_world *w, int on)
 	assert_int_equal(ksim_world_set_option(w, KSIM_OPT_TRACE, on), 0);
 }
 
+static void set_direct(struct ksim_world *w, int on)
+{
+	assert_int_equal(ksim_world_set_option(w, KSIM_OPT_DIRECT, on), 0);
+}
+
 /*
  * Every registered scenario, random and PCT choosers, many seeds: the
- * direct path (trace off) and the driver path (trace on) make the same
- * choices, the same findings and the same end state; and the direct path
- * really ran most steps without the driver.  One world per scenario, the
- * trace switched between runs: kernel lists may point to the tasks'
+ * direct path and the driver path (with the trace on, or direct steps
+ * switched off) make the same choices, the same findings and the same end
+ * state; and the direct path really ran most steps without the driver.
+ * One world per scenario, the options switched between runs: kernel lists may point to the tasks'
  * stacks at the end, so only a world's own runs have comparable end
  * states, and only those that ran to the end (with ASan's fake stacks,
  * not even the same world's runs cut short by a BUG).
@@ -147,7 +152,13 @@ static void test_direct_path_matches_driver(void **state)
 			ksim_run_random(w, seed);
 			outcome_of(w, &b);
 			assert_same(&a, &b, name);
+			set_trace(w, 0);
+			set_direct(w, 0);
+			ksim_run_random(w, seed);
+			outcome_of(w, &b);
+			assert_same(&a, &b, name);
 			assert_int_equal(direct_steps(w), d1);
+			set_direct(w, 1);
 
 			set_trace(w, 0);
 			assert_true(ksim_run_pct(w, prio, change, 2) >= 0);
