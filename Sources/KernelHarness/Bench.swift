@@ -111,13 +111,8 @@ public enum BenchMeasure {
             try? w.set(.trace, 0)
             try? w.set(.backtrace, 0)
             for i in 0..<256 { w.runRandom(seed: UInt64(i)) }
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            var n = 0, secs = 0.0
-            repeat {
-                for _ in 0..<64 { w.runRandom(seed: UInt64(n)); n += 1 }
-                secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-            } while secs < seconds
-            rate.add(Int(Double(n) / secs), ordering: .relaxed)
+            let r = randomRuns(w, seconds: seconds)
+            rate.add(Int(Double(r.runs) / r.seconds), ordering: .relaxed)
         }
         let group = DispatchGroup()
         for w in worlds {
@@ -140,14 +135,20 @@ public enum BenchMeasure {
         try w.set(.direct, direct ? 1 : 0)
         let before = w.stats.totalSteps
         let c0 = threadCPUSeconds()
+        let r = randomRuns(w, seconds: seconds)
+        return BenchSample(schedules: r.runs, steps: w.stats.totalSteps - before, seconds: r.seconds,
+                           cpuSeconds: threadCPUSeconds() - c0)
+    }
+
+    /// Seeded random runs (seeds 0, 1, ...) for at least `seconds` of wall time.
+    static func randomRuns(_ w: World, seconds: Double) -> (runs: Int, seconds: Double) {
         let t0 = DispatchTime.now().uptimeNanoseconds
         var n = 0, secs = 0.0
         repeat {
             for _ in 0..<64 { w.runRandom(seed: UInt64(n)); n += 1 }
             secs = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
         } while secs < seconds
-        return BenchSample(schedules: n, steps: w.stats.totalSteps - before, seconds: secs,
-                           cpuSeconds: threadCPUSeconds() - c0)
+        return (n, secs)
     }
 }
 
