@@ -5,7 +5,6 @@
  * build has a different identity even if the harness itself is unchanged.
  * Schedule tokens carry it, so a token replayed on other code says so.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -158,29 +157,23 @@ static const struct ksim_src sources[] = {
 };
 #endif
 
-/* Computed once per process (a variant keeps its thread-locals few). */
-static char ksim_id[16];
-
-static void ksim_code_id_once(void)
-{
-#ifdef KSIM_HAVE_EMBED
-	uint64_t h = 1469598103934665603ULL;
-	size_t i, j;
-
-	for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
-		for (j = 0; j < sources[i].n; j++)
-			h = (h ^ sources[i].p[j]) * 1099511628211ULL;
-	snprintf(ksim_id, sizeof(ksim_id), "%012llx",
-		 (unsigned long long)(h & 0xffffffffffffULL));
-#else
-	snprintf(ksim_id, sizeof(ksim_id), "unknown");
-#endif
-}
-
 const char *ksim_code_id(void)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	static __thread char id[16];
 
-	pthread_once(&once, ksim_code_id_once);
-	return ksim_id;
+	if (!id[0]) {
+#ifdef KSIM_HAVE_EMBED
+		uint64_t h = 1469598103934665603ULL;
+		size_t i, j;
+
+		for (i = 0; i < sizeof(sources) / sizeof(sources[0]); i++)
+			for (j = 0; j < sources[i].n; j++)
+				h = (h ^ sources[i].p[j]) * 1099511628211ULL;
+		snprintf(id, sizeof(id), "%012llx",
+			 (unsigned long long)(h & 0xffffffffffffULL));
+#else
+		snprintf(id, sizeof(id), "unknown");
+#endif
+	}
+	return id;
 }

@@ -10,7 +10,6 @@
  * anywhere else is passed on to the handler that was there before.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <ucontext.h>
@@ -38,13 +37,12 @@ static const int ksim_crash_signals[] = {
 #define NSIG_CRASH ((int)(sizeof(ksim_crash_signals) / sizeof(int)))
 
 /*
- * Per OS thread: whether it has its alternate stack.  Per process: the
- * handlers that were installed before ours (signal dispositions are the
- * process's; kept out of TLS, which a dlopen()ed build has little of).
+ * Per OS thread: its alternate stack and the handlers found before.  The
+ * handlers live on the heap: a dlopen()ed build has little static TLS to
+ * spare (ksim_tls_world).
  */
 static __thread int ksim_guard_ready;
-static struct sigaction ksim_prev[NSIG_CRASH];
-static pthread_mutex_t ksim_prev_lock = PTHREAD_MUTEX_INITIALIZER;
+static __thread struct sigaction *ksim_prev;
 
 /*
  * The stack pointer at the fault, if it lies in a task stack of some shim
@@ -105,7 +103,7 @@ static void ksim_crash_handler(int sig, siginfo_t *si, void *uc)
 		w->in_signal_stop = 0;
 		ksim_finding_stop(w, t);
 	}
-	for (i = 0; i < NSIG_CRASH; i++) {
+	for (i = 0; ksim_prev && i < NSIG_CRASH; i++) {
 		if (ksim_crash_signals[i] != sig)
 			continue;
 		if (ksim_prev[i].sa_flags & SA_SIGINFO &&
@@ -152,21 +150,14 @@ void ksim_crash_guard_init(void)
 	ss.ss_flags = 0;
 	if (!ss.ss_sp || sigaltstack(&ss, NULL))
 		return;
+	ksim_prev = calloc(NSIG_CRASH, sizeof(*ksim_prev));
+	if (!ksim_prev)
+		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = ksim_crash_handler;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	pthread_mutex_lock(&ksim_prev_lock);
-	for (i = 0; i < NSIG_CRASH; i++) {
-		struct sigaction old;
-
-		if (sigaction(ksim_crash_signals[i], &sa, &old))
-			continue;
-		/* another thread installed ours already: keep what it found */
-		if (!((old.sa_flags & SA_SIGINFO) &&
-		      old.sa_sigaction == ksim_crash_handler))
-			ksim_prev[i] = old;
-	}
-	pthread_mutex_unlock(&ksim_prev_lock);
+	for (i = 0; i < NSIG_CRASH; i++)
+		sigaction(ksim_crash_signals[i], &sa, &ksim_prev[i]);
 #endif
 }
