@@ -28,7 +28,12 @@
 extern "C" {
 #endif
 
-#define KSIM_API_VERSION	1
+/*
+ * 2: ksim_run_pct/prefix/last_first, ksim_enabled_log and
+ * ksim_stats.total_direct (struct ksim_stats grew: rebuild against this
+ * header), KSIM_OPT_DIRECT.
+ */
+#define KSIM_API_VERSION	2
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
