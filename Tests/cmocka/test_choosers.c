@@ -199,37 +199,38 @@ static size_t choices(struct ksim_world *w, char *out, size_t len)
 	return n;
 }
 
+/* One PCT run on w must make the schedule want (task letters). */
+static void expect_pct(struct ksim_world *w, int *prio,
+		       const uint64_t *change, int nr_change, const char *want)
+{
+	char s[64];
+
+	assert_int_equal(ksim_run_pct(w, prio, change, nr_change), 0);
+	choices(w, s, sizeof(s));
+	assert_string_equal(s, want);
+}
+
 /* PCT: the highest priority runs; a change point demotes the runner. */
 static void test_pct_priorities_and_change_points(void **state)
 {
 	struct ksim_world *w = spec_world(two_tasks);
 	int hi_a[2] = { 10, 5 }, hi_b[2] = { 5, 10 };
-	uint64_t at3[1] = { 3 }, at1_2[2] = { 1, 2 };
+	uint64_t at3[1] = { 3 }, at1_2[2] = { 1, 2 }, many[17] = { 0 };
 	char s[64];
 
 	(void)state;
 	/* a task with N points makes N choices (the last runs it to its end) */
-	assert_int_equal(ksim_run_pct(w, hi_a, NULL, 0), 0);
-	choices(w, s, sizeof(s));
-	assert_string_equal(s, "aaabbbb");
-	assert_int_equal(ksim_run_pct(w, hi_b, NULL, 0), 0);
-	choices(w, s, sizeof(s));
-	assert_string_equal(s, "bbbbaaa");
+	expect_pct(w, hi_a, NULL, 0, "aaabbbb");
+	expect_pct(w, hi_b, NULL, 0, "bbbbaaa");
 	/* at the 3rd choice a drops below b: b runs to its end, then a */
-	assert_int_equal(ksim_run_pct(w, hi_a, at3, 1), 0);
-	choices(w, s, sizeof(s));
-	assert_string_equal(s, "aabbbba");
+	expect_pct(w, hi_a, at3, 1, "aabbbba");
 	/* 1st choice: a demoted, b runs; 2nd: b demoted below a, a goes on */
-	assert_int_equal(ksim_run_pct(w, hi_a, at1_2, 2), 0);
+	expect_pct(w, hi_a, at1_2, 2, "baaabbb");
+	/* more change points than the shim keeps: refused, nothing run */
+	assert_int_equal(ksim_run_pct(w, hi_a, many, 17), KSIM_EINVAL);
+	assert_non_null(strstr(ksim_last_error(w), "change points"));
 	choices(w, s, sizeof(s));
 	assert_string_equal(s, "baaabbb");
-	/* more change points than the shim keeps: refused, nothing run */
-	{
-		uint64_t many[17] = { 0 };
-
-		assert_int_equal(ksim_run_pct(w, hi_a, many, 17), KSIM_EINVAL);
-		assert_non_null(strstr(ksim_last_error(w), "change points"));
-	}
 	ksim_world_destroy(w);
 }
 
