@@ -9,14 +9,19 @@ extension Kharness {
             commandName: "check-patch",
             abstract: "Apply kernel patches to a scratch copy of CKernelShim, rebuild, and compare the scenario suite before and after.",
             discussion: """
-                Patches apply in order with `patch -p1` rooted at CKernelShim, as at a kernel tree \
-                (plain unified diffs and git format-patch mails).  The working tree is never written.  \
-                Exit codes follow `git bisect run`: 0 good (no finding after), 1 bad, 125 cannot test \
-                (does not apply or does not build), 2 bad input.  With --series FILE: every patch of \
-                a quilt series alone, then the series applied cumulatively, as one matrix.
+                Patches apply in order with `patch -p1 --fuzz=0` rooted at CKernelShim, or at a scratch \
+                copy of the kernel tree given with --kernel (plain unified diffs, git format-patch \
+                mails, an mbox of several; '-' reads standard input; cover letters are skipped).  \
+                Neither the working tree nor the kernel tree is ever written.  The report says, per \
+                patch, which changed functions run in the harness and which do not ("changed, not \
+                run").  Exit codes follow `git bisect run`: 0 good (no finding after), 1 bad, 125 \
+                cannot test (does not apply, already applied, does not build), 2 bad input, 4 good \
+                but partial (the patch also changes code the harness does not run; bisect counts it \
+                as bad).  With --series FILE: every patch of a quilt series alone, then the series \
+                applied cumulatively, as one matrix.
                 """)
 
-        @Argument(help: "Patch files, applied in order.")
+        @Argument(help: "Patch files (or - for standard input), applied in order.")
         var patches: [String] = []
 
         @Option(help: "Comma-separated scenarios (default: every kernel scenario).")
@@ -49,6 +54,11 @@ extension Kharness {
         @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
         var series: String?
 
+        @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N; default 0); each fuzzed hunk is reported with the function it landed in.")
+        var patchFuzz: Int = 0
+
+        @OptionGroup var kernelOption: KernelOption
+
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -58,9 +68,12 @@ extension Kharness {
             if !(1...World.maxPCTDepth).contains(depth) { throw ValidationError("--depth must be 1...\(World.maxPCTDepth)") }
             if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
             if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
-            for p in patches where !FileManager.default.fileExists(atPath: p) {
+            for p in patches where p != "-" && !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
             }
+            if patches.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given once") }
+            if !(0...10).contains(patchFuzz) { throw ValidationError("--fuzz must be 0...10 lines") }
+            if series != nil && !patches.isEmpty { throw ValidationError("give patch files or --series FILE, not both") }
             if let s = series, !FileManager.default.fileExists(atPath: s) {
                 throw ValidationError("no such series file: \(s)")
             }
@@ -78,7 +91,7 @@ extension Kharness {
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                     firstFinding: first)
+                                     firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz)
         }
 
         func run() throws {
@@ -97,7 +110,7 @@ extension Kharness {
             }
             let obj = PatchCheckJSON(report)
             try output.emit(json: obj.json, table: PatchChecker.table(report))
-            throw ExitCode(report.verdict.exitCode)
+            throw ExitCode(report.exitCode)
         }
 
         /// Each patch alone, then the stack (the series without the lines
@@ -125,17 +138,27 @@ extension Kharness {
             }
             var reports: [(String, PatchCheckReport)] = []
             var baseline: [String: ExplorationResult] = [:]
+            let opts = options
             for (label, set) in columns {
                 if !json { FileHandle.standardError.write(Data("checking \(label)\n".utf8)) }
                 do {
-                    reports.append((label, try PatchChecker.check(patches: set, options: options, shim: nil,
-                                                                  log: nil, baseline: &baseline)))
+                    let (texts, notes) = try PatchReader.read(set)
+                    var r = try PatchChecker.check(texts, options: opts, shim: nil, log: nil, baseline: &baseline)
+                    r.notes = notes + r.notes
+                    reports.append((label, r))
                 } catch HarnessError.notFound(let m) {
+                    inputError(m)
+                } catch HarnessError.badInput(let m) {
                     inputError(m)
                 }
             }
             let matrix = PatchMatrixJSON(columns: reports)
             try output.emit(json: matrix.json, table: PatchMatrixJSON.table(reports))
+            // the worst column decides: bad, then untestable, then partial
+            let verdicts = reports.map(\.1)
+            if verdicts.contains(where: { $0.verdict == .bad }) { throw ExitCode(Verdict.bad.exitCode) }
+            if verdicts.contains(where: { $0.verdict == .untestable }) { throw ExitCode(Verdict.untestable.exitCode) }
+            if verdicts.contains(where: \.partial) { throw ExitCode(PatchCheckReport.partialExit) }
         }
     }
 }
@@ -173,20 +196,62 @@ struct PatchCheckJSON: Codable {
         var before: RunReport
         var after: RunReport
     }
+    struct Hunk: Codable {
+        var file: String
+        var hunk: Int
+        var line: Int?
+        var offset: Int
+        var fuzz: Int
+        var function: String?
+        var heading: String
+    }
+    struct PatchReport: Codable {
+        var source: String
+        var subject: String?
+        var changed: [ChangedCode]
+        var hunks: [Hunk]
+        var skippedFiles: [String]
+        var alreadyApplied: Bool
+        enum CodingKeys: String, CodingKey {
+            case source, subject, changed, hunks
+            case skippedFiles = "skipped_files"
+            case alreadyApplied = "already_applied"
+        }
+    }
     var verdict: String
+    var partial: Bool
     var patches: [String]
     var error: String?
     var seconds: Double
     var buildSeconds: Double
     var rows: [Row]
+    var patchReports: [PatchReport]
+    var notes: [String]
+    var kernel: String?
+    var realFunctions: Int?
+    var modelledFunctions: Int?
 
     enum CodingKeys: String, CodingKey {
-        case verdict, patches, error, seconds, rows
+        case verdict, partial, patches, error, seconds, rows, notes, kernel
         case buildSeconds = "build_seconds"
+        case patchReports = "patch_reports"
+        case realFunctions = "real_functions"
+        case modelledFunctions = "modelled_functions"
     }
 
     init(_ r: PatchCheckReport) {
         verdict = r.verdict.rawValue
+        partial = r.partial
+        notes = r.notes
+        kernel = r.kernel
+        realFunctions = r.realFunctions
+        modelledFunctions = r.modelledFunctions
+        patchReports = r.outcomes.map { o in
+            PatchReport(source: o.patch.source, subject: o.patch.subject, changed: o.changed,
+                        hunks: o.hunkNotes.map { Hunk(file: $0.file, hunk: $0.hunk, line: $0.line, offset: $0.offset,
+                                                      fuzz: $0.fuzz, function: $0.landedIn, heading: $0.heading) },
+                        skippedFiles: o.skippedFiles, alreadyApplied: o.alreadyApplied)
+        }
         patches = r.patches
         error = r.error
         seconds = (r.seconds * 1000).rounded() / 1000
@@ -238,7 +303,7 @@ struct PatchMatrixJSON: Codable {
             }
             rows.append(line)
         }
-        rows.append(["verdict", ""] + cols.map { $0.1.verdict.rawValue })
+        rows.append(["verdict", ""] + cols.map { $0.1.verdictText })
         rows.append(["fixed/new", ""] + cols.map { c in
             let fixed = c.1.rows.filter { $0.before.failed && !$0.after.failed }.count
             let new = c.1.rows.filter { row in

@@ -63,6 +63,8 @@ extension Kharness {
         @Option(help: .hidden)
         var units: Int = 32
 
+        @OptionGroup var kernelOption: KernelOption
+
         func makeStrategy() throws -> Strategy {
             let name = strategy ?? (schedule != nil ? .replay : .dpor)
             if schedule != nil && name != .replay {
@@ -85,7 +87,7 @@ extension Kharness {
             }
         }
 
-        func makeExplorer() throws -> Explorer {
+        func makeExplorer(api: KernelAPI = .builtin) throws -> Explorer {
             if let p = preemptions, p < 0 { throw HarnessError.badInput("--preemptions must be >= 0 (got \(p))") }
             if !(1...World.maxPCTDepth).contains(depth) {
                 throw HarnessError.badInput("--depth must be 1...\(World.maxPCTDepth) (got \(depth))")
@@ -97,23 +99,25 @@ extension Kharness {
             if shard != nil, case .replay = strategy {
                 throw HarnessError.badInput("--shard splits an exploration; a replay has nothing to split")
             }
-            let sc = try Scenario(registered: scenario)
+            let sc = try Scenario(registered: scenario, api: api)
             let options = ExploreOptions(
                 maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard,
                 strict: strict, units: units)
-            let e = Explorer(sc, strategy: strategy, options: options)
+            let e = Explorer(sc, strategy: strategy, options: options, api: api)
             try e.validate()
             return e
         }
 
         func validate() throws {
             do { _ = try makeExplorer() } catch { inputError("\(error)") }
+            _ = kernelOption.tree()
         }
 
         func run() throws {
             let explorer: Explorer
-            do { explorer = try makeExplorer() } catch { inputError("\(error)") }
+            let api = kernelOption.api(quiet: json)
+            do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
                 explorer.onProgress = { p in
                     let rate = p.seconds > 0 ? Double(p.schedules) / p.seconds : 0
@@ -199,7 +203,9 @@ extension Kharness {
         @Flag(help: "Also print the two-column timeline.")
         var timeline = false
 
-        func prepare() throws -> (World, Schedule) {
+        @OptionGroup var kernelOption: KernelOption
+
+        func prepare(api: KernelAPI = .builtin) throws -> (World, Schedule) {
             if FileManager.default.fileExists(atPath: token) {
                 return try FuzzRecord.load(path: token).prepare()
             }
@@ -207,19 +213,24 @@ extension Kharness {
             guard let name = s.scenario else {
                 throw HarnessError.badInput("token '\(token)' names no scenario (expected ksim1:SCENARIO:CODEID:CHOICES)")
             }
-            let w = try World(scenario: name)
+            let w = try World(scenario: name, api: api)
             try s.check(for: w)
             return (w, s)
         }
 
         func validate() throws {
-            do { _ = try prepare() } catch { inputError("\(error)") }
+            if kernelOption.tree() == nil {
+                do { _ = try prepare() } catch { inputError("\(error)") }
+            } else if !FileManager.default.fileExists(atPath: token) {
+                do { _ = try Schedule(token: token) } catch { inputError("\(error)") }
+            }
         }
 
         func run() throws {
             let world: World
+            let api = kernelOption.api()
             do {
-                let (w, s) = try prepare()
+                let (w, s) = try prepare(api: api)
                 try w.run(s)
                 world = w
             } catch {

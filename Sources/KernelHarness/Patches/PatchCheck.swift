@@ -31,9 +31,16 @@ public struct PatchCheckOptions: Sendable {
     /// Stop each exploration at its first failing schedule (faster, for
     /// bisecting); by default every distinct finding within the budget.
     public var firstFinding: Bool
+    /// A kernel tree whose text replaces the model's (nil: the model).
+    public var kernel: KernelTree?
+    /// Lines of context a hunk may ignore (`patch --fuzz`); 0 by default.
+    public var fuzz: Int = 0
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
-                strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false) {
+                strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false,
+                kernel: KernelTree? = nil, fuzz: Int = 0) {
+        self.kernel = kernel
+        self.fuzz = fuzz
         self.firstFinding = firstFinding
         self.scenarios = scenarios
         self.strategy = strategy
@@ -100,6 +107,27 @@ public struct PatchCheckReport: Sendable {
     public var error: String?
     public var buildSeconds: Double = 0
     public var seconds: Double = 0
+    /// What applying each patch did: offsets, fuzz, the functions it changes.
+    public var outcomes: [PatchOutcome] = []
+    /// Skipped cover letters, files the model lacks, tree warnings.
+    public var notes: [String] = []
+    /// "kernel 3.13.0 at DIR", or nil for the built-in model.
+    public var kernel: String?
+    /// With a kernel tree: how many modelled functions ran its text.
+    public var realFunctions: Int?
+    public var modelledFunctions: Int?
+
+    /// Code the patches change that the harness does not run.
+    public var unrun: [ChangedCode] { outcomes.flatMap(\.unrun) }
+    /// A good verdict that rests on part of the patch only.
+    public var partial: Bool { verdict == .good && !unrun.isEmpty }
+
+    /// 0 good, 1 bad, 125 untestable, 4 good but partial.
+    public var exitCode: Int32 { partial ? PatchCheckReport.partialExit : verdict.exitCode }
+    public static let partialExit: Int32 = 4
+
+    /// "good", "good (partial)", "bad", "untestable"
+    public var verdictText: String { partial ? "good (partial)" : verdict.rawValue }
 }
 
 public enum PatchChecker {
@@ -124,23 +152,37 @@ public enum PatchChecker {
     public static func check(patches: [String], options: PatchCheckOptions = .init(),
                              shim: URL? = nil, log: ((String) -> Void)? = nil) throws -> PatchCheckReport {
         var baseline: [String: ExplorationResult] = [:]
-        return try check(patches: patches, options: options, shim: shim, log: log, baseline: &baseline)
+        let (texts, notes) = try PatchReader.read(patches)
+        var r = try check(texts, options: options, shim: shim, log: log, baseline: &baseline)
+        r.notes = notes + r.notes
+        return r
     }
 
-    /// As above; `baseline` caches the unpatched results across calls (a
-    /// series matrix explores the unpatched code once).
-    public static func check(patches: [String], options: PatchCheckOptions, shim: URL?,
+    /// As above, on patches already read; `baseline` caches the unpatched
+    /// results across calls (a series matrix explores the unpatched code
+    /// once).
+    public static func check(_ patches: [PatchText], options: PatchCheckOptions, shim: URL?,
                              log: ((String) -> Void)?,
                              baseline: inout [String: ExplorationResult]) throws -> PatchCheckReport {
         let start = Date()
-        var report = PatchCheckReport(verdict: .untestable, patches: patches)
-        let base: Variant
-        let patched: Variant
-        base = try VariantBuilder.build(patches: [], shim: shim)
-        do {
-            patched = try VariantBuilder.build(patches: patches, shim: shim)
-        } catch HarnessError.untestable(let why) {
-            report.error = why
+        var report = PatchCheckReport(verdict: .untestable, patches: patches.map(\.label))
+        if let k = options.kernel { report.kernel = "kernel \(k.release) at \(k.root.path)" }
+        let baseBuild = try KernelBuild.build([], kernel: options.kernel, shim: shim)
+        guard let base = baseBuild.variant else {
+            report.error = baseBuild.failure
+            report.notes += baseBuild.notes
+            report.seconds = Date().timeIntervalSince(start)
+            return report
+        }
+        let patchedBuild = try KernelBuild.build(patches, kernel: options.kernel, fuzz: options.fuzz, shim: shim)
+        report.outcomes = patchedBuild.outcomes
+        report.notes += patchedBuild.notes
+        if let sub = patchedBuild.substitution ?? baseBuild.substitution {
+            report.realFunctions = sub.realCount
+            report.modelledFunctions = sub.functions.count
+        }
+        guard let patched = patchedBuild.variant else {
+            report.error = patchedBuild.failure ?? "the patched code does not build"
             report.seconds = Date().timeIntervalSince(start)
             return report
         }
@@ -173,9 +215,27 @@ public enum PatchChecker {
         return report
     }
 
+    /// Per patch: what it changes and whether the harness runs it, and
+    /// every hunk that needed an offset or fuzz.
+    public static func patchSummary(_ r: PatchCheckReport) -> String {
+        var out = ""
+        if let k = r.kernel {
+            out += k
+            if let n = r.realFunctions, let m = r.modelledFunctions { out += ": \(n) of \(m) modelled functions run its text" }
+            out += "\n"
+        }
+        for n in r.notes { out += "note: \(n)\n" }
+        for (i, o) in r.outcomes.enumerated() {
+            out += "patch \(i + 1): \(o.patch.label)\n"
+            for c in o.changed { out += "  \(c.text)\n" }
+            for h in o.hunkNotes { out += "  \(h.text)\n" }
+        }
+        return out
+    }
+
     /// The verdict table as text.
     public static func table(_ r: PatchCheckReport) -> String {
-        var out = ""
+        var out = patchSummary(r)
         if let e = r.error {
             out += "cannot test: \(e)\n"
         }
@@ -188,7 +248,7 @@ public enum PatchChecker {
                 out += pad(row.scenario, w0) + "  " + pad(row.before.summary, w1) + "  " + row.after.summary + "\n"
             }
         }
-        out += "verdict: \(r.verdict.rawValue)"
+        out += "verdict: \(r.verdictText)"
         out += String(format: " (%.1f s, build %.1f s)\n", r.seconds, r.buildSeconds)
         return out
     }

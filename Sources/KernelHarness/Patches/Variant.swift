@@ -30,8 +30,8 @@ public enum ShimSource {
             if up.path == dir.path { break }
             dir = up
         }
-        // Sources/KernelHarness/Variant.swift -> repository root
-        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        // Sources/KernelHarness/Patches/Variant.swift -> repository root
+        let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("CKernelShim")
         if isShim(built) { return built }
         throw HarnessError.badInput("cannot find the CKernelShim sources (run inside the repository or set KHARNESS_SHIM_DIR)")
@@ -81,7 +81,7 @@ public enum VariantBuilder {
     }
 
     static let compiler: String = ProcessInfo.processInfo.environment["KHARNESS_CC"] ?? "clang"
-    static let cflags = ["-std=gnu11", "-O2", "-g", "-fPIC", "-w",
+    static let cflags = ["-std=gnu11", "-O2", "-g", "-fPIC", "-w", "-ferror-limit=0",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
     /// How a variant reads its thread's current world, which the shim does
@@ -126,54 +126,43 @@ public enum VariantBuilder {
         return String(format: "%016llx", h)
     }
 
-    /// Copy, patch, compile and load.  Throws `.untestable` with the
-    /// rejects or the compiler's errors when the patch does not apply or
-    /// does not build, `.badInput` when a patch file is missing.
-    public static func build(patches: [String], shim: URL? = nil) throws -> Variant {
-        let shim = try shim ?? ShimSource.locate()
-        let fm = FileManager.default
-        var datas: [Data] = []
-        for p in patches {
-            guard fm.fileExists(atPath: p), let d = fm.contents(atPath: p) else {
-                throw HarnessError.badInput("no such patch file: \(p)")
-            }
-            datas.append(d)
-        }
+    /// Copy, patch (without fuzz), compile and load.  Throws `.untestable`
+    /// with the rejects or the compiler's errors when the patch does not
+    /// apply or does not build, `.badInput` when a patch file is missing.
+    /// With `kernel`, the kernel tree's text replaces the model's (see
+    /// KernelBuild).
+    public static func build(patches: [String], shim: URL? = nil, kernel: KernelTree? = nil,
+                             fuzz: Int = 0) throws -> Variant {
+        let texts = try PatchReader.read(patches).patches
+        let b = try KernelBuild.build(texts, kernel: kernel, fuzz: fuzz, shim: shim)
+        if let failure = b.failure { throw HarnessError.untestable(failure) }
+        guard let v = b.variant else { throw HarnessError.untestable("no build") }
+        return Variant(patches: patches, library: v.library, api: v.api, buildSeconds: v.buildSeconds)
+    }
+
+    /// Compile and load the shim tree `tree` as it stands (a scratch copy,
+    /// patched or with kernel text in it), cached by its content.
+    public static func compile(tree: URL, label: [String] = [], workDir: URL? = nil) throws -> Variant {
         do {
-            return try build(patches: patches, datas: datas, shim: shim, tls: .initialExec)
+            return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir)
         } catch HarnessError.untestable(let m) where m.contains("static TLS") {
-            return try build(patches: patches, datas: datas, shim: shim, tls: .generalDynamic)
+            return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir)
         }
     }
 
-    static func build(patches: [String], datas: [Data], shim: URL, tls: TLSModel) throws -> Variant {
+    static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?) throws -> Variant {
         let fm = FileManager.default
-        let key = try key(shim: shim, patchData: datas, tls: tls)
+        let key = try key(shim: tree, patchData: [], tls: tls)
         let cache = cacheDirectory.appendingPathComponent(key)
         let lib = cache.appendingPathComponent("libkshim.so")
         if fm.fileExists(atPath: lib.path) {
-            return Variant(patches: patches, library: lib.path, api: try KernelAPI.load(path: lib.path), buildSeconds: 0)
+            return Variant(patches: label, library: lib.path, api: try KernelAPI.load(path: lib.path), buildSeconds: 0)
         }
         let start = Date()
-        let scratch = fm.temporaryDirectory.appendingPathComponent("kharness-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let scratch = (workDir ?? fm.temporaryDirectory)
+            .appendingPathComponent("kharness-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         defer { try? fm.removeItem(at: scratch) }
         try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
-        let tree = scratch.appendingPathComponent("CKernelShim")
-        try fm.copyItem(at: shim, to: tree)
-        for (i, p) in patches.enumerated() {
-            let abs = URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: fm.currentDirectoryPath)).standardizedFileURL
-            let r = try runCommand("patch", ["-p1", "--batch", "--forward", "--no-backup-if-mismatch",
-                                             "-d", tree.path, "-i", abs.path])
-            if r.status != 0 {
-                var rejects = ""
-                if let e = fm.enumerator(atPath: tree.path) {
-                    for case let f as String in e where f.hasSuffix(".rej") {
-                        rejects += "--- \(f)\n" + ((try? String(contentsOf: tree.appendingPathComponent(f), encoding: .utf8)) ?? "")
-                    }
-                }
-                throw HarnessError.untestable("patch \(i + 1) (\(p)) does not apply:\n\(r.output)\(rejects)")
-            }
-        }
         // compile every file (both cores), then link
         let srcs = try sources(in: tree)
         let objs = srcs.map { scratch.appendingPathComponent($0.replacingOccurrences(of: "/", with: "_") + ".o").path }
@@ -199,7 +188,7 @@ public enum VariantBuilder {
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
         try fm.moveItem(at: out, to: staging.appendingPathComponent("libkshim.so"))
         if rename(staging.path, cache.path) != 0 { try? fm.removeItem(at: staging) }
-        return Variant(patches: patches, library: lib.path, api: try KernelAPI.load(path: lib.path),
+        return Variant(patches: label, library: lib.path, api: try KernelAPI.load(path: lib.path),
                        buildSeconds: Date().timeIntervalSince(start))
     }
 }
