@@ -188,10 +188,13 @@ public enum PatchApplier {
             let newText = (try? String(contentsOf: tree.appendingPathComponent(f.path), encoding: .utf8)) ?? ""
             let defs = f.path.hasSuffix(".c") ? CScanner.functions(in: newText) : []
             for k in notes.indices where notes[k].file == f.path {
+                let hunk = f.hunks.indices.contains(notes[k].hunk - 1) ? f.hunks[notes[k].hunk - 1] : nil
                 if let l = notes[k].line {
-                    notes[k].landedIn = defs.first { $0.firstLine <= l && l <= $0.lastLine }?.name
+                    // the first changed line, past the hunk's leading context
+                    let changed = l + (hunk?.leadingContext ?? 0)
+                    notes[k].landedIn = defs.first { $0.firstLine <= changed && changed <= $0.lastLine }?.name
                 }
-                if f.hunks.indices.contains(notes[k].hunk - 1) { notes[k].heading = f.hunks[notes[k].hunk - 1].heading }
+                notes[k].heading = hunk?.heading ?? ""
             }
             o.changed += classify(file: f.path, old: before[f.path] ?? "", new: newText, defs: defs, mode: mode, work: work)
         }

@@ -14,6 +14,8 @@ public struct DiffHunk: Sendable, Equatable {
     /// What follows the second "@@": the function the hunk is in, as the
     /// tool that made the diff saw it (may be empty).
     public var heading: String
+    /// Context lines before the first changed line.
+    public var leadingContext = 0
 }
 
 /// The part of a patch for one file.
@@ -176,16 +178,19 @@ public enum PatchReader {
             i += 2
             // hunks: each "@@ -a,b +c,d @@" and its body, counted exactly
             while i < lines.count, lines[i].hasPrefix("@@ "), let h = parseHunkHeader(lines[i]) {
-                fd.hunks.append(h)
+                var hunk = h
+                var seenChange = false
                 var oldLeft = h.oldCount, newLeft = h.newCount
                 i += 1
                 while i < lines.count && (oldLeft > 0 || newLeft > 0) {
                     let l = lines[i]
-                    if l.hasPrefix("+") { newLeft -= 1 } else if l.hasPrefix("-") { oldLeft -= 1 }
+                    if l.hasPrefix("+") { newLeft -= 1; seenChange = true }
+                    else if l.hasPrefix("-") { oldLeft -= 1; seenChange = true }
                     else if l.hasPrefix("\\") { /* no newline at end of file */ }
-                    else { oldLeft -= 1; newLeft -= 1 }
+                    else { oldLeft -= 1; newLeft -= 1; if !seenChange { hunk.leadingContext += 1 } }
                     i += 1
                 }
+                fd.hunks.append(hunk)
                 while i < lines.count && lines[i].hasPrefix("\\") { i += 1 }
             }
             guard !fd.hunks.isEmpty else { continue }
