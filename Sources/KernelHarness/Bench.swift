@@ -19,6 +19,8 @@ public struct BenchOptions: Sendable {
     public var stressBinary: String? = nil
     /// The repository's Patches/ (nil: next to the located CKernelShim/).
     public var patchesDirectory: String? = nil
+    /// Measure a kernel tree's text (--kernel) instead of the built-in model.
+    public var kernel: KernelTree? = nil
 
     public init(runs: Int = 5, quick: Bool = false) {
         self.runs = max(1, runs)

@@ -9,14 +9,16 @@ public final class BenchRunner {
     public let options: BenchOptions
     /// Progress lines (stderr in the CLI).
     public var log: (String) -> Void = { _ in }
-    let api = KernelAPI.builtin
+    let api: KernelAPI
     var notes: [String] = []
     var variants: [String: KernelAPI] = [:]
     let repo: URL?
 
-    public init(options: BenchOptions) {
+    /// Throws when the --kernel tree's text does not build.
+    public init(options: BenchOptions) throws {
         self.options = options
         self.repo = (try? ShimSource.locate())?.deletingLastPathComponent()
+        self.api = options.kernel == nil ? KernelAPI.builtin : try KernelBuild.base(kernel: options.kernel).0.api
     }
 
     /// Two tasks of 500 scheduling points that touch nothing: the cost of a
@@ -52,7 +54,7 @@ public final class BenchRunner {
         if let a = variants[patch] { return a }
         guard let dir = patchesDir else { throw HarnessError.untestable("cannot find Patches/") }
         log("building the variant with \(patch)")
-        let v = try VariantBuilder.build(patches: [dir.appendingPathComponent(patch).path])
+        let v = try VariantBuilder.build(patches: [dir.appendingPathComponent(patch).path], kernel: options.kernel)
         variants[patch] = v.api
         return v.api
     }

@@ -58,6 +58,8 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     public var token: String
     public var codeID: String
     public var patches: [FuzzPatch]
+    /// The kernel tree whose text ran (--kernel), when not the built-in model.
+    public var kernel: String? = nil
     public var finding: FuzzFindingInfo?
     /// Executions and seconds into the fuzz session that produced it.
     public var execs: Int
@@ -106,9 +108,10 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
 
     /// The build of the kernel code this record ran on: the built-in one, or
     /// the pristine sources with the record's patches (built and cached).
-    public func kernelAPI() throws -> KernelAPI {
-        if patches.isEmpty && codeID == KernelAPI.builtin.codeID { return .builtin }
-        if patches.isEmpty {
+    public func kernelAPI(kernel given: KernelTree? = nil) throws -> KernelAPI {
+        let tree = try given ?? kernel.map { try KernelTree.open($0, origin: "the record's kernel tree") }
+        if patches.isEmpty && tree == nil && codeID == KernelAPI.builtin.codeID { return .builtin }
+        if patches.isEmpty && tree == nil {
             throw HarnessError.mismatch("record was made on kernel code \(codeID), this build is \(KernelAPI.builtin.codeID), and it names no patches")
         }
         let dir = FileManager.default.temporaryDirectory
@@ -121,12 +124,12 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
             try Data(p.text.utf8).write(to: u)
             paths.append(u.path)
         }
-        return try VariantBuilder.build(patches: paths).api
+        return try VariantBuilder.build(patches: paths, kernel: tree).api
     }
 
     /// A world of the record's spec on the record's build, and its schedule.
-    public func prepare() throws -> (World, Schedule) {
-        let api = try kernelAPI()
+    public func prepare(kernel: KernelTree? = nil) throws -> (World, Schedule) {
+        let api = try kernelAPI(kernel: kernel)
         let w = try World(spec: spec, api: api)
         let s = try Schedule(token: token)
         try s.check(for: w)

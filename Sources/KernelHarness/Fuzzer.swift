@@ -24,6 +24,8 @@ public struct FuzzOptions: Sendable {
     public var api: KernelAPI = .builtin
     /// The patches `api` was built with (saved inline in every record).
     public var patches: [FuzzPatch] = []
+    /// The kernel tree `api` took its text from (saved in every record).
+    public var kernel: String? = nil
     /// Runs the schedule minimizer may spend per finding.
     public var minimizeBudget: Int = 1000
     /// Livelock budget per run.
@@ -305,7 +307,7 @@ public final class Fuzzer: @unchecked Sendable {
                     corpus.append(input)
                     save = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: input,
                                       spec: input.spec, token: res.token, codeID: options.api.codeID,
-                                      patches: options.patches, finding: nil, execs: exec,
+                                      patches: options.patches, kernel: options.kernel, finding: nil, execs: exec,
                                       seconds: (elapsed * 1000).rounded() / 1000)
                 }
             }
@@ -544,7 +546,7 @@ final class Worker {
         if let dir = fuzzer.findingsDir {
             let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: best, spec: best.spec,
                                  token: tokenOut, codeID: opts.api.codeID, patches: opts.patches,
-                                 finding: info, execs: exec, seconds: seconds)
+                                 kernel: opts.kernel, finding: info, execs: exec, seconds: seconds)
             let url = dir.appendingPathComponent(FuzzFiles.fileStem(signature: f.signature) + ".json")
             do {
                 try FuzzFiles.writeAtomically(rec.json, to: url)

@@ -28,6 +28,8 @@ extension Kharness {
         @Flag(name: .shortAndLong, help: "No progress lines on stderr.")
         var silent = false
 
+        @OptionGroup var kernelOption: KernelOption
+
         func validate() throws {
             if let runs, runs < 1 { throw ValidationError("--runs must be at least 1") }
         }
@@ -35,7 +37,12 @@ extension Kharness {
         func run() throws {
             var o = BenchOptions(runs: runs ?? (quick ? 1 : 5), quick: quick)
             o.stressBinary = stress
-            let b = BenchRunner(options: o)
+            o.kernel = kernelOption.tree()
+            let b: BenchRunner
+            do { b = try BenchRunner(options: o) } catch HarnessError.untestable(let m) {
+                FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+                throw ExitCode(125)
+            }
             if !silent {
                 b.log = { FileHandle.standardError.write(Data(("bench: " + $0 + "\n").utf8)) }
             }

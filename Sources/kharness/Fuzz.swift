@@ -47,6 +47,8 @@ extension Kharness {
         @Option(name: .customLong("minimize-budget"), help: "Runs the minimizer may spend per finding.")
         var minimizeBudget: Int = 1000
 
+        @OptionGroup var kernelOption: KernelOption
+
         func validate() throws {
             if let t = time, !(t > 0) { throw ValidationError("--time must be a positive number of seconds") }
             if let m = maxExecs, m < 1 { throw ValidationError("--max-execs must be at least 1") }
@@ -64,10 +66,16 @@ extension Kharness {
             options.timeLimit = time ?? (maxExecs == nil ? 60 : nil)
             options.corpus = corpus.map { URL(fileURLWithPath: $0) }
             options.minimizeBudget = minimizeBudget
+            let tree = kernelOption.tree()
+            if let tree, patches.isEmpty {
+                options.api = kernelOption.api(quiet: json)
+                options.kernel = tree.root.path
+            }
             if !patches.isEmpty {
                 do {
-                    let v = try VariantBuilder.build(patches: patches)
+                    let v = try VariantBuilder.build(patches: patches, kernel: tree)
                     options.api = v.api
+                    options.kernel = tree?.root.path
                     options.patches = try patches.map {
                         FuzzPatch(name: ($0 as NSString).lastPathComponent, text: try String(contentsOfFile: $0, encoding: .utf8))
                     }

@@ -207,7 +207,7 @@ extension Kharness {
 
         func prepare(api: KernelAPI = .builtin) throws -> (World, Schedule) {
             if FileManager.default.fileExists(atPath: token) {
-                return try FuzzRecord.load(path: token).prepare()
+                return try FuzzRecord.load(path: token).prepare(kernel: kernelOption.tree())
             }
             let s = try Schedule(token: token)
             guard let name = s.scenario else {

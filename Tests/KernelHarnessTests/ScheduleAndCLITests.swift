@@ -245,6 +245,10 @@ import Foundation
         (["run", "toy-abba", "--strategy", "nope"], "nope"),
         (["replay", "ksim1:toy-abba:*:zz"], "position 18"),
         (["merge", "/nonexistent.json"], "cannot read"),
+        (["run", "toy-abba", "--kernel", "/nonexistent/linux"], "--kernel /nonexistent/linux: no such directory"),
+        (["kernel", "--kernel", "/nonexistent/linux"], "no such directory"),
+        (["kernel"], "give --kernel DIR"),
+        (["check-patch", "-", "-"], "'-' (standard input) can be given once"),
     ])
     func badInputExitsTwoWithAClearMessage(args: [String], message: String) throws {
         let r = try kharness(args)
