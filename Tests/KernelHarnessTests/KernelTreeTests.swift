@@ -333,4 +333,24 @@ func patchTexts(_ text: String, _ name: String = "test.patch") throws -> [PatchT
         try w.run(token: Self.seedToken)
         #expect(w.findings.contains { $0.kind == "bug" && $0.file == "mm/mlock.c" })
     }
+
+    @Test func equivalenceAgreesOnTheModelsOwnTextAndCatchesADifference() throws {
+        let k = try SyntheticKernel()
+        try k.edit("mm/rmap.c", "#include", "/* shifted */\n#include")
+        let v = try #require(try KernelBuild.build([], kernel: try k.tree).variant)
+        let opts = PatchCheckOptions(timePerScenario: 120, jobs: 2)
+        let names = ["seed-migrate-nonlinear", "reclaim-vs-munlock", "munlock-vs-unmap"]
+        let same = try Equivalence.compare(tree: v.api, scenarios: names, options: opts)
+        #expect(same.map(\.scenario) == names)
+        let table = Equivalence.table(same)
+        #expect(same.allSatisfy { $0.same }, "\(table)")
+        #expect(same[0].model == ["bug in mlock_vma_page()"] && same[2].model.isEmpty)
+
+        // a tree whose mlock_vma_page asserts nothing: the seed BUG is gone there
+        try k.edit("mm/mlock.c", "\tBUG_ON(!PageLocked(page));\n\n\tif (!TestSetPageMlocked", "\n\n\tif (!TestSetPageMlocked")
+        let v2 = try #require(try KernelBuild.build([], kernel: try k.tree).variant)
+        let diff = try Equivalence.compare(tree: v2.api, scenarios: ["seed-migrate-nonlinear"], options: opts)
+        #expect(diff.count == 1 && !diff[0].same)
+        #expect(Equivalence.table(diff).contains("0 of 1 scenarios"))
+    }
 }
