@@ -59,6 +59,9 @@ extension Kharness {
 
         @OptionGroup var kernelOption: KernelOption
 
+        @Flag(help: "Any failing finding after the patches is bad, also one the unpatched code had (default: only new findings are).")
+        var absolute = false
+
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -91,7 +94,8 @@ extension Kharness {
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                     firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz)
+                                     firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
+                                     absolute: absolute)
         }
 
         func run() throws {
@@ -195,6 +199,10 @@ struct PatchCheckJSON: Codable {
         var scenario: String
         var before: RunReport
         var after: RunReport
+        /// identities ("kind in function(): message") of the failing findings
+        var fixed: [String]
+        var new: [String]
+        var unchanged: [String]
     }
     struct Hunk: Codable {
         var file: String
@@ -230,9 +238,11 @@ struct PatchCheckJSON: Codable {
     var kernel: String?
     var realFunctions: Int?
     var modelledFunctions: Int?
+    var fixed = 0, new = 0, unchanged = 0
+    var absolute = false
 
     enum CodingKeys: String, CodingKey {
-        case verdict, partial, patches, error, seconds, rows, notes, kernel
+        case verdict, partial, patches, error, seconds, rows, notes, kernel, fixed, new, unchanged, absolute
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -256,7 +266,13 @@ struct PatchCheckJSON: Codable {
         error = r.error
         seconds = (r.seconds * 1000).rounded() / 1000
         buildSeconds = (r.buildSeconds * 1000).rounded() / 1000
-        rows = r.rows.map { Row(scenario: $0.scenario, before: RunReport($0.before.result), after: RunReport($0.after.result)) }
+        rows = r.rows.map { Row(scenario: $0.scenario, before: RunReport($0.before.result), after: RunReport($0.after.result),
+                                fixed: $0.fixed.map(\.identity), new: $0.new.map(\.identity),
+                                unchanged: $0.unchanged.map(\.identity)) }
+        fixed = r.fixedCount
+        new = r.newCount
+        unchanged = r.unchangedCount
+        absolute = r.absolute
     }
 
     var json: String {
@@ -305,11 +321,7 @@ struct PatchMatrixJSON: Codable {
         }
         rows.append(["verdict", ""] + cols.map { $0.1.verdictText })
         rows.append(["fixed/new", ""] + cols.map { c in
-            let fixed = c.1.rows.filter { $0.before.failed && !$0.after.failed }.count
-            let new = c.1.rows.filter { row in
-                !row.after.failingSignatures.subtracting(row.before.failingSignatures).isEmpty
-            }.count
-            return c.1.error != nil ? "-" : "\(fixed)/\(new)"
+            c.1.error != nil ? "-" : "\(c.1.fixedCount)/\(c.1.newCount)"
         })
         header = header.map { $0 }
         let widths = header.indices.map { i in ([header] + rows).map { $0[i].count }.max() ?? 0 }
@@ -318,7 +330,8 @@ struct PatchMatrixJSON: Codable {
                 .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
         }
         var out = fmt(header) + rows.map(fmt).joined()
-        out += "\nfixed/new: scenarios that failed before and are clean after / that fail in a way they did not before\n"
+        out += "\nfixed/new: findings of the unpatched code gone after the patches / findings it did not have"
+            + " (same kind, function and message = the same finding)\n"
         for c in cols where !c.0.hasPrefix("stack") {
             out += "  \(short(c.0)) = \(c.0)\n"
         }

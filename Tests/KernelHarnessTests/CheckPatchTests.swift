@@ -57,6 +57,33 @@ import Foundation
         #expect(w.findings.contains { $0.kind == "deadlock" && $0.message.contains("lru_lock") })
     }
 
+    /// The verdict is regression-aware: findings the unpatched code already
+    /// has (the NR_MLOCK drift, the exit-time leak) do not make the seed fix bad.
+    @Test func seedFixIsGoodOnEveryScenarioWithTheOldFindingsUnchanged() throws {
+        var r = try PatchChecker.check(patches: [try Self.patch("0001")],
+                                       options: PatchCheckOptions(timePerScenario: 300, jobs: 2))
+        #expect(r.verdict == .good && r.exitCode == 0)
+        #expect(r.fixedCount >= 4 && r.newCount == 0)
+        let munlock = try #require(r.rows.first { $0.scenario == "reclaim-vs-munlock" })
+        #expect(munlock.unchanged.map(\.kind) == ["accounting"] && munlock.fixed.isEmpty && munlock.new.isEmpty)
+        let seed = try #require(r.rows.first { $0.scenario == "seed-migrate-nonlinear" })
+        #expect(seed.fixed.map(\.identity) == ["bug in mlock_vma_page(): kernel BUG at mm/mlock.c:##!"])
+        #expect(PatchChecker.table(r).contains("findings: fixed \(r.fixedCount), new 0, unchanged \(r.unchangedCount)"))
+        // --absolute: every failing finding after the patch counts
+        r = try PatchChecker.check(patches: [try Self.patch("0001")],
+                                   options: PatchCheckOptions(scenarios: ["reclaim-vs-munlock"], timePerScenario: 300,
+                                                              jobs: 2, absolute: true))
+        #expect(r.verdict == .bad && r.exitCode == 1)
+    }
+
+    @Test func seriesExitsNonZeroWhenAColumnIsBad() throws {
+        let cli = CLITests()
+        let r = try cli.kharness(["check-patch", "--series", Self.repo.appendingPathComponent("Patches/series").path,
+                                  "--scenarios", "seed-migrate-nonlinear,munlock-vs-unmap", "--time", "2", "--first"])
+        #expect(r.code == 1, "\(r.out)\(r.err)")
+        #expect(r.out.contains("fixed/new"))
+    }
+
     @Test func nrMlockDriftIsFoundAndFixedBy0006() throws {
         let r = try check(["0006"], ["reclaim-vs-munlock"])
         let row = try #require(r.rows.first)

@@ -35,11 +35,15 @@ public struct PatchCheckOptions: Sendable {
     public var kernel: KernelTree?
     /// Lines of context a hunk may ignore (`patch --fuzz`); 0 by default.
     public var fuzz: Int = 0
+    /// Any failing finding after the patches is bad, pre-existing or not
+    /// (by default only a new one is).
+    public var absolute = false
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
                 strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false,
-                kernel: KernelTree? = nil, fuzz: Int = 0) {
+                kernel: KernelTree? = nil, fuzz: Int = 0, absolute: Bool = false) {
         self.kernel = kernel
+        self.absolute = absolute
         self.fuzz = fuzz
         self.firstFinding = firstFinding
         self.scenarios = scenarios
@@ -53,23 +57,7 @@ public struct PatchCheckOptions: Sendable {
 /// One side (before or after) of one scenario.
 public struct SideOutcome: Sendable {
     public var result: ExplorationResult
-    /// One cell of the verdict table.
-    public var summary: String {
-        let failing = result.findings.filter(\.failing)
-        if !failing.isEmpty {
-            return failing.map { "\($0.kind) \($0.location) [\($0.token)]" }.joined(separator: "; ")
-        }
-        let how = result.exhausted
-            ? "exhaustive" + (result.bound.map { " under bound \($0)" } ?? "") + " (\(result.strategy.name))"
-            : "budget (\(result.strategy.name))"
-        return "clean: \(result.schedules) schedules, \(how)"
-    }
     public var failed: Bool { result.failed }
-
-    /// kind@location of every failing finding.
-    public var failingSignatures: Set<String> {
-        Set(result.findings.filter(\.failing).map(\.signature))
-    }
 
     /// A short matrix cell: every distinct failing finding, or clean.
     public var cell: String {
@@ -93,10 +81,51 @@ public struct SideOutcome: Sendable {
     }
 }
 
+extension FoundFinding {
+    /// What stays the same when a patch moves code around: kind, kernel
+    /// function and the message with its numbers blotted out (lines,
+    /// counts, page indices shift; the shape does not).
+    public var identity: String {
+        let shape = String(message.map { $0.isNumber ? "#" : $0 })
+        return "\(kind) in \(function)(): \(shape)"
+    }
+}
+
 public struct PatchCheckRow: Sendable {
     public var scenario: String
     public var before: SideOutcome
     public var after: SideOutcome
+
+    /// Failing findings by identity, before and after.
+    func failing(_ s: SideOutcome) -> [String: FoundFinding] {
+        var out: [String: FoundFinding] = [:]
+        for f in s.result.findings where f.failing && out[f.identity] == nil { out[f.identity] = f }
+        return out
+    }
+    /// Failing before, not after.
+    public var fixed: [FoundFinding] {
+        let a = failing(after)
+        return failing(before).filter { a[$0.key] == nil }.map(\.value).sorted { $0.identity < $1.identity }
+    }
+    /// Failing after, not before.
+    public var new: [FoundFinding] {
+        let b = failing(before)
+        return failing(after).filter { b[$0.key] == nil }.map(\.value).sorted { $0.identity < $1.identity }
+    }
+    /// Failing on both sides.
+    public var unchanged: [FoundFinding] {
+        let b = failing(before)
+        return failing(after).filter { b[$0.key] != nil }.map(\.value).sorted { $0.identity < $1.identity }
+    }
+
+    /// "fixed 1, unchanged 2", "new 1", "-"
+    public var change: String {
+        var parts: [String] = []
+        if !fixed.isEmpty { parts.append("fixed \(fixed.count)") }
+        if !new.isEmpty { parts.append("NEW \(new.count)") }
+        if !unchanged.isEmpty { parts.append("unchanged \(unchanged.count)") }
+        return parts.isEmpty ? "-" : parts.joined(separator: ", ")
+    }
 }
 
 public struct PatchCheckReport: Sendable {
@@ -128,6 +157,12 @@ public struct PatchCheckReport: Sendable {
 
     /// "good", "good (partial)", "bad", "untestable"
     public var verdictText: String { partial ? "good (partial)" : verdict.rawValue }
+
+    public var fixedCount: Int { rows.reduce(0) { $0 + $1.fixed.count } }
+    public var newCount: Int { rows.reduce(0) { $0 + $1.new.count } }
+    public var unchangedCount: Int { rows.reduce(0) { $0 + $1.unchanged.count } }
+    /// Whether `verdict` counted pre-existing findings too (--absolute).
+    public var absolute = false
 }
 
 public enum PatchChecker {
@@ -210,7 +245,12 @@ public enum PatchChecker {
             report.rows.append(PatchCheckRow(scenario: name, before: SideOutcome(result: before),
                                              after: SideOutcome(result: after)))
         }
-        report.verdict = report.rows.contains { $0.after.failed } ? .bad : .good
+        // regression-aware: only a finding the unpatched code did not have
+        // makes the patch bad, unless every failing finding counts
+        report.absolute = options.absolute
+        let bad = options.absolute ? report.rows.contains { $0.after.failed }
+                                   : report.rows.contains { !$0.new.isEmpty }
+        report.verdict = bad ? .bad : .good
         report.seconds = Date().timeIntervalSince(start)
         return report
     }
@@ -233,22 +273,34 @@ public enum PatchChecker {
         return out
     }
 
-    /// The verdict table as text.
+    /// The verdict table as text: one row per scenario (short cells, the
+    /// change by finding identity), then the new findings with their
+    /// replay tokens.
     public static func table(_ r: PatchCheckReport) -> String {
         var out = patchSummary(r)
         if let e = r.error {
             out += "cannot test: \(e)\n"
         }
         if !r.rows.isEmpty {
-            let w0 = max(8, r.rows.map(\.scenario.count).max() ?? 0)
-            let w1 = max(6, r.rows.map(\.before.summary.count).max() ?? 0)
-            func pad(_ s: String, _ n: Int) -> String { s.padding(toLength: n, withPad: " ", startingAt: 0) }
-            out += pad("scenario", w0) + "  " + pad("before", w1) + "  after\n"
+            let head = ["scenario", "before", "after", "change"]
+            let cells = r.rows.map { [$0.scenario, $0.before.cell, $0.after.cell, $0.change] }
+            let widths = head.indices.map { i in ([head] + cells).map { $0[i].count }.max() ?? 0 }
+            func fmt(_ row: [String]) -> String {
+                row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+            }
+            out += fmt(head) + cells.map(fmt).joined()
+            out += "findings: fixed \(r.fixedCount), new \(r.newCount), unchanged \(r.unchangedCount)"
+                + " (same kind, function and message = the same finding)\n"
             for row in r.rows {
-                out += pad(row.scenario, w0) + "  " + pad(row.before.summary, w1) + "  " + row.after.summary + "\n"
+                for f in row.new {
+                    out += "new in \(row.scenario): \(f.kind) at \(f.location) in \(f.function)(): \(f.message)\n"
+                    out += "  replay: kharness replay \(f.token)\n"
+                }
             }
         }
         out += "verdict: \(r.verdictText)"
+        if r.absolute { out += " (--absolute: every failing finding after the patches counts)" }
         out += String(format: " (%.1f s, build %.1f s)\n", r.seconds, r.buildSeconds)
         return out
     }
