@@ -22,9 +22,21 @@ struct KernelOption: ParsableArguments {
     }
 
     /// The code to run: the built-in shim, or the tree's text built into a
-    /// variant (exit 125 with the missing symbols when it does not compile).
-    func api(quiet: Bool = false) -> KernelAPI {
-        guard let tree = tree() else { return .builtin }
+    /// variant (exit 125 with the missing symbols when it does not compile),
+    /// with `patches` applied.
+    func api(quiet: Bool = false, patches: [String] = []) -> KernelAPI {
+        let tree = tree()
+        if !patches.isEmpty {
+            do {
+                return try VariantBuilder.build(patches: patches, kernel: tree).api
+            } catch HarnessError.untestable(let m) {
+                FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+                Foundation.exit(125)
+            } catch {
+                inputError("\(error)")
+            }
+        }
+        guard let tree else { return .builtin }
         do {
             let (v, sub) = try KernelBuild.base(kernel: tree)
             if !quiet, let sub {
@@ -38,5 +50,41 @@ struct KernelOption: ParsableArguments {
         } catch {
             inputError("\(error)")
         }
+    }
+}
+
+/// --patch P (repeatable) and --kernel DIR: the build a schedule runs on.
+struct CodeOptions: ParsableArguments {
+    @OptionGroup var kernelOption: KernelOption
+
+    @Option(name: .customLong("patch"), help: ArgumentHelp(
+        "Apply this kernel patch first (repeatable, in order; as check-patch applies it).", valueName: "FILE"))
+    var patches: [String] = []
+
+    func validate() throws {
+        for p in patches where !FileManager.default.fileExists(atPath: p) {
+            throw ValidationError("no such patch file: \(p)")
+        }
+    }
+
+    /// Neither --kernel nor --patch (nor KHARNESS_KERNEL).
+    var isBuiltin: Bool { patches.isEmpty && kernelOption.tree() == nil }
+
+    /// The build to run: as given, or (for a token of another build and
+    /// nothing given) the cached build with the token's code id.
+    func api(quiet: Bool = false, codeID: String? = nil) -> KernelAPI {
+        if isBuiltin, let id = codeID, id != KernelAPI.builtin.codeID, let c = VariantBuilder.cached(codeID: id) {
+            do {
+                let api = try KernelAPI.load(path: c.library)
+                if !quiet {
+                    let what = c.label.isEmpty ? c.library : c.label.joined(separator: " + ")
+                    FileHandle.standardError.write(Data("kharness: code \(id) is a cached build: \(what)\n".utf8))
+                }
+                return api
+            } catch {
+                inputError("code \(id): \(error)")
+            }
+        }
+        return kernelOption.api(quiet: quiet, patches: patches)
     }
 }

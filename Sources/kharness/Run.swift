@@ -63,7 +63,7 @@ extension Kharness {
         @Option(help: .hidden)
         var units: Int = 32
 
-        @OptionGroup var kernelOption: KernelOption
+        @OptionGroup var code: CodeOptions
 
         func makeStrategy() throws -> Strategy {
             let name = strategy ?? (schedule != nil ? .replay : .dpor)
@@ -110,13 +110,14 @@ extension Kharness {
         }
 
         func validate() throws {
-            do { _ = try makeExplorer() } catch { inputError("\(error)") }
-            _ = kernelOption.tree()
+            if code.isBuiltin {
+                do { _ = try makeExplorer() } catch { inputError("\(error)") }
+            }
         }
 
         func run() throws {
             let explorer: Explorer
-            let api = kernelOption.api(quiet: json)
+            let api = code.api(quiet: json, codeID: schedule.flatMap { try? Schedule(token: $0) }?.codeID)
             do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
                 explorer.onProgress = { p in
@@ -203,11 +204,11 @@ extension Kharness {
         @Flag(help: "Also print the two-column timeline.")
         var timeline = false
 
-        @OptionGroup var kernelOption: KernelOption
+        @OptionGroup var code: CodeOptions
 
         func prepare(api: KernelAPI = .builtin) throws -> (World, Schedule) {
             if FileManager.default.fileExists(atPath: token) {
-                return try FuzzRecord.load(path: token).prepare(kernel: kernelOption.tree())
+                return try FuzzRecord.load(path: token).prepare(kernel: code.kernelOption.tree())
             }
             let s = try Schedule(token: token)
             guard let name = s.scenario else {
@@ -219,16 +220,22 @@ extension Kharness {
         }
 
         func validate() throws {
-            if kernelOption.tree() == nil {
+            if FileManager.default.fileExists(atPath: token) {
+                if code.isBuiltin { do { _ = try prepare() } catch { inputError("\(error)") } }
+                return
+            }
+            let s: Schedule
+            do { s = try Schedule(token: token) } catch { inputError("\(error)") }
+            // a token of another build is checked on that build, in run()
+            if code.isBuiltin && (s.codeID == nil || s.codeID == KernelAPI.builtin.codeID) {
                 do { _ = try prepare() } catch { inputError("\(error)") }
-            } else if !FileManager.default.fileExists(atPath: token) {
-                do { _ = try Schedule(token: token) } catch { inputError("\(error)") }
             }
         }
 
         func run() throws {
             let world: World
-            let api = kernelOption.api()
+            let isFile = FileManager.default.fileExists(atPath: token)
+            let api = isFile ? KernelAPI.builtin : code.api(codeID: try? Schedule(token: token).codeID)
             do {
                 let (w, s) = try prepare(api: api)
                 try w.run(s)

@@ -76,6 +76,32 @@ import Foundation
         #expect(r.verdict == .bad && r.exitCode == 1)
     }
 
+    /// A token printed for a patched build names that build's code id; the
+    /// cache knows which library has it, so it replays with no patch given.
+    @Test func everyNewFindingOfAPatchedBuildReplaysFromItsToken() throws {
+        let r = try check(["0004"], ["seed-migrate-nonlinear"])
+        let row = try #require(r.rows.first)
+        #expect(!row.new.isEmpty)
+        for f in row.new {
+            let s = try Schedule(token: f.token)
+            let id = try #require(s.codeID)
+            #expect(id != KernelAPI.builtin.codeID)
+            let cached = try #require(VariantBuilder.cached(codeID: id))
+            let w = try World(scenario: row.scenario, api: try KernelAPI.load(path: cached.library))
+            try w.run(s)
+            let identities = Set(w.findings.map { FoundFinding(kind: $0.kind, message: $0.message, file: $0.file, line: $0.line,
+                                                               function: $0.function, task: $0.task, taskName: $0.taskName,
+                                                               tolerated: $0.tolerated, failing: true, token: "", count: 1,
+                                                               unit: 0, ordinal: 0).identity })
+            #expect(identities.contains(f.identity), "\(f.token)")
+        }
+        // and through the binary, with no --patch
+        let cli = CLITests()
+        let out = try cli.kharness(["replay", row.new[0].token])
+        #expect(out.code == 1, "\(out.err)")
+        #expect(out.err.contains("is a cached build"))
+    }
+
     @Test func seriesExitsNonZeroWhenAColumnIsBad() throws {
         let cli = CLITests()
         let r = try cli.kharness(["check-patch", "--series", Self.repo.appendingPathComponent("Patches/series").path,

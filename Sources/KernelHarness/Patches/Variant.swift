@@ -150,7 +150,35 @@ public enum VariantBuilder {
         }
     }
 
+    /// The cached build whose code identity is `codeID` (the id a schedule
+    /// token carries), if one was built on this machine.
+    public static func cached(codeID: String) -> (library: String, label: [String])? {
+        let idx = cacheDirectory.appendingPathComponent("by-code-id/\(codeID)")
+        guard let text = try? String(contentsOf: idx, encoding: .utf8) else { return nil }
+        let lines = text.split(separator: "\n").map(String.init)
+        guard let lib = lines.first, FileManager.default.fileExists(atPath: lib) else { return nil }
+        return (lib, Array(lines.dropFirst()))
+    }
+
+    /// Remember which library has `api`'s code id (and what it was built
+    /// from), so a token printed for it replays without naming its patches.
+    static func index(_ api: KernelAPI, library: String, label: [String]) {
+        let fm = FileManager.default
+        let dir = cacheDirectory.appendingPathComponent("by-code-id")
+        guard (try? fm.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else { return }
+        let text = ([library] + label).joined(separator: "\n") + "\n"
+        let tmp = dir.appendingPathComponent(".\(api.codeID)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        guard (try? Data(text.utf8).write(to: tmp)) != nil else { return }
+        if rename(tmp.path, dir.appendingPathComponent(api.codeID).path) != 0 { try? fm.removeItem(at: tmp) }
+    }
+
     static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?) throws -> Variant {
+        let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir)
+        if v.api.codeID != KernelAPI.builtin.codeID { index(v.api, library: v.library, label: label) }
+        return v
+    }
+
+    static func compileUnindexed(tree: URL, label: [String], tls: TLSModel, workDir: URL?) throws -> Variant {
         let fm = FileManager.default
         let key = try key(shim: tree, patchData: [], tls: tls)
         let cache = cacheDirectory.appendingPathComponent(key)
