@@ -33,7 +33,7 @@ extern "C" {
  * ksim_stats.total_direct (struct ksim_stats grew: rebuild against this
  * header), KSIM_OPT_DIRECT.
  */
-#define KSIM_API_VERSION	2
+#define KSIM_API_VERSION	3
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
@@ -270,6 +270,31 @@ int ksim_run_last_first(struct ksim_world *w, const uint8_t *choices,
  * could run), one per choice; returns their number (= ksim_schedule()). */
 size_t ksim_enabled_log(const struct ksim_world *w, const uint32_t **masks);
 
+/*
+ * Lock-class dependencies gathered over every run of this world since it
+ * was created (or cleared), lockdep style: "a task took a lock of class
+ * to_class (not with a trylock) while holding one of class from_class".
+ * A class is the lock's field name: "mmap_sem", "i_mmap_mutex",
+ * "PG_locked", "ptl", "lru_lock" ... (a lock the world did not name is a
+ * class per function that takes it).  One entry per class pair, with the
+ * first sites that showed it.  A cycle among them is a possible deadlock
+ * even when no run deadlocked.  Strings are owned by the world.
+ */
+struct ksim_lock_dep {
+	const char *from_class, *to_class;
+	int from_read, to_read;		/* rw-semaphore taken for read */
+	const char *held_file;		/* where the held lock was taken */
+	int held_line;
+	const char *held_function;
+	const char *taken_file;		/* where the new lock was taken */
+	int taken_line;
+	const char *taken_function;
+	const char *task_name;
+};
+int ksim_lockdep_count(const struct ksim_world *w);
+int ksim_lockdep_get(const struct ksim_world *w, int i, struct ksim_lock_dep *out);
+void ksim_lockdep_clear(struct ksim_world *w);
+
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
 const char *ksim_schedule_token(struct ksim_world *w);
@@ -377,6 +402,9 @@ struct ksim_api {
 	int (*run_prefix)(struct ksim_world *, const uint8_t *, size_t);
 	int (*run_last_first)(struct ksim_world *, const uint8_t *, size_t);
 	size_t (*enabled_log)(const struct ksim_world *, const uint32_t **);
+	int (*lockdep_count)(const struct ksim_world *);
+	int (*lockdep_get)(const struct ksim_world *, int, struct ksim_lock_dep *);
+	void (*lockdep_clear)(struct ksim_world *);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -50,6 +50,9 @@ static const struct ksim_api ksim_api_table = {
 	.run_prefix = ksim_run_prefix,
 	.run_last_first = ksim_run_last_first,
 	.enabled_log = ksim_enabled_log,
+	.lockdep_count = ksim_lockdep_count,
+	.lockdep_get = ksim_lockdep_get,
+	.lockdep_clear = ksim_lockdep_clear,
 };
 
 const struct ksim_api *ksim_get_api(void)

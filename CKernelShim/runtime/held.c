@@ -9,20 +9,23 @@
 
 #include "ksim_internal.h"
 
-void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
-		    const char *file, int line, const char *func)
+struct ksim_held *ksim_held_push(struct ksim_task *t, const void *obj, int bit,
+				 int cls, const char *file, int line,
+				 const char *func)
 {
 	struct ksim_held *h;
 
 	if (t->nr_held == KSIM_MAX_HELD)
-		return;		/* deeper nesting than any kernel path here */
+		return NULL;	/* deeper nesting than any kernel path here */
 	h = &t->held[t->nr_held++];
 	h->obj = obj;
 	h->bit = bit;
 	h->cls = cls;
+	h->ldc = -1;
 	h->file = file;
 	h->line = line;
 	h->func = func;
+	return h;
 }
 
 int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,

@@ -31,6 +31,7 @@ struct ksim_held {
 	const void *obj;
 	int bit;		/* for bit locks, else -1 */
 	int cls;		/* enum ksim_lock_class */
+	int ldc;		/* lockdep class index, -1: none */
 	const char *file;
 	int line;
 	const char *func;
@@ -76,6 +77,38 @@ struct ksim_name {
 	const void *obj;
 	int bit;
 	const char *name;
+	int ldc;		/* lockdep class + 1 (0: not looked up yet) */
+};
+
+/*
+ * Lock-class dependencies, lockdep style, kept across runs: an edge A -> B
+ * says some task took a lock of class B (blocking, not a trylock) while
+ * holding one of class A.  A class is the lock's field name ("mmap_sem",
+ * "i_mmap_mutex", "PG_locked", "ptl", ...): every instance shares it.
+ */
+#define KSIM_LD_CLASSES		64
+#define KSIM_LD_EDGES		512
+
+struct ksim_ld_site {
+	const char *file;
+	int line;
+	const char *func;
+};
+
+struct ksim_ld_edge {
+	uint8_t from, to;
+	uint8_t from_read, to_read;	/* rwsem taken for read */
+	struct ksim_ld_site held, taken;
+	const char *task;
+};
+
+struct ksim_lockdep {
+	int nr_classes;
+	const char *cls[KSIM_LD_CLASSES];	/* names (world-lifetime strings) */
+	uint64_t adj[KSIM_LD_CLASSES];		/* bit j of adj[i]: edge i -> j */
+	int nr_edges;
+	int dropped;
+	struct ksim_ld_edge edges[KSIM_LD_EDGES];
 };
 
 struct ksim_frames {
@@ -180,6 +213,9 @@ struct ksim_world {
 	char *text;		/* trace text (ksim_trace_text) */
 	size_t text_cap;
 	char err[KSIM_ERRLEN];
+
+	/* Gathered over every run since creation (or ksim_lockdep_clear). */
+	struct ksim_lockdep ld;
 };
 
 /* coro.c */
@@ -229,12 +265,22 @@ int ksim_drive(struct ksim_world *w);
 void ksim_task_main(struct ksim_task *t);
 
 /* held.c */
-void ksim_held_push(struct ksim_task *t, const void *obj, int bit, int cls,
-		    const char *file, int line, const char *func);
+struct ksim_held *ksim_held_push(struct ksim_task *t, const void *obj, int bit,
+				 int cls, const char *file, int line,
+				 const char *func);
 int ksim_held_pop(struct ksim_task *t, const void *obj, int bit, int cls);
 int ksim_held_find(const struct ksim_task *t, const void *obj, int bit,
 		   int cls);
 void ksim_held_at_exit(struct ksim_world *w, struct ksim_task *t);
+
+struct ksim_name *ksim_name_find(struct ksim_world *w, const void *obj, int bit);
+
+/* lockdep.c */
+int ksim_lockdep_class(struct ksim_world *w, const void *obj, int bit,
+		       const char *func);
+void ksim_lockdep_acquire(struct ksim_world *w, struct ksim_task *t,
+			  const void *obj, int bit, int read, const char *file,
+			  int line, const char *func);
 
 /* report.c */
 struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,

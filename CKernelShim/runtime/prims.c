@@ -40,6 +40,24 @@ static void ksim_bad_unlock(struct ksim_task *t, const void *obj, int bit,
 	ksim_finding_stop(w, t);
 }
 
+/*
+ * The task took a lock: lockdep's edges first (blocking acquisitions
+ * only), then the held entry, with its class for later edges.
+ */
+static void ld_take(struct ksim_task *t, const void *obj, int bit, int cls,
+		    int blocking, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_held *h;
+
+	if (blocking)
+		ksim_lockdep_acquire(w, t, obj, bit, cls == KSIM_LC_RWSEM_READ,
+				     file, line, func);
+	h = ksim_held_push(t, obj, bit, cls, file, line, func);
+	if (h)
+		h->ldc = ksim_lockdep_class(w, obj, bit, func);
+}
+
 /* ---- spinlocks ---- */
 
 void ksim_spin_lock(spinlock_t *l, KSIM_LOC)
@@ -49,7 +67,7 @@ void ksim_spin_lock(spinlock_t *l, KSIM_LOC)
 
 	l->owner = me(t);
 	if (t) {
-		ksim_held_push(t, l, -1, KSIM_LC_SPIN, file, line, func);
+		ld_take(t, l, -1, KSIM_LC_SPIN, 1, file, line, func);
 		t->spin_depth++;
 	}
 }
@@ -63,7 +81,7 @@ int ksim_spin_trylock(spinlock_t *l, KSIM_LOC)
 	if (ok) {
 		l->owner = me(t);
 		if (t) {
-			ksim_held_push(t, l, -1, KSIM_LC_SPIN, file, line,
+			ld_take(t, l, -1, KSIM_LC_SPIN, 0, file, line,
 				       func);
 			t->spin_depth++;
 		}
@@ -126,7 +144,7 @@ void ksim_mutex_lock(struct mutex *m, KSIM_LOC)
 
 	m->owner = me(t);
 	if (t)
-		ksim_held_push(t, m, -1, KSIM_LC_MUTEX, file, line, func);
+		ld_take(t, m, -1, KSIM_LC_MUTEX, 1, file, line, func);
 }
 
 int ksim_mutex_trylock(struct mutex *m, KSIM_LOC)
@@ -138,7 +156,7 @@ int ksim_mutex_trylock(struct mutex *m, KSIM_LOC)
 	if (ok) {
 		m->owner = me(t);
 		if (t)
-			ksim_held_push(t, m, -1, KSIM_LC_MUTEX, file, line,
+			ld_take(t, m, -1, KSIM_LC_MUTEX, 0, file, line,
 				       func);
 	}
 	if (t)
@@ -165,7 +183,7 @@ void ksim_down_read(struct rw_semaphore *s, KSIM_LOC)
 
 	s->readers++;
 	if (t)
-		ksim_held_push(t, s, -1, KSIM_LC_RWSEM_READ, file, line, func);
+		ld_take(t, s, -1, KSIM_LC_RWSEM_READ, 1, file, line, func);
 }
 
 int ksim_down_read_trylock(struct rw_semaphore *s, KSIM_LOC)
@@ -178,7 +196,7 @@ int ksim_down_read_trylock(struct rw_semaphore *s, KSIM_LOC)
 	if (ok) {
 		s->readers++;
 		if (t)
-			ksim_held_push(t, s, -1, KSIM_LC_RWSEM_READ, file,
+			ld_take(t, s, -1, KSIM_LC_RWSEM_READ, 0, file,
 				       line, func);
 	}
 	if (t)
@@ -212,7 +230,7 @@ void ksim_down_write(struct rw_semaphore *s, KSIM_LOC)
 	}
 	s->writer = me(t);
 	if (t)
-		ksim_held_push(t, s, -1, KSIM_LC_RWSEM_WRITE, file, line, func);
+		ld_take(t, s, -1, KSIM_LC_RWSEM_WRITE, 1, file, line, func);
 }
 
 int ksim_down_write_trylock(struct rw_semaphore *s, KSIM_LOC)
@@ -224,7 +242,7 @@ int ksim_down_write_trylock(struct rw_semaphore *s, KSIM_LOC)
 	if (ok) {
 		s->writer = me(t);
 		if (t)
-			ksim_held_push(t, s, -1, KSIM_LC_RWSEM_WRITE, file,
+			ld_take(t, s, -1, KSIM_LC_RWSEM_WRITE, 0, file,
 				       line, func);
 	}
 	if (t)
@@ -252,7 +270,7 @@ void ksim_bit_lock(unsigned long *word, int bit, KSIM_LOC)
 
 	*word |= 1UL << bit;
 	if (t)
-		ksim_held_push(t, word, bit, KSIM_LC_BIT, file, line, func);
+		ld_take(t, word, bit, KSIM_LC_BIT, 1, file, line, func);
 }
 
 int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC)
@@ -264,7 +282,7 @@ int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC)
 	if (ok) {
 		*word |= 1UL << bit;
 		if (t)
-			ksim_held_push(t, word, bit, KSIM_LC_BIT, file, line,
+			ld_take(t, word, bit, KSIM_LC_BIT, 0, file, line,
 				       func);
 	}
 	if (t)

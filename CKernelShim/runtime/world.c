@@ -105,6 +105,22 @@ void ksim_name_bits(struct ksim_world *w, const void *word, const char *base,
 	}
 }
 
+/* The name slot of (obj, bit), or NULL when the world did not name it. */
+struct ksim_name *ksim_name_find(struct ksim_world *w, const void *obj, int bit)
+{
+	size_t i = ksim_name_slot(obj, bit), n;
+
+	if (!obj)
+		return NULL;
+	for (n = 0; n < KSIM_NAME_SLOTS; n++, i = (i + 1) & (KSIM_NAME_SLOTS - 1)) {
+		if (!w->names[i].obj)
+			break;
+		if (w->names[i].obj == obj && w->names[i].bit == bit)
+			return &w->names[i];
+	}
+	return NULL;
+}
+
 const char *ksim_object_name(const struct ksim_world *w, const void *obj,
 			     int bit)
 {

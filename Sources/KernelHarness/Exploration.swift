@@ -71,6 +71,9 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
 }
 
 public struct ExploreOptions: Sendable {
+    /// A lock-order cycle (lockdep) fails the exploration (false: it is a
+    /// tolerated finding).
+    public var lockdepFails = true
     /// Stop after this many complete schedules (random and PCT default to 10000
     /// when neither this nor a time budget is given).
     public var maxSchedules: Int?
@@ -148,6 +151,8 @@ public struct UnitResult: Sendable, Hashable, Codable {
     public var stoppedOnFinding = false
     /// The preemption bound cut something off.
     public var boundHit = false
+    /// Lock-class dependencies of this unit's schedules.
+    public var lockDependencies: [LockDependency] = []
 
     public init(index: Int) { self.index = index }
 
@@ -167,6 +172,10 @@ public struct ExplorationResult: Sendable {
     /// Distinct end states (state hashes of the finished runs).
     public var finalStates: Set<UInt64> = []
     public var findings: [FoundFinding] = []
+    /// Lock-class dependencies seen in any explored schedule (one example
+    /// per class pair), and the cycles among them.
+    public var lockDependencies: [LockDependency] = []
+    public var lockCycles: [LockCycle] = []
     /// The whole space (under `bound`) was explored.
     public var exhausted = false
     /// Preemption bound of DFS (nil: none).
@@ -184,7 +193,11 @@ public struct ExplorationResult: Sendable {
 
     /// A finding failed some run.
     public var failed: Bool { findings.contains { $0.failing } }
-    public var firstFailure: FoundFinding? { findings.first { $0.failing } }
+    /// The first failing finding with a schedule of its own (a lockdep
+    /// cycle has none: it is gathered over many), else the first failing.
+    public var firstFailure: FoundFinding? {
+        findings.first { $0.failing && !$0.token.isEmpty } ?? findings.first { $0.failing }
+    }
 
     /// Distinct findings per kind.
     public var findingsByKind: [String: Int] {

@@ -222,6 +222,14 @@ public final class Explorer {
                      planBoundHit: Bool, options: ExploreOptions, rerun: (Int, Int) -> UnitResult) {
         let sorted = results.sorted { $0.index < $1.index }
         var seen: [String: Int] = [:]
+        var deps: [[LockDependency]] = []
+        defer {
+            // lockdep over the units folded in (the same set whatever --jobs)
+            out.lockDependencies = Lockdep.merge([out.lockDependencies] + deps)
+            out.lockCycles = Lockdep.cycles(out.lockDependencies)
+            out.findings.removeAll { $0.kind == "lockdep" }
+            for c in out.lockCycles { out.findings.append(c.finding(failing: options.lockdepFails)) }
+        }
         var total = 0
         var stopped = false
         var truncated = false
@@ -247,6 +255,7 @@ public final class Explorer {
             out.finalStates.formUnion(r.states)
             out.boundHit = out.boundHit || r.boundHit
             out.unitsDone += 1
+            deps.append(r.lockDependencies)
             for f in r.findings {
                 if let k = seen[f.signature] {
                     out.findings[k].count += f.count
@@ -282,7 +291,8 @@ extension Explorer {
     public func minimizeFindings(_ r: inout ExplorationResult, budget: Int = 20_000) throws {
         let w = try makeWorld()
         let m = Minimizer(world: w, budget: budget)
-        for i in r.findings.indices where r.findings[i].failing {
+        // a lockdep cycle is gathered over many schedules: no token of its own
+        for i in r.findings.indices where r.findings[i].failing && !r.findings[i].token.isEmpty {
             let s = try Schedule(token: r.findings[i].token)
             r.findings[i].minimized = try? m.minimize(s, signature: r.findings[i].signature)
         }

@@ -42,10 +42,12 @@ public struct RunReport: Codable, Sendable {
         public var boundHit: Bool
         public var states: [String]
         public var findings: [FindingEntry]
+        public var lockDependencies: [LockDependency]?
 
         enum CodingKeys: String, CodingKey {
             case index, schedules, blocked, steps, complete, states, findings
             case stoppedOnFinding = "stopped_on_finding", boundHit = "bound_hit"
+            case lockDependencies = "lock_dependencies"
         }
     }
 
@@ -74,10 +76,13 @@ public struct RunReport: Codable, Sendable {
     public var findingsByKind: [String: Int]
     public var findings: [FindingEntry]
     public var units: [UnitEntry]?
+    /// Lock-class dependencies of every explored schedule (lockdep).
+    public var lockDependencies: [LockDependency] = []
 
     enum CodingKeys: String, CodingKey {
         case scenario, strategy, seed, depth, bound, schedules, blocked, steps, exhausted, failed, seconds
         case jobs, shard, strict, findings, units
+        case lockDependencies = "lock_dependencies"
         case worldScenario = "world_scenario", codeID = "code_id", boundHit = "bound_hit"
         case finalStates = "final_states", maxSchedules = "max_schedules"
         case stopOnFirstFinding = "stop_on_first_finding", unitsPlanned = "units_planned"
@@ -119,13 +124,14 @@ public struct RunReport: Codable, Sendable {
         unitsPlanned = r.unitsPlanned
         unitsDone = r.unitsDone
         findingsByKind = r.findingsByKind
+        lockDependencies = r.lockDependencies
         findings = r.findings.map(RunReport.entry)
         if r.shard != nil {
             units = r.units.map { u in
                 UnitEntry(index: u.index, schedules: u.schedules, blocked: u.blocked, steps: u.steps,
                           complete: u.complete, stoppedOnFinding: u.stoppedOnFinding, boundHit: u.boundHit,
                           states: u.states.sorted().map { String($0, radix: 16) },
-                          findings: u.findings.map(RunReport.entry))
+                          findings: u.findings.map(RunReport.entry), lockDependencies: u.lockDependencies)
             }
         }
     }
@@ -152,6 +158,7 @@ extension UnitResult {
         boundHit = e.boundHit
         states = Set(e.states.compactMap { UInt64($0, radix: 16) })
         findings = e.findings.map(FoundFinding.init)
+        lockDependencies = e.lockDependencies ?? []
     }
 }
 

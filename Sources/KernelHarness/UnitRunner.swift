@@ -76,6 +76,7 @@ final class UnitRunner {
         var r = UnitResult(index: index)
         seen.removeAll(keepingCapacity: true)
         let before = world.stats.totalSteps
+        world.clearLockDependencies()
         switch plan.units {
         case .tree(let units):
             let u = units[index]
@@ -110,6 +111,7 @@ final class UnitRunner {
             r.complete = true
         }
         r.steps = world.stats.totalSteps &- before
+        r.lockDependencies = world.lockDependencies
         return r
     }
 

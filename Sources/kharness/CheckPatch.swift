@@ -240,9 +240,12 @@ struct PatchCheckJSON: Codable {
     var modelledFunctions: Int?
     var fixed = 0, new = 0, unchanged = 0
     var absolute = false
+    /// Lock-order cycles only the union of all scenarios shows, new after the patches.
+    var suiteLockCycles: [String] = []
 
     enum CodingKeys: String, CodingKey {
         case verdict, partial, patches, error, seconds, rows, notes, kernel, fixed, new, unchanged, absolute
+        case suiteLockCycles = "suite_lock_cycles"
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -273,6 +276,7 @@ struct PatchCheckJSON: Codable {
         new = r.newCount
         unchanged = r.unchangedCount
         absolute = r.absolute
+        suiteLockCycles = r.suiteCycles.map(\.chain)
     }
 
     var json: String {

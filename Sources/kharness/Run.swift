@@ -147,7 +147,7 @@ extension Kharness {
         /// the first schedule, for --svg).
         func failurePicture(_ e: Explorer, _ r: ExplorationResult) throws -> Timeline? {
             let w = try e.scenario.makeWorld(api: e.api)
-            if let f = r.firstFailure {
+            if let f = r.firstFailure, !f.token.isEmpty {
                 let s = try f.minimized?.schedule ?? Schedule(token: f.token)
                 return try Timeline(world: w, schedule: s)
             }
@@ -176,6 +176,12 @@ extension Kharness {
                 }
                 return
             }
+            if f.kind == "lockdep" {
+                // gathered over every explored schedule: lockdep's report, no single schedule
+                for c in r.lockCycles { print(c.report) }
+                print("(lock-class dependencies of all \(r.schedules) explored schedules; no single schedule shows the cycle)")
+                return
+            }
             // the kernel-style report of the first failing schedule
             if let w = try? e.scenario.makeWorld(api: e.api), (try? w.run(token: f.token)) != nil,
                let full = w.findings.first(where: { $0.signature == f.signature }) {
@@ -190,6 +196,7 @@ extension Kharness {
             if !others.isEmpty {
                 print("\nother findings:")
                 for o in others { print("  \(o.kind) at \(o.location): \(o.message) (\(o.count)x) \(o.token)") }
+                for c in r.lockCycles where others.contains(where: { $0.kind == "lockdep" }) { print(""); print(c.report) }
             }
         }
     }

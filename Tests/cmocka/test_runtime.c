@@ -701,6 +701,45 @@ static void test_token_not_enabled(void **state)
 	assert_int_equal(ksim_step(w, 1), KSIM_ENOTENABLED);
 }
 
+/* lockdep: the two orders of toy-abba, run one after the other without
+ * deadlocking, leave both edges; they survive resets; clear empties. */
+static void test_lockdep_edges_gathered_over_runs(void **state)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create_scenario("toy-abba", err,
+							  sizeof(err));
+	struct ksim_lock_dep d;
+	int i, ab = 0, ba = 0;
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(ksim_lockdep_count(w), 0);
+	/* t0 runs to its end, then t1: no deadlock, both orders taken */
+	assert_int_equal(ksim_run_token(w, "ksim1:toy-abba:*:a4b4"), 0);
+	assert_int_equal(ksim_lockdep_count(w), 2);
+	for (i = 0; i < ksim_lockdep_count(w); i++) {
+		assert_int_equal(ksim_lockdep_get(w, i, &d), 0);
+		if (!strcmp(d.from_class, "mutex_a") && !strcmp(d.to_class, "mutex_b")) {
+			ab++;
+			assert_string_equal(d.task_name, "t0");
+			assert_string_equal(d.taken_file, "model/toy.c");
+			assert_true(d.taken_line > d.held_line);
+		}
+		if (!strcmp(d.from_class, "mutex_b") && !strcmp(d.to_class, "mutex_a"))
+			ba++;
+	}
+	assert_int_equal(ab, 1);
+	assert_int_equal(ba, 1);
+	assert_int_equal(ksim_lockdep_get(w, 2, &d), KSIM_EINVAL);
+	/* the same edges again add nothing; a reset keeps them */
+	assert_int_equal(ksim_run_token(w, "ksim1:toy-abba:*:a4b4"), 0);
+	ksim_world_reset(w);
+	assert_int_equal(ksim_lockdep_count(w), 2);
+	ksim_lockdep_clear(w);
+	assert_int_equal(ksim_lockdep_count(w), 0);
+	ksim_world_destroy(w);
+}
+
 static void test_unknown_scenario(void **state)
 {
 	char err[KSIM_ERRLEN] = "";
@@ -752,6 +791,7 @@ int main(void)
 		cmocka_unit_test(test_malformed_token),
 		cmocka_unit_test(test_token_not_enabled),
 		cmocka_unit_test(test_unknown_scenario),
+		cmocka_unit_test(test_lockdep_edges_gathered_over_runs),
 		cmocka_unit_test(test_token_other_scenario),
 	};
 

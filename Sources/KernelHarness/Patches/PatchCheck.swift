@@ -163,6 +163,9 @@ public struct PatchCheckReport: Sendable {
     public var unchangedCount: Int { rows.reduce(0) { $0 + $1.unchanged.count } }
     /// Whether `verdict` counted pre-existing findings too (--absolute).
     public var absolute = false
+    /// Lock-order cycles that only the union of every scenario's lock-class
+    /// dependencies shows (each scenario alone has none), new with the patches.
+    public var suiteCycles: [LockCycle] = []
 }
 
 public enum PatchChecker {
@@ -245,11 +248,21 @@ public enum PatchChecker {
             report.rows.append(PatchCheckRow(scenario: name, before: SideOutcome(result: before),
                                              after: SideOutcome(result: after)))
         }
+        // lockdep over the whole suite: dependencies of different scenarios
+        // can close a cycle that no single scenario has
+        let chains = { (rs: [ExplorationResult]) -> Set<String> in
+            Set(Lockdep.cycles(Lockdep.merge(rs.map(\.lockDependencies))).map(\.chain))
+        }
+        let beforeChains = chains(report.rows.map(\.before.result))
+        let rowChains = Set(report.rows.flatMap { $0.after.result.lockCycles.map(\.chain) })
+        report.suiteCycles = Lockdep.cycles(Lockdep.merge(report.rows.map(\.after.result.lockDependencies)))
+            .filter { !beforeChains.contains($0.chain) && !rowChains.contains($0.chain) }
         // regression-aware: only a finding the unpatched code did not have
         // makes the patch bad, unless every failing finding counts
         report.absolute = options.absolute
-        let bad = options.absolute ? report.rows.contains { $0.after.failed }
-                                   : report.rows.contains { !$0.new.isEmpty }
+        let bad = !report.suiteCycles.isEmpty
+            || (options.absolute ? report.rows.contains { $0.after.failed }
+                                 : report.rows.contains { !$0.new.isEmpty })
         report.verdict = bad ? .bad : .good
         report.seconds = Date().timeIntervalSince(start)
         return report
@@ -295,8 +308,15 @@ public enum PatchChecker {
             for row in r.rows {
                 for f in row.new {
                     out += "new in \(row.scenario): \(f.kind) at \(f.location) in \(f.function)(): \(f.message)\n"
-                    out += "  replay: kharness replay \(f.token)\n"
+                    if f.kind == "lockdep" {
+                        for c in row.after.result.lockCycles where f.message.hasSuffix(c.chain) { out += c.report }
+                    } else {
+                        out += "  replay: kharness replay \(f.token)\n"
+                    }
                 }
+            }
+            for c in r.suiteCycles {
+                out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }
         }
         out += "verdict: \(r.verdictText)"
