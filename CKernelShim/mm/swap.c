@@ -19,6 +19,7 @@
 #include <linux/export.h>
 #include <linux/mm_inline.h>
 #include <linux/percpu.h>
+#include <linux/workqueue.h>
 #include <linux/memcontrol.h>
 #include <linux/gfp.h>
 #include <linux/uio.h>
@@ -198,6 +199,18 @@ void lru_add_drain(void)
 {
 	lru_add_drain_cpu(get_cpu());
 	put_cpu();
+}
+
+/* mlock area: the work lru_add_drain_all() queues on each CPU */
+static void lru_add_drain_per_cpu(struct work_struct *dummy)
+{
+	lru_add_drain();
+}
+
+/* Drain the LRU pagevecs of every CPU (see linux/workqueue.h). */
+int lru_add_drain_all(void)
+{
+	return schedule_on_each_cpu(lru_add_drain_per_cpu);
 }
 
 /*

@@ -10,6 +10,8 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/vmstat.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
 
 #include "ksim/model.h"
 
@@ -18,6 +20,9 @@
 #define MMW_MMS		3
 #define MMW_VMAS	4	/* per mm */
 #define MMW_NAME	16
+/* slab pools (linux/slab.h): one anon_vma and one chain per vma at most */
+#define MMW_ANON_VMAS	(MMW_MMS * MMW_VMAS)
+#define MMW_AVCS	(MMW_MMS * MMW_VMAS)
 
 enum mmw_lru {
 	MMW_LRU_INACTIVE,
@@ -63,6 +68,14 @@ struct mmw {
 	struct ksim_percpu percpu[KSIM_MAX_TASKS + 1];
 	struct task_struct tasks[KSIM_MAX_TASKS + 1];
 	long vm_events[NR_VM_EVENT_ITEMS];
+	/* rmap: the anon_vma and anon_vma_chain slab pools */
+	struct anon_vma anon_vmas[MMW_ANON_VMAS];
+	unsigned char anon_vma_used[MMW_ANON_VMAS];
+	struct anon_vma_chain avcs[MMW_AVCS];
+	unsigned char avc_used[MMW_AVCS];
+	/* rmap: the kernel's global list of mms with swap entries */
+	spinlock_t ksim_mmlist_lock;
+	struct mm_struct ksim_init_mm;
 };
 
 /* lookups by name, at spec time; NULL / -1 when unknown */

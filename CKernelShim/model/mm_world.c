@@ -115,6 +115,74 @@ void ksim_mm_pool_put(struct page *page)
 	zone->vm_stat[NR_FREE_PAGES]++;
 }
 
+/*
+ * The slab pools of linux/slab.h.  An object is taken from the first
+ * free slot of its cache's pool; a freed one keeps its contents (its
+ * lock stays valid for a racing reader, as with SLAB_DESTROY_BY_RCU).
+ */
+void *ksim_mm_slab_alloc(const struct kmem_cache *cachep, gfp_t flags)
+{
+	struct mmw *m = mmw_root();
+	int i;
+
+	(void)flags;
+	switch (cachep->ksim_kind) {
+	case KSIM_SLAB_ANON_VMA:
+		for (i = 0; i < MMW_ANON_VMAS; i++)
+			if (!m->anon_vma_used[i]) {
+				m->anon_vma_used[i] = 1;
+				return &m->anon_vmas[i];
+			}
+		break;
+	case KSIM_SLAB_ANON_VMA_CHAIN:
+		for (i = 0; i < MMW_AVCS; i++)
+			if (!m->avc_used[i]) {
+				m->avc_used[i] = 1;
+				return &m->avcs[i];
+			}
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+void ksim_mm_slab_free(const struct kmem_cache *cachep, void *objp)
+{
+	struct mmw *m = mmw_root();
+	unsigned char *used = NULL;
+	long i = -1;
+
+	switch (cachep->ksim_kind) {
+	case KSIM_SLAB_ANON_VMA:
+		i = (struct anon_vma *)objp - m->anon_vmas;
+		if (i >= 0 && i < MMW_ANON_VMAS)
+			used = &m->anon_vma_used[i];
+		break;
+	case KSIM_SLAB_ANON_VMA_CHAIN:
+		i = (struct anon_vma_chain *)objp - m->avcs;
+		if (i >= 0 && i < MMW_AVCS)
+			used = &m->avc_used[i];
+		break;
+	default:
+		break;
+	}
+	if (!used || !*used)
+		ksim_bug("kmem_cache_free() of an object not allocated from the cache",
+			 KSIM_HERE);
+	*used = 0;
+}
+
+spinlock_t *ksim_mm_mmlist_lock(void)
+{
+	return &mmw_root()->ksim_mmlist_lock;
+}
+
+struct mm_struct *ksim_mm_init_mm(void)
+{
+	return &mmw_root()->ksim_init_mm;
+}
+
 void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC)
 {
 	struct mmw *m = mmw_root();
@@ -353,6 +421,7 @@ static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
 	mm->mm.ksim_id = m->nr_mms - 1;
 	mm->mm.mm_users.counter = 1;
 	mm->mm.mm_count.counter = 1;
+	INIT_LIST_HEAD(&mm->mm.mmlist);
 	return 0;
 }
 
@@ -388,8 +457,10 @@ static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
 	vma->vm_start = (unsigned long)start << PAGE_SHIFT;
 	vma->vm_end = (unsigned long)(start + npages) << PAGE_SHIFT;
 	vma->vm_pgoff = pgoff;
-	vma->vm_flags = VM_READ;
+	/* as mmap() sets them for a file opened read-write */
+	vma->vm_flags = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	vma->vm_mm = &mm->mm;
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
 	vma->vm_file = &f->file;
 	vma->vm_ops = &mmw_vm_ops;
 	for (i = 7; i < argc; i++) {
@@ -642,17 +713,25 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	}
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mmw_mm *mm = &m->mms[i];
-		int v;
 
 		ksim_name_object(w, &mm->mm.mmap_sem, "%s.mmap_sem", mm->name);
 		ksim_name_object(w, &mm->pt->ptl, "%s.ptl", mm->name);
 		ksim_name_object(w, &mm->mm.page_table_lock,
 				 "%s.page_table_lock", mm->name);
-		for (v = 0; v < mm->nr_vmas; v++)
-			ksim_name_object(w, &mm->vmas[v].ksim_anon.rwsem,
-					 "%s:%s.anon_vma", mm->name,
-					 mm->vma_names[v]);
 	}
+	/* what the slab constructor of each pooled anon_vma sets up */
+	for (i = 0; i < MMW_ANON_VMAS; i++) {
+		struct anon_vma *av = &m->anon_vmas[i];
+
+		init_rwsem(&av->rwsem);
+		av->refcount.counter = 0;
+		av->rb_root = RB_ROOT;
+		ksim_name_object(w, &av->rwsem, "anon_vma%d.rwsem", i);
+		ksim_name_object(w, &av->refcount, "anon_vma%d.refcount", i);
+	}
+	spin_lock_init(&m->ksim_mmlist_lock);
+	ksim_name_object(w, &m->ksim_mmlist_lock, "mmlist_lock");
+	INIT_LIST_HEAD(&m->ksim_init_mm.mmlist);
 	return 0;
 }
 

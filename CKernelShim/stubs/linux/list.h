@@ -93,6 +93,12 @@ static inline void list_splice_init(struct list_head *list,
 	}
 }
 
+/* rmap area: used by find_mergeable_anon_vma() */
+static inline int list_is_singular(const struct list_head *head)
+{
+	return !list_empty(head) && (head->next == head->prev);
+}
+
 #define list_entry(ptr, type, member)	container_of(ptr, type, member)
 #define list_first_entry(ptr, type, member) \
 	list_entry((ptr)->next, type, member)
