@@ -733,7 +733,7 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 			ret = SWAP_FAIL;
 			goto out_unmap;
 		}
-	}
+  	}
 
 	/* Clear the pte. */
 	flush_cache_page(vma, address, page_to_pfn(page));
