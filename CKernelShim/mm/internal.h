@@ -15,6 +15,8 @@ extern void putback_lru_page(struct page *page);
 extern void __free_pages_ok_check(struct page *page);
 
 /* mlock.c */
+extern long __mlock_vma_pages_range(struct vm_area_struct *vma,
+		unsigned long start, unsigned long end, int *nonblocking);
 extern void mlock_vma_page(struct page *page);
 extern unsigned int munlock_vma_page(struct page *page);
 extern void clear_page_mlock(struct page *page);

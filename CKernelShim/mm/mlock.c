@@ -10,13 +10,17 @@
  * on the last unmap, and when migration hands it to the new page.
  */
 
+#include <linux/capability.h>
 #include <linux/mman.h>
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/pagemap.h>
 #include <linux/pagevec.h>
+#include <linux/mempolicy.h>
+#include <linux/syscalls.h>
 #include <linux/sched.h>
+#include <linux/resource.h>
 #include <linux/export.h>
 #include <linux/rmap.h>
 #include <linux/mmzone.h>
@@ -25,6 +29,16 @@
 #include <linux/mm_inline.h>
 
 #include "internal.h"
+
+int can_do_mlock(void)
+{
+	if (capable(CAP_IPC_LOCK))
+		return 1;
+	if (rlimit(RLIMIT_MEMLOCK) != 0)
+		return 1;
+	return 0;
+}
+EXPORT_SYMBOL(can_do_mlock);
 
 /*
  * The last mapping of an mlocked page is going away (or the page is
@@ -42,7 +56,9 @@ void clear_page_mlock(struct page *page)
 	if (!isolate_lru_page(page)) {
 		putback_lru_page(page);
 	} else {
-		/* whoever isolated it will put it back on the right list */
+		/*
+		 * Whoever isolated it will put it back on the right list.
+		 */
 		if (PageUnevictable(page))
 			count_vm_event(UNEVICTABLE_PGSTRANDED);
 	}
@@ -106,25 +122,88 @@ static void __munlock_isolation_failed(struct page *page)
  *
  * Clears PG_mlocked and, unless another VM_LOCKED vma maps the page,
  * moves it back to an evictable list.  Returns the page mask of the
- * (huge) page for the caller's walk: always 0 here.
+ * page for the caller's walk (0 for a small page), computed after
+ * PG_mlocked was cleared, whether or not it was set.
  */
 unsigned int munlock_vma_page(struct page *page)
 {
-	unsigned int page_mask = 0;
+	unsigned int nr_pages;
 
 	BUG_ON(!PageLocked(page));
 
 	if (TestClearPageMlocked(page)) {
-		unsigned int nr_pages = hpage_nr_pages(page);
+		nr_pages = hpage_nr_pages(page);
 		mod_zone_page_state(page_zone(page), NR_MLOCK, -nr_pages);
-		page_mask = nr_pages - 1;
 		if (!isolate_lru_page(page))
 			__munlock_isolated_page(page);
 		else
 			__munlock_isolation_failed(page);
+	} else {
+		nr_pages = hpage_nr_pages(page);
 	}
 
-	return page_mask;
+	/*
+	 * A huge page split meanwhile makes this mask too small; the
+	 * caller then only scans the former tail pages for nothing.
+	 */
+	return nr_pages - 1;
+}
+
+/**
+ * __mlock_vma_pages_range - the populate step of mlock(2) for one vma
+ * @vma: the vma, VM_LOCKED
+ * @start: first address
+ * @end: end address
+ * @nonblocking: as for __get_user_pages(): cleared if mmap_sem was let go
+ *
+ * Faults the range in through __get_user_pages() with FOLL_MLOCK, which
+ * mlocks each page it finds (no page references are taken: no page
+ * array).  Returns the number of pages done or a negative error.  The
+ * caller holds mmap_sem for read.
+ */
+long __mlock_vma_pages_range(struct vm_area_struct *vma,
+		unsigned long start, unsigned long end, int *nonblocking)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long nr_pages = (end - start) / PAGE_SIZE;
+	int gup_flags;
+
+	VM_BUG_ON(start & ~PAGE_MASK);
+	VM_BUG_ON(end   & ~PAGE_MASK);
+	VM_BUG_ON(start < vma->vm_start);
+	VM_BUG_ON(end   > vma->vm_end);
+	VM_BUG_ON(!rwsem_is_locked(&mm->mmap_sem));
+
+	gup_flags = FOLL_TOUCH | FOLL_MLOCK;
+	/*
+	 * Private writable mappings are write-faulted: COW is broken now.
+	 */
+	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
+		gup_flags |= FOLL_WRITE;
+
+	/*
+	 * Any access right at all is enough to mlock.
+	 */
+	if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
+		gup_flags |= FOLL_FORCE;
+
+	/*
+	 * Addr is inside vma: no stack expansion can recurse here.
+	 */
+	return __get_user_pages(current, mm, start, nr_pages, gup_flags,
+				NULL, NULL, nonblocking);
+}
+
+/*
+ * Get_user_pages() errors, as mlock(2) reports them.
+ */
+static int __mlock_posix_error_return(long retval)
+{
+	if (retval == -EFAULT)
+		retval = -ENOMEM;
+	else if (retval == -ENOMEM)
+		retval = -EAGAIN;
+	return retval;
 }
 
 /*
@@ -132,8 +211,8 @@ unsigned int munlock_vma_page(struct page *page)
  * without rmap walks)?  Only when no other vma can map it mlocked and
  * it is evictable.  On true the page is queued in pvec and unlocked.
  */
-static bool __putback_lru_fast_prepare(struct page *page,
-		struct pagevec *pvec, int *pgrescued)
+static bool __putback_lru_fast_prepare(struct page *page, struct pagevec *pvec,
+		int *pgrescued)
 {
 	VM_BUG_ON(PageLRU(page));
 	VM_BUG_ON(!PageLocked(page));
@@ -150,12 +229,15 @@ static bool __putback_lru_fast_prepare(struct page *page,
 }
 
 /*
- * Put back the pages that took the fast path.  __pagevec_lru_add() drops
- * the references taken by follow_page_mask() through release_pages().
+ * Put back, in one batch, the pages that took the fast path.
  */
 static void __putback_lru_fast(struct pagevec *pvec, int pgrescued)
 {
 	count_vm_events(UNEVICTABLE_PGMUNLOCKED, pagevec_count(pvec));
+	/*
+	 * __pagevec_lru_add() drops the follow_page_mask() references
+	 * itself, through release_pages().
+	 */
 	__pagevec_lru_add(pvec);
 	count_vm_events(UNEVICTABLE_PGRESCUED, pgrescued);
 }
@@ -276,12 +358,16 @@ static unsigned long __munlock_pagevec_fill(struct pagevec *pvec,
 		pte++;
 		if (pte_present(*pte))
 			page = vm_normal_page(vma, start, *pte);
-		/* stop at a hole or at a page of another zone */
+		/*
+		 * Stop at a hole or at a page of another zone.
+		 */
 		if (!page || page_zone_id(page) != zoneid)
 			break;
 
 		get_page(page);
-		/* advance before the full-pagevec break */
+		/*
+		 * Advance before the full-pagevec break.
+		 */
 		start += PAGE_SIZE;
 		if (pagevec_add(pvec, page) == 0)
 			break;
@@ -324,6 +410,10 @@ void munlock_vma_pages_range(struct vm_area_struct *vma,
 		if (page && !IS_ERR(page)) {
 			if (PageTransHuge(page)) {
 				lock_page(page);
+				/*
+				 * The huge page may have been split since the
+				 * lookup: take the mask munlock_vma_page() sees.
+				 */
 				page_mask = munlock_vma_page(page);
 				unlock_page(page);
 				put_page(page); /* follow_page_mask() */
@@ -357,42 +447,15 @@ next:
 }
 
 /*
- * Mlock the pages of a vma range that are present: the populate step
- * of mlock(2).  FOLL_MLOCK makes follow_page_mask() mlock each page
- * under its page lock.  (Faulting in missing pages is not modelled.)
- */
-long __mlock_vma_pages_range(struct vm_area_struct *vma,
-		unsigned long start, unsigned long end, int *nonblocking)
-{
-	unsigned long addr;
-	unsigned int page_mask;
-	int gup_flags;
-
-	VM_BUG_ON(start & ~PAGE_MASK);
-	VM_BUG_ON(end   & ~PAGE_MASK);
-	VM_BUG_ON(start < vma->vm_start);
-	VM_BUG_ON(end   > vma->vm_end);
-
-	gup_flags = FOLL_TOUCH | FOLL_MLOCK | FOLL_GET;
-	for (addr = start; addr < end; addr += PAGE_SIZE) {
-		struct page *page;
-
-		page = follow_page_mask(vma, addr, gup_flags, &page_mask);
-		if (page && !IS_ERR(page))
-			put_page(page);
-		cond_resched();
-	}
-	return 0;
-}
-
-/*
- * Apply newflags to [start, end) of vma.  The harness only passes whole
- * vmas, so no split or merge is needed.  mmap_sem is held for write.
+ * Apply newflags to [start, end) of vma, merging with or splitting from
+ * its neighbours as needed (vma_merge()/split_vma()).  Special vmas
+ * never get VM_LOCKED.  mmap_sem is held for write.
  */
 static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 	unsigned long start, unsigned long end, vm_flags_t newflags)
 {
 	struct mm_struct *mm = vma->vm_mm;
+	pgoff_t pgoff;
 	int nr_pages;
 	int ret = 0;
 	int lock = !!(newflags & VM_LOCKED);
@@ -401,9 +464,30 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 	    is_vm_hugetlb_page(vma) || vma == get_gate_vma(current->mm))
 		goto out;	/* don't set VM_LOCKED,  don't count */
 
-	/* no vma_merge()/split_vma(): ranges are whole vmas here */
+	pgoff = vma->vm_pgoff + ((start - vma->vm_start) >> PAGE_SHIFT);
+	*prev = vma_merge(mm, *prev, start, end, newflags, vma->anon_vma,
+			  vma->vm_file, pgoff, vma_policy(vma));
+	if (*prev) {
+		vma = *prev;
+		goto success;
+	}
 
-	/* the mm's count of locked pages */
+	if (start != vma->vm_start) {
+		ret = split_vma(mm, vma, start, 1);
+		if (ret)
+			goto out;
+	}
+
+	if (end != vma->vm_end) {
+		ret = split_vma(mm, vma, end, 0);
+		if (ret)
+			goto out;
+	}
+
+success:
+	/*
+	 * The mm's count of locked pages.
+	 */
 	nr_pages = (end - start) >> PAGE_SHIFT;
 	if (!lock)
 		nr_pages = -nr_pages;
@@ -414,6 +498,7 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 	 * try_to_unmap_one() unmaps right after VM_LOCKED is set here is
 	 * brought back by the populate step.
 	 */
+
 	if (lock)
 		vma->vm_flags = newflags;
 	else
@@ -424,11 +509,10 @@ out:
 	return ret;
 }
 
-/* Set or clear VM_LOCKED on the vmas covering [start, start + len). */
-int do_mlock(unsigned long start, size_t len, int on)
+static int do_mlock(unsigned long start, size_t len, int on)
 {
 	unsigned long nstart, end, tmp;
-	struct vm_area_struct *vma, *prev;
+	struct vm_area_struct * vma, * prev;
 	int error;
 
 	VM_BUG_ON(start & ~PAGE_MASK);
@@ -449,7 +533,8 @@ int do_mlock(unsigned long start, size_t len, int on)
 	for (nstart = start ; ; ) {
 		vm_flags_t newflags;
 
-		/* only VM_LOCKED changes */
+		/* nstart lies inside vma here; only VM_LOCKED changes */
+
 		newflags = vma->vm_flags & ~VM_LOCKED;
 		if (on)
 			newflags |= VM_LOCKED;
@@ -475,64 +560,103 @@ int do_mlock(unsigned long start, size_t len, int on)
 	return error;
 }
 
-/* Populate the locked range: mlock the pages already present. */
+/*
+ * Populate (and, in VM_LOCKED vmas, mlock) [start, start + len): the
+ * vmas already carry their new flags, and mmap_sem is not held on
+ * entry.  It is taken for read here; __mlock_vma_pages_range() may let
+ * it go (then "locked" drops to 0 and the vma is looked up again).
+ */
 int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long end, nstart, nend;
 	struct vm_area_struct *vma = NULL;
+	int locked = 0;
 	long ret = 0;
 
 	VM_BUG_ON(start & ~PAGE_MASK);
 	VM_BUG_ON(len != PAGE_ALIGN(len));
 	end = start + len;
 
-	down_read(&mm->mmap_sem);
 	for (nstart = start; nstart < end; nstart = nend) {
-		vma = find_vma(mm, nstart);
+		/*
+		 * The vma holding nstart (looked up again after a drop).
+		 */
+		if (!locked) {
+			locked = 1;
+			down_read(&mm->mmap_sem);
+			vma = find_vma(mm, nstart);
+		} else if (nstart >= vma->vm_end)
+			vma = vma->vm_next;
 		if (!vma || vma->vm_start >= end)
 			break;
+		/*
+		 * This vma's part of the range, unless the vma is I/O
+		 * memory.
+		 */
 		nend = min(end, vma->vm_end);
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 			continue;
 		if (nstart < vma->vm_start)
 			nstart = vma->vm_start;
-		if (vma->vm_flags & VM_LOCKED)
-			ret = __mlock_vma_pages_range(vma, nstart, nend, NULL);
-		if (ret < 0)
+		/*
+		 * Fault the part in; VM_LOCKED is checked again below, so a
+		 * vma munlocked meanwhile is not mlocked.
+		 */
+		ret = __mlock_vma_pages_range(vma, nstart, nend, &locked);
+		if (ret < 0) {
+			if (ignore_errors) {
+				ret = 0;
+				continue;	/* on with the next vma */
+			}
+			ret = __mlock_posix_error_return(ret);
 			break;
+		}
+		nend = nstart + ret * PAGE_SIZE;
+		ret = 0;
 	}
-	up_read(&mm->mmap_sem);
-	return ret;
+	if (locked)
+		up_read(&mm->mmap_sem);
+	return ret;	/* 0 or negative error code */
 }
 
-/* mlock(2) */
-long sys_mlock(unsigned long start, size_t len)
+SYSCALL_DEFINE2(mlock, unsigned long, start, size_t, len)
 {
+	unsigned long locked;
+	unsigned long lock_limit;
 	int error = -ENOMEM;
 
-	lru_add_drain();	/* stands in for lru_add_drain_all() */
+	if (!can_do_mlock())
+		return -EPERM;
 
+	lru_add_drain_all();	/* pages in pagevecs are not on an LRU yet */
+
+	down_write(&current->mm->mmap_sem);
 	len = PAGE_ALIGN(len + (start & ~PAGE_MASK));
 	start &= PAGE_MASK;
 
-	down_write(&current->mm->mmap_sem);
-	error = do_mlock(start, len, 1);
+	locked = len >> PAGE_SHIFT;
+	locked += current->mm->locked_vm;
+
+	lock_limit = rlimit(RLIMIT_MEMLOCK);
+	lock_limit >>= PAGE_SHIFT;
+
+	/* within the limit, or privileged */
+	if ((locked <= lock_limit) || capable(CAP_IPC_LOCK))
+		error = do_mlock(start, len, 1);
 	up_write(&current->mm->mmap_sem);
 	if (!error)
 		error = __mm_populate(start, len, 0);
 	return error;
 }
 
-/* munlock(2) */
-long sys_munlock(unsigned long start, size_t len)
+SYSCALL_DEFINE2(munlock, unsigned long, start, size_t, len)
 {
 	int ret;
 
+	down_write(&current->mm->mmap_sem);
 	len = PAGE_ALIGN(len + (start & ~PAGE_MASK));
 	start &= PAGE_MASK;
-
-	down_write(&current->mm->mmap_sem);
 	ret = do_mlock(start, len, 0);
 	up_write(&current->mm->mmap_sem);
 	return ret;

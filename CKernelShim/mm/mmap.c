@@ -12,6 +12,7 @@
 #include <linux/rmap.h>
 #include <linux/mmu_notifier.h>
 #include <linux/export.h>
+#include <linux/mempolicy.h>
 
 #include <asm/tlb.h>
 #include <asm/tlbflush.h>
@@ -62,6 +63,118 @@ static struct vm_area_struct *remove_vma(struct vm_area_struct *vma)
 	might_sleep();
 	vma->ksim_unmapped = 1;
 	return next;
+}
+
+/*
+ * model-only: merging vmas is not modelled (a world's vmas are fixed
+ * arrays, and every range mlock()/munlock() is given is a whole vma):
+ * no merge is ever possible, so the answer is always NULL.
+ */
+struct vm_area_struct *vma_merge(struct mm_struct *mm,
+			struct vm_area_struct *prev, unsigned long addr,
+			unsigned long end, unsigned long vm_flags,
+			struct anon_vma *anon_vma, struct file *file,
+			pgoff_t pgoff, struct mempolicy *policy)
+{
+	return NULL;
+}
+
+/*
+ * rmap area: may vmas a and b (a just below b) share an anon_vma?
+ * Only if they could have been one vma: touching, same file at
+ * contiguous offsets, same policy and same flags but for protection.
+ */
+static int anon_vma_compatible(struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	return a->vm_end == b->vm_start &&
+		mpol_equal(vma_policy(a), vma_policy(b)) &&
+		a->vm_file == b->vm_file &&
+		!((a->vm_flags ^ b->vm_flags) & ~(VM_READ|VM_WRITE|VM_EXEC)) &&
+		b->vm_pgoff == a->vm_pgoff + ((b->vm_start - a->vm_start) >> PAGE_SHIFT);
+}
+
+/*
+ * The anon_vma of neighbour old, if a and b are compatible and old has
+ * no anon_vma but its own (one chain: never forked).  old->anon_vma is
+ * read without a lock: the caller locks whatever it gets.
+ */
+static struct anon_vma *reusable_anon_vma(struct vm_area_struct *old, struct vm_area_struct *a, struct vm_area_struct *b)
+{
+	if (anon_vma_compatible(a, b)) {
+		struct anon_vma *anon_vma = ACCESS_ONCE(old->anon_vma);
+
+		if (anon_vma && list_is_singular(&old->anon_vma_chain))
+			return anon_vma;
+	}
+	return NULL;
+}
+
+/*
+ * For anon_vma_prepare(): an anon_vma of a neighbouring vma that vma
+ * could share, so that a later merge of the two stays possible; NULL
+ * when neither neighbour qualifies.
+ */
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma)
+{
+	struct anon_vma *anon_vma;
+	struct vm_area_struct *near;
+
+	near = vma->vm_next;
+	if (!near)
+		goto try_prev;
+
+	anon_vma = reusable_anon_vma(near, vma, near);
+	if (anon_vma)
+		return anon_vma;
+try_prev:
+	near = vma->vm_prev;
+	if (!near)
+		goto none;
+
+	anon_vma = reusable_anon_vma(near, near, vma);
+	if (anon_vma)
+		return anon_vma;
+none:
+	/* farther vmas are not looked at */
+	return NULL;
+}
+
+/*
+ * The vma containing addr, for get_user_pages(); a stack vma just above
+ * it would be grown down to cover it (no world has one).
+ */
+struct vm_area_struct *
+find_extend_vma(struct mm_struct * mm, unsigned long addr)
+{
+	struct vm_area_struct * vma;
+	unsigned long start;
+
+	addr &= PAGE_MASK;
+	vma = find_vma(mm,addr);
+	if (!vma)
+		return NULL;
+	if (vma->vm_start <= addr)
+		return vma;
+	if (!(vma->vm_flags & VM_GROWSDOWN))
+		return NULL;
+	start = vma->vm_start;
+	if (expand_stack(vma, addr))
+		return NULL;
+	if (vma->vm_flags & VM_LOCKED)
+		__mlock_vma_pages_range(vma, addr, start, NULL);
+	return vma;
+}
+
+/*
+ * model-only: splitting vmas is not modelled (a world's vmas are fixed
+ * arrays, and mlock()/munlock() are only given whole vmas, so this is
+ * never reached); it fails as the kernel's does at the map count limit.
+ */
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr, int new_below)
+{
+	WARN_ON(1);
+	return -ENOMEM;
 }
 
 static void remove_vma_list(struct mm_struct *mm, struct vm_area_struct *vma)

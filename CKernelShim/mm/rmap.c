@@ -38,78 +38,402 @@
 #include "internal.h"
 
 /*
- * Attach an anon_vma to a vma about to receive its first anonymous page.
- * The model gives every vma one anon_vma of its own, set up here.
+ * The two slab caches of this file.  Here they are constant descriptors
+ * of pools in the world (linux/slab.h); the objects' constructor work
+ * (rwsem, zero refcount, empty tree) is done by the world when it lays
+ * the pools out, as a SLAB_DESTROY_BY_RCU cache runs it once per object.
+ */
+static const struct kmem_cache ksim_anon_vma_cache = {
+	"anon_vma", sizeof(struct anon_vma), KSIM_SLAB_ANON_VMA,
+};
+static const struct kmem_cache ksim_anon_vma_chain_cache = {
+	"anon_vma_chain", sizeof(struct anon_vma_chain),
+	KSIM_SLAB_ANON_VMA_CHAIN,
+};
+#define anon_vma_cachep		(&ksim_anon_vma_cache)
+#define anon_vma_chain_cachep	(&ksim_anon_vma_chain_cache)
+
+static inline struct anon_vma *anon_vma_alloc(void)
+{
+	struct anon_vma *anon_vma;
+
+	anon_vma = kmem_cache_alloc(anon_vma_cachep, GFP_KERNEL);
+	if (anon_vma) {
+		atomic_set(&anon_vma->refcount, 1);
+		/*
+		 * A new anon_vma is the root of its own tree.
+		 */
+		anon_vma->root = anon_vma;
+	}
+
+	return anon_vma;
+}
+
+static inline void anon_vma_free(struct anon_vma *anon_vma)
+{
+	VM_BUG_ON(atomic_read(&anon_vma->refcount));
+
+	/*
+	 * page_lock_anon_vma_read() may have found this anon_vma through a
+	 * stale page->mapping and be about to take its lock: cycle the
+	 * lock so that such a reader is done before the object is reused.
+	 */
+	if (rwsem_is_locked(&anon_vma->root->rwsem)) {
+		anon_vma_lock_write(anon_vma);
+		anon_vma_unlock_write(anon_vma);
+	}
+
+	kmem_cache_free(anon_vma_cachep, anon_vma);
+}
+
+static inline struct anon_vma_chain *anon_vma_chain_alloc(gfp_t gfp)
+{
+	return kmem_cache_alloc(anon_vma_chain_cachep, gfp);
+}
+
+static void anon_vma_chain_free(struct anon_vma_chain *anon_vma_chain)
+{
+	kmem_cache_free(anon_vma_chain_cachep, anon_vma_chain);
+}
+
+static void anon_vma_chain_link(struct vm_area_struct *vma,
+				struct anon_vma_chain *avc,
+				struct anon_vma *anon_vma)
+{
+	avc->vma = vma;
+	avc->anon_vma = anon_vma;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	anon_vma_interval_tree_insert(avc, &anon_vma->rb_root);
+}
+
+/*
+ * Give a vma about to receive its first anonymous page an anon_vma:
+ * a neighbour's when find_mergeable_anon_vma() finds one, else a new
+ * one.  Called with mmap_sem held for read; page_table_lock settles a
+ * race between threads faulting at once.
  */
 int anon_vma_prepare(struct vm_area_struct *vma)
 {
 	struct anon_vma *anon_vma = vma->anon_vma;
-	struct mm_struct *mm = vma->vm_mm;
+	struct anon_vma_chain *avc;
 
 	might_sleep();
 	if (unlikely(!anon_vma)) {
-		anon_vma = &vma->ksim_anon;
+		struct mm_struct *mm = vma->vm_mm;
+		struct anon_vma *allocated;
+
+		avc = anon_vma_chain_alloc(GFP_KERNEL);
+		if (!avc)
+			goto out_enomem;
+
+		anon_vma = find_mergeable_anon_vma(vma);
+		allocated = NULL;
+		if (!anon_vma) {
+			anon_vma = anon_vma_alloc();
+			if (unlikely(!anon_vma))
+				goto out_enomem_free_avc;
+			allocated = anon_vma;
+		}
+
+		anon_vma_lock_write(anon_vma);
+		/* another thread may have won: page_table_lock decides */
 		spin_lock(&mm->page_table_lock);
 		if (likely(!vma->anon_vma)) {
-			anon_vma->root = anon_vma;
-			anon_vma->ksim_vma = vma;
 			vma->anon_vma = anon_vma;
+			anon_vma_chain_link(vma, avc, anon_vma);
+			allocated = NULL;
+			avc = NULL;
 		}
 		spin_unlock(&mm->page_table_lock);
+		anon_vma_unlock_write(anon_vma);
+
+		if (unlikely(allocated))
+			put_anon_vma(allocated);
+		if (unlikely(avc))
+			anon_vma_chain_free(avc);
 	}
 	return 0;
+
+ out_enomem_free_avc:
+	anon_vma_chain_free(avc);
+ out_enomem:
+	return -ENOMEM;
+}
+
+/*
+ * Walking a vma's chains, lock each new root met (they normally share
+ * one, so this usually takes a single lock for the whole walk).
+ */
+static inline struct anon_vma *lock_anon_vma_root(struct anon_vma *root, struct anon_vma *anon_vma)
+{
+	struct anon_vma *new_root = anon_vma->root;
+	if (new_root != root) {
+		if (WARN_ON_ONCE(root))
+			up_write(&root->rwsem);
+		root = new_root;
+		down_write(&root->rwsem);
+	}
+	return root;
+}
+
+static inline void unlock_anon_vma_root(struct anon_vma *root)
+{
+	if (root)
+		up_write(&root->rwsem);
+}
+
+/*
+ * Chain dst to every anon_vma src is chained to (a vma split or copied
+ * from src may map src's pages).  0, or -ENOMEM with dst unlinked.
+ */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc, *pavc;
+	struct anon_vma *root = NULL;
+
+	list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma;
+
+		avc = anon_vma_chain_alloc(GFP_NOWAIT | __GFP_NOWARN);
+		if (unlikely(!avc)) {
+			unlock_anon_vma_root(root);
+			root = NULL;
+			avc = anon_vma_chain_alloc(GFP_KERNEL);
+			if (!avc)
+				goto enomem_failure;
+		}
+		anon_vma = pavc->anon_vma;
+		root = lock_anon_vma_root(root, anon_vma);
+		anon_vma_chain_link(dst, avc, anon_vma);
+	}
+	unlock_anon_vma_root(root);
+	return 0;
+
+ enomem_failure:
+	unlink_anon_vmas(dst);
+	return -ENOMEM;
+}
+
+/*
+ * fork(): chain the child's vma to the parent vma's anon_vmas, so rmap
+ * finds the pages they still share, and give it an anon_vma of its own
+ * in the same tree for the pages it will COW.  (No world operation
+ * forks; the world's 'anon' lines build this state directly.)
+ */
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+
+	/* nothing to share when the parent has no anonymous pages here */
+	if (!pvma->anon_vma)
+		return 0;
+
+	/*
+	 * First the parent's anon_vmas, so that rmap can reach the pages
+	 * the child has not COWed.
+	 */
+	if (anon_vma_clone(vma, pvma))
+		return -ENOMEM;
+
+	/* Then an anon_vma of its own. */
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma)
+		goto out_error;
+	avc = anon_vma_chain_alloc(GFP_KERNEL);
+	if (!avc)
+		goto out_error_free_anon_vma;
+
+	/*
+	 * The whole tree is locked through its root: the new anon_vma
+	 * joins the parent's tree.
+	 */
+	anon_vma->root = pvma->anon_vma->root;
+	/*
+	 * The lock lives in the root, so the root must outlive this
+	 * anon_vma: pin it.
+	 */
+	get_anon_vma(anon_vma->root);
+	/* The child's COWed pages will go to its own anon_vma. */
+	vma->anon_vma = anon_vma;
+	anon_vma_lock_write(anon_vma);
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma_unlock_write(anon_vma);
+
+	return 0;
+
+ out_error_free_anon_vma:
+	put_anon_vma(anon_vma);
+ out_error:
+	unlink_anon_vmas(vma);
+	return -ENOMEM;
 }
 
 void unlink_anon_vmas(struct vm_area_struct *vma)
 {
-	struct anon_vma *anon_vma = vma->anon_vma;
+	struct anon_vma_chain *avc, *next;
+	struct anon_vma *root = NULL;
 
-	if (!anon_vma)
-		return;
-	down_write(&anon_vma->root->rwsem);
-	anon_vma->ksim_vma = NULL;
-	up_write(&anon_vma->root->rwsem);
+	/*
+	 * Detach the vma from each anon_vma it is chained to, newest
+	 * first, so a root anon_vma is released last.
+	 */
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		root = lock_anon_vma_root(root, anon_vma);
+		anon_vma_interval_tree_remove(avc, &anon_vma->rb_root);
+
+		/*
+		 * An emptied anon_vma is freed in the second pass.
+		 */
+		if (RB_EMPTY_ROOT(&anon_vma->rb_root))
+			continue;
+
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(avc);
+	}
+	unlock_anon_vma_root(root);
+
+	/*
+	 * What is left are chains to anon_vmas nobody else links to: drop
+	 * those anon_vmas now, outside the root lock (freeing one takes
+	 * that lock for write).
+	 */
+	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma = avc->anon_vma;
+
+		put_anon_vma(anon_vma);
+
+		list_del(&avc->same_vma);
+		anon_vma_chain_free(avc);
+	}
 }
 
 /*
- * Lock the anon_vma of an anonymous page for an rmap walk, or return
- * NULL when the page is no longer mapped.  (The kernel's version pins
- * the anon_vma under RCU first; here it cannot go away.)
+ * Pin the anon_vma of an anonymous page (for migration, which needs it
+ * to outlive the page's ptes), or return NULL when the page is no
+ * longer mapped.  page_mapped() is what vouches for page->mapping:
+ * checked before the pin and again after it, since the anon_vma may
+ * have been freed (and reused as another anon_vma) in between.
  */
-static struct anon_vma *page_lock_anon_vma_read(struct page *page)
+struct anon_vma *page_get_anon_vma(struct page *page)
 {
-	struct anon_vma *anon_vma;
+	struct anon_vma *anon_vma = NULL;
 	unsigned long anon_mapping;
 
-	anon_mapping = (unsigned long)page->mapping;
-	if ((anon_mapping & PAGE_MAPPING_ANON) != PAGE_MAPPING_ANON)
-		return NULL;
+	rcu_read_lock();
+	anon_mapping = (unsigned long) ACCESS_ONCE(page->mapping);
+	if ((anon_mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		goto out;
 	if (!page_mapped(page))
-		return NULL;
+		goto out;
 
-	anon_vma = (struct anon_vma *)(anon_mapping - PAGE_MAPPING_ANON);
-	down_read(&anon_vma->root->rwsem);
-	if (!page_mapped(page)) {
-		up_read(&anon_vma->root->rwsem);
-		return NULL;
+	anon_vma = (struct anon_vma *) (anon_mapping - PAGE_MAPPING_ANON);
+	if (!atomic_inc_not_zero(&anon_vma->refcount)) {
+		anon_vma = NULL;
+		goto out;
 	}
+
+	/*
+	 * Unmapped meanwhile: the pin may be on a reused anon_vma.
+	 */
+	if (!page_mapped(page)) {
+		put_anon_vma(anon_vma);
+		anon_vma = NULL;
+	}
+out:
+	rcu_read_unlock();
+
 	return anon_vma;
 }
 
-static void page_unlock_anon_vma_read(struct anon_vma *anon_vma)
+/*
+ * Read-lock the anon_vma of an anonymous page for an rmap walk, or
+ * return NULL when the page is no longer mapped.  Nothing holds
+ * page->mapping still, so page_mapped() is what vouches for the
+ * anon_vma: checked before and after the lock.  When the trylock
+ * fails, the anon_vma is pinned by a reference before sleeping on it.
+ */
+struct anon_vma *page_lock_anon_vma_read(struct page *page)
 {
-	up_read(&anon_vma->root->rwsem);
+	struct anon_vma *anon_vma = NULL;
+	struct anon_vma *root_anon_vma;
+	unsigned long anon_mapping;
+
+	rcu_read_lock();
+	anon_mapping = (unsigned long) ACCESS_ONCE(page->mapping);
+	if ((anon_mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		goto out;
+	if (!page_mapped(page))
+		goto out;
+
+	anon_vma = (struct anon_vma *) (anon_mapping - PAGE_MAPPING_ANON);
+	root_anon_vma = ACCESS_ONCE(anon_vma->root);
+	if (down_read_trylock(&root_anon_vma->rwsem)) {
+		/*
+		 * Still mapped: the lock now keeps the anon_vma alive.
+		 */
+		if (!page_mapped(page)) {
+			up_read(&root_anon_vma->rwsem);
+			anon_vma = NULL;
+		}
+		goto out;
+	}
+
+	/* contended: pin it, then sleep on the lock */
+	if (!atomic_inc_not_zero(&anon_vma->refcount)) {
+		anon_vma = NULL;
+		goto out;
+	}
+
+	if (!page_mapped(page)) {
+		put_anon_vma(anon_vma);
+		anon_vma = NULL;
+		goto out;
+	}
+
+	/* pinned: now it may sleep */
+	rcu_read_unlock();
+	anon_vma_lock_read(anon_vma);
+
+	if (atomic_dec_and_test(&anon_vma->refcount)) {
+		/*
+		 * Ours was the last reference: put_anon_vma() would take the
+		 * lock we hold for write, so unlock and free it by hand.
+		 */
+		anon_vma_unlock_read(anon_vma);
+		__put_anon_vma(anon_vma);
+		anon_vma = NULL;
+	}
+
+	return anon_vma;
+
+out:
+	rcu_read_unlock();
+	return anon_vma;
 }
 
+void page_unlock_anon_vma_read(struct anon_vma *anon_vma)
+{
+	anon_vma_unlock_read(anon_vma);
+}
+
+/*
+ * The address at which page would sit in vma (linear mappings).
+ */
 static inline unsigned long
 __vma_address(struct page *page, struct vm_area_struct *vma)
 {
 	pgoff_t pgoff = page->index << (PAGE_CACHE_SHIFT - PAGE_SHIFT);
 
+	if (unlikely(is_vm_hugetlb_page(vma)))
+		pgoff = page->index << huge_page_order(page_hstate(page));
+
 	return vma->vm_start + ((pgoff - vma->vm_pgoff) << PAGE_SHIFT);
 }
 
-static inline unsigned long
+inline unsigned long
 vma_address(struct page *page, struct vm_area_struct *vma)
 {
 	unsigned long address = __vma_address(page, vma);
@@ -120,15 +444,22 @@ vma_address(struct page *page, struct vm_area_struct *vma)
 	return address;
 }
 
-/* The pmd covering address in mm, or NULL if there is none. */
 pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
 {
+	pgd_t *pgd;
+	pud_t *pud;
 	pmd_t *pmd = NULL;
 
-	if (address >= PMD_SIZE)
+	pgd = pgd_offset(mm, address);
+	if (!pgd_present(*pgd))
 		goto out;
-	pmd = &mm->ksim_pmd;
-	if (pmd_none(*pmd))
+
+	pud = pud_offset(pgd, address);
+	if (!pud_present(*pud))
+		goto out;
+
+	pmd = pmd_offset(pud, address);
+	if (!pmd_present(*pmd))
 		pmd = NULL;
 out:
 	return pmd;
@@ -136,7 +467,8 @@ out:
 
 /*
  * If mm maps page at address, return its pte with the page table lock
- * held (in *ptlp); otherwise NULL and no lock.
+ * held (in *ptlp); otherwise NULL and no lock.  Without sync, a pte
+ * that is not present is believed without taking the lock.
  */
 pte_t *__page_check_address(struct page *page, struct mm_struct *mm,
 			  unsigned long address, spinlock_t **ptlp, int sync)
@@ -144,6 +476,16 @@ pte_t *__page_check_address(struct page *page, struct mm_struct *mm,
 	pmd_t *pmd;
 	pte_t *pte;
 	spinlock_t *ptl;
+
+	if (unlikely(PageHuge(page))) {
+		/* no pud, no pte */
+		pte = huge_pte_offset(mm, address);
+		if (!pte)
+			return NULL;
+
+		ptl = huge_pte_lockptr(page_hstate(page), mm, pte);
+		goto check;
+	}
 
 	pmd = mm_find_pmd(mm, address);
 	if (!pmd)
@@ -160,6 +502,7 @@ pte_t *__page_check_address(struct page *page, struct mm_struct *mm,
 	}
 
 	ptl = pte_lockptr(mm, pmd);
+check:
 	spin_lock(ptl);
 	if (pte_present(*pte) && page_to_pfn(page) == pte_pfn(*pte)) {
 		*ptlp = ptl;
@@ -168,9 +511,6 @@ pte_t *__page_check_address(struct page *page, struct mm_struct *mm,
 	pte_unmap_unlock(pte, ptl);
 	return NULL;
 }
-
-#define page_check_address(page, mm, address, ptlp, sync) \
-	__page_check_address(page, mm, address, ptlp, sync)
 
 /*
  * Test and clear the young bit of one mapping of page; a VM_LOCKED vma
@@ -181,27 +521,59 @@ int page_referenced_one(struct page *page, struct vm_area_struct *vma,
 			unsigned long *vm_flags)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	int referenced = 0;
-	pte_t *pte;
 	spinlock_t *ptl;
+	int referenced = 0;
 
-	pte = page_check_address(page, mm, address, &ptl, 0);
-	if (!pte)
-		goto out;
+	if (unlikely(PageTransHuge(page))) {
+		pmd_t *pmd;
 
-	if (vma->vm_flags & VM_LOCKED) {
-		pte_unmap_unlock(pte, ptl);
-		*mapcount = 0;	/* stop the walk */
-		*vm_flags |= VM_LOCKED;
-		goto out;
-	}
+		/*
+		 * The walk may name a vma that does not map it: check.
+		 */
+		pmd = page_check_address_pmd(page, mm, address,
+					     PAGE_CHECK_ADDRESS_PMD_FLAG, &ptl);
+		if (!pmd)
+			goto out;
 
-	if (ptep_clear_flush_young_notify(vma, address, pte)) {
-		/* accesses through a sequential-read mapping do not count */
-		if (likely(!(vma->vm_flags & VM_SEQ_READ)))
+		if (vma->vm_flags & VM_LOCKED) {
+			spin_unlock(ptl);
+			*mapcount = 0;	/* stop the walk */
+			*vm_flags |= VM_LOCKED;
+			goto out;
+		}
+
+		/* a splitting pmd is still young or old */
+		if (pmdp_clear_flush_young_notify(vma, address, pmd))
 			referenced++;
+		spin_unlock(ptl);
+	} else {
+		pte_t *pte;
+
+		/*
+		 * The walk may name a vma that does not map it: check.
+		 */
+		pte = page_check_address(page, mm, address, &ptl, 0);
+		if (!pte)
+			goto out;
+
+		if (vma->vm_flags & VM_LOCKED) {
+			pte_unmap_unlock(pte, ptl);
+			*mapcount = 0;	/* stop the walk */
+			*vm_flags |= VM_LOCKED;
+			goto out;
+		}
+
+		if (ptep_clear_flush_young_notify(vma, address, pte)) {
+			/*
+			 * Accesses through a sequential-read mapping do not
+			 * count; other mappings, or the unmap path, will
+			 * have noted real use.
+			 */
+			if (likely(!(vma->vm_flags & VM_SEQ_READ)))
+				referenced++;
+		}
+		pte_unmap_unlock(pte, ptl);
 	}
-	pte_unmap_unlock(pte, ptl);
 
 	(*mapcount)--;
 
@@ -217,7 +589,8 @@ static int page_referenced_anon(struct page *page,
 {
 	unsigned int mapcount;
 	struct anon_vma *anon_vma;
-	struct vm_area_struct *vma;
+	pgoff_t pgoff;
+	struct anon_vma_chain *avc;
 	int referenced = 0;
 
 	anon_vma = page_lock_anon_vma_read(page);
@@ -225,18 +598,30 @@ static int page_referenced_anon(struct page *page,
 		return referenced;
 
 	mapcount = page_mapcount(page);
-	vma = anon_vma->ksim_vma;
-	if (vma) {
+	pgoff = page->index << (PAGE_CACHE_SHIFT - PAGE_SHIFT);
+	anon_vma_interval_tree_foreach(avc, &anon_vma->rb_root, pgoff, pgoff) {
+		struct vm_area_struct *vma = avc->vma;
 		unsigned long address = vma_address(page, vma);
-
+		/*
+		 * Cgroup reclaim only counts its own cgroup's mappings.
+		 */
+		if (memcg && !mm_match_cgroup(vma->vm_mm, memcg))
+			continue;
 		referenced += page_referenced_one(page, vma, address,
 						  &mapcount, vm_flags);
+		if (!mapcount)
+			break;
 	}
 
 	page_unlock_anon_vma_read(anon_vma);
 	return referenced;
 }
 
+/*
+ * page_referenced() for a file page: every linear vma of the mapping
+ * that covers the page's offset, under i_mmap_mutex.  Nonlinear vmas
+ * are not searched.
+ */
 static int page_referenced_file(struct page *page,
 				struct mem_cgroup *memcg,
 				unsigned long *vm_flags)
@@ -247,7 +632,9 @@ static int page_referenced_file(struct page *page,
 	struct vm_area_struct *vma;
 	int referenced = 0;
 
-	/* the callers made sure this is a file page */
+	/*
+	 * The callers made sure this is a file page.
+	 */
 	BUG_ON(PageAnon(page));
 
 	/*
@@ -258,12 +645,18 @@ static int page_referenced_file(struct page *page,
 
 	mutex_lock(&mapping->i_mmap_mutex);
 
-	/* read after taking the mutex: more likely to be current */
+	/*
+	 * Read after taking the mutex: more likely to be current.
+	 */
 	mapcount = page_mapcount(page);
 
 	vma_interval_tree_foreach(vma, &mapping->i_mmap, pgoff, pgoff) {
 		unsigned long address = vma_address(page, vma);
-
+		/*
+		 * Cgroup reclaim only counts its own cgroup's mappings.
+		 */
+		if (memcg && !mm_match_cgroup(vma->vm_mm, memcg))
+			continue;
 		referenced += page_referenced_one(page, vma, address,
 						  &mapcount, vm_flags);
 		if (!mapcount)
@@ -295,12 +688,15 @@ int page_referenced(struct page *page,
 				goto out;
 			}
 		}
-		if (PageAnon(page))
+		if (unlikely(PageKsm(page)))
+			referenced += page_referenced_ksm(page, memcg,
+								vm_flags);
+		else if (PageAnon(page))
 			referenced += page_referenced_anon(page, memcg,
-							   vm_flags);
+								vm_flags);
 		else if (page->mapping)
 			referenced += page_referenced_file(page, memcg,
-							   vm_flags);
+								vm_flags);
 		if (we_locked)
 			unlock_page(page);
 	}
@@ -308,6 +704,9 @@ out:
 	return referenced;
 }
 
+/*
+ * Point a new anonymous page at its anon_vma and record its offset.
+ */
 static void __page_set_anon_rmap(struct page *page,
 	struct vm_area_struct *vma, unsigned long address, int exclusive)
 {
@@ -318,19 +717,69 @@ static void __page_set_anon_rmap(struct page *page,
 	if (PageAnon(page))
 		return;
 
+	/*
+	 * A page that other vmas may map too (not exclusive to this one)
+	 * goes to the root anon_vma, which every related vma can reach.
+	 */
+	if (!exclusive)
+		anon_vma = anon_vma->root;
+
 	anon_vma = (void *) anon_vma + PAGE_MAPPING_ANON;
 	page->mapping = (struct address_space *) anon_vma;
 	page->index = linear_page_index(vma, address);
 }
 
-/* Map an existing anonymous page once more (migration's remap). */
+/*
+ * A page mapped once more must already point at this vma's family.
+ */
+static void __page_check_anon_rmap(struct page *page,
+	struct vm_area_struct *vma, unsigned long address)
+{
+#ifdef CONFIG_DEBUG_VM
+	/*
+	 * mapping and index were set when the page was first mapped; the
+	 * caller's page lock (or, for a new page, the pte lock) keeps
+	 * them from changing under this check.
+	 */
+	BUG_ON(page_anon_vma(page)->root != vma->anon_vma->root);
+	BUG_ON(page->index != linear_page_index(vma, address));
+#endif
+}
+
+/*
+ * Map an existing anonymous page once more (migration's remap).  The
+ * caller holds the pte lock and the page lock.
+ */
 void page_add_anon_rmap(struct page *page,
 	struct vm_area_struct *vma, unsigned long address)
 {
-	int first = atomic_inc_and_test(&page->_mapcount);
+	do_page_add_anon_rmap(page, vma, address, 0);
+}
 
+/*
+ * page_add_anon_rmap() with the exclusive choice left to the caller
+ * (do_swap_page knows when the page is the process's alone).
+ */
+void do_page_add_anon_rmap(struct page *page,
+	struct vm_area_struct *vma, unsigned long address, int exclusive)
+{
+	int first = atomic_inc_and_test(&page->_mapcount);
+	if (first) {
+		if (PageTransHuge(page))
+			__inc_zone_page_state(page,
+					      NR_ANON_TRANSPARENT_HUGEPAGES);
+		__mod_zone_page_state(page_zone(page), NR_ANON_PAGES,
+				hpage_nr_pages(page));
+	}
+	if (unlikely(PageKsm(page)))
+		return;
+
+	VM_BUG_ON(!PageLocked(page));
+	/* migration racing vma_adjust may see the address in the next vma */
 	if (first)
-		__inc_zone_page_state(page, NR_ANON_PAGES);
+		__page_set_anon_rmap(page, vma, address, exclusive);
+	else
+		__page_check_anon_rmap(page, vma, address);
 }
 
 /*
@@ -343,6 +792,8 @@ void page_add_new_anon_rmap(struct page *page,
 	VM_BUG_ON(address < vma->vm_start || address >= vma->vm_end);
 	SetPageSwapBacked(page);
 	atomic_set(&page->_mapcount, 0); /* mapcount starts at -1 */
+	if (PageTransHuge(page))
+		__inc_zone_page_state(page, NR_ANON_TRANSPARENT_HUGEPAGES);
 	__mod_zone_page_state(page_zone(page), NR_ANON_PAGES,
 			hpage_nr_pages(page));
 	__page_set_anon_rmap(page, vma, address, 1);
@@ -353,7 +804,9 @@ void page_add_new_anon_rmap(struct page *page,
 		add_page_to_unevictable_list(page);
 }
 
-/* One more pte maps this file page. */
+/*
+ * One more pte maps this file page.
+ */
 void page_add_file_rmap(struct page *page)
 {
 	bool locked;
@@ -377,6 +830,9 @@ void page_remove_rmap(struct page *page)
 	bool locked;
 	unsigned long flags;
 
+	/*
+	 * Anon pages have no memcg page stat (and may be uncharged).
+	 */
 	if (!anon)
 		mem_cgroup_begin_update_page_stat(page, &locked, &flags);
 
@@ -384,11 +840,18 @@ void page_remove_rmap(struct page *page)
 	if (!atomic_add_negative(-1, &page->_mapcount))
 		goto out;
 
+	/*
+	 * Hugetlb pages are not counted.
+	 */
 	if (unlikely(PageHuge(page)))
 		goto out;
 	if (anon) {
 		mem_cgroup_uncharge_page(page);
-		__dec_zone_page_state(page, NR_ANON_PAGES);
+		if (PageTransHuge(page))
+			__dec_zone_page_state(page,
+					      NR_ANON_TRANSPARENT_HUGEPAGES);
+		__mod_zone_page_state(page_zone(page), NR_ANON_PAGES,
+				-hpage_nr_pages(page));
 	} else {
 		__dec_zone_page_state(page, NR_FILE_MAPPED);
 		mem_cgroup_dec_page_stat(page, MEM_CGROUP_STAT_FILE_MAPPED);
@@ -440,7 +903,7 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 			ret = SWAP_FAIL;
 			goto out_unmap;
 		}
-	}
+  	}
 
 	/* Clear the pte. */
 	flush_cache_page(vma, address, page_to_pfn(page));
@@ -450,21 +913,56 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 	if (pte_dirty(pteval))
 		set_page_dirty(page);
 
+	/* rss high water mark, before rss drops */
 	update_hiwater_rss(mm);
 
-	if (PageAnon(page)) {
-		/* swap is out of scope: anon pages are only migrated */
-		if (TTU_ACTION(flags) == TTU_MIGRATION) {
-			swp_entry_t entry;
+	if (PageHWPoison(page) && !(flags & TTU_IGNORE_HWPOISON)) {
+		if (!PageHuge(page)) {
+			if (PageAnon(page))
+				dec_mm_counter(mm, MM_ANONPAGES);
+			else
+				dec_mm_counter(mm, MM_FILEPAGES);
+		}
+		set_pte_at(mm, address, pte,
+			   swp_entry_to_pte(make_hwpoison_entry(page)));
+	} else if (PageAnon(page)) {
+		swp_entry_t entry = { .val = page_private(page) };
+		pte_t swp_pte;
 
-			entry = make_migration_entry(page, pte_write(pteval));
-			set_pte_at(mm, address, pte, swp_entry_to_pte(entry));
-		} else
+		if (PageSwapCache(page)) {
+			/*
+			 * The pte remembers where in swap the page went.
+			 */
+			if (swap_duplicate(entry) < 0) {
+				set_pte_at(mm, address, pte, pteval);
+				ret = SWAP_FAIL;
+				goto out_unmap;
+			}
+			if (list_empty(&mm->mmlist)) {
+				spin_lock(&mmlist_lock);
+				if (list_empty(&mm->mmlist))
+					list_add(&mm->mmlist, &init_mm.mmlist);
+				spin_unlock(&mmlist_lock);
+			}
 			dec_mm_counter(mm, MM_ANONPAGES);
-	} else if (TTU_ACTION(flags) == TTU_MIGRATION) {
+			inc_mm_counter(mm, MM_SWAPENTS);
+		} else if (IS_ENABLED(CONFIG_MIGRATION)) {
+			/*
+			 * Not in swap: only migration unmaps it, leaving the
+			 * pfn in a migration entry that faults wait on.
+			 */
+			BUG_ON(TTU_ACTION(flags) != TTU_MIGRATION);
+			entry = make_migration_entry(page, pte_write(pteval));
+		}
+		swp_pte = swp_entry_to_pte(entry);
+		if (pte_soft_dirty(pteval))
+			swp_pte = pte_swp_mksoft_dirty(swp_pte);
+		set_pte_at(mm, address, pte, swp_pte);
+		BUG_ON(pte_file(*pte));
+	} else if (IS_ENABLED(CONFIG_MIGRATION) &&
+		   (TTU_ACTION(flags) == TTU_MIGRATION)) {
 		/* leave a migration entry behind for a file page */
 		swp_entry_t entry;
-
 		entry = make_migration_entry(page, pte_write(pteval));
 		set_pte_at(mm, address, pte, swp_entry_to_pte(entry));
 	} else
@@ -475,13 +973,14 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 
 out_unmap:
 	pte_unmap_unlock(pte, ptl);
-	if (ret != SWAP_FAIL && !(flags & TTU_MUNLOCK))
+	if (ret != SWAP_FAIL)
 		mmu_notifier_invalidate_page(mm, address);
 out:
 	return ret;
 
 out_mlock:
 	pte_unmap_unlock(pte, ptl);
+
 
 	/*
 	 * VM_LOCKED can only be trusted under mmap_sem, and we may not
@@ -597,21 +1096,54 @@ static int try_to_unmap_cluster(unsigned long cursor, unsigned int *mapcount,
 	return ret;
 }
 
+bool is_vma_temporary_stack(struct vm_area_struct *vma)
+{
+	int maybe_stack = vma->vm_flags & (VM_GROWSDOWN | VM_GROWSUP);
+
+	if (!maybe_stack)
+		return false;
+
+	if ((vma->vm_flags & VM_STACK_INCOMPLETE_SETUP) ==
+						VM_STACK_INCOMPLETE_SETUP)
+		return true;
+
+	return false;
+}
+
+/*
+ * Unmap (or, for munlock, look for VM_LOCKED mappings of) an anonymous
+ * page: every vma chained to its anon_vma that covers the page's
+ * offset.  The anon_vma's root rwsem is held for read throughout.
+ */
 static int try_to_unmap_anon(struct page *page, enum ttu_flags flags)
 {
 	struct anon_vma *anon_vma;
-	struct vm_area_struct *vma;
+	pgoff_t pgoff;
+	struct anon_vma_chain *avc;
 	int ret = SWAP_AGAIN;
 
 	anon_vma = page_lock_anon_vma_read(page);
 	if (!anon_vma)
 		return ret;
 
-	vma = anon_vma->ksim_vma;
-	if (vma) {
-		unsigned long address = vma_address(page, vma);
+	pgoff = page->index << (PAGE_CACHE_SHIFT - PAGE_SHIFT);
+	anon_vma_interval_tree_foreach(avc, &anon_vma->rb_root, pgoff, pgoff) {
+		struct vm_area_struct *vma = avc->vma;
+		unsigned long address;
 
+		/*
+		 * exec() moves its temporary stack vma without the page
+		 * tables' locks: migration would miss its entries, so it
+		 * leaves such a vma alone.
+		 */
+		if (IS_ENABLED(CONFIG_MIGRATION) && (flags & TTU_MIGRATION) &&
+				is_vma_temporary_stack(vma))
+			continue;
+
+		address = vma_address(page, vma);
 		ret = try_to_unmap_one(page, vma, address, flags);
+		if (ret != SWAP_AGAIN || !page_mapped(page))
+			break;
 	}
 
 	page_unlock_anon_vma_read(anon_vma);
@@ -633,6 +1165,9 @@ static int try_to_unmap_file(struct page *page, enum ttu_flags flags)
 	unsigned long max_nl_cursor = 0;
 	unsigned long max_nl_size = 0;
 	unsigned int mapcount;
+
+	if (PageHuge(page))
+		pgoff = page->index << compound_order(page);
 
 	mutex_lock(&mapping->i_mmap_mutex);
 	vma_interval_tree_foreach(vma, &mapping->i_mmap, pgoff, pgoff) {
@@ -758,25 +1293,46 @@ int try_to_munlock(struct page *page)
 		return try_to_unmap_file(page, TTU_MUNLOCK);
 }
 
+void __put_anon_vma(struct anon_vma *anon_vma)
+{
+	struct anon_vma *root = anon_vma->root;
+
+	if (root != anon_vma && atomic_dec_and_test(&root->refcount))
+		anon_vma_free(root);
+
+	anon_vma_free(anon_vma);
+}
+
+/*
+ * rmap_walk() and its two halves call rmap_one on every linear mapping
+ * of a locked page; migration uses them to replace its migration
+ * entries.
+ */
 static int rmap_walk_anon(struct page *page, int (*rmap_one)(struct page *,
 		struct vm_area_struct *, unsigned long, void *), void *arg)
 {
 	struct anon_vma *anon_vma;
-	struct vm_area_struct *vma;
+	pgoff_t pgoff = page->index << (PAGE_CACHE_SHIFT - PAGE_SHIFT);
+	struct anon_vma_chain *avc;
 	int ret = SWAP_AGAIN;
 
-	anon_vma = (struct anon_vma *)((unsigned long)page->mapping -
-				       PAGE_MAPPING_ANON);
+	/*
+	 * The page is unmapped (migration entries only), so there is no
+	 * page_mapped() to vouch for the anon_vma as
+	 * page_lock_anon_vma_read() needs: the caller pins it instead.
+	 */
+	anon_vma = page_anon_vma(page);
 	if (!anon_vma)
 		return ret;
-	down_read(&anon_vma->root->rwsem);
-	vma = anon_vma->ksim_vma;
-	if (vma) {
+	anon_vma_lock_read(anon_vma);
+	anon_vma_interval_tree_foreach(avc, &anon_vma->rb_root, pgoff, pgoff) {
+		struct vm_area_struct *vma = avc->vma;
 		unsigned long address = vma_address(page, vma);
-
 		ret = rmap_one(page, vma, address, arg);
+		if (ret != SWAP_AGAIN)
+			break;
 	}
-	up_read(&anon_vma->root->rwsem);
+	anon_vma_unlock_read(anon_vma);
 	return ret;
 }
 
@@ -805,14 +1361,13 @@ static int rmap_walk_file(struct page *page, int (*rmap_one)(struct page *,
 	return ret;
 }
 
-/* Call rmap_one on every linear mapping of a locked page (migration). */
 int rmap_walk(struct page *page, int (*rmap_one)(struct page *,
 		struct vm_area_struct *, unsigned long, void *), void *arg)
 {
 	VM_BUG_ON(!PageLocked(page));
 
 	if (unlikely(PageKsm(page)))
-		return SWAP_AGAIN;
+		return rmap_walk_ksm(page, rmap_one, arg);
 	else if (PageAnon(page))
 		return rmap_walk_anon(page, rmap_one, arg);
 	else

@@ -19,6 +19,7 @@
 #include <linux/export.h>
 #include <linux/mm_inline.h>
 #include <linux/percpu.h>
+#include <linux/workqueue.h>
 #include <linux/memcontrol.h>
 #include <linux/gfp.h>
 #include <linux/uio.h>
@@ -198,6 +199,23 @@ void lru_add_drain(void)
 {
 	lru_add_drain_cpu(get_cpu());
 	put_cpu();
+}
+
+/* mlock area: the work lru_add_drain_all() queues on each CPU */
+static void lru_add_drain_per_cpu(struct work_struct *dummy)
+{
+	lru_add_drain();
+}
+
+/*
+ * Drain the LRU pagevecs of every CPU.  (Simplified: the reference
+ * tree queues lru_add_drain_per_cpu only on the CPUs whose pagevecs
+ * hold pages and flushes those works, under a static mutex; here the
+ * work runs on the calling CPU only, see linux/workqueue.h.)
+ */
+void lru_add_drain_all(void)
+{
+	schedule_on_each_cpu(lru_add_drain_per_cpu);
 }
 
 /*

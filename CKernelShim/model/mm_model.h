@@ -10,6 +10,8 @@
 #include <linux/mm.h>
 #include <linux/percpu.h>
 #include <linux/vmstat.h>
+#include <linux/rmap.h>
+#include <linux/slab.h>
 
 #include "ksim/model.h"
 
@@ -18,6 +20,13 @@
 #define MMW_MMS		3
 #define MMW_VMAS	4	/* per mm */
 #define MMW_NAME	16
+/*
+ * slab pools (linux/slab.h): one anon_vma per vma at most, and two
+ * chains (its own, and its parent's when an 'anon' line shares a page
+ * as fork would have)
+ */
+#define MMW_ANON_VMAS	(MMW_MMS * MMW_VMAS)
+#define MMW_AVCS	(2 * MMW_MMS * MMW_VMAS)
 
 enum mmw_lru {
 	MMW_LRU_INACTIVE,
@@ -41,10 +50,14 @@ struct mmw_mm {
 	int nr_vmas;
 };
 
+/* mmw_pageinfo.file of a page that belongs to no file */
+#define MMW_PAGE_POOL	(-1)	/* free, for migration targets and COW */
+#define MMW_PAGE_ANON	(-2)	/* anonymous, given by an 'anon' line */
+
 /* Spec-time facts about a page (not touched by runs). */
 struct mmw_pageinfo {
 	char name[MMW_NAME];
-	int file;		/* owning file, -1 for a pool page */
+	int file;		/* owning file, or MMW_PAGE_POOL / _ANON */
 	int lru;		/* enum mmw_lru */
 	int mlocked, referenced, dirty, active, stranded;
 	int given;		/* a 'page' line described it */
@@ -63,6 +76,14 @@ struct mmw {
 	struct ksim_percpu percpu[KSIM_MAX_TASKS + 1];
 	struct task_struct tasks[KSIM_MAX_TASKS + 1];
 	long vm_events[NR_VM_EVENT_ITEMS];
+	/* rmap: the anon_vma and anon_vma_chain slab pools */
+	struct anon_vma anon_vmas[MMW_ANON_VMAS];
+	unsigned char anon_vma_used[MMW_ANON_VMAS];
+	struct anon_vma_chain avcs[MMW_AVCS];
+	unsigned char avc_used[MMW_AVCS];
+	/* rmap: the kernel's global list of mms with swap entries */
+	spinlock_t ksim_mmlist_lock;
+	struct mm_struct ksim_init_mm;
 };
 
 /* lookups by name, at spec time; NULL / -1 when unknown */

@@ -29,6 +29,15 @@
  *   pte MM VMA I PAGE [young] [dirty] [write]
  *	The pte at page I of the vma maps PAGE (a page of the vma's file;
  *	in a linear vma, the page at the matching file offset).
+ *   anon NAME MM VMA I [inactive|active|unevictable] [mlocked] [write]
+ *	An anonymous page NAME (as a write fault would have COWed it),
+ *	mapped at page I of the private (not shared, linear) vma, on the
+ *	inactive anon LRU by default; the vma gets an anon_vma (one per
+ *	vma, linked by an anon_vma_chain) the first time.  write: the pte
+ *	is writable.  Naming an existing anonymous page (and no
+ *	attributes) maps it once more, as fork() would have shared it: the
+ *	vma (same layout) is chained to the page's anon_vma and gets one of
+ *	its own in the same tree, and every pte of the page is read-only.
  *
  * Every page mapped by a VM_LOCKED vma should be mlocked; a spec may
  * leave one evictable (reclaim will find it and mlock it lazily), but
@@ -44,6 +53,7 @@
 #include <linux/mm_inline.h>
 #include <linux/swap.h>
 #include <linux/migrate.h>
+#include <linux/pagemap.h>
 
 #include "mm_model.h"
 
@@ -113,6 +123,74 @@ void ksim_mm_pool_put(struct page *page)
 	page->ksim_free = 1;
 	list_add_tail(&page->lru, &zone->ksim_free_list);
 	zone->vm_stat[NR_FREE_PAGES]++;
+}
+
+/*
+ * The slab pools of linux/slab.h.  An object is taken from the first
+ * free slot of its cache's pool; a freed one keeps its contents (its
+ * lock stays valid for a racing reader, as with SLAB_DESTROY_BY_RCU).
+ */
+void *ksim_mm_slab_alloc(const struct kmem_cache *cachep, gfp_t flags)
+{
+	struct mmw *m = mmw_root();
+	int i;
+
+	(void)flags;
+	switch (cachep->ksim_kind) {
+	case KSIM_SLAB_ANON_VMA:
+		for (i = 0; i < MMW_ANON_VMAS; i++)
+			if (!m->anon_vma_used[i]) {
+				m->anon_vma_used[i] = 1;
+				return &m->anon_vmas[i];
+			}
+		break;
+	case KSIM_SLAB_ANON_VMA_CHAIN:
+		for (i = 0; i < MMW_AVCS; i++)
+			if (!m->avc_used[i]) {
+				m->avc_used[i] = 1;
+				return &m->avcs[i];
+			}
+		break;
+	default:
+		break;
+	}
+	return NULL;
+}
+
+void ksim_mm_slab_free(const struct kmem_cache *cachep, void *objp)
+{
+	struct mmw *m = mmw_root();
+	unsigned char *used = NULL;
+	long i = -1;
+
+	switch (cachep->ksim_kind) {
+	case KSIM_SLAB_ANON_VMA:
+		i = (struct anon_vma *)objp - m->anon_vmas;
+		if (i >= 0 && i < MMW_ANON_VMAS)
+			used = &m->anon_vma_used[i];
+		break;
+	case KSIM_SLAB_ANON_VMA_CHAIN:
+		i = (struct anon_vma_chain *)objp - m->avcs;
+		if (i >= 0 && i < MMW_AVCS)
+			used = &m->avc_used[i];
+		break;
+	default:
+		break;
+	}
+	if (!used || !*used)
+		ksim_bug("kmem_cache_free() of an object not allocated from the cache",
+			 KSIM_HERE);
+	*used = 0;
+}
+
+spinlock_t *ksim_mm_mmlist_lock(void)
+{
+	return &mmw_root()->ksim_mmlist_lock;
+}
+
+struct mm_struct *ksim_mm_init_mm(void)
+{
+	return &mmw_root()->ksim_init_mm;
 }
 
 void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC)
@@ -353,6 +431,7 @@ static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
 	mm->mm.ksim_id = m->nr_mms - 1;
 	mm->mm.mm_users.counter = 1;
 	mm->mm.mm_count.counter = 1;
+	INIT_LIST_HEAD(&mm->mm.mmlist);
 	return 0;
 }
 
@@ -388,8 +467,10 @@ static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
 	vma->vm_start = (unsigned long)start << PAGE_SHIFT;
 	vma->vm_end = (unsigned long)(start + npages) << PAGE_SHIFT;
 	vma->vm_pgoff = pgoff;
-	vma->vm_flags = VM_READ;
+	/* as mmap() sets them for a file opened read-write */
+	vma->vm_flags = VM_READ | VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC;
 	vma->vm_mm = &mm->mm;
+	INIT_LIST_HEAD(&vma->anon_vma_chain);
 	vma->vm_file = &f->file;
 	vma->vm_ops = &mmw_vm_ops;
 	for (i = 7; i < argc; i++) {
@@ -492,6 +573,198 @@ static int mmw_line_pte(struct mmw *m, int argc, char **argv, char *err,
 	return 0;
 }
 
+/* Link vma to av with a chain from the pool (anon_vma_chain_link()). */
+static int mmw_chain(struct mmw *m, struct vm_area_struct *vma,
+		     struct anon_vma *av)
+{
+	struct anon_vma_chain *avc;
+	int j;
+
+	for (j = 0; j < MMW_AVCS && m->avc_used[j]; j++)
+		;
+	if (j == MMW_AVCS)
+		return -1;
+	m->avc_used[j] = 1;
+	avc = &m->avcs[j];
+	avc->vma = vma;
+	avc->anon_vma = av;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	avc->rb_subtree_last = vma->vm_pgoff + vma_pages(vma) - 1;
+	ksim_rb_list_insert(&avc->rb, &av->rb_root);
+	return 0;
+}
+
+/* A fresh anon_vma from the pool, in the tree of root (or its own). */
+static struct anon_vma *mmw_new_anon_vma(struct mmw *m, struct anon_vma *root)
+{
+	struct anon_vma *av;
+	int i;
+
+	for (i = 0; i < MMW_ANON_VMAS && m->anon_vma_used[i]; i++)
+		;
+	if (i == MMW_ANON_VMAS)
+		return NULL;
+	m->anon_vma_used[i] = 1;
+	av = &m->anon_vmas[i];
+	init_rwsem(&av->rwsem);
+	av->refcount.counter = 1;
+	av->rb_root = RB_ROOT;
+	av->root = root ? root : av;
+	if (root)
+		root->refcount.counter++;	/* a child pins its root */
+	return av;
+}
+
+/* The anon_vma of vma, set up as anon_vma_prepare() would, or NULL. */
+static struct anon_vma *mmw_vma_anon_vma(struct mmw *m,
+					 struct vm_area_struct *vma)
+{
+	struct anon_vma *av;
+
+	if (vma->anon_vma)
+		return vma->anon_vma;
+	av = mmw_new_anon_vma(m, NULL);
+	if (!av || mmw_chain(m, vma, av))
+		return NULL;
+	vma->anon_vma = av;
+	return av;
+}
+
+/*
+ * Make vma able to map the pages of parent (an anon_vma of another
+ * vma), as anon_vma_fork() leaves a child's vma: chained to parent and
+ * to an anon_vma of its own in parent's tree.  -1 when vma already has
+ * an anon_vma of another tree, or the pools are exhausted.
+ */
+static int mmw_vma_fork_anon_vma(struct mmw *m, struct vm_area_struct *vma,
+				 struct anon_vma *parent)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (vma->anon_vma) {
+		if (vma->anon_vma->root != parent->root)
+			return -1;
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			if (avc->anon_vma == parent)
+				return 0;
+		return mmw_chain(m, vma, parent);
+	}
+	av = mmw_new_anon_vma(m, parent->root);
+	if (!av || mmw_chain(m, vma, parent) || mmw_chain(m, vma, av))
+		return -1;
+	vma->anon_vma = av;
+	return 0;
+}
+
+/* Write-protect every pte mapping page (fork's COW setup). */
+static void mmw_wrprotect_page(struct mmw *m, struct page *page)
+{
+	int i, p;
+
+	for (i = 0; i < m->nr_mms; i++)
+		for (p = 0; p < m->mms[i].pt->nr_ptes; p++) {
+			pte_t *pte = &m->mms[i].pt->ptes[p];
+
+			if (pte_present(*pte) &&
+			    pte_pfn(*pte) == (unsigned long)page->ksim_id)
+				pte->pte &= ~_PAGE_RW;
+		}
+}
+
+static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
+			 size_t errlen)
+{
+	struct mmw_mm *mm;
+	struct vm_area_struct *vma;
+	struct anon_vma *av;
+	struct page *page;
+	struct mmw_pageinfo *in;
+	unsigned long addr;
+	pte_t *pte;
+	long idx;
+	int i, write = 0;
+
+	if (argc < 5)
+		ERR("usage: anon NAME MM VMA I [inactive|active|unevictable] [mlocked] [write]");
+	mm = mmw_find_mm(m, argv[2]);
+	if (!mm)
+		ERR("anon: no mm '%s'", argv[2]);
+	vma = mmw_find_vma(mm, argv[3]);
+	if (!vma)
+		ERR("anon: no vma '%s' in %s", argv[3], argv[2]);
+	if (vma->vm_flags & (VM_SHARED | VM_NONLINEAR))
+		ERR("anon: vma %s is shared: only private vmas hold anonymous pages",
+		    argv[3]);
+	if (mmw_num(argv[4], 0, (long)vma_pages(vma) - 1, &idx))
+		ERR("anon: offset '%s' outside vma %s (0..%lu)", argv[4],
+		    argv[3], vma_pages(vma) - 1);
+	addr = vma->vm_start + ((unsigned long)idx << PAGE_SHIFT);
+	pte = &mm->pt->ptes[pte_index(addr)];
+	if (!pte_none(*pte))
+		ERR("anon: %s %s %ld is already mapped", argv[2], argv[3], idx);
+	page = mmw_find_page(m, argv[1]);
+	if (page) {
+		/* one more mapping of an anonymous page, as after fork() */
+		if (m->info[page->ksim_id].file != MMW_PAGE_ANON)
+			ERR("anon: %s is not an anonymous page", argv[1]);
+		if (argc > 5)
+			ERR("anon %s: attributes go on the page's first 'anon' line",
+			    argv[1]);
+		if (linear_page_index(vma, addr) != page->index)
+			ERR("anon: %s sits at offset %lu, vma %s maps %lu there (a forked vma has its parent's layout)",
+			    argv[1], page->index, argv[3],
+			    linear_page_index(vma, addr));
+		av = (struct anon_vma *)((char *)page->mapping -
+					 PAGE_MAPPING_ANON);
+		if (mmw_vma_fork_anon_vma(m, vma, av))
+			ERR("anon: vma %s cannot share %s (another anon_vma tree, or out of anon_vmas)",
+			    argv[3], argv[1]);
+		mmw_wrprotect_page(m, page);
+		*pte = pfn_pte(page->ksim_id, vma->vm_page_prot);
+		pte->pte &= ~(_PAGE_ACCESSED | _PAGE_RW);
+		page->_mapcount.counter++;
+		mm->mm.rss_stat.count[MM_ANONPAGES]++;
+		return 0;
+	}
+	if (!mmw_name_ok(argv[1]))
+		ERR("anon: bad page name '%s'", argv[1]);
+	page = mmw_new_page(m, argv[1], MMW_PAGE_ANON);
+	if (!page)
+		ERR("too many pages (at most %d in all)", MMW_PAGES);
+	in = &m->info[page->ksim_id];
+	in->given = 1;
+	for (i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "inactive"))
+			in->lru = MMW_LRU_INACTIVE;
+		else if (!strcmp(argv[i], "active"))
+			in->lru = MMW_LRU_ACTIVE;
+		else if (!strcmp(argv[i], "unevictable"))
+			in->lru = MMW_LRU_UNEVICTABLE;
+		else if (!strcmp(argv[i], "mlocked"))
+			in->mlocked = 1;
+		else if (!strcmp(argv[i], "write"))
+			write = 1;
+		else
+			ERR("anon %s: unknown attribute '%s'", argv[1], argv[i]);
+	}
+	if (in->mlocked != (in->lru == MMW_LRU_UNEVICTABLE))
+		ERR("anon %s: an mlocked page goes on the unevictable list, and only it",
+		    argv[1]);
+	av = mmw_vma_anon_vma(m, vma);
+	if (!av)
+		ERR("anon: out of anon_vmas");
+	page->mapping = (struct address_space *)((char *)av + PAGE_MAPPING_ANON);
+	page->index = linear_page_index(vma, addr);
+	*pte = pfn_pte(page->ksim_id, vma->vm_page_prot);
+	pte->pte &= ~_PAGE_ACCESSED;
+	if (write)
+		pte->pte |= _PAGE_RW | _PAGE_DIRTY;
+	page->_mapcount.counter++;
+	mm->mm.rss_stat.count[MM_ANONPAGES]++;
+	return 0;
+}
+
 static int mmw_spec_line(struct ksim_world *w, void *priv, int argc,
 			 char **argv, char *err, size_t errlen)
 {
@@ -509,7 +782,9 @@ static int mmw_spec_line(struct ksim_world *w, void *priv, int argc,
 		return mmw_line_vma(m, argc, argv, err, errlen);
 	if (!strcmp(argv[0], "pte"))
 		return mmw_line_pte(m, argc, argv, err, errlen);
-	ERR("unknown mm directive '%s' (pool, file, page, mm, vma, pte)",
+	if (!strcmp(argv[0], "anon"))
+		return mmw_line_anon(m, argc, argv, err, errlen);
+	ERR("unknown mm directive '%s' (pool, file, page, mm, vma, pte, anon)",
 	    argv[0]);
 }
 
@@ -595,7 +870,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &page->_count, "%s._count", in->name);
 		ksim_name_object(w, &page->_mapcount, "%s._mapcount",
 				 in->name);
-		if (in->file < 0) {
+		if (in->file == MMW_PAGE_POOL) {
 			list_add_tail(&page->lru, &zone->ksim_free_list);
 			zone->vm_stat[NR_FREE_PAGES]++;
 			continue;
@@ -622,6 +897,19 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		default:
 			lru = LRU_INACTIVE_FILE;
 		}
+		if (in->file == MMW_PAGE_ANON) {
+			/* swap-backed, on the anon lists, no page cache ref */
+			page->flags |= 1UL << PG_swapbacked;
+			if (lru != LRU_UNEVICTABLE)
+				lru -= LRU_FILE;
+			list_add_tail(&page->lru, &zone->lruvec.lists[lru]);
+			zone->vm_stat[NR_LRU_BASE + lru]++;
+			zone->vm_stat[NR_ANON_PAGES]++;
+			if (in->mlocked)
+				zone->vm_stat[NR_MLOCK]++;
+			page->_count.counter = page->_mapcount.counter + 1;
+			continue;
+		}
 		list_add_tail(&page->lru, &zone->lruvec.lists[lru]);
 		zone->vm_stat[NR_LRU_BASE + lru]++;
 		zone->vm_stat[NR_FILE_PAGES]++;
@@ -642,17 +930,30 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	}
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mmw_mm *mm = &m->mms[i];
-		int v;
 
 		ksim_name_object(w, &mm->mm.mmap_sem, "%s.mmap_sem", mm->name);
 		ksim_name_object(w, &mm->pt->ptl, "%s.ptl", mm->name);
 		ksim_name_object(w, &mm->mm.page_table_lock,
 				 "%s.page_table_lock", mm->name);
-		for (v = 0; v < mm->nr_vmas; v++)
-			ksim_name_object(w, &mm->vmas[v].ksim_anon.rwsem,
-					 "%s:%s.anon_vma", mm->name,
-					 mm->vma_names[v]);
 	}
+	/*
+	 * What the slab constructor of each pooled anon_vma sets up (those
+	 * 'anon' lines set up are in use already).
+	 */
+	for (i = 0; i < MMW_ANON_VMAS; i++) {
+		struct anon_vma *av = &m->anon_vmas[i];
+
+		if (!m->anon_vma_used[i]) {
+			init_rwsem(&av->rwsem);
+			av->refcount.counter = 0;
+			av->rb_root = RB_ROOT;
+		}
+		ksim_name_object(w, &av->rwsem, "anon_vma%d.rwsem", i);
+		ksim_name_object(w, &av->refcount, "anon_vma%d.refcount", i);
+	}
+	spin_lock_init(&m->ksim_mmlist_lock);
+	ksim_name_object(w, &m->ksim_mmlist_lock, "mmlist_lock");
+	INIT_LIST_HEAD(&m->ksim_init_mm.mmlist);
 	return 0;
 }
 

@@ -114,4 +114,31 @@
 #define flush_tlb_page(vma, addr)		do { } while (0)
 #define arch_exit_mmap(mm)			do { } while (0)
 
+
+/*
+ * rmap / mlock area: the upper page-table levels, folded as on a
+ * two-level machine (asm-generic/pgtable-nopud.h, -nopmd.h): the pgd
+ * and pud entries of an mm are its single pmd, always present, so the
+ * kernel's pgd -> pud -> pmd walks end at mm->ksim_pmd.
+ */
+#ifndef pgd_offset
+typedef struct { pmd_t pmd; } pud_t;
+typedef struct { pud_t pud; } pgd_t;
+#define pgd_offset(mm, addr)	((void)(addr), (pgd_t *)&(mm)->ksim_pmd)
+#define pgd_offset_k(addr)	((pgd_t *)NULL)	/* no kernel mappings */
+#define pgd_offset_gate(mm, addr) pgd_offset(mm, addr)
+#define pgd_none(pgd)		((void)(pgd), 0)
+#define pgd_bad(pgd)		((void)(pgd), 0)
+#define pgd_present(pgd)	((void)(pgd), 1)
+#define pud_offset(pgd, addr)	((void)(addr), &(pgd)->pud)
+#define pud_none(pud)		((void)(pud), 0)
+#define pud_bad(pud)		((void)(pud), 0)
+#define pud_present(pud)	((void)(pud), 1)
+#define pmd_offset(pud, addr)	((void)(addr), &(pud)->pmd)
+#define pmd_present(pmd)	(!pmd_none(pmd))
+#endif
+#define pte_swp_mksoft_dirty(x)	(x)
+#define pte_page(x)		pfn_to_page(pte_pfn(x))
+#define TASK_SIZE		(1UL << 47)
+
 #endif

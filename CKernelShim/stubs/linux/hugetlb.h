@@ -5,4 +5,14 @@
 
 #define copy_huge_page(dst, src)	do { } while (0)
 
+/* rmap area: no hugetlb page exists, so none of these is reached */
+struct hstate;
+#define page_hstate(page)		((void)(page), (struct hstate *)NULL)
+#define huge_page_order(h)		((void)(h), 0U)
+#define huge_pte_offset(mm, addr)	((void)(mm), (void)(addr), (pte_t *)NULL)
+#define huge_pte_lockptr(h, mm, pte)	(&(mm)->page_table_lock)
+#define follow_hugetlb_page(mm, vma, pages, vmas, position, length, i, flags) \
+	((void)(mm), (void)(vma), (void)(pages), (void)(vmas), \
+	 (void)(position), (void)(length), (void)(flags), (i))
+
 #endif

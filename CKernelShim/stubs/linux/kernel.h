@@ -7,6 +7,7 @@
 #include <linux/compiler.h>
 #include <linux/bug.h>
 #include <linux/errno.h>
+#include <linux/kconfig.h>
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
 #define container_of(ptr, type, member) \

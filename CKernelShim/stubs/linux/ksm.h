@@ -5,5 +5,8 @@
 
 #define try_to_unmap_ksm(page, flags)	SWAP_FAIL
 #define ksm_migrate_page(newpage, page)	do { } while (0)
+/* rmap area */
+#define page_referenced_ksm(page, memcg, vm_flags)	0
+#define rmap_walk_ksm(page, rmap_one, arg)		SWAP_AGAIN
 
 #endif

@@ -25,5 +25,7 @@ struct mem_cgroup;
 #define mem_cgroup_end_migration(memcg, oldpage, newpage, ok) \
 	do { (void)(memcg); } while (0)
 #define mem_cgroup_bad_page_check(page)		0
+/* rmap area: reclaim never runs on behalf of a cgroup (memcg is NULL) */
+#define mm_match_cgroup(mm, memcg)		((void)(mm), (void)(memcg), 1)
 
 #endif

@@ -200,7 +200,6 @@ void free_pgtables(struct mmu_gather *tlb, struct vm_area_struct *start_vma,
 struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr);
 void exit_mmap(struct mm_struct *mm);
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
-int do_mlock(unsigned long start, size_t len, int on);
 void unlink_file_vma(struct vm_area_struct *vma);
 void truncate_inode_pages_range(struct address_space *mapping,
 				loff_t lstart, loff_t lend);
@@ -234,9 +233,80 @@ static inline unsigned long mmap_region(struct file *file, unsigned long addr,
 struct task_struct {
 	struct mm_struct *mm;
 	unsigned int flags;
+	/* rmap / mlock area: fault counts __get_user_pages() keeps */
+	unsigned long maj_flt, min_flt;
 };
 #define PF_MEMALLOC	0x00000800
 struct task_struct *ksim_mm_current(void);
 #define current		ksim_mm_current()
+
+/* ---- rmap / mlock area: what the real rmap.c and mlock.c use ---- */
+
+#define PAGE_MAPPING_KSM	2
+#define PAGE_MAPPING_FLAGS	(PAGE_MAPPING_ANON | PAGE_MAPPING_KSM)
+
+#define VM_MAYREAD	0x00000010UL
+#define VM_MAYWRITE	0x00000020UL
+#define VM_MAYEXEC	0x00000040UL
+#define VM_GROWSDOWN	0x00000100UL
+#define VM_GROWSUP	VM_NONE
+#define VM_RAND_READ	0x00010000UL
+#define VM_SOFTDIRTY	0		/* no CONFIG_MEM_SOFT_DIRTY */
+#define VM_STACK_INCOMPLETE_SETUP	(VM_RAND_READ | VM_SEQ_READ)
+
+#define FOLL_NOWAIT	0x20
+#define FOLL_SPLIT	0x80
+#define FOLL_HWPOISON	0x100
+#define FOLL_NUMA	0x200
+#define FOLL_MIGRATION	0x400
+
+#define FAULT_FLAG_NONLINEAR	0x02
+#define FAULT_FLAG_MKWRITE	0x04
+#define FAULT_FLAG_ALLOW_RETRY	0x08
+#define FAULT_FLAG_RETRY_NOWAIT	0x10
+#define FAULT_FLAG_KILLABLE	0x20
+#define FAULT_FLAG_TRIED	0x40
+
+#define VM_FAULT_MAJOR		0x0004
+#define VM_FAULT_HWPOISON	0x0010
+#define VM_FAULT_HWPOISON_LARGE	0x0020
+#define VM_FAULT_RETRY		0x0400
+#define VM_FAULT_ERROR	(VM_FAULT_OOM | VM_FAULT_SIGBUS | VM_FAULT_HWPOISON | \
+			 VM_FAULT_HWPOISON_LARGE)
+
+#define PTR_ERR(p)		((long)(p))
+#define EHWPOISON		133
+
+struct mempolicy;
+struct anon_vma;
+
+long __get_user_pages(struct task_struct *tsk, struct mm_struct *mm,
+		      unsigned long start, unsigned long nr_pages,
+		      unsigned int foll_flags, struct page **pages,
+		      struct vm_area_struct **vmas, int *nonblocking);
+struct vm_area_struct *find_extend_vma(struct mm_struct *mm,
+				       unsigned long addr);
+struct anon_vma *find_mergeable_anon_vma(struct vm_area_struct *vma);
+struct vm_area_struct *vma_merge(struct mm_struct *mm,
+	struct vm_area_struct *prev, unsigned long addr, unsigned long end,
+	unsigned long vm_flags, struct anon_vma *anon, struct file *file,
+	pgoff_t pgoff, struct mempolicy *policy);
+int split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
+	      unsigned long addr, int new_below);
+int can_do_mlock(void);
+
+/* no stack (VM_GROWSDOWN) vma in a world: nothing ever grows */
+static inline int expand_stack(struct vm_area_struct *vma,
+			       unsigned long address)
+{
+	return -ENOMEM;
+}
+/* no gate vma (vsyscall page) in a world's address spaces */
+#define in_gate_area(mm, addr)		((void)(mm), (void)(addr), 0)
+/* a world's vmas are file mappings: none is a stack */
+#define stack_guard_page(vma, addr)	((void)(vma), (void)(addr), 0)
+#define flush_anon_page(vma, page, vmaddr) do { } while (0)
+
+/* ---- end of the rmap / mlock area ---- */
 
 #endif

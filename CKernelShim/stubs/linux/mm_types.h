@@ -52,12 +52,8 @@ struct ksim_pagetable {
 /* A pmd entry: here it always points at the mm's single page table. */
 typedef struct { struct ksim_pagetable *pt; } pmd_t;
 
-struct anon_vma {
-	struct anon_vma *root;
-	struct rw_semaphore rwsem;
-	atomic_t refcount;
-	struct vm_area_struct *ksim_vma;	/* the one vma chained to it */
-};
+/* struct anon_vma and struct anon_vma_chain: see linux/rmap.h */
+struct anon_vma;
 
 struct vm_operations_struct {
 	int (*remap_pages)(struct vm_area_struct *vma, unsigned long addr,
@@ -81,12 +77,13 @@ struct vm_area_struct {
 		} linear;
 		struct list_head nonlinear;
 	} shared;
+	/* rmap: the anon_vma_chains linking this vma to its anon_vmas */
+	struct list_head anon_vma_chain;
 	struct anon_vma *anon_vma;
 	const struct vm_operations_struct *vm_ops;
 	unsigned long vm_pgoff;
 	struct file *vm_file;
 	void *vm_private_data;		/* nonlinear: the reclaim cursor */
-	struct anon_vma ksim_anon;	/* storage anon_vma_prepare() uses */
 	int ksim_id;
 	int ksim_unmapped;		/* harness: removed from its mm */
 };
@@ -112,6 +109,8 @@ struct mm_struct {
 	unsigned long locked_vm;
 	unsigned long hiwater_rss;
 	struct mm_rss_stat rss_stat;
+	/* rmap: on init_mm.mmlist once the mm has swap entries (never here) */
+	struct list_head mmlist;
 	int ksim_id;
 };
 

@@ -25,6 +25,7 @@ enum zone_stat_item {
 	NR_FILE_DIRTY,
 	NR_ISOLATED_ANON,
 	NR_ISOLATED_FILE,
+	NR_ANON_TRANSPARENT_HUGEPAGES,	/* rmap: stays 0 (no THP) */
 	NR_VM_ZONE_STAT_ITEMS
 };
 

@@ -13,6 +13,7 @@ struct mm_struct;
 void lru_cache_add(struct page *page);
 void lru_add_drain_cpu(int cpu);
 void lru_add_drain(void);
+void lru_add_drain_all(void);
 void add_page_to_unevictable_list(struct page *page);
 void release_pages(struct page **pages, int nr, int cold);
 void free_pages_and_swap_cache(struct page **pages, int nr);
@@ -31,6 +32,16 @@ static inline int free_swap_and_cache(swp_entry_t entry)
 	return 1;
 }
 #define vm_swap_full()			0
+/*
+ * rmap area: no swap device, so no page is ever in the swap cache and
+ * the swap-entry paths of try_to_unmap_one() are never reached.  The
+ * mmlist the kernel puts mms with swap entries on belongs to the world.
+ */
+#define swap_duplicate(entry)		((void)(entry), -ENOMEM)
+spinlock_t *ksim_mm_mmlist_lock(void);
+struct mm_struct *ksim_mm_init_mm(void);
+#define mmlist_lock			(*ksim_mm_mmlist_lock())
+#define init_mm				(*ksim_mm_init_mm())
 #define add_to_swap(page, list)		0
 #define AS_UNEVICTABLE			3
 /*

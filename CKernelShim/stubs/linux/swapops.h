@@ -14,5 +14,7 @@
 #define is_write_migration_entry(entry)	(((entry).val & _PAGE_SWP_WRITE) != 0)
 #define migration_entry_to_page(entry)	pfn_to_page((entry).val >> PAGE_SHIFT)
 #define non_swap_entry(entry)		is_migration_entry(entry)
+/* rmap area: no memory failure (PageHWPoison is constant false) */
+#define make_hwpoison_entry(page)	((void)(page), (swp_entry_t) { 0 })
 
 #endif
