@@ -182,17 +182,24 @@ func patchTexts(_ text: String, _ name: String = "test.patch") throws -> [PatchT
 
     @Test func treeTextReplacesTheModelsWithTheTreesLineNumbers() throws {
         let k = try SyntheticKernel()
-        // five lines more above mlock_vma_page: its BUG_ON moves from line 57 to 62
+        // where the model has mlock_vma_page and its BUG_ON
+        let model = try k.read("mm/mlock.c")
+        let fn = try #require(CScanner.functions(in: model).first { $0.name == "mlock_vma_page" })
+        let lines = model.split(separator: "\n", omittingEmptySubsequences: false)
+        let bugLine = try #require((fn.firstLine...fn.lastLine).first { lines[$0 - 1].contains("BUG_ON(!PageLocked(page))") })
+        // five lines more above it in the tree: everything moves down by five
         try k.edit("mm/mlock.c", "#include", "/*\n * synthetic\n * tree\n *\n */\n#include")
         let digest = try k.digest()
         let r = try KernelBuild.build([], kernel: try k.tree)
         let v = try #require(r.variant, "\(r.failure ?? "")")
         let sub = try #require(r.substitution)
-        #expect(sub.functions.contains { $0.name == "mlock_vma_page" && $0.source == .real(first: 60, last: 71) })
+        #expect(sub.functions.contains {
+            $0.name == "mlock_vma_page" && $0.source == .real(first: fn.firstLine + 5, last: fn.lastLine + 5)
+        })
         let w = try World(scenario: "seed-migrate-nonlinear", api: v.api)
         try w.run(token: Self.seedToken)
         let bug = try #require(w.findings.first { $0.kind == "bug" })
-        #expect(bug.location == "mm/mlock.c:62")
+        #expect(bug.location == "mm/mlock.c:\(bugLine + 5)")
         #expect(v.api.codeID != KernelAPI.builtin.codeID)
         #expect(try k.digest() == digest)
 
