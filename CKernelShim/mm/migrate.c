@@ -306,12 +306,18 @@ static int __unmap_and_move(struct page *page, struct page *newpage,
 	}
 	/*
 	 * An anonymous page's anon_vma must outlive the migration
-	 * entries: pin it.
+	 * entries: pin it (rmap area: page_get_anon_vma(), as v3.13).
 	 */
 	if (PageAnon(page) && !PageKsm(page)) {
-		anon_vma = (struct anon_vma *)((unsigned long)page->mapping -
-					       PAGE_MAPPING_ANON);
-		atomic_inc(&anon_vma->refcount);
+		anon_vma = page_get_anon_vma(page);
+		if (anon_vma) {
+			/* an anonymous page, mapped */
+		} else if (PageSwapCache(page)) {
+			/* no safe anon_vma: migrate, but do not remap */
+			remap_swapcache = 0;
+		} else {
+			goto uncharge;
+		}
 	}
 
 	/* a page truncated meanwhile has no mapping: nothing to unmap */

@@ -202,8 +202,8 @@ static int __mlock_posix_error_return(long retval)
  * without rmap walks)?  Only when no other vma can map it mlocked and
  * it is evictable.  On true the page is queued in pvec and unlocked.
  */
-static bool __putback_lru_fast_prepare(struct page *page,
-		struct pagevec *pvec, int *pgrescued)
+static bool __putback_lru_fast_prepare(struct page *page, struct pagevec *pvec,
+		int *pgrescued)
 {
 	VM_BUG_ON(PageLRU(page));
 	VM_BUG_ON(!PageLocked(page));

@@ -219,6 +219,42 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 }
 
 /*
+ * Pin the anon_vma of an anonymous page (for migration, which needs it
+ * to outlive the page's ptes), or return NULL when the page is no
+ * longer mapped.  page_mapped() is what vouches for page->mapping:
+ * checked before the pin and again after it, since the anon_vma may
+ * have been freed (and reused as another anon_vma) in between.
+ */
+struct anon_vma *page_get_anon_vma(struct page *page)
+{
+	struct anon_vma *anon_vma = NULL;
+	unsigned long anon_mapping;
+
+	rcu_read_lock();
+	anon_mapping = (unsigned long) ACCESS_ONCE(page->mapping);
+	if ((anon_mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		goto out;
+	if (!page_mapped(page))
+		goto out;
+
+	anon_vma = (struct anon_vma *) (anon_mapping - PAGE_MAPPING_ANON);
+	if (!atomic_inc_not_zero(&anon_vma->refcount)) {
+		anon_vma = NULL;
+		goto out;
+	}
+
+	/* unmapped meanwhile: the pin may be on a reused anon_vma */
+	if (!page_mapped(page)) {
+		put_anon_vma(anon_vma);
+		anon_vma = NULL;
+	}
+out:
+	rcu_read_unlock();
+
+	return anon_vma;
+}
+
+/*
  * Read-lock the anon_vma of an anonymous page for an rmap walk, or
  * return NULL when the page is no longer mapped.  Nothing holds
  * page->mapping still, so page_mapped() is what vouches for the
@@ -733,7 +769,7 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 			ret = SWAP_FAIL;
 			goto out_unmap;
 		}
-	}
+  	}
 
 	/* Clear the pte. */
 	flush_cache_page(vma, address, page_to_pfn(page));

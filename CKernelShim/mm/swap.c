@@ -207,10 +207,15 @@ static void lru_add_drain_per_cpu(struct work_struct *dummy)
 	lru_add_drain();
 }
 
-/* Drain the LRU pagevecs of every CPU (see linux/workqueue.h). */
-int lru_add_drain_all(void)
+/*
+ * Drain the LRU pagevecs of every CPU.  (Simplified: the reference
+ * tree queues lru_add_drain_per_cpu only on the CPUs whose pagevecs
+ * hold pages and flushes those works, under a static mutex; here the
+ * work runs on the calling CPU only, see linux/workqueue.h.)
+ */
+void lru_add_drain_all(void)
 {
-	return schedule_on_each_cpu(lru_add_drain_per_cpu);
+	schedule_on_each_cpu(lru_add_drain_per_cpu);
 }
 
 /*

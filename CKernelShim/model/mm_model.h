@@ -46,10 +46,14 @@ struct mmw_mm {
 	int nr_vmas;
 };
 
+/* mmw_pageinfo.file of a page that belongs to no file */
+#define MMW_PAGE_POOL	(-1)	/* free, for migration targets and COW */
+#define MMW_PAGE_ANON	(-2)	/* anonymous, given by an 'anon' line */
+
 /* Spec-time facts about a page (not touched by runs). */
 struct mmw_pageinfo {
 	char name[MMW_NAME];
-	int file;		/* owning file, -1 for a pool page */
+	int file;		/* owning file, or MMW_PAGE_POOL / _ANON */
 	int lru;		/* enum mmw_lru */
 	int mlocked, referenced, dirty, active, stranded;
 	int given;		/* a 'page' line described it */

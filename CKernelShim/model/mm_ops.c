@@ -67,8 +67,8 @@ static int setup_page(struct ksim_world *w, void *priv, int argc, char **argv,
 	if (argc != 1)
 		SETUP_ERR("expected one page name, e.g. f0:1");
 	a->page = mmw_find_page(m, argv[0]);
-	if (!a->page || m->info[a->page->ksim_id].file < 0)
-		SETUP_ERR("no file page '%s' (declare it with 'file' first)",
+	if (!a->page || m->info[a->page->ksim_id].file == MMW_PAGE_POOL)
+		SETUP_ERR("no file or anon page '%s' (declare it with 'file' or 'anon' first)",
 			  argv[0]);
 	*arg = a;
 	return 0;
@@ -659,5 +659,38 @@ const struct ksim_scenario ksim_mm_scenarios[] = {
 	  "task migrate migrate f0:0\n"
 	  "task reclaim reclaim f0:1\n"
 	  "task writer mlock mm1 other\n" },
+	{ "migrate-anon-vs-munlock",
+	  "migration of an mlocked anonymous page (anon rmap walk) while munlock(2) of its vma runs",
+	  /*
+	   * a0 and a1 are COWed copies in a VM_LOCKED private vma, mlocked.
+	   * Migration unmaps a0 through its anon_vma (try_to_unmap_anon)
+	   * and puts the new page back with rmap_walk_anon(); munlock
+	   * clears VM_LOCKED and munlocks both pages meanwhile.
+	   */
+	  "model mm\n"
+	  "pool 2\n"
+	  "file f0 pages 2\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 locked write\n"
+	  "anon a0 mm0 v0 0 unevictable mlocked write\n"
+	  "anon a1 mm0 v0 1 unevictable mlocked write\n"
+	  "task migrate migrate a0\n"
+	  "task munlock munlock mm0 v0\n" },
+	{ "migrate-anon-vs-cow",
+	  "migration of an mlocked anonymous page while a write fault on its read-only pte runs do_wp_page()",
+	  /*
+	   * a0 is anonymous and mlocked, its pte read-only.  Both tasks
+	   * hold mmap_sem for read, so the write fault may find a0's pte
+	   * replaced by a migration entry (and wait for the migration),
+	   * or COW a0 while migration holds its page lock.
+	   */
+	  "model mm\n"
+	  "pool 3\n"
+	  "file f0 pages 1\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 1 0 locked write\n"
+	  "anon a0 mm0 v0 0 unevictable mlocked\n"
+	  "task migrate migrate a0\n"
+	  "task cow cow mm0 v0 0\n" },
 	{ NULL, NULL, NULL }
 };

@@ -29,6 +29,12 @@
  *   pte MM VMA I PAGE [young] [dirty] [write]
  *	The pte at page I of the vma maps PAGE (a page of the vma's file;
  *	in a linear vma, the page at the matching file offset).
+ *   anon NAME MM VMA I [inactive|active|unevictable] [mlocked] [write]
+ *	An anonymous page NAME (as a write fault would have COWed it),
+ *	mapped at page I of the private (not shared, linear) vma, on the
+ *	inactive anon LRU by default; the vma gets an anon_vma (one per
+ *	vma, linked by an anon_vma_chain) the first time.  write: the pte
+ *	is writable.
  *
  * Every page mapped by a VM_LOCKED vma should be mlocked; a spec may
  * leave one evictable (reclaim will find it and mlock it lazily), but
@@ -44,6 +50,7 @@
 #include <linux/mm_inline.h>
 #include <linux/swap.h>
 #include <linux/migrate.h>
+#include <linux/pagemap.h>
 
 #include "mm_model.h"
 
@@ -611,6 +618,108 @@ static int mmw_line_pte(struct mmw *m, int argc, char **argv, char *err,
 	return 0;
 }
 
+/* The anon_vma of vma, set up as anon_vma_prepare() would, or NULL. */
+static struct anon_vma *mmw_vma_anon_vma(struct mmw *m,
+					 struct vm_area_struct *vma)
+{
+	struct anon_vma *av;
+	struct anon_vma_chain *avc;
+	int i, j;
+
+	if (vma->anon_vma)
+		return vma->anon_vma;
+	for (i = 0; i < MMW_ANON_VMAS && m->anon_vma_used[i]; i++)
+		;
+	for (j = 0; j < MMW_AVCS && m->avc_used[j]; j++)
+		;
+	if (i == MMW_ANON_VMAS || j == MMW_AVCS)
+		return NULL;
+	m->anon_vma_used[i] = 1;
+	m->avc_used[j] = 1;
+	av = &m->anon_vmas[i];
+	avc = &m->avcs[j];
+	init_rwsem(&av->rwsem);
+	av->root = av;
+	av->refcount.counter = 1;
+	av->rb_root = RB_ROOT;
+	avc->vma = vma;
+	avc->anon_vma = av;
+	list_add(&avc->same_vma, &vma->anon_vma_chain);
+	avc->rb_subtree_last = vma->vm_pgoff + vma_pages(vma) - 1;
+	ksim_rb_list_insert(&avc->rb, &av->rb_root);
+	vma->anon_vma = av;
+	return av;
+}
+
+static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
+			 size_t errlen)
+{
+	struct mmw_mm *mm;
+	struct vm_area_struct *vma;
+	struct anon_vma *av;
+	struct page *page;
+	struct mmw_pageinfo *in;
+	unsigned long addr;
+	pte_t *pte;
+	long idx;
+	int i, write = 0;
+
+	if (argc < 5)
+		ERR("usage: anon NAME MM VMA I [inactive|active|unevictable] [mlocked] [write]");
+	if (!mmw_name_ok(argv[1]) || mmw_find_page(m, argv[1]))
+		ERR("anon: bad or duplicate page name '%s'", argv[1]);
+	mm = mmw_find_mm(m, argv[2]);
+	if (!mm)
+		ERR("anon: no mm '%s'", argv[2]);
+	vma = mmw_find_vma(mm, argv[3]);
+	if (!vma)
+		ERR("anon: no vma '%s' in %s", argv[3], argv[2]);
+	if (vma->vm_flags & (VM_SHARED | VM_NONLINEAR))
+		ERR("anon: vma %s is shared: only private vmas hold anonymous pages",
+		    argv[3]);
+	if (mmw_num(argv[4], 0, (long)vma_pages(vma) - 1, &idx))
+		ERR("anon: offset '%s' outside vma %s (0..%lu)", argv[4],
+		    argv[3], vma_pages(vma) - 1);
+	addr = vma->vm_start + ((unsigned long)idx << PAGE_SHIFT);
+	pte = &mm->pt->ptes[pte_index(addr)];
+	if (!pte_none(*pte))
+		ERR("anon: %s %s %ld is already mapped", argv[2], argv[3], idx);
+	page = mmw_new_page(m, argv[1], MMW_PAGE_ANON);
+	if (!page)
+		ERR("too many pages (at most %d in all)", MMW_PAGES);
+	in = &m->info[page->ksim_id];
+	in->given = 1;
+	for (i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "inactive"))
+			in->lru = MMW_LRU_INACTIVE;
+		else if (!strcmp(argv[i], "active"))
+			in->lru = MMW_LRU_ACTIVE;
+		else if (!strcmp(argv[i], "unevictable"))
+			in->lru = MMW_LRU_UNEVICTABLE;
+		else if (!strcmp(argv[i], "mlocked"))
+			in->mlocked = 1;
+		else if (!strcmp(argv[i], "write"))
+			write = 1;
+		else
+			ERR("anon %s: unknown attribute '%s'", argv[1], argv[i]);
+	}
+	if (in->mlocked != (in->lru == MMW_LRU_UNEVICTABLE))
+		ERR("anon %s: an mlocked page goes on the unevictable list, and only it",
+		    argv[1]);
+	av = mmw_vma_anon_vma(m, vma);
+	if (!av)
+		ERR("anon: out of anon_vmas");
+	page->mapping = (struct address_space *)((char *)av + PAGE_MAPPING_ANON);
+	page->index = linear_page_index(vma, addr);
+	*pte = pfn_pte(page->ksim_id, vma->vm_page_prot);
+	pte->pte &= ~_PAGE_ACCESSED;
+	if (write)
+		pte->pte |= _PAGE_RW | _PAGE_DIRTY;
+	page->_mapcount.counter++;
+	mm->mm.rss_stat.count[MM_ANONPAGES]++;
+	return 0;
+}
+
 static int mmw_spec_line(struct ksim_world *w, void *priv, int argc,
 			 char **argv, char *err, size_t errlen)
 {
@@ -628,7 +737,9 @@ static int mmw_spec_line(struct ksim_world *w, void *priv, int argc,
 		return mmw_line_vma(m, argc, argv, err, errlen);
 	if (!strcmp(argv[0], "pte"))
 		return mmw_line_pte(m, argc, argv, err, errlen);
-	ERR("unknown mm directive '%s' (pool, file, page, mm, vma, pte)",
+	if (!strcmp(argv[0], "anon"))
+		return mmw_line_anon(m, argc, argv, err, errlen);
+	ERR("unknown mm directive '%s' (pool, file, page, mm, vma, pte, anon)",
 	    argv[0]);
 }
 
@@ -718,7 +829,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &page->_count, "%s._count", in->name);
 		ksim_name_object(w, &page->_mapcount, "%s._mapcount",
 				 in->name);
-		if (in->file < 0) {
+		if (in->file == MMW_PAGE_POOL) {
 			list_add_tail(&page->lru, &zone->ksim_free_list);
 			zone->vm_stat[NR_FREE_PAGES]++;
 			continue;
@@ -744,6 +855,19 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 			break;
 		default:
 			lru = LRU_INACTIVE_FILE;
+		}
+		if (in->file == MMW_PAGE_ANON) {
+			/* swap-backed, on the anon lists, no page cache ref */
+			page->flags |= 1UL << PG_swapbacked;
+			if (lru != LRU_UNEVICTABLE)
+				lru -= LRU_FILE;
+			list_add_tail(&page->lru, &zone->lruvec.lists[lru]);
+			zone->vm_stat[NR_LRU_BASE + lru]++;
+			zone->vm_stat[NR_ANON_PAGES]++;
+			if (in->mlocked)
+				zone->vm_stat[NR_MLOCK]++;
+			page->_count.counter = page->_mapcount.counter + 1;
+			continue;
 		}
 		list_add_tail(&page->lru, &zone->lruvec.lists[lru]);
 		zone->vm_stat[NR_LRU_BASE + lru]++;
@@ -771,13 +895,18 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &mm->mm.page_table_lock,
 				 "%s.page_table_lock", mm->name);
 	}
-	/* what the slab constructor of each pooled anon_vma sets up */
+	/*
+	 * What the slab constructor of each pooled anon_vma sets up (those
+	 * 'anon' lines set up are in use already).
+	 */
 	for (i = 0; i < MMW_ANON_VMAS; i++) {
 		struct anon_vma *av = &m->anon_vmas[i];
 
-		init_rwsem(&av->rwsem);
-		av->refcount.counter = 0;
-		av->rb_root = RB_ROOT;
+		if (!m->anon_vma_used[i]) {
+			init_rwsem(&av->rwsem);
+			av->refcount.counter = 0;
+			av->rb_root = RB_ROOT;
+		}
 		ksim_name_object(w, &av->rwsem, "anon_vma%d.rwsem", i);
 		ksim_name_object(w, &av->refcount, "anon_vma%d.refcount", i);
 	}

@@ -265,7 +265,7 @@ static void test_bad_specs(void **state)
 	expect_spec_error("model mm\nfile f0 pages 1\ntask t frobnicate\n",
 			  "spec line 3: unknown operation 'frobnicate'");
 	expect_spec_error("model mm\nfile f0 pages 1\ntask t reclaim f9:0\n",
-			  "no file page 'f9:0'");
+			  "no file or anon page 'f9:0'");
 	expect_spec_error("model mm\nfile f0 pages 1\ntask t migrate f0:0\n",
 			  "is not mapped");
 	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
@@ -496,6 +496,59 @@ static size_t arena_bytes_of(const char *spec)
 	return st.arena_bytes;
 }
 
+/*
+ * Anonymous pages go through the anon_vma_chain rmap: migrating one
+ * unmaps it with try_to_unmap_anon() (under the anon_vma's rwsem, the
+ * pin taken by page_get_anon_vma()) and restores its pte through
+ * rmap_walk_anon().  Every schedule tried leaves a consistent world.
+ */
+static void test_anon_migration_walks_anon_rmap(void **state)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w;
+	const char *trace;
+	uint64_t seed;
+
+	(void)state;
+	w = ksim_world_create_scenario("migrate-anon-vs-cow", err, sizeof(err));
+	if (!w)
+		fail_msg("%s", err);
+	assert_true(ksim_run_round_robin(w) >= 0);
+	assert_true(ksim_done(w));
+	assert_int_equal(ksim_finding_count(w), 0);
+	trace = ksim_trace_text(w);
+	assert_non_null(strstr(trace, "page_get_anon_vma"));
+	assert_non_null(strstr(trace, "try_to_unmap_anon"));
+	assert_non_null(strstr(trace, "rmap_walk_anon"));
+	assert_non_null(strstr(trace, "anon_vma0.rwsem"));
+	for (seed = 1; seed <= 100; seed++) {
+		ksim_world_reset(w);
+		assert_true(ksim_run_random(w, seed) >= 0);
+		if (ksim_finding_count(w))
+			fail_msg("seed %llu: %s", (unsigned long long)seed,
+				 ksim_schedule_token(w));
+	}
+	ksim_world_destroy(w);
+}
+
+/* An 'anon' line wants a private vma and a free pte. */
+static void test_bad_anon_specs(void **state)
+{
+	(void)state;
+	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0 shared\n"
+			  "anon a0 mm0 v0 0\ntask t drain\n",
+			  "only private vmas hold anonymous pages");
+	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0\npte mm0 v0 0 f0:0\n"
+			  "anon a0 mm0 v0 0\ntask t drain\n",
+			  "is already mapped");
+	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0 locked\n"
+			  "anon a0 mm0 v0 0 mlocked\ntask t drain\n",
+			  "goes on the unevictable list");
+}
+
 static void test_page_table_trimmed_to_vmas(void **state)
 {
 	size_t lo, hi;
@@ -536,6 +589,8 @@ int main(void)
 		cmocka_unit_test(test_remap_reaches_seed_bug),
 		cmocka_unit_test(test_bad_remap_args),
 		cmocka_unit_test(test_page_table_trimmed_to_vmas),
+		cmocka_unit_test(test_anon_migration_walks_anon_rmap),
+		cmocka_unit_test(test_bad_anon_specs),
 	};
 
 	return cmocka_run_group_tests_name("mm", tests, NULL, NULL);

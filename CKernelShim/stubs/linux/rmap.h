@@ -147,6 +147,7 @@ anon_vma_interval_tree_iter_next(struct anon_vma_chain *node,
 
 int anon_vma_prepare(struct vm_area_struct *vma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
+struct anon_vma *page_get_anon_vma(struct page *page);
 struct anon_vma *page_lock_anon_vma_read(struct page *page);
 void page_unlock_anon_vma_read(struct anon_vma *anon_vma);
 
