@@ -502,6 +502,27 @@ static size_t arena_bytes_of(const char *spec)
  * pin taken by page_get_anon_vma()) and restores its pte through
  * rmap_walk_anon().  Every schedule tried leaves a consistent world.
  */
+/*
+ * Findings that fail a run (the tolerated "stranded" kind does not).
+ * Migrating a mapped mlocked page strands the new page in v3.13:
+ * page_remove_rmap() clears PG_mlocked at the last unmap, before
+ * mlock_migrate_page() could move it; when do_wp_page() then reuses
+ * the new page in place (the anon reuse path) nothing mlocks it again.
+ */
+static int failing_findings(struct ksim_world *w)
+{
+	int k, n = 0;
+
+	for (k = 0; k < ksim_finding_count(w); k++) {
+		struct ksim_finding f;
+
+		ksim_finding_get(w, k, &f);
+		if (!f.tolerated)
+			n++;
+	}
+	return n;
+}
+
 static void test_anon_migration_walks_anon_rmap(void **state)
 {
 	char err[KSIM_ERRLEN];
@@ -515,7 +536,7 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 		fail_msg("%s", err);
 	assert_true(ksim_run_round_robin(w) >= 0);
 	assert_true(ksim_done(w));
-	assert_int_equal(ksim_finding_count(w), 0);
+	assert_int_equal(failing_findings(w), 0);
 	trace = ksim_trace_text(w);
 	assert_non_null(strstr(trace, "page_get_anon_vma"));
 	assert_non_null(strstr(trace, "try_to_unmap_anon"));
@@ -524,7 +545,7 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 	for (seed = 1; seed <= 100; seed++) {
 		ksim_world_reset(w);
 		assert_true(ksim_run_random(w, seed) >= 0);
-		if (ksim_finding_count(w))
+		if (failing_findings(w))
 			fail_msg("seed %llu: %s", (unsigned long long)seed,
 				 ksim_schedule_token(w));
 	}
