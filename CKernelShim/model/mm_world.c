@@ -61,7 +61,10 @@ static const struct address_space_operations mmw_aops = {
 /* the world's files are tmpfs-like: their vmas can go nonlinear */
 static int mmw_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
 {
-	/* faults on missing pages are not modelled (see do_linear_fault) */
+	/*
+	 * Reading a page in for a fault (filemap_fault, shmem_fault) is not
+	 * modelled: __do_fault() gets no page and fails the fault.
+	 */
 	return VM_FAULT_SIGBUS;
 }
 

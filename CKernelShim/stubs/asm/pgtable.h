@@ -41,6 +41,7 @@
 #define pte_swp_soft_dirty(x)	0
 #define pte_file_mksoft_dirty(x) ((void)(x))
 #define pte_mksoft_dirty(x)	(x)
+#define pte_file_soft_dirty(x)	0
 #define pte_mkold(x)		__pte((x).pte & ~_PAGE_ACCESSED)
 #define pte_mkyoung(x)		__pte((x).pte | _PAGE_ACCESSED)
 #define pte_mkdirty(x)		__pte((x).pte | _PAGE_DIRTY)
