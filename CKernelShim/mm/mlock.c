@@ -30,7 +30,6 @@
 
 #include "internal.h"
 
-/* May the current task mlock at all? */
 int can_do_mlock(void)
 {
 	if (capable(CAP_IPC_LOCK))
@@ -57,7 +56,9 @@ void clear_page_mlock(struct page *page)
 	if (!isolate_lru_page(page)) {
 		putback_lru_page(page);
 	} else {
-		/* whoever isolated it will put it back on the right list */
+		/*
+		 * Whoever isolated it will put it back on the right list.
+		 */
 		if (PageUnevictable(page))
 			count_vm_event(UNEVICTABLE_PGSTRANDED);
 	}
@@ -174,20 +175,28 @@ long __mlock_vma_pages_range(struct vm_area_struct *vma,
 	VM_BUG_ON(!rwsem_is_locked(&mm->mmap_sem));
 
 	gup_flags = FOLL_TOUCH | FOLL_MLOCK;
-	/* private writable mappings are write-faulted: COW is broken now */
+	/*
+	 * Private writable mappings are write-faulted: COW is broken now.
+	 */
 	if ((vma->vm_flags & (VM_WRITE | VM_SHARED)) == VM_WRITE)
 		gup_flags |= FOLL_WRITE;
 
-	/* any access right at all is enough to mlock */
+	/*
+	 * Any access right at all is enough to mlock.
+	 */
 	if (vma->vm_flags & (VM_READ | VM_WRITE | VM_EXEC))
 		gup_flags |= FOLL_FORCE;
 
-	/* addr is inside vma: no stack expansion can recurse here */
+	/*
+	 * Addr is inside vma: no stack expansion can recurse here.
+	 */
 	return __get_user_pages(current, mm, start, nr_pages, gup_flags,
 				NULL, NULL, nonblocking);
 }
 
-/* get_user_pages() errors, as mlock(2) reports them */
+/*
+ * Get_user_pages() errors, as mlock(2) reports them.
+ */
 static int __mlock_posix_error_return(long retval)
 {
 	if (retval == -EFAULT)
@@ -220,12 +229,15 @@ static bool __putback_lru_fast_prepare(struct page *page, struct pagevec *pvec,
 }
 
 /*
- * Put back the pages that took the fast path.  __pagevec_lru_add() drops
- * the references taken by follow_page_mask() through release_pages().
+ * Put back, in one batch, the pages that took the fast path.
  */
 static void __putback_lru_fast(struct pagevec *pvec, int pgrescued)
 {
 	count_vm_events(UNEVICTABLE_PGMUNLOCKED, pagevec_count(pvec));
+	/*
+	 * __pagevec_lru_add() drops the follow_page_mask() references
+	 * itself, through release_pages().
+	 */
 	__pagevec_lru_add(pvec);
 	count_vm_events(UNEVICTABLE_PGRESCUED, pgrescued);
 }
@@ -346,12 +358,16 @@ static unsigned long __munlock_pagevec_fill(struct pagevec *pvec,
 		pte++;
 		if (pte_present(*pte))
 			page = vm_normal_page(vma, start, *pte);
-		/* stop at a hole or at a page of another zone */
+		/*
+		 * Stop at a hole or at a page of another zone.
+		 */
 		if (!page || page_zone_id(page) != zoneid)
 			break;
 
 		get_page(page);
-		/* advance before the full-pagevec break */
+		/*
+		 * Advance before the full-pagevec break.
+		 */
 		start += PAGE_SIZE;
 		if (pagevec_add(pvec, page) == 0)
 			break;
@@ -394,6 +410,10 @@ void munlock_vma_pages_range(struct vm_area_struct *vma,
 		if (page && !IS_ERR(page)) {
 			if (PageTransHuge(page)) {
 				lock_page(page);
+				/*
+				 * The huge page may have been split since the
+				 * lookup: take the mask munlock_vma_page() sees.
+				 */
 				page_mask = munlock_vma_page(page);
 				unlock_page(page);
 				put_page(page); /* follow_page_mask() */
@@ -465,7 +485,9 @@ static int mlock_fixup(struct vm_area_struct *vma, struct vm_area_struct **prev,
 	}
 
 success:
-	/* the mm's count of locked pages */
+	/*
+	 * The mm's count of locked pages.
+	 */
 	nr_pages = (end - start) >> PAGE_SHIFT;
 	if (!lock)
 		nr_pages = -nr_pages;
@@ -476,6 +498,7 @@ success:
 	 * try_to_unmap_one() unmaps right after VM_LOCKED is set here is
 	 * brought back by the populate step.
 	 */
+
 	if (lock)
 		vma->vm_flags = newflags;
 	else
@@ -486,7 +509,6 @@ out:
 	return ret;
 }
 
-/* Set or clear VM_LOCKED on the vmas covering [start, start + len). */
 static int do_mlock(unsigned long start, size_t len, int on)
 {
 	unsigned long nstart, end, tmp;
@@ -512,6 +534,7 @@ static int do_mlock(unsigned long start, size_t len, int on)
 		vm_flags_t newflags;
 
 		/* nstart lies inside vma here; only VM_LOCKED changes */
+
 		newflags = vma->vm_flags & ~VM_LOCKED;
 		if (on)
 			newflags |= VM_LOCKED;
@@ -556,7 +579,9 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 	end = start + len;
 
 	for (nstart = start; nstart < end; nstart = nend) {
-		/* the vma holding nstart (looked up again after a drop) */
+		/*
+		 * The vma holding nstart (looked up again after a drop).
+		 */
 		if (!locked) {
 			locked = 1;
 			down_read(&mm->mmap_sem);
@@ -565,7 +590,10 @@ int __mm_populate(unsigned long start, unsigned long len, int ignore_errors)
 			vma = vma->vm_next;
 		if (!vma || vma->vm_start >= end)
 			break;
-		/* this vma's part of the range, unless it is I/O memory */
+		/*
+		 * This vma's part of the range, unless the vma is I/O
+		 * memory.
+		 */
 		nend = min(end, vma->vm_end);
 		if (vma->vm_flags & (VM_IO | VM_PFNMAP))
 			continue;

@@ -60,7 +60,9 @@ static inline struct anon_vma *anon_vma_alloc(void)
 	anon_vma = kmem_cache_alloc(anon_vma_cachep, GFP_KERNEL);
 	if (anon_vma) {
 		atomic_set(&anon_vma->refcount, 1);
-		/* a new anon_vma is the root of its own tree */
+		/*
+		 * A new anon_vma is the root of its own tree.
+		 */
 		anon_vma->root = anon_vma;
 	}
 
@@ -181,24 +183,110 @@ static inline void unlock_anon_vma_root(struct anon_vma *root)
 }
 
 /*
- * Detach a vma that goes away from its anon_vmas.  Chains whose
- * anon_vma becomes empty are kept on the vma's list for the second
- * pass, which drops those anon_vmas outside the root lock (freeing one
- * takes that lock for write).
+ * Chain dst to every anon_vma src is chained to (a vma split or copied
+ * from src may map src's pages).  0, or -ENOMEM with dst unlinked.
  */
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src)
+{
+	struct anon_vma_chain *avc, *pavc;
+	struct anon_vma *root = NULL;
+
+	list_for_each_entry_reverse(pavc, &src->anon_vma_chain, same_vma) {
+		struct anon_vma *anon_vma;
+
+		avc = anon_vma_chain_alloc(GFP_NOWAIT | __GFP_NOWARN);
+		if (unlikely(!avc)) {
+			unlock_anon_vma_root(root);
+			root = NULL;
+			avc = anon_vma_chain_alloc(GFP_KERNEL);
+			if (!avc)
+				goto enomem_failure;
+		}
+		anon_vma = pavc->anon_vma;
+		root = lock_anon_vma_root(root, anon_vma);
+		anon_vma_chain_link(dst, avc, anon_vma);
+	}
+	unlock_anon_vma_root(root);
+	return 0;
+
+ enomem_failure:
+	unlink_anon_vmas(dst);
+	return -ENOMEM;
+}
+
+/*
+ * fork(): chain the child's vma to the parent vma's anon_vmas, so rmap
+ * finds the pages they still share, and give it an anon_vma of its own
+ * in the same tree for the pages it will COW.  (No world operation
+ * forks; the world's 'anon' lines build this state directly.)
+ */
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *anon_vma;
+
+	/* nothing to share when the parent has no anonymous pages here */
+	if (!pvma->anon_vma)
+		return 0;
+
+	/*
+	 * First the parent's anon_vmas, so that rmap can reach the pages
+	 * the child has not COWed.
+	 */
+	if (anon_vma_clone(vma, pvma))
+		return -ENOMEM;
+
+	/* Then an anon_vma of its own. */
+	anon_vma = anon_vma_alloc();
+	if (!anon_vma)
+		goto out_error;
+	avc = anon_vma_chain_alloc(GFP_KERNEL);
+	if (!avc)
+		goto out_error_free_anon_vma;
+
+	/*
+	 * The whole tree is locked through its root: the new anon_vma
+	 * joins the parent's tree.
+	 */
+	anon_vma->root = pvma->anon_vma->root;
+	/*
+	 * The lock lives in the root, so the root must outlive this
+	 * anon_vma: pin it.
+	 */
+	get_anon_vma(anon_vma->root);
+	/* The child's COWed pages will go to its own anon_vma. */
+	vma->anon_vma = anon_vma;
+	anon_vma_lock_write(anon_vma);
+	anon_vma_chain_link(vma, avc, anon_vma);
+	anon_vma_unlock_write(anon_vma);
+
+	return 0;
+
+ out_error_free_anon_vma:
+	put_anon_vma(anon_vma);
+ out_error:
+	unlink_anon_vmas(vma);
+	return -ENOMEM;
+}
+
 void unlink_anon_vmas(struct vm_area_struct *vma)
 {
 	struct anon_vma_chain *avc, *next;
 	struct anon_vma *root = NULL;
 
-	/* newest first, so a root anon_vma is released last */
+	/*
+	 * Detach the vma from each anon_vma it is chained to, newest
+	 * first, so a root anon_vma is released last.
+	 */
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		struct anon_vma *anon_vma = avc->anon_vma;
 
 		root = lock_anon_vma_root(root, anon_vma);
 		anon_vma_interval_tree_remove(avc, &anon_vma->rb_root);
 
-		/* an emptied anon_vma is freed in the second pass */
+		/*
+		 * An emptied anon_vma is freed in the second pass.
+		 */
 		if (RB_EMPTY_ROOT(&anon_vma->rb_root))
 			continue;
 
@@ -207,7 +295,11 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 	}
 	unlock_anon_vma_root(root);
 
-	/* what is left are chains to anon_vmas nobody else links to */
+	/*
+	 * What is left are chains to anon_vmas nobody else links to: drop
+	 * those anon_vmas now, outside the root lock (freeing one takes
+	 * that lock for write).
+	 */
 	list_for_each_entry_safe(avc, next, &vma->anon_vma_chain, same_vma) {
 		struct anon_vma *anon_vma = avc->anon_vma;
 
@@ -243,7 +335,9 @@ struct anon_vma *page_get_anon_vma(struct page *page)
 		goto out;
 	}
 
-	/* unmapped meanwhile: the pin may be on a reused anon_vma */
+	/*
+	 * Unmapped meanwhile: the pin may be on a reused anon_vma.
+	 */
 	if (!page_mapped(page)) {
 		put_anon_vma(anon_vma);
 		anon_vma = NULL;
@@ -277,7 +371,9 @@ struct anon_vma *page_lock_anon_vma_read(struct page *page)
 	anon_vma = (struct anon_vma *) (anon_mapping - PAGE_MAPPING_ANON);
 	root_anon_vma = ACCESS_ONCE(anon_vma->root);
 	if (down_read_trylock(&root_anon_vma->rwsem)) {
-		/* still mapped: the lock now keeps the anon_vma alive */
+		/*
+		 * Still mapped: the lock now keeps the anon_vma alive.
+		 */
 		if (!page_mapped(page)) {
 			up_read(&root_anon_vma->rwsem);
 			anon_vma = NULL;
@@ -297,6 +393,7 @@ struct anon_vma *page_lock_anon_vma_read(struct page *page)
 		goto out;
 	}
 
+	/* pinned: now it may sleep */
 	rcu_read_unlock();
 	anon_vma_lock_read(anon_vma);
 
@@ -322,7 +419,9 @@ void page_unlock_anon_vma_read(struct anon_vma *anon_vma)
 	anon_vma_unlock_read(anon_vma);
 }
 
-/* The address at which page would sit in vma (linear mappings). */
+/*
+ * The address at which page would sit in vma (linear mappings).
+ */
 static inline unsigned long
 __vma_address(struct page *page, struct vm_area_struct *vma)
 {
@@ -345,7 +444,6 @@ vma_address(struct page *page, struct vm_area_struct *vma)
 	return address;
 }
 
-/* The pmd covering address in mm, or NULL if there is none. */
 pmd_t *mm_find_pmd(struct mm_struct *mm, unsigned long address)
 {
 	pgd_t *pgd;
@@ -429,7 +527,9 @@ int page_referenced_one(struct page *page, struct vm_area_struct *vma,
 	if (unlikely(PageTransHuge(page))) {
 		pmd_t *pmd;
 
-		/* the walk may name a vma that does not map it: check */
+		/*
+		 * The walk may name a vma that does not map it: check.
+		 */
 		pmd = page_check_address_pmd(page, mm, address,
 					     PAGE_CHECK_ADDRESS_PMD_FLAG, &ptl);
 		if (!pmd)
@@ -449,7 +549,9 @@ int page_referenced_one(struct page *page, struct vm_area_struct *vma,
 	} else {
 		pte_t *pte;
 
-		/* the walk may name a vma that does not map it: check */
+		/*
+		 * The walk may name a vma that does not map it: check.
+		 */
 		pte = page_check_address(page, mm, address, &ptl, 0);
 		if (!pte)
 			goto out;
@@ -500,7 +602,9 @@ static int page_referenced_anon(struct page *page,
 	anon_vma_interval_tree_foreach(avc, &anon_vma->rb_root, pgoff, pgoff) {
 		struct vm_area_struct *vma = avc->vma;
 		unsigned long address = vma_address(page, vma);
-		/* cgroup reclaim only counts its own cgroup's mappings */
+		/*
+		 * Cgroup reclaim only counts its own cgroup's mappings.
+		 */
 		if (memcg && !mm_match_cgroup(vma->vm_mm, memcg))
 			continue;
 		referenced += page_referenced_one(page, vma, address,
@@ -513,6 +617,11 @@ static int page_referenced_anon(struct page *page,
 	return referenced;
 }
 
+/*
+ * page_referenced() for a file page: every linear vma of the mapping
+ * that covers the page's offset, under i_mmap_mutex.  Nonlinear vmas
+ * are not searched.
+ */
 static int page_referenced_file(struct page *page,
 				struct mem_cgroup *memcg,
 				unsigned long *vm_flags)
@@ -523,7 +632,9 @@ static int page_referenced_file(struct page *page,
 	struct vm_area_struct *vma;
 	int referenced = 0;
 
-	/* the callers made sure this is a file page */
+	/*
+	 * The callers made sure this is a file page.
+	 */
 	BUG_ON(PageAnon(page));
 
 	/*
@@ -534,12 +645,16 @@ static int page_referenced_file(struct page *page,
 
 	mutex_lock(&mapping->i_mmap_mutex);
 
-	/* read after taking the mutex: more likely to be current */
+	/*
+	 * Read after taking the mutex: more likely to be current.
+	 */
 	mapcount = page_mapcount(page);
 
 	vma_interval_tree_foreach(vma, &mapping->i_mmap, pgoff, pgoff) {
 		unsigned long address = vma_address(page, vma);
-		/* cgroup reclaim only counts its own cgroup's mappings */
+		/*
+		 * Cgroup reclaim only counts its own cgroup's mappings.
+		 */
 		if (memcg && !mm_match_cgroup(vma->vm_mm, memcg))
 			continue;
 		referenced += page_referenced_one(page, vma, address,
@@ -590,9 +705,7 @@ out:
 }
 
 /*
- * Point a new anonymous page at its anon_vma.  A page not exclusive to
- * this vma must use the root anon_vma, which every related vma can
- * reach.
+ * Point a new anonymous page at its anon_vma and record its offset.
  */
 static void __page_set_anon_rmap(struct page *page,
 	struct vm_area_struct *vma, unsigned long address, int exclusive)
@@ -604,6 +717,10 @@ static void __page_set_anon_rmap(struct page *page,
 	if (PageAnon(page))
 		return;
 
+	/*
+	 * A page that other vmas may map too (not exclusive to this one)
+	 * goes to the root anon_vma, which every related vma can reach.
+	 */
 	if (!exclusive)
 		anon_vma = anon_vma->root;
 
@@ -612,11 +729,18 @@ static void __page_set_anon_rmap(struct page *page,
 	page->index = linear_page_index(vma, address);
 }
 
-/* A page mapped once more must already point at this vma's family. */
+/*
+ * A page mapped once more must already point at this vma's family.
+ */
 static void __page_check_anon_rmap(struct page *page,
 	struct vm_area_struct *vma, unsigned long address)
 {
 #ifdef CONFIG_DEBUG_VM
+	/*
+	 * mapping and index were set when the page was first mapped; the
+	 * caller's page lock (or, for a new page, the pte lock) keeps
+	 * them from changing under this check.
+	 */
 	BUG_ON(page_anon_vma(page)->root != vma->anon_vma->root);
 	BUG_ON(page->index != linear_page_index(vma, address));
 #endif
@@ -632,6 +756,10 @@ void page_add_anon_rmap(struct page *page,
 	do_page_add_anon_rmap(page, vma, address, 0);
 }
 
+/*
+ * page_add_anon_rmap() with the exclusive choice left to the caller
+ * (do_swap_page knows when the page is the process's alone).
+ */
 void do_page_add_anon_rmap(struct page *page,
 	struct vm_area_struct *vma, unsigned long address, int exclusive)
 {
@@ -676,7 +804,9 @@ void page_add_new_anon_rmap(struct page *page,
 		add_page_to_unevictable_list(page);
 }
 
-/* One more pte maps this file page. */
+/*
+ * One more pte maps this file page.
+ */
 void page_add_file_rmap(struct page *page)
 {
 	bool locked;
@@ -700,7 +830,9 @@ void page_remove_rmap(struct page *page)
 	bool locked;
 	unsigned long flags;
 
-	/* anon pages have no memcg page stat (and may be uncharged) */
+	/*
+	 * Anon pages have no memcg page stat (and may be uncharged).
+	 */
 	if (!anon)
 		mem_cgroup_begin_update_page_stat(page, &locked, &flags);
 
@@ -708,7 +840,9 @@ void page_remove_rmap(struct page *page)
 	if (!atomic_add_negative(-1, &page->_mapcount))
 		goto out;
 
-	/* hugetlb pages are not counted */
+	/*
+	 * Hugetlb pages are not counted.
+	 */
 	if (unlikely(PageHuge(page)))
 		goto out;
 	if (anon) {
@@ -796,7 +930,9 @@ int try_to_unmap_one(struct page *page, struct vm_area_struct *vma,
 		pte_t swp_pte;
 
 		if (PageSwapCache(page)) {
-			/* the pte remembers where in swap the page went */
+			/*
+			 * The pte remembers where in swap the page went.
+			 */
 			if (swap_duplicate(entry) < 0) {
 				set_pte_at(mm, address, pte, pteval);
 				ret = SWAP_FAIL;
@@ -844,6 +980,7 @@ out:
 
 out_mlock:
 	pte_unmap_unlock(pte, ptl);
+
 
 	/*
 	 * VM_LOCKED can only be trusted under mmap_sem, and we may not
@@ -959,7 +1096,6 @@ static int try_to_unmap_cluster(unsigned long cursor, unsigned int *mapcount,
 	return ret;
 }
 
-/* A stack vma exec() has set up but not yet moved into place? */
 bool is_vma_temporary_stack(struct vm_area_struct *vma)
 {
 	int maybe_stack = vma->vm_flags & (VM_GROWSDOWN | VM_GROWSUP);
@@ -1157,7 +1293,6 @@ int try_to_munlock(struct page *page)
 		return try_to_unmap_file(page, TTU_MUNLOCK);
 }
 
-/* The last reference to an anon_vma is gone: free it (and its root). */
 void __put_anon_vma(struct anon_vma *anon_vma)
 {
 	struct anon_vma *root = anon_vma->root;
@@ -1226,7 +1361,6 @@ static int rmap_walk_file(struct page *page, int (*rmap_one)(struct page *,
 	return ret;
 }
 
-/* Call rmap_one on every linear mapping of a locked page (migration). */
 int rmap_walk(struct page *page, int (*rmap_one)(struct page *,
 		struct vm_area_struct *, unsigned long, void *), void *arg)
 {

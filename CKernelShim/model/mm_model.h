@@ -20,9 +20,13 @@
 #define MMW_MMS		3
 #define MMW_VMAS	4	/* per mm */
 #define MMW_NAME	16
-/* slab pools (linux/slab.h): one anon_vma and one chain per vma at most */
+/*
+ * slab pools (linux/slab.h): one anon_vma per vma at most, and two
+ * chains (its own, and its parent's when an 'anon' line shares a page
+ * as fork would have)
+ */
 #define MMW_ANON_VMAS	(MMW_MMS * MMW_VMAS)
-#define MMW_AVCS	(MMW_MMS * MMW_VMAS)
+#define MMW_AVCS	(2 * MMW_MMS * MMW_VMAS)
 
 enum mmw_lru {
 	MMW_LRU_INACTIVE,

@@ -696,5 +696,25 @@ const struct ksim_scenario ksim_mm_scenarios[] = {
 	  "anon a0 mm0 v0 0 unevictable mlocked\n"
 	  "task migrate migrate a0\n"
 	  "task cow cow mm0 v0 0\n" },
+	{ "munlock-anon-vs-munlock",
+	  "munlock(2) in two mms that share an mlocked anonymous page (as after fork): try_to_munlock() walks the anon_vma chains",
+	  /*
+	   * a0 is mapped read-only by both mms' VM_LOCKED private vmas, v1
+	   * chained to a0's anon_vma and to its own, as anon_vma_fork()
+	   * leaves a child.  Each munlock finds a0 mapped twice and asks
+	   * try_to_munlock() whether the other vma still holds it mlocked:
+	   * only if it gets the other mm's mmap_sem without waiting.
+	   */
+	  "model mm\n"
+	  "pool 1\n"
+	  "file f0 pages 1\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 1 0 locked write\n"
+	  "mm mm1\n"
+	  "vma mm1 v1 f0 0 1 0 locked write\n"
+	  "anon a0 mm0 v0 0 unevictable mlocked\n"
+	  "anon a0 mm1 v1 0\n"
+	  "task munlock0 munlock mm0 v0\n"
+	  "task munlock1 munlock mm1 v1\n" },
 	{ NULL, NULL, NULL }
 };

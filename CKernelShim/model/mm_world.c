@@ -34,7 +34,10 @@
  *	mapped at page I of the private (not shared, linear) vma, on the
  *	inactive anon LRU by default; the vma gets an anon_vma (one per
  *	vma, linked by an anon_vma_chain) the first time.  write: the pte
- *	is writable.
+ *	is writable.  Naming an existing anonymous page (and no
+ *	attributes) maps it once more, as fork() would have shared it: the
+ *	vma (same layout) is chained to the page's anon_vma and gets one of
+ *	its own in the same tree, and every pte of the page is read-only.
  *
  * Every page mapped by a VM_LOCKED vma should be mlocked; a spec may
  * leave one evictable (reclaim will find it and mlock it lazily), but
@@ -621,37 +624,103 @@ static int mmw_line_pte(struct mmw *m, int argc, char **argv, char *err,
 	return 0;
 }
 
-/* The anon_vma of vma, set up as anon_vma_prepare() would, or NULL. */
-static struct anon_vma *mmw_vma_anon_vma(struct mmw *m,
-					 struct vm_area_struct *vma)
+/* Link vma to av with a chain from the pool (anon_vma_chain_link()). */
+static int mmw_chain(struct mmw *m, struct vm_area_struct *vma,
+		     struct anon_vma *av)
 {
-	struct anon_vma *av;
 	struct anon_vma_chain *avc;
-	int i, j;
+	int j;
 
-	if (vma->anon_vma)
-		return vma->anon_vma;
-	for (i = 0; i < MMW_ANON_VMAS && m->anon_vma_used[i]; i++)
-		;
 	for (j = 0; j < MMW_AVCS && m->avc_used[j]; j++)
 		;
-	if (i == MMW_ANON_VMAS || j == MMW_AVCS)
-		return NULL;
-	m->anon_vma_used[i] = 1;
+	if (j == MMW_AVCS)
+		return -1;
 	m->avc_used[j] = 1;
-	av = &m->anon_vmas[i];
 	avc = &m->avcs[j];
-	init_rwsem(&av->rwsem);
-	av->root = av;
-	av->refcount.counter = 1;
-	av->rb_root = RB_ROOT;
 	avc->vma = vma;
 	avc->anon_vma = av;
 	list_add(&avc->same_vma, &vma->anon_vma_chain);
 	avc->rb_subtree_last = vma->vm_pgoff + vma_pages(vma) - 1;
 	ksim_rb_list_insert(&avc->rb, &av->rb_root);
+	return 0;
+}
+
+/* A fresh anon_vma from the pool, in the tree of root (or its own). */
+static struct anon_vma *mmw_new_anon_vma(struct mmw *m, struct anon_vma *root)
+{
+	struct anon_vma *av;
+	int i;
+
+	for (i = 0; i < MMW_ANON_VMAS && m->anon_vma_used[i]; i++)
+		;
+	if (i == MMW_ANON_VMAS)
+		return NULL;
+	m->anon_vma_used[i] = 1;
+	av = &m->anon_vmas[i];
+	init_rwsem(&av->rwsem);
+	av->refcount.counter = 1;
+	av->rb_root = RB_ROOT;
+	av->root = root ? root : av;
+	if (root)
+		root->refcount.counter++;	/* a child pins its root */
+	return av;
+}
+
+/* The anon_vma of vma, set up as anon_vma_prepare() would, or NULL. */
+static struct anon_vma *mmw_vma_anon_vma(struct mmw *m,
+					 struct vm_area_struct *vma)
+{
+	struct anon_vma *av;
+
+	if (vma->anon_vma)
+		return vma->anon_vma;
+	av = mmw_new_anon_vma(m, NULL);
+	if (!av || mmw_chain(m, vma, av))
+		return NULL;
 	vma->anon_vma = av;
 	return av;
+}
+
+/*
+ * Make vma able to map the pages of parent (an anon_vma of another
+ * vma), as anon_vma_fork() leaves a child's vma: chained to parent and
+ * to an anon_vma of its own in parent's tree.  -1 when vma already has
+ * an anon_vma of another tree, or the pools are exhausted.
+ */
+static int mmw_vma_fork_anon_vma(struct mmw *m, struct vm_area_struct *vma,
+				 struct anon_vma *parent)
+{
+	struct anon_vma_chain *avc;
+	struct anon_vma *av;
+
+	if (vma->anon_vma) {
+		if (vma->anon_vma->root != parent->root)
+			return -1;
+		list_for_each_entry(avc, &vma->anon_vma_chain, same_vma)
+			if (avc->anon_vma == parent)
+				return 0;
+		return mmw_chain(m, vma, parent);
+	}
+	av = mmw_new_anon_vma(m, parent->root);
+	if (!av || mmw_chain(m, vma, parent) || mmw_chain(m, vma, av))
+		return -1;
+	vma->anon_vma = av;
+	return 0;
+}
+
+/* Write-protect every pte mapping page (fork's COW setup). */
+static void mmw_wrprotect_page(struct mmw *m, struct page *page)
+{
+	int i, p;
+
+	for (i = 0; i < m->nr_mms; i++)
+		for (p = 0; p < m->mms[i].pt->nr_ptes; p++) {
+			pte_t *pte = &m->mms[i].pt->ptes[p];
+
+			if (pte_present(*pte) &&
+			    pte_pfn(*pte) == (unsigned long)page->ksim_id)
+				pte->pte &= ~_PAGE_RW;
+		}
 }
 
 static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
@@ -669,8 +738,6 @@ static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
 
 	if (argc < 5)
 		ERR("usage: anon NAME MM VMA I [inactive|active|unevictable] [mlocked] [write]");
-	if (!mmw_name_ok(argv[1]) || mmw_find_page(m, argv[1]))
-		ERR("anon: bad or duplicate page name '%s'", argv[1]);
 	mm = mmw_find_mm(m, argv[2]);
 	if (!mm)
 		ERR("anon: no mm '%s'", argv[2]);
@@ -687,6 +754,32 @@ static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
 	pte = &mm->pt->ptes[pte_index(addr)];
 	if (!pte_none(*pte))
 		ERR("anon: %s %s %ld is already mapped", argv[2], argv[3], idx);
+	page = mmw_find_page(m, argv[1]);
+	if (page) {
+		/* one more mapping of an anonymous page, as after fork() */
+		if (m->info[page->ksim_id].file != MMW_PAGE_ANON)
+			ERR("anon: %s is not an anonymous page", argv[1]);
+		if (argc > 5)
+			ERR("anon %s: attributes go on the page's first 'anon' line",
+			    argv[1]);
+		if (linear_page_index(vma, addr) != page->index)
+			ERR("anon: %s sits at offset %lu, vma %s maps %lu there (a forked vma has its parent's layout)",
+			    argv[1], page->index, argv[3],
+			    linear_page_index(vma, addr));
+		av = (struct anon_vma *)((char *)page->mapping -
+					 PAGE_MAPPING_ANON);
+		if (mmw_vma_fork_anon_vma(m, vma, av))
+			ERR("anon: vma %s cannot share %s (another anon_vma tree, or out of anon_vmas)",
+			    argv[3], argv[1]);
+		mmw_wrprotect_page(m, page);
+		*pte = pfn_pte(page->ksim_id, vma->vm_page_prot);
+		pte->pte &= ~(_PAGE_ACCESSED | _PAGE_RW);
+		page->_mapcount.counter++;
+		mm->mm.rss_stat.count[MM_ANONPAGES]++;
+		return 0;
+	}
+	if (!mmw_name_ok(argv[1]))
+		ERR("anon: bad page name '%s'", argv[1]);
 	page = mmw_new_page(m, argv[1], MMW_PAGE_ANON);
 	if (!page)
 		ERR("too many pages (at most %d in all)", MMW_PAGES);

@@ -44,10 +44,10 @@ import Synchronization
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
         var o = Self.options(seed: 1, execs: 2000, corpus: dir)
-        o.stopWhen = { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:72") }
+        o.stopWhen = { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:73") }
         let s = try Fuzzer(options: o).run()
         #expect(s.rejects == 0, "\(s.rejectMessages)")
-        let bug = try #require(s.findings.first { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:72") },
+        let bug = try #require(s.findings.first { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:73") },
                                "\(s.findings.map(\.signature))")
         #expect(bug.execs < 2000)
         let rec = try FuzzRecord.load(path: try #require(bug.file))

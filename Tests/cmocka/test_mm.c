@@ -552,6 +552,42 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 	ksim_world_destroy(w);
 }
 
+/*
+ * An anonymous page shared by two mms (as fork leaves it) makes munlock
+ * ask try_to_munlock() about the other mapping, through the anon_vma
+ * chains.  When that re-mlocks the page while the other munlock clears
+ * PG_mlocked on it isolated, NR_MLOCK is left one too high: the v3.13
+ * race Patches/0006 fixes, reached here through the anon rmap.
+ */
+static void test_anon_shared_munlock(void **state)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w;
+	struct ksim_finding f;
+	const char *trace;
+
+	(void)state;
+	w = ksim_world_create_scenario("munlock-anon-vs-munlock", err,
+				       sizeof(err));
+	if (!w)
+		fail_msg("%s", err);
+	assert_true(ksim_run_round_robin(w) >= 0);
+	assert_true(ksim_done(w));
+	assert_int_equal(ksim_finding_count(w), 0);
+	trace = ksim_trace_text(w);
+	assert_non_null(strstr(trace, "try_to_munlock"));
+	assert_non_null(strstr(trace, "try_to_unmap_anon"));
+
+	ksim_world_reset(w);
+	assert_true(ksim_run_token(w, "ksim1:munlock-anon-vs-munlock:*:a41b11a28b2") >= 0);
+	assert_int_equal(ksim_finding_count(w), 1);
+	assert_int_equal(ksim_finding_get(w, 0, &f), 0);
+	assert_int_equal(f.kind, KSIM_F_ACCOUNTING);
+	assert_non_null(strstr(f.message, "NR_MLOCK is 1 but 0 pages are PG_mlocked"));
+	assert_non_null(strstr(ksim_trace_text(w), "mlock_vma_page"));
+	ksim_world_destroy(w);
+}
+
 /* An 'anon' line wants a private vma and a free pte. */
 static void test_bad_anon_specs(void **state)
 {
@@ -568,6 +604,14 @@ static void test_bad_anon_specs(void **state)
 			  "vma mm0 v0 f0 0 1 0 locked\n"
 			  "anon a0 mm0 v0 0 mlocked\ntask t drain\n",
 			  "goes on the unevictable list");
+	expect_spec_error("model mm\nfile f0 pages 2\nmm mm0\n"
+			  "vma mm0 v0 f0 0 1 0\nvma mm0 v1 f0 4 1 1\n"
+			  "anon a0 mm0 v0 0\nanon a0 mm0 v1 0\ntask t drain\n",
+			  "a forked vma has its parent's layout");
+	expect_spec_error("model mm\nfile f0 pages 1\nmm mm0\n"
+			  "vma mm0 v0 f0 0 2 0\nanon a0 mm0 v0 0\n"
+			  "anon a0 mm0 v0 1 write\ntask t drain\n",
+			  "attributes go on the page's first 'anon' line");
 }
 
 static void test_page_table_trimmed_to_vmas(void **state)
@@ -704,6 +748,7 @@ int main(void)
 		cmocka_unit_test(test_anon_migration_walks_anon_rmap),
 		cmocka_unit_test(test_bad_anon_specs),
 		cmocka_unit_test(test_pgtable_paths),
+		cmocka_unit_test(test_anon_shared_munlock),
 	};
 
 	return cmocka_run_group_tests_name("mm", tests, NULL, NULL);

@@ -10,6 +10,9 @@ struct page;
 struct list_head;
 
 #define GFP_KERNEL		0x10u
+/* rmap area: anon_vma_clone() first tries without sleeping */
+#define GFP_NOWAIT		0x80u
+#define __GFP_NOWARN		0x100u
 #define GFP_HIGHUSER_MOVABLE	0x20u
 #define __GFP_THISNODE		0x40u
 

@@ -146,6 +146,8 @@ anon_vma_interval_tree_iter_next(struct anon_vma_chain *node,
 /* ---- the rmap interface ---- */
 
 int anon_vma_prepare(struct vm_area_struct *vma);
+int anon_vma_clone(struct vm_area_struct *dst, struct vm_area_struct *src);
+int anon_vma_fork(struct vm_area_struct *vma, struct vm_area_struct *pvma);
 void unlink_anon_vmas(struct vm_area_struct *vma);
 struct anon_vma *page_get_anon_vma(struct page *page);
 struct anon_vma *page_lock_anon_vma_read(struct page *page);
