@@ -19,6 +19,7 @@
 #include <linux/pagemap.h>
 #include <linux/swapops.h>
 #include <linux/rmap.h>
+#include <linux/syscalls.h>
 #include <linux/mmu_notifier.h>
 
 #include <asm/tlbflush.h>
@@ -40,13 +41,13 @@ static void zap_pte(struct mm_struct *mm, struct vm_area_struct *vma,
 		if (page) {
 			if (pte_dirty(pte))
 				set_page_dirty(page);
-			update_hiwater_rss(mm);
-			dec_mm_counter(mm, MM_FILEPAGES);
 			page_remove_rmap(page);
 			page_cache_release(page);
+			update_hiwater_rss(mm);
+			dec_mm_counter(mm, MM_FILEPAGES);
 		}
 	} else {
-		/* a migration entry is no swap: nothing to free for it */
+		/* a swap entry goes (a migration entry holds no swap) */
 		if (!pte_file(pte))
 			free_swap_and_cache(pte_to_swp_entry(pte));
 		pte_clear_not_present_full(mm, addr, ptep, 0);
@@ -116,9 +117,8 @@ int generic_file_remap_pages(struct vm_area_struct *vma, unsigned long addr,
  * vma looked up again) when VM_NONLINEAR must be set or a VM_LOCKED
  * range munlocked, both of which change vm_flags.
  */
-long sys_remap_file_pages(unsigned long start, unsigned long size,
-			  unsigned long prot, unsigned long pgoff,
-			  unsigned long flags)
+SYSCALL_DEFINE5(remap_file_pages, unsigned long, start, unsigned long, size,
+		unsigned long, prot, unsigned long, pgoff, unsigned long, flags)
 {
 	struct mm_struct *mm = current->mm;
 	struct address_space *mapping;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mm/mmap.c - vma lookup, munmap and exit teardown (Linux v3.13 model
- * for KernelHarness).  Ranges are whole vmas: no split or merge.
+ * for KernelHarness).  A world's vmas are fixed: munmap takes whole
+ * vmas, nothing is split or merged.  The vma rb-tree (mm->mm_rb) and
+ * the file's interval tree are the search trees of linux/rbtree.h.
  */
 
 #include <linux/kernel.h>
+#include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/swap.h>
 #include <linux/mman.h>
@@ -13,36 +16,43 @@
 #include <linux/mmu_notifier.h>
 #include <linux/export.h>
 #include <linux/mempolicy.h>
+#include <linux/rbtree_augmented.h>
 
 #include <asm/tlb.h>
 #include <asm/tlbflush.h>
 
 #include "internal.h"
 
-/* The first vma with vm_end > addr, or NULL. */
-struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
-{
-	struct vm_area_struct *vma;
+/* vmas come from (and go back to) this cache; see ksim_mm_slab_free */
+static const struct kmem_cache ksim_vm_area_cache = {
+	"vm_area_struct", sizeof(struct vm_area_struct), KSIM_SLAB_VM_AREA,
+};
+#define vm_area_cachep		(&ksim_vm_area_cache)
 
-	for (vma = mm->mmap; vma; vma = vma->vm_next)
-		if (vma->vm_end > addr)
-			return vma;
-	return NULL;
-}
-
-/* Take the vma off its file's i_mmap tree or nonlinear list. */
+/*
+ * Take the vma off its file's interval tree (or nonlinear list).
+ * i_mmap_mutex held.
+ */
 static void __remove_shared_vm_struct(struct vm_area_struct *vma,
 		struct file *file, struct address_space *mapping)
 {
+	if (vma->vm_flags & VM_DENYWRITE)
+		atomic_inc(&file_inode(file)->i_writecount);
+	if (vma->vm_flags & VM_SHARED)
+		mapping->i_mmap_writable--;
+
 	flush_dcache_mmap_lock(mapping);
 	if (unlikely(vma->vm_flags & VM_NONLINEAR))
 		list_del_init(&vma->shared.nonlinear);
 	else
-		list_del_init(&vma->shared.linear.list);
+		vma_interval_tree_remove(vma, &mapping->i_mmap);
 	flush_dcache_mmap_unlock(mapping);
 }
 
-/* Unlink a file-backed vma from its file, under i_mmap_mutex. */
+/*
+ * Unlink a file vma from its file, so that rmap walks and truncation no
+ * longer find it, before its page tables are freed.
+ */
 void unlink_file_vma(struct vm_area_struct *vma)
 {
 	struct file *file = vma->vm_file;
@@ -55,14 +65,102 @@ void unlink_file_vma(struct vm_area_struct *vma)
 	}
 }
 
-/* Free a vma; returns the next one. */
+/* Close and free a vma; returns the next one. */
 static struct vm_area_struct *remove_vma(struct vm_area_struct *vma)
 {
 	struct vm_area_struct *next = vma->vm_next;
 
 	might_sleep();
-	vma->ksim_unmapped = 1;
+	if (vma->vm_ops && vma->vm_ops->close)
+		vma->vm_ops->close(vma);
+	if (vma->vm_file)
+		fput(vma->vm_file);
+	mpol_put(vma_policy(vma));
+	kmem_cache_free(vm_area_cachep, vma);
 	return next;
+}
+
+/*
+ * The largest free gap below a vma or anywhere in its subtree: the
+ * augmented value of the vma tree (get_unmapped_area() searches it).
+ */
+static long vma_compute_subtree_gap(struct vm_area_struct *vma)
+{
+	unsigned long max, subtree_gap;
+	max = vma->vm_start;
+	if (vma->vm_prev)
+		max -= vma->vm_prev->vm_end;
+	if (vma->vm_rb.rb_left) {
+		subtree_gap = rb_entry(vma->vm_rb.rb_left,
+				struct vm_area_struct, vm_rb)->rb_subtree_gap;
+		if (subtree_gap > max)
+			max = subtree_gap;
+	}
+	if (vma->vm_rb.rb_right) {
+		subtree_gap = rb_entry(vma->vm_rb.rb_right,
+				struct vm_area_struct, vm_rb)->rb_subtree_gap;
+		if (subtree_gap > max)
+			max = subtree_gap;
+	}
+	return max;
+}
+
+/* no CONFIG_DEBUG_VM_RB: the tree checks are off, as in most builds */
+#define validate_mm_rb(root, ignore) do { } while (0)
+#define validate_mm(mm) do { } while (0)
+
+RB_DECLARE_CALLBACKS(static, vma_gap_callbacks, struct vm_area_struct, vm_rb,
+		     unsigned long, rb_subtree_gap, vma_compute_subtree_gap)
+
+/*
+ * A vma's gap changed (its start, or its predecessor's end): recompute
+ * the gaps from it up to the root.
+ */
+static void vma_gap_update(struct vm_area_struct *vma)
+{
+	/* the generated propagate callback does exactly that */
+	vma_gap_callbacks_propagate(&vma->vm_rb, NULL);
+}
+
+static void vma_rb_erase(struct vm_area_struct *vma, struct rb_root *root)
+{
+	/* the gaps are consistent, except perhaps the erased vma's own */
+	validate_mm_rb(root, vma);
+
+	rb_erase_augmented(&vma->vm_rb, root, &vma_gap_callbacks);
+}
+
+/* The first vma with vm_end > addr, or NULL: cache, then the rb-tree. */
+struct vm_area_struct *find_vma(struct mm_struct *mm, unsigned long addr)
+{
+	struct vm_area_struct *vma = NULL;
+
+	/* the last vma found, often the one wanted again */
+	vma = ACCESS_ONCE(mm->mmap_cache);
+	if (!(vma && vma->vm_end > addr && vma->vm_start <= addr)) {
+		struct rb_node *rb_node;
+
+		rb_node = mm->mm_rb.rb_node;
+		vma = NULL;
+
+		while (rb_node) {
+			struct vm_area_struct *vma_tmp;
+
+			vma_tmp = rb_entry(rb_node,
+					   struct vm_area_struct, vm_rb);
+
+			if (vma_tmp->vm_end > addr) {
+				vma = vma_tmp;
+				if (vma_tmp->vm_start <= addr)
+					break;
+				rb_node = rb_node->rb_left;
+			} else
+				rb_node = rb_node->rb_right;
+		}
+		if (vma)
+			mm->mmap_cache = vma;
+	}
+	return vma;
 }
 
 /*
@@ -177,17 +275,50 @@ int split_vma(struct mm_struct *mm, struct vm_area_struct *vma,
 	return -ENOMEM;
 }
 
-static void remove_vma_list(struct mm_struct *mm, struct vm_area_struct *vma)
+/*
+ * model-only: splitting a vma (vma_adjust() and the copies of its
+ * policy, anon_vma chains and file reference) is not modelled; a world's
+ * munmap ranges are whole vmas, so do_munmap() never splits.
+ */
+static int __split_vma(struct mm_struct * mm, struct vm_area_struct * vma,
+	      unsigned long addr, int new_below)
 {
-	do {
-		vma = remove_vma(vma);
-	} while (vma);
+	BUG();
+	return -ENOMEM;
 }
 
+/*
+ * Free the detached vmas and drop what the mm counted for them.
+ * mmap_sem held for write.
+ */
+static void remove_vma_list(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	unsigned long nr_accounted = 0;
+
+	/* the high-water mark before total_vm drops */
+	update_hiwater_vm(mm);
+	do {
+		long nrpages = vma_pages(vma);
+
+		if (vma->vm_flags & VM_ACCOUNT)
+			nr_accounted += nrpages;
+		vm_stat_account(mm, vma->vm_flags, vma->vm_file, -nrpages);
+		vma = remove_vma(vma);
+	} while (vma);
+	vm_unacct_memory(nr_accounted);
+	validate_mm(mm);
+}
+
+/*
+ * Unmap the pages of the detached vmas and free their page tables (as
+ * far as the neighbours prev and next leave them unused).
+ * mmap_sem held for write.
+ */
 static void unmap_region(struct mm_struct *mm,
 		struct vm_area_struct *vma, struct vm_area_struct *prev,
 		unsigned long start, unsigned long end)
 {
+	struct vm_area_struct *next = prev? prev->vm_next: mm->mmap;
 	struct mmu_gather tlb;
 
 	lru_add_drain();
@@ -195,11 +326,14 @@ static void unmap_region(struct mm_struct *mm,
 	update_hiwater_rss(mm);
 	unmap_vmas(&tlb, vma, start, end);
 	free_pgtables(&tlb, vma, prev ? prev->vm_end : FIRST_USER_ADDRESS,
-		      0);
+				 next ? next->vm_start : USER_PGTABLES_CEILING);
 	tlb_finish_mmu(&tlb, start, end);
 }
 
-/* Take the vmas from vma up to end off the mm's list. */
+/*
+ * Take the vmas from vma up to end off the mm's list and tree; they
+ * stay linked to each other (a NULL-terminated list from vma).
+ */
 static void
 detach_vmas_to_be_unmapped(struct mm_struct *mm, struct vm_area_struct *vma,
 	struct vm_area_struct *prev, unsigned long end)
@@ -210,46 +344,83 @@ detach_vmas_to_be_unmapped(struct mm_struct *mm, struct vm_area_struct *vma,
 	insertion_point = (prev ? &prev->vm_next : &mm->mmap);
 	vma->vm_prev = NULL;
 	do {
+		vma_rb_erase(vma, &mm->mm_rb);
+		mm->map_count--;
 		tail_vma = vma;
 		vma = vma->vm_next;
 	} while (vma && vma->vm_start < end);
 	*insertion_point = vma;
-	if (vma)
+	if (vma) {
 		vma->vm_prev = prev;
+		vma_gap_update(vma);
+	} else
+		mm->highest_vm_end = prev ? prev->vm_end : 0;
 	tail_vma->vm_next = NULL;
+	mm->mmap_cache = NULL;		/* it may point at a detached vma */
 }
 
 /**
- * do_munmap - unmap the vmas of [start, start + len)
+ * do_munmap - unmap [start, start + len) from mm
  * @mm: the mm, its mmap_sem held for write
- * @start: start address (a vma start here)
- * @len: length (whole vmas here)
+ * @start: start address
+ * @len: length
  *
- * Locked vmas are munlocked first, then the pages are unmapped and the
- * vmas unlinked and freed.
+ * Vmas straddling the range are split first (never here: whole vmas);
+ * locked vmas are munlocked, then the vmas are detached, their pages
+ * unmapped and the vmas freed.
  */
 int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 {
 	unsigned long end;
-	struct vm_area_struct *vma, *prev;
+	struct vm_area_struct *vma, *prev, *last;
 
-	if ((start & ~PAGE_MASK) || start > PMD_SIZE || len > PMD_SIZE-start)
+	if ((start & ~PAGE_MASK) || start > TASK_SIZE || len > TASK_SIZE-start)
 		return -EINVAL;
 
-	len = PAGE_ALIGN(len);
-	if (len == 0)
+	if ((len = PAGE_ALIGN(len)) == 0)
 		return -EINVAL;
 
-	/* the first vma that overlaps */
+	/* the first vma that ends above start */
 	vma = find_vma(mm, start);
 	if (!vma)
 		return 0;
 	prev = vma->vm_prev;
+	/* start < vma->vm_end from here on */
 
 	/* nothing to do if it does not overlap */
 	end = start + len;
 	if (vma->vm_start >= end)
 		return 0;
+
+	/*
+	 * Split the vmas the range begins or ends inside, so that the
+	 * range is whole vmas.  (The lower piece stays below, the upper
+	 * above: mremap relies on it.)
+	 */
+	if (start > vma->vm_start) {
+		int error;
+
+		/*
+		 * Splitting adds a vma: refuse when that would leave the mm
+		 * above its limit, but allow the split that frees memory.
+		 */
+		if (end < vma->vm_end && mm->map_count >= sysctl_max_map_count)
+			return -ENOMEM;
+
+		error = __split_vma(mm, vma, start, 0);
+		if (error)
+			return error;
+		prev = vma;
+	}
+
+	/* the last vma may need splitting too */
+	last = find_vma(mm, end);
+	if (last && end > last->vm_start) {
+		int error = __split_vma(mm, last, end, 1);
+		if (error)
+			return error;
+	}
+	vma = prev? prev->vm_next: mm->mmap;
 
 	/* munlock the locked ranges before the vmas go */
 	if (mm->locked_vm) {
@@ -263,10 +434,11 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len)
 		}
 	}
 
-	/* take the vmas off the mm, unmap their pages, free them */
+	/* take the vmas off the mm, unmap their pages */
 	detach_vmas_to_be_unmapped(mm, vma, prev, end);
 	unmap_region(mm, vma, prev, start, end);
 
+	/* and free them */
 	remove_vma_list(mm, vma);
 
 	return 0;
@@ -282,6 +454,7 @@ void exit_mmap(struct mm_struct *mm)
 {
 	struct mmu_gather tlb;
 	struct vm_area_struct *vma;
+	unsigned long nr_accounted = 0;
 
 	/* the mm's last user is gone: it is about to be pulled down */
 	mmu_notifier_release(mm);
@@ -298,20 +471,28 @@ void exit_mmap(struct mm_struct *mm)
 	arch_exit_mmap(mm);
 
 	vma = mm->mmap;
-	if (!vma)
+	if (!vma)	/* an mm with no vmas at all */
 		return;
 
 	lru_add_drain();
 	flush_cache_mm(mm);
 	tlb_gather_mmu(&tlb, mm, 0, -1);
+	/* nobody looks at the rss any more: no hiwater update */
 	/* -1: every vma of the mm */
 	unmap_vmas(&tlb, vma, 0, -1);
 
-	free_pgtables(&tlb, vma, FIRST_USER_ADDRESS, 0);
+	free_pgtables(&tlb, vma, FIRST_USER_ADDRESS, USER_PGTABLES_CEILING);
 	tlb_finish_mmu(&tlb, 0, -1);
 
-	/* now free the vmas, with no mm locks held */
-	while (vma)
+	/* now close and free the vmas, with no mm locks held */
+	while (vma) {
+		if (vma->vm_flags & VM_ACCOUNT)
+			nr_accounted += vma_pages(vma);
 		vma = remove_vma(vma);
-	mm->mmap = NULL;
+	}
+	vm_unacct_memory(nr_accounted);
+
+	/* every page table went with the vmas */
+	WARN_ON(atomic_long_read(&mm->nr_ptes) >
+			(FIRST_USER_ADDRESS+PMD_SIZE-1)>>PMD_SHIFT);
 }

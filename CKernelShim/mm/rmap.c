@@ -1373,3 +1373,27 @@ int rmap_walk(struct page *page, int (*rmap_one)(struct page *,
 	else
 		return rmap_walk_file(page, rmap_one, arg);
 }
+
+/* ---- pgtable area: do_wp_page's reuse of an exclusive anon page ---- */
+
+/**
+ * page_move_anon_rmap - give an anonymous page to the vma's own anon_vma
+ * @page: the page, locked, mapped only by this vma
+ * @vma: the vma it now belongs to
+ * @address: where vma maps it
+ *
+ * After a COW fault reuses a page nobody else maps, rmap walks need
+ * only look at this vma's anon_vma, not its parents'.
+ */
+void page_move_anon_rmap(struct page *page,
+	struct vm_area_struct *vma, unsigned long address)
+{
+	struct anon_vma *anon_vma = vma->anon_vma;
+
+	VM_BUG_ON(!PageLocked(page));
+	VM_BUG_ON(!anon_vma);
+	VM_BUG_ON(page->index != linear_page_index(vma, address));
+
+	anon_vma = (void *) anon_vma + PAGE_MAPPING_ANON;
+	page->mapping = (struct address_space *) anon_vma;
+}

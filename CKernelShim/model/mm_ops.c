@@ -268,6 +268,9 @@ static void op_migrate(void *priv, void *arg)
 	mmw_enter(a->mm);
 	migrate_prep();
 	down_read(&mm->mmap_sem);
+	/* the page walk only visits vmas still in the mm (not munmapped) */
+	if (find_vma(mm, a->n) != a->vma || a->vma->vm_start > a->n)
+		goto walked;
 	pte = get_locked_pte(mm, a->n, &ptl);
 	if (pte_present(*pte) &&
 	    vm_normal_page(a->vma, a->n, *pte) == a->page) {
@@ -278,6 +281,7 @@ static void op_migrate(void *priv, void *arg)
 		}
 	}
 	pte_unmap_unlock(pte, ptl);
+walked:
 	if (!list_empty(&pagelist)) {
 		migrate_pages(&pagelist, mmw_new_page, 0, MIGRATE_SYNC,
 			      MR_SYSCALL);

@@ -62,7 +62,17 @@ static const struct address_space_operations mmw_aops = {
 };
 
 /* the world's files are tmpfs-like: their vmas can go nonlinear */
+static int mmw_fault(struct vm_area_struct *vma, struct vm_fault *vmf)
+{
+	/*
+	 * Reading a page in for a fault (filemap_fault, shmem_fault) is not
+	 * modelled: __do_fault() gets no page and fails the fault.
+	 */
+	return VM_FAULT_SIGBUS;
+}
+
 static const struct vm_operations_struct mmw_vm_ops = {
+	.fault = mmw_fault,
 	.remap_pages = generic_file_remap_pages,
 };
 
@@ -95,6 +105,11 @@ struct ksim_percpu *ksim_mm_percpu(int cpu)
 struct task_struct *ksim_mm_current(void)
 {
 	return &mmw_root()->tasks[ksim_cpu()];
+}
+
+unsigned long ksim_mm_highest_pfn(void)
+{
+	return (unsigned long)mmw_root()->nr_pages - 1;
 }
 
 void ksim_mm_count_event(int item, long delta)
@@ -174,6 +189,15 @@ void ksim_mm_slab_free(const struct kmem_cache *cachep, void *objp)
 		if (i >= 0 && i < MMW_AVCS)
 			used = &m->avc_used[i];
 		break;
+	case KSIM_SLAB_VM_AREA: {
+		/* a world's vmas are built with it: freeing only retires one */
+		struct vm_area_struct *vma = objp;
+
+		if (vma->ksim_unmapped)
+			ksim_bug("kmem_cache_free() of a freed vma", KSIM_HERE);
+		vma->ksim_unmapped = 1;
+		return;
+	}
 	default:
 		break;
 	}
@@ -340,7 +364,7 @@ static int mmw_line_file(struct mmw *m, int argc, char **argv, char *err,
 	snprintf(f->name, sizeof(f->name), "%s", argv[1]);
 	f->mapping.ksim_id = m->nr_files - 1;
 	f->mapping.a_ops = &mmw_aops;
-	INIT_LIST_HEAD(&f->mapping.i_mmap);
+	f->mapping.i_mmap = RB_ROOT;
 	INIT_LIST_HEAD(&f->mapping.i_mmap_nonlinear);
 	f->file.f_mapping = &f->mapping;
 	if (argc == 5)
@@ -428,11 +452,37 @@ static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
 		ERR("world too large");
 	mm->pt->nr_ptes = PTRS_PER_PTE;
 	mm->mm.ksim_pmd.pt = mm->pt;
+	mm->mm.ksim_pt = mm->pt;
 	mm->mm.ksim_id = m->nr_mms - 1;
 	mm->mm.mm_users.counter = 1;
 	mm->mm.mm_count.counter = 1;
 	INIT_LIST_HEAD(&mm->mm.mmlist);
+	mm->mm.mm_rb = RB_ROOT;
+	mm->mm.nr_ptes.counter = 1;	/* its one page table */
 	return 0;
+}
+
+/* Put vma on its mm's rb-tree (keyed by address), as __vma_link_rb does. */
+static void mmw_link_rb(struct mm_struct *mm, struct vm_area_struct *vma)
+{
+	struct rb_node **link = &mm->mm_rb.rb_node, *parent = NULL;
+
+	while (*link) {
+		struct vm_area_struct *v;
+
+		parent = *link;
+		v = rb_entry(parent, struct vm_area_struct, vm_rb);
+		if (vma->vm_start < v->vm_start)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(&vma->vm_rb, parent, link);
+	rb_insert_color(&vma->vm_rb, &mm->mm_rb);
+	mm->map_count++;
+	mm->total_vm += vma_pages(vma);
+	if (vma->vm_end > mm->highest_vm_end)
+		mm->highest_vm_end = vma->vm_end;
 }
 
 static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
@@ -508,7 +558,8 @@ static int mmw_line_vma(struct mmw *m, int argc, char **argv, char *err,
 		list_add_tail(&vma->shared.nonlinear,
 			      &f->mapping.i_mmap_nonlinear);
 	else
-		list_add_tail(&vma->shared.linear.list, &f->mapping.i_mmap);
+		vma_interval_tree_insert(vma, &f->mapping.i_mmap);
+	mmw_link_rb(&mm->mm, vma);
 	if (vma->vm_flags & VM_LOCKED)
 		mm->mm.locked_vm += npages;
 	vma->ksim_id = mm->nr_vmas;
@@ -800,6 +851,9 @@ static int mmw_mapped_locked(struct mmw *m, struct page *page)
 		for (vma = mm->mm.mmap; vma; vma = vma->vm_next) {
 			unsigned long a;
 
+			/* exit_mmap() leaves mm->mmap at the freed vmas */
+			if (vma->ksim_unmapped)
+				break;
 			if (!(vma->vm_flags & VM_LOCKED))
 				continue;
 			for (a = vma->vm_start; a < vma->vm_end; a += PAGE_SIZE) {
@@ -838,6 +892,7 @@ static int mmw_trim_pt(struct ksim_world *w, struct mmw_mm *mm)
 	memcpy(pt->ptes, mm->pt->ptes, end * sizeof(pte_t));
 	mm->pt = pt;
 	mm->mm.ksim_pmd.pt = pt;
+	mm->mm.ksim_pt = pt;
 	return 0;
 }
 

@@ -106,11 +106,19 @@ import Synchronization
     @Test func segfaultOnARaceIsACrashAndItsFileReplays() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        // seed 3 reaches the race in about 400 executions (seed 1: ~3600)
-        let all = try Self.fuzzPatched("fuzz-segv-on-race.patch", execs: 2000, corpus: dir, seed: 3)
-        let f = try #require(all.first { $0["kind"] as? String == "crash"
-                                         && ($0["location"] as? String ?? "").contains("mm/vmscan.c") },
-                             "\(all.map { $0["signature"] ?? "" })")
+        // Which seed reaches the race within 2000 executions depends on
+        // how many scheduling points the scenarios' code has (it moves
+        // whenever the model gets closer to v3.13): try a few seeds.
+        var all: [[String: Any]] = []
+        var crash: [String: Any]?
+        for seed in [3, 1, 2] {
+            all = try Self.fuzzPatched("fuzz-segv-on-race.patch", execs: 2000,
+                                       corpus: dir.appendingPathComponent("seed\(seed)"), seed: seed)
+            crash = all.first { $0["kind"] as? String == "crash"
+                                && ($0["location"] as? String ?? "").contains("mm/vmscan.c") }
+            if crash != nil { break }
+        }
+        let f = try #require(crash, "\(all.map { $0["signature"] ?? "" })")
         let file = try #require(f["file"] as? String)
         let r = try CLI.kharness(["replay", file])
         #expect(r.code == 1, "\(r.err)")

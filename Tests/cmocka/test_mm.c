@@ -502,6 +502,27 @@ static size_t arena_bytes_of(const char *spec)
  * pin taken by page_get_anon_vma()) and restores its pte through
  * rmap_walk_anon().  Every schedule tried leaves a consistent world.
  */
+/*
+ * Findings that fail a run (the tolerated "stranded" kind does not).
+ * Migrating a mapped mlocked page strands the new page in v3.13:
+ * page_remove_rmap() clears PG_mlocked at the last unmap, before
+ * mlock_migrate_page() could move it; when do_wp_page() then reuses
+ * the new page in place (the anon reuse path) nothing mlocks it again.
+ */
+static int failing_findings(struct ksim_world *w)
+{
+	int k, n = 0;
+
+	for (k = 0; k < ksim_finding_count(w); k++) {
+		struct ksim_finding f;
+
+		ksim_finding_get(w, k, &f);
+		if (!f.tolerated)
+			n++;
+	}
+	return n;
+}
+
 static void test_anon_migration_walks_anon_rmap(void **state)
 {
 	char err[KSIM_ERRLEN];
@@ -515,7 +536,7 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 		fail_msg("%s", err);
 	assert_true(ksim_run_round_robin(w) >= 0);
 	assert_true(ksim_done(w));
-	assert_int_equal(ksim_finding_count(w), 0);
+	assert_int_equal(failing_findings(w), 0);
 	trace = ksim_trace_text(w);
 	assert_non_null(strstr(trace, "page_get_anon_vma"));
 	assert_non_null(strstr(trace, "try_to_unmap_anon"));
@@ -524,7 +545,7 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 	for (seed = 1; seed <= 100; seed++) {
 		ksim_world_reset(w);
 		assert_true(ksim_run_random(w, seed) >= 0);
-		if (ksim_finding_count(w))
+		if (failing_findings(w))
 			fail_msg("seed %llu: %s", (unsigned long long)seed,
 				 ksim_schedule_token(w));
 	}
@@ -612,6 +633,97 @@ static void test_page_table_trimmed_to_vmas(void **state)
 				   "task t munlock mm0 v0\n") > lo + 508 * 8);
 }
 
+/* Run spec once round-robin; its trace (owned by the world) in *trace. */
+static struct ksim_world *run_spec(const char *spec, const char **trace)
+{
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create(spec, err, sizeof(err));
+
+	if (!w)
+		fail_msg("%s", err);
+	assert_true(ksim_run_round_robin(w) >= 0);
+	assert_true(ksim_done(w));
+	*trace = ksim_trace_text(w);
+	return w;
+}
+
+/*
+ * The v3.13 page-table and vma-tree paths (mm/memory.c, mm/mmap.c): a
+ * page table goes when the last vma over it does, and only then; a
+ * write fault reuses an anonymous page nobody else maps but copies a
+ * file page; find_vma() still finds the vmas left after others were
+ * erased from the tree.
+ */
+static void test_pgtable_paths(void **state)
+{
+	static const char one[] =
+		"model mm\nfile f0 pages 2\nmm mm0\n"
+		"vma mm0 v0 f0 0 2 0 write\npte mm0 v0 0 f0:0\n";
+	char spec[512];
+	struct ksim_world *w;
+	const char *trace;
+	uint64_t seed;
+
+	(void)state;
+	/* the mm's only vma: its page table is freed, exit or munmap */
+	snprintf(spec, sizeof(spec), "%stask t munmap mm0 v0\n", one);
+	w = run_spec(spec, &trace);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_non_null(strstr(trace, "free_pte_range"));
+	ksim_world_destroy(w);
+	snprintf(spec, sizeof(spec), "%stask t exit mm0\n", one);
+	w = run_spec(spec, &trace);
+	assert_int_equal(ksim_finding_count(w), 0);	/* nr_ptes WARN */
+	assert_non_null(strstr(trace, "free_pte_range"));
+	ksim_world_destroy(w);
+
+	/* a neighbour in the same table keeps it */
+	w = run_spec("model mm\nfile f0 pages 2\nmm mm0\n"
+		     "vma mm0 v0 f0 0 1 0 write\nvma mm0 v1 f0 4 1 1 write\n"
+		     "pte mm0 v0 0 f0:0\npte mm0 v1 0 f0:1\n"
+		     "task t munmap mm0 v0\n", &trace);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_non_null(strstr(trace, "zap_pte_range"));
+	assert_null(strstr(trace, "free_pte_range"));
+	ksim_world_destroy(w);
+
+	/* COW of an exclusive anonymous page: reused in place */
+	w = run_spec("model mm\npool 1\nfile f0 pages 1\nmm mm0\n"
+		     "vma mm0 v0 f0 0 1 0 write\nanon a0 mm0 v0 0\n"
+		     "task t cow mm0 v0 0\n", &trace);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_non_null(strstr(trace, "reuse_swap_page"));
+	assert_non_null(strstr(trace, "page_move_anon_rmap"));
+	assert_null(strstr(trace, "page_add_new_anon_rmap"));
+	ksim_world_destroy(w);
+	/* ... a file page is copied */
+	snprintf(spec, sizeof(spec), "%spool 1\ntask t cow mm0 v0 0\n", one);
+	w = run_spec(spec, &trace);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_non_null(strstr(trace, "page_add_new_anon_rmap"));
+	assert_null(strstr(trace, "reuse_swap_page"));
+	ksim_world_destroy(w);
+
+	/* vmas erased from mm->mm_rb around the one a fault looks up */
+	w = run_spec("model mm\npool 2\nfile f0 pages 3\nmm mm0\n"
+		     "vma mm0 v0 f0 0 1 0 write\nvma mm0 v1 f0 1 1 1 write\n"
+		     "vma mm0 v2 f0 2 1 2 write\n"
+		     "pte mm0 v0 0 f0:0\npte mm0 v1 0 f0:1\n"
+		     "pte mm0 v2 0 f0:2\n"
+		     "task a munmap mm0 v0\ntask b munmap mm0 v1\n"
+		     "task c cow mm0 v2 0\n", &trace);
+	for (seed = 1; seed <= 50; seed++) {
+		ksim_world_reset(w);
+		assert_true(ksim_run_random(w, seed) >= 0);
+		assert_int_equal(ksim_finding_count(w), 0);
+		trace = ksim_trace_text(w);
+		if (!strstr(trace, "page_add_new_anon_rmap"))
+			fail_msg("seed %llu: the fault did not find v2",
+				 (unsigned long long)seed);
+	}
+	ksim_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_page_table_trimmed_to_vmas),
 		cmocka_unit_test(test_anon_migration_walks_anon_rmap),
 		cmocka_unit_test(test_bad_anon_specs),
+		cmocka_unit_test(test_pgtable_paths),
 		cmocka_unit_test(test_anon_shared_munlock),
 	};
 

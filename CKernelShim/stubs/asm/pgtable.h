@@ -41,6 +41,7 @@
 #define pte_swp_soft_dirty(x)	0
 #define pte_file_mksoft_dirty(x) ((void)(x))
 #define pte_mksoft_dirty(x)	(x)
+#define pte_file_soft_dirty(x)	0
 #define pte_mkold(x)		__pte((x).pte & ~_PAGE_ACCESSED)
 #define pte_mkyoung(x)		__pte((x).pte | _PAGE_ACCESSED)
 #define pte_mkdirty(x)		__pte((x).pte | _PAGE_DIRTY)
@@ -140,5 +141,104 @@ typedef struct { pud_t pud; } pgd_t;
 #define pte_swp_mksoft_dirty(x)	(x)
 #define pte_page(x)		pfn_to_page(pte_pfn(x))
 #define TASK_SIZE		(1UL << 47)
+
+
+/*
+ * pgtable area: the rest of the page-table API the real memory.c,
+ * mmap.c and fremap.c use.  With the upper levels folded (above) only
+ * the pmd can be none; there are no huge, special, NUMA-hinting or
+ * splitting entries.
+ */
+#define USER_PGTABLES_CEILING	0UL
+/* folded levels: a pud and a pgd entry cover what a pmd covers */
+#define PUD_SHIFT		PMD_SHIFT
+#define PUD_SIZE		PMD_SIZE
+#define PUD_MASK		PMD_MASK
+#define PGDIR_SHIFT		PMD_SHIFT
+#define PGDIR_SIZE		PMD_SIZE
+#define PGDIR_MASK		PMD_MASK
+#define __HAVE_ARCH_PTE_SPECIAL
+#define pte_special(x)		((void)(x), 0)
+#define pte_numa(x)		((void)(x), 0)
+#define pmd_numa(x)		((void)(x), 0)
+#define pmd_bad(x)		((void)(x), 0)
+#define pmd_huge(x)		((void)(x), 0)
+#define pud_huge(x)		((void)(x), 0)
+#define pmd_trans_splitting(x)	((void)(x), 0)
+#define pmd_val(x)		((unsigned long)(x).pt)
+#define pmd_clear(pmdp)		((pmdp)->pt = NULL)
+#define pud_clear(pudp)		do { (void)(pudp); } while (0)
+#define pgd_clear(pgdp)		do { (void)(pgdp); } while (0)
+#define pgd_clear_bad(pgdp)	do { (void)(pgdp); } while (0)
+#define pud_clear_bad(pudp)	do { (void)(pudp); } while (0)
+#define pmd_clear_bad(pmdp)	do { (void)(pmdp); } while (0)
+#define pmd_lockptr(mm, pmd)	((void)(pmd), &(mm)->page_table_lock)
+#define pmd_lock(mm, pmd) ({						\
+	spinlock_t *__pmd_ptl = pmd_lockptr(mm, pmd);			\
+	spin_lock(__pmd_ptl);						\
+	__pmd_ptl;							\
+})
+#define arch_enter_lazy_mmu_mode()	do { } while (0)
+#define arch_leave_lazy_mmu_mode()	do { } while (0)
+#define flush_tlb_fix_spurious_fault(vma, address) do { } while (0)
+#define flush_cache_range(vma, start, end)	do { } while (0)
+
+static inline int pgd_none_or_clear_bad(pgd_t *pgd)
+{
+	if (pgd_none(*pgd))
+		return 1;
+	if (unlikely(pgd_bad(*pgd))) {
+		pgd_clear_bad(pgd);
+		return 1;
+	}
+	return 0;
+}
+
+static inline int pud_none_or_clear_bad(pud_t *pud)
+{
+	if (pud_none(*pud))
+		return 1;
+	if (unlikely(pud_bad(*pud))) {
+		pud_clear_bad(pud);
+		return 1;
+	}
+	return 0;
+}
+
+static inline int pmd_none_or_clear_bad(pmd_t *pmd)
+{
+	if (pmd_none(*pmd))
+		return 1;
+	if (unlikely(pmd_bad(*pmd))) {
+		pmd_clear_bad(pmd);
+		return 1;
+	}
+	return 0;
+}
+
+/* no huge pmds: only none and bad pmds are skipped */
+static inline int pmd_none_or_trans_huge_or_clear_bad(pmd_t *pmd)
+{
+	pmd_t pmdval = *pmd;
+
+	if (pmd_none(pmdval) || pmd_trans_huge(pmdval))
+		return 1;
+	if (unlikely(pmd_bad(pmdval))) {
+		pmd_clear_bad(pmd);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * x86's form: the new access bits are stored only for a write fault;
+ * says whether the pte changed.
+ */
+#define ptep_set_access_flags(vma, address, ptep, entry, dirty) ({	\
+	int __changed = !pte_same(*(ptep), entry);			\
+	if (__changed && (dirty))					\
+		*(ptep) = (entry);					\
+	__changed;							\
+})
 
 #endif

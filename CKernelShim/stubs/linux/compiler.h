@@ -21,6 +21,10 @@
 #define __must_check
 #define __force
 #define __percpu
+/* sparse lock annotations (pgtable area) */
+#define __releases(x)
+#define __acquires(x)
+#define __cond_lock(x, c)	(c)
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 #define ACCESS_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
 #define READ_ONCE(x)		ACCESS_ONCE(x)

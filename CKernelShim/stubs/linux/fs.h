@@ -9,6 +9,7 @@
 #include "ksim/kernel.h"
 #include <linux/kernel.h>
 #include <linux/mm_types.h>
+#include <linux/rbtree.h>
 
 #define KSIM_FILE_PAGES		16	/* page cache slots per file */
 
@@ -25,17 +26,26 @@ struct address_space {
 	spinlock_t tree_lock;
 	struct page *ksim_pages[KSIM_FILE_PAGES];	/* page_tree stand-in */
 	unsigned long nrpages;
-	struct list_head i_mmap;		/* linear vmas */
+	struct rb_root i_mmap;			/* linear vmas (interval tree) */
 	struct list_head i_mmap_nonlinear;	/* VM_NONLINEAR vmas */
 	struct mutex i_mmap_mutex;
 	const struct address_space_operations *a_ops;
 	unsigned long flags;			/* AS_UNEVICTABLE ... */
+	unsigned int i_mmap_writable;		/* pgtable area: VM_SHARED vmas */
 	int ksim_id;
 };
 
 struct file {
 	struct address_space *f_mapping;
+	/*
+	 * pgtable area: the inode counts mmap() cares about (deny-write
+	 * mappings).  No VM_DENYWRITE vma exists in a world.
+	 */
+	struct {
+		atomic_t i_writecount;
+	} ksim_inode;
 };
+#define file_inode(f)	(&(f)->ksim_inode)
 
 /* Files outlive every world object that points at them: no refcount. */
 static inline struct file *get_file(struct file *f)

@@ -15,4 +15,15 @@ struct hstate;
 	((void)(mm), (void)(vma), (void)(pages), (void)(vmas), \
 	 (void)(position), (void)(length), (void)(flags), (i))
 
+/* pgtable area: no hugetlb vma exists (is_vm_hugetlb_page() is 0) */
+#define hugetlb_free_pgd_range(tlb, addr, end, floor, ceiling) \
+	do { } while (0)
+#define __unmap_hugepage_range_final(tlb, vma, start, end, ref_page) \
+	do { } while (0)
+#define follow_huge_addr(mm, address, write) \
+	((struct page *)ERR_PTR(-EINVAL))
+#define follow_huge_pud(mm, address, pud, write)	((struct page *)NULL)
+#define follow_huge_pmd(mm, address, pmd, write)	((struct page *)NULL)
+#define hugetlb_fault(mm, vma, address, flags)		VM_FAULT_SIGBUS
+
 #endif

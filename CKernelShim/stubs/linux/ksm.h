@@ -9,4 +9,7 @@
 #define page_referenced_ksm(page, memcg, vm_flags)	0
 #define rmap_walk_ksm(page, rmap_one, arg)		SWAP_AGAIN
 
+/* pgtable area: no KSM page, so never a copy to make */
+#define ksm_might_need_to_copy(page, vma, address)	(page)
+
 #endif

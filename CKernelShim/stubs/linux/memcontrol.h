@@ -28,4 +28,15 @@ struct mem_cgroup;
 /* rmap area: reclaim never runs on behalf of a cgroup (memcg is NULL) */
 #define mm_match_cgroup(mm, memcg)		((void)(mm), (void)(memcg), 1)
 
+/* pgtable area: faults and swap-ins charge nothing */
+#define mem_cgroup_count_vm_event(mm, idx)	do { } while (0)
+#define mem_cgroup_oom_enable()			do { } while (0)
+#define mem_cgroup_oom_disable()		do { } while (0)
+#define task_in_memcg_oom(p)			((void)(p), 0)
+#define mem_cgroup_oom_synchronize(handle)	do { } while (0)
+#define mem_cgroup_try_charge_swapin(mm, page, gfp, ptr) \
+	((void)(ptr), 0)
+#define mem_cgroup_commit_charge_swapin(page, ptr)	do { } while (0)
+#define mem_cgroup_cancel_charge_swapin(ptr)		do { } while (0)
+
 #endif

@@ -9,5 +9,6 @@ struct mempolicy;
 
 #define vma_policy(vma)		((void)(vma), (struct mempolicy *)NULL)
 #define mpol_equal(a, b)	((void)(a), (void)(b), true)
+#define mpol_put(pol)		do { (void)(pol); } while (0)	/* pgtable area */
 
 #endif

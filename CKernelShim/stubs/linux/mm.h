@@ -134,35 +134,76 @@ void lru_add_drain(void);
 #define get_gate_vma(mm)		((struct vm_area_struct *)NULL)
 
 /*
- * The interval tree of linear vmas is a list here; walking it yields
- * the vmas whose file range covers [start, last], as the tree would.
+ * The interval tree of linear vmas (mapping->i_mmap): a search tree on
+ * vm_pgoff (linux/rbtree.h, unbalanced), equal offsets in insertion
+ * order.  Walking it yields, in file order, the vmas whose file range
+ * meets [start, last], as the kernel's interval tree does.
  */
-static inline struct vm_area_struct *
-ksim_vma_itree_from(struct list_head *pos, struct list_head *root,
-		    unsigned long start, unsigned long last)
+static inline unsigned long ksim_vma_last_pgoff(struct vm_area_struct *vma)
 {
-	for (; pos != root; pos = pos->next) {
-		struct vm_area_struct *vma = list_entry(pos,
-				struct vm_area_struct, shared.linear.list);
-		unsigned long first = vma->vm_pgoff;
-		unsigned long end = first + vma_pages(vma) - 1;
+	return vma->vm_pgoff + vma_pages(vma) - 1;
+}
 
-		if (first <= last && start <= end)
+static inline struct vm_area_struct *
+ksim_vma_itree_from(struct rb_node *rb, unsigned long start,
+		    unsigned long last)
+{
+	for (; rb; rb = rb_next(rb)) {
+		struct vm_area_struct *vma = rb_entry(rb,
+				struct vm_area_struct, shared.linear.rb);
+
+		if (vma->vm_pgoff > last)
+			return NULL;
+		if (start <= ksim_vma_last_pgoff(vma))
 			return vma;
 	}
 	return NULL;
 }
-#define vma_interval_tree_foreach(vma, root, start, last)		\
-	for (vma = ksim_vma_itree_from((root)->next, root, start, last);	\
-	     vma;							\
-	     vma = ksim_vma_itree_from(vma->shared.linear.list.next,	\
-				       root, start, last))
 
-/* Moving a vma between the two lists of its file: i_mmap_mutex held. */
-static inline void vma_interval_tree_remove(struct vm_area_struct *vma,
-					    struct list_head *root)
+static inline struct vm_area_struct *
+vma_interval_tree_iter_first(struct rb_root *root, unsigned long start,
+			     unsigned long last)
 {
-	list_del_init(&vma->shared.linear.list);
+	return ksim_vma_itree_from(rb_first(root), start, last);
+}
+
+static inline struct vm_area_struct *
+vma_interval_tree_iter_next(struct vm_area_struct *node, unsigned long start,
+			    unsigned long last)
+{
+	return ksim_vma_itree_from(rb_next(&node->shared.linear.rb), start,
+				   last);
+}
+
+#define vma_interval_tree_foreach(vma, root, start, last)		\
+	for (vma = vma_interval_tree_iter_first(root, start, last);	\
+	     vma; vma = vma_interval_tree_iter_next(vma, start, last))
+
+/* Changing a file's tree: i_mmap_mutex held. */
+static inline void vma_interval_tree_insert(struct vm_area_struct *node,
+					    struct rb_root *root)
+{
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+
+	while (*link) {
+		struct vm_area_struct *v;
+
+		parent = *link;
+		v = rb_entry(parent, struct vm_area_struct, shared.linear.rb);
+		if (node->vm_pgoff < v->vm_pgoff)
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	node->shared.linear.rb_subtree_last = ksim_vma_last_pgoff(node);
+	rb_link_node(&node->shared.linear.rb, parent, link);
+	rb_insert_color(&node->shared.linear.rb, root);
+}
+
+static inline void vma_interval_tree_remove(struct vm_area_struct *node,
+					    struct rb_root *root)
+{
+	rb_erase(&node->shared.linear.rb, root);
 }
 
 static inline void vma_nonlinear_insert(struct vm_area_struct *vma,
@@ -183,15 +224,11 @@ struct page *vm_normal_page(struct vm_area_struct *vma, unsigned long addr,
 struct page *follow_page_mask(struct vm_area_struct *vma,
 			      unsigned long address, unsigned int foll_flags,
 			      unsigned int *page_mask);
-pte_t *get_locked_pte(struct mm_struct *mm, unsigned long addr,
-		      spinlock_t **ptl);
 int handle_mm_fault(struct mm_struct *mm, struct vm_area_struct *vma,
 		    unsigned long address, unsigned int flags);
 struct mmu_gather;
 void unmap_vmas(struct mmu_gather *tlb, struct vm_area_struct *start_vma,
 		unsigned long start, unsigned long end);
-void zap_page_range_single(struct vm_area_struct *vma, unsigned long address,
-			   unsigned long size, struct zap_details *details);
 void unmap_mapping_range(struct address_space *mapping,
 			 loff_t const holebegin, loff_t const holelen,
 			 int even_cows);
@@ -308,5 +345,89 @@ static inline int expand_stack(struct vm_area_struct *vma,
 #define flush_anon_page(vma, page, vmaddr) do { } while (0)
 
 /* ---- end of the rmap / mlock area ---- */
+
+
+/* ---- pgtable area: what the real memory.c, mmap.c and fremap.c use ---- */
+
+#include <asm/pgalloc.h>
+
+#define VM_DENYWRITE	0x00000800UL
+#define FAULT_FLAG_USER		0x80
+#define VM_FAULT_NOPAGE		0x0100
+#define VM_FAULT_FALLBACK	0x0800
+#define LAST_CPUPID_SHIFT	0	/* no NUMA balancing: no cpupid */
+#define HPAGE_PMD_SIZE		PMD_SIZE
+#define HPAGE_PMD_NR		(1 << (PMD_SHIFT - PAGE_SHIFT))
+
+static inline pte_t maybe_mkwrite(pte_t pte, struct vm_area_struct *vma)
+{
+	if (likely(vma->vm_flags & VM_WRITE))
+		pte = pte_mkwrite(pte);
+	return pte;
+}
+
+/* pud and pmd are folded into the pgd: there is nothing to allocate */
+#define __PAGETABLE_PUD_FOLDED
+#define __PAGETABLE_PMD_FOLDED
+#define pud_alloc(mm, pgd, address)	pud_offset(pgd, address)
+#define pmd_alloc(mm, pud, address)	pmd_offset(pud, address)
+int __pte_alloc(struct mm_struct *mm, struct vm_area_struct *vma,
+		pmd_t *pmd, unsigned long address);
+#define pte_alloc_map(mm, vma, pmd, address)				\
+	((unlikely(pmd_none(*(pmd))) && __pte_alloc(mm, vma,		\
+							pmd, address))?	\
+	 NULL: pte_offset_map(pmd, address))
+#define pte_alloc_map_lock(mm, pmd, address, ptlp)			\
+	((unlikely(pmd_none(*(pmd))) && __pte_alloc(mm, NULL,		\
+							pmd, address))?	\
+		NULL: pte_offset_map_lock(mm, pmd, address, ptlp))
+
+pte_t *__get_locked_pte(struct mm_struct *mm, unsigned long addr,
+			spinlock_t **ptl);
+static inline pte_t *get_locked_pte(struct mm_struct *mm, unsigned long addr,
+				    spinlock_t **ptl)
+{
+	return __get_locked_pte(mm, addr, ptl);
+}
+void free_pgd_range(struct mmu_gather *tlb, unsigned long addr,
+		    unsigned long end, unsigned long floor,
+		    unsigned long ceiling);
+
+/* the last pfn with a struct page: the world's last page */
+unsigned long ksim_mm_highest_pfn(void);
+#define highest_memmap_pfn	ksim_mm_highest_pfn()
+#define pfn_valid(pfn)		((pfn) <= highest_memmap_pfn)
+#define my_zero_pfn(addr)	((void)(addr), 0UL)
+#define pte_mkspecial(pte)	(pte)
+
+/* rss: counted straight into the mm here, no per-task cache */
+#define sync_mm_rss(mm)			do { (void)(mm); } while (0)
+#define check_sync_rss_stat(task)	do { (void)(task); } while (0)
+#define update_hiwater_vm(mm)		do { } while (0)
+#define vm_stat_account(mm, flags, file, pages) do { } while (0)
+#define vm_unacct_memory(pages)		do { (void)(pages); } while (0)
+
+/* no uprobes, no PAT, no stacks in a world */
+#define uprobe_munmap(vma, start, end)	do { } while (0)
+#define untrack_pfn(vma, pfn, size)	do { } while (0)
+#define expand_downwards(vma, address)	(-ENOMEM)
+#define expand_upwards(vma, address)	(-ENOMEM)
+#define file_update_time(file)		do { (void)(file); } while (0)
+#define flush_icache_page(vma, page)	do { } while (0)
+
+#define TASK_RUNNING			0
+#define __set_current_state(state)	do { } while (0)
+
+/* vma splitting is not modelled (see __split_vma in mmap.c) */
+#define sysctl_max_map_count		65530
+
+void page_move_anon_rmap(struct page *page, struct vm_area_struct *vma,
+			 unsigned long address);
+void migration_entry_wait(struct mm_struct *mm, pmd_t *pmd,
+			  unsigned long address);
+int do_numa_page(struct mm_struct *mm, struct vm_area_struct *vma,
+		 unsigned long addr, pte_t pte, pte_t *ptep, pmd_t *pmd);
+
+/* ---- end of the pgtable area ---- */
 
 #endif

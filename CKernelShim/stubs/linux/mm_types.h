@@ -13,6 +13,7 @@
 #include <linux/rwsem.h>
 #include <linux/atomic.h>
 #include <linux/mutex.h>
+#include <linux/rbtree.h>
 
 struct address_space;
 struct file;
@@ -55,7 +56,22 @@ typedef struct { struct ksim_pagetable *pt; } pmd_t;
 /* struct anon_vma and struct anon_vma_chain: see linux/rmap.h */
 struct anon_vma;
 
+/*
+ * pgtable area: what a fault handler is told (v3.13's struct vm_fault)
+ * and the vma operations the real memory.c/mmap.c call.
+ */
+struct vm_fault {
+	unsigned int flags;		/* FAULT_FLAG_xxx */
+	pgoff_t pgoff;			/* file offset, in pages */
+	void *virtual_address;		/* faulting address */
+	struct page *page;		/* the page the handler found */
+};
+
 struct vm_operations_struct {
+	void (*open)(struct vm_area_struct *area);
+	void (*close)(struct vm_area_struct *area);
+	int (*fault)(struct vm_area_struct *vma, struct vm_fault *vmf);
+	int (*page_mkwrite)(struct vm_area_struct *vma, struct vm_fault *vmf);
 	int (*remap_pages)(struct vm_area_struct *vma, unsigned long addr,
 			   unsigned long size, unsigned long pgoff);
 };
@@ -64,16 +80,19 @@ struct vm_area_struct {
 	unsigned long vm_start;
 	unsigned long vm_end;
 	struct vm_area_struct *vm_next, *vm_prev;
+	struct rb_node vm_rb;		/* on mm->mm_rb */
+	unsigned long rb_subtree_gap;	/* largest free gap left of it (subtree) */
 	struct mm_struct *vm_mm;
 	pgprot_t vm_page_prot;
 	unsigned long vm_flags;
 	/*
-	 * Linear vmas sit on mapping->i_mmap (a list standing in for the
-	 * interval tree), nonlinear ones on mapping->i_mmap_nonlinear.
+	 * Linear vmas sit on mapping->i_mmap (the interval tree, see
+	 * vma_interval_tree_insert), nonlinear ones on i_mmap_nonlinear.
 	 */
 	union {
 		struct {
-			struct list_head list;
+			struct rb_node rb;
+			unsigned long rb_subtree_last;
 		} linear;
 		struct list_head nonlinear;
 	} shared;
@@ -101,6 +120,14 @@ struct mm_rss_stat {
 
 struct mm_struct {
 	struct vm_area_struct *mmap;
+	/* pgtable area: the vma tree and lookup cache find_vma() uses */
+	struct rb_root mm_rb;
+	struct vm_area_struct *mmap_cache;
+	int map_count;			/* number of vmas */
+	unsigned long highest_vm_end;	/* end of the highest vma */
+	unsigned long total_vm;		/* pages mapped */
+	atomic_long_t nr_ptes;		/* page tables (pte pages) */
+	struct ksim_pagetable *ksim_pt;	/* the one table the pmd may point at */
 	pmd_t ksim_pmd;			/* the single pmd of this address space */
 	atomic_t mm_users;
 	atomic_t mm_count;

@@ -46,11 +46,12 @@ unsigned find_get_pages(struct address_space *mapping, unsigned long start,
 			unsigned int nr_pages, struct page **pages);
 void delete_from_page_cache(struct page *page);
 void __delete_from_page_cache(struct page *page);
+/* pgtable area: a fault that may not sleep here; faults always may */
+#define lock_page_or_retry(page, mm, flags)	({ lock_page(page); 1; })
 #define wait_on_page_writeback(page)	do { } while (0)
 #define end_page_writeback(page)	do { } while (0)
 #define cancel_dirty_page(page, size)	ClearPageDirty(page)
 #define clear_page_dirty_for_io(page)	ClearPageDirty(page)
 #define __set_page_dirty_nobuffers(page) SetPageDirty(page)
 #define copy_highpage(to, from)		do { } while (0)
-#define cow_user_page(dst, src, va, vma) do { } while (0)
 #endif

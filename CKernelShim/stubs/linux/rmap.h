@@ -114,7 +114,7 @@ static inline struct anon_vma_chain *
 ksim_avc_iter_from(struct rb_node *rb, unsigned long first,
 		   unsigned long last)
 {
-	for (; rb; rb = rb->ksim_next) {
+	for (; rb; rb = rb_next(rb)) {
 		struct anon_vma_chain *avc = container_of(rb,
 					struct anon_vma_chain, rb);
 
@@ -129,14 +129,14 @@ static inline struct anon_vma_chain *
 anon_vma_interval_tree_iter_first(struct rb_root *root, unsigned long first,
 				  unsigned long last)
 {
-	return ksim_avc_iter_from(root->rb_node, first, last);
+	return ksim_avc_iter_from(rb_first(root), first, last);
 }
 
 static inline struct anon_vma_chain *
 anon_vma_interval_tree_iter_next(struct anon_vma_chain *node,
 				 unsigned long first, unsigned long last)
 {
-	return ksim_avc_iter_from(node->rb.ksim_next, first, last);
+	return ksim_avc_iter_from(rb_next(&node->rb), first, last);
 }
 
 #define anon_vma_interval_tree_foreach(avc, root, start, last)		 \

@@ -21,6 +21,7 @@ enum ksim_slab_kind {
 	KSIM_SLAB_NONE,
 	KSIM_SLAB_ANON_VMA,
 	KSIM_SLAB_ANON_VMA_CHAIN,
+	KSIM_SLAB_VM_AREA,	/* pgtable area: vmas (freed only) */
 };
 
 struct kmem_cache {

