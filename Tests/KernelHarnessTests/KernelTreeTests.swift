@@ -103,9 +103,16 @@ func patchTexts(_ text: String, _ name: String = "test.patch") throws -> [PatchT
         {
         \treturn 0;
         }
+
+        RB_DECLARE_CALLBACKS(static, vma_gap_callbacks, struct vm_area_struct, vm_rb,
+        \t\t     unsigned long, rb_subtree_gap, vma_compute_subtree_gap)
+        static void vma_gap_update(struct vm_area_struct *vma)
+        {
+        \tvma_gap_callbacks_propagate(&vma->vm_rb, NULL);
+        }
         """
         let defs = CScanner.functions(in: src)
-        #expect(defs.map(\.name) == ["helper", "lock_it", "activate_page", "activate_page", "sys_mlock"])
+        #expect(defs.map(\.name) == ["helper", "lock_it", "activate_page", "activate_page", "sys_mlock", "vma_gap_update"])
         #expect(defs[0].firstLine == 9 && defs[0].lastLine == 14)
         #expect(defs[0].comment == "/* the first one */")
         #expect(defs[2].conditions == [["ifdef CONFIG_SMP"]])

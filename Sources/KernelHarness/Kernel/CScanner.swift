@@ -186,8 +186,12 @@ public enum CScanner {
             }
             if c == UInt8(ascii: "(") {
                 if depth == 0 {
-                    if firstCall == nil, let id = lastIdent, !attributeWords.contains(id) {
+                    // the last call-like group that is not an attribute names
+                    // the function: "RB_DECLARE_CALLBACKS(...) static void
+                    // vma_gap_update(...)" defines vma_gap_update
+                    if let id = lastIdent, !attributeWords.contains(id) {
                         firstCall = id
+                        firstCallArgs = []
                         capturing = true
                     }
                     lastIdent = nil
