@@ -9,6 +9,7 @@
 #   make test-c            the cmocka suites only
 #   make sanitize          the cmocka suites against a library built with
 #                          -fsanitize=address,undefined (build/asan)
+#   make docs              regenerate the kharness output quoted in the READMEs
 #   make clean
 #
 # The C compiler must understand C23 #embed (runtime/codeid.c uses it to
@@ -63,7 +64,7 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 .PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
-	demo check-patches bench
+	demo check-patches bench docs
 
 # ---------------------------------------------------------------------------
 # The library and its pkg-config file
@@ -237,6 +238,11 @@ demo: $(KHARNESS)
 check-patches: $(KHARNESS)
 	@$(KHARNESS) check-patch --series Patches/series --time 10 --json-out build/patch-matrix.json
 	@echo "(JSON: build/patch-matrix.json)"
+
+# docs: rewrite the kharness output quoted in README.md and Patches/README.md
+# (each block names the command that makes it; make test checks them).
+docs: $(KHARNESS)
+	@KHARNESS=$(KHARNESS) bash mk/docs.sh
 
 # bench: kharness bench (DESIGN §6), table and JSON.
 bench: $(KHARNESS)

@@ -229,7 +229,11 @@ const char *ksim_symbolize(void *pc, char *buf, size_t len)
 		int dyn = eh && eh->e_type == ET_DYN;
 		uintptr_t rel = dyn ? a - (uintptr_t)info.dli_fbase : a;
 
-		if (!path[0])
+		/*
+		 * The main program is named as it was invoked ("" or a bare
+		 * "kharness" found on PATH): read it through /proc instead.
+		 */
+		if (!path[0] || !strchr(path, '/'))
 			path = "/proc/self/exe";
 		if (ksim_elf_lookup(path, rel, dyn, buf, len)) {
 			/* report the return address offset, as the kernel does */
