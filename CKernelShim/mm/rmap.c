@@ -72,6 +72,41 @@ void unlink_anon_vmas(struct vm_area_struct *vma)
 }
 
 /*
+ * Pin the anon_vma of a mapped anonymous page (migration keeps it while
+ * the page's ptes are migration entries).  NULL if the page is not
+ * anonymous or no longer mapped, or its anon_vma is being freed.
+ * (Added for the migrate area: __unmap_and_move() calls it.)
+ */
+struct anon_vma *page_get_anon_vma(struct page *page)
+{
+	struct anon_vma *anon_vma = NULL;
+	unsigned long anon_mapping;
+
+	rcu_read_lock();
+	anon_mapping = (unsigned long) ACCESS_ONCE(page->mapping);
+	if ((anon_mapping & PAGE_MAPPING_FLAGS) != PAGE_MAPPING_ANON)
+		goto out;
+	if (!page_mapped(page))
+		goto out;
+
+	anon_vma = (struct anon_vma *) (anon_mapping - PAGE_MAPPING_ANON);
+	if (!atomic_inc_not_zero(&anon_vma->refcount)) {
+		anon_vma = NULL;
+		goto out;
+	}
+
+	/* unmapped meanwhile: the anon_vma may be on its way out */
+	if (!page_mapped(page)) {
+		put_anon_vma(anon_vma);
+		anon_vma = NULL;
+	}
+out:
+	rcu_read_unlock();
+
+	return anon_vma;
+}
+
+/*
  * Lock the anon_vma of an anonymous page for an rmap walk, or return
  * NULL when the page is no longer mapped.  (The kernel's version pins
  * the anon_vma under RCU first; here it cannot go away.)

@@ -21,6 +21,11 @@
 #define __must_check
 #define __force
 #define __percpu
+/* page cache area */
+#ifndef uninitialized_var
+#define uninitialized_var(x)	x = x
+#endif
+#define noinline_for_stack	noinline
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 #define ACCESS_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
 #define READ_ONCE(x)		ACCESS_ONCE(x)

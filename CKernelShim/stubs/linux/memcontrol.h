@@ -25,5 +25,9 @@ struct mem_cgroup;
 #define mem_cgroup_end_migration(memcg, oldpage, newpage, ok) \
 	do { (void)(memcg); } while (0)
 #define mem_cgroup_bad_page_check(page)		0
+/* page cache area */
+#define mem_cgroup_uncharge_cache_page(page)	do { (void)(page); } while (0)
+#define mem_cgroup_cache_charge(page, mm, gfp)	0
+#define mem_cgroup_replace_page_cache(old, new)	do { } while (0)
 
 #endif

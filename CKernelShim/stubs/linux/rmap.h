@@ -45,4 +45,10 @@ void unlink_anon_vmas(struct vm_area_struct *vma);
 
 #define put_anon_vma(anon_vma)	atomic_dec(&(anon_vma)->refcount)
 
+/* migrate area */
+struct anon_vma *page_get_anon_vma(struct page *page);
+#define page_dup_rmap(page)	atomic_inc(&(page)->_mapcount)
+#define hugepage_add_anon_rmap(page, vma, address) \
+	do { (void)(page); } while (0)
+
 #endif

@@ -13,6 +13,7 @@ struct mm_struct;
 void lru_cache_add(struct page *page);
 void lru_add_drain_cpu(int cpu);
 void lru_add_drain(void);
+void lru_add_drain_all(void);
 void add_page_to_unevictable_list(struct page *page);
 void release_pages(struct page **pages, int nr, int cold);
 void free_pages_and_swap_cache(struct page **pages, int nr);
