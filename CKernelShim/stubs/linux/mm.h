@@ -250,6 +250,13 @@ struct task_struct {
 	char comm[16];			/* page cache area: bad_page() prints it */
 };
 
+/* page cache area: compound pages (never seen here) and their destructor */
+typedef void compound_page_dtor(struct page *);
+static inline compound_page_dtor *get_compound_page_dtor(struct page *page)
+{
+	return (compound_page_dtor *)page->lru.next;
+}
+
 /* page cache area: the bad page report (the world prints the page) */
 void dump_page(struct page *page);
 #define PageHighMem(page)	((void)(page), 0)

@@ -47,6 +47,26 @@ enum lru_list {
 	NR_LRU_LISTS
 };
 
+/* page cache area: LRU isolation modes, as mmzone.h has them */
+typedef unsigned isolate_mode_t;
+#define ISOLATE_CLEAN		((isolate_mode_t)0x1)
+#define ISOLATE_UNMAPPED	((isolate_mode_t)0x2)
+#define ISOLATE_ASYNC_MIGRATE	((isolate_mode_t)0x4)
+#define ISOLATE_UNEVICTABLE	((isolate_mode_t)0x8)
+
+/* One node: a node mask is never looked at. */
+typedef struct { unsigned long bits[1]; } nodemask_t;
+
+static inline int is_file_lru(enum lru_list lru)
+{
+	return (lru == LRU_INACTIVE_FILE || lru == LRU_ACTIVE_FILE);
+}
+
+static inline int is_active_lru(enum lru_list lru)
+{
+	return (lru == LRU_ACTIVE_ANON || lru == LRU_ACTIVE_FILE);
+}
+
 #define for_each_lru(lru)	for (lru = 0; lru < NR_LRU_LISTS; lru++)
 #define for_each_evictable_lru(lru) for (lru = 0; lru <= LRU_ACTIVE_FILE; lru++)
 
@@ -113,6 +133,12 @@ struct zone {
 	unsigned long pages_scanned;
 	unsigned long flags;			/* zone_flags_t */
 };
+
+/* The zone of a lruvec (no memcg: the zone's own lruvec). */
+static inline struct zone *lruvec_zone(struct lruvec *lruvec)
+{
+	return container_of(lruvec, struct zone, lruvec);
+}
 
 static inline int zone_is_reclaim_congested(const struct zone *zone)
 {
