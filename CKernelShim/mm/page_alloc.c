@@ -336,7 +336,10 @@ void __free_pages(struct page *page, unsigned int order)
 /*
  * Allocate a page from the free pool; NULL when it is empty (the
  * harness's stand-in for the allocator's fast and slow paths: no
- * reclaim, no retry).  A bad page from the pool is left out.
+ * reclaim).  The pcp lists are always empty (high = 1), so the page
+ * comes from the pool under zone->lock, as rmqueue_bulk() takes it.  A
+ * bad page is left out and the next one tried, as buffered_rmqueue()'s
+ * caller does.
  */
 struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 {
@@ -347,6 +350,7 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 	might_sleep();
 	if (order)
 		return NULL;
+again:
 	local_irq_save(flags);
 	spin_lock(&zone->lock);
 	page = ksim_mm_pool_get();
@@ -356,6 +360,6 @@ struct page *alloc_pages(gfp_t gfp_mask, unsigned int order)
 	spin_unlock(&zone->lock);
 	local_irq_restore(flags);
 	if (page && prep_new_page(page, order, gfp_mask))
-		page = NULL;
+		goto again;
 	return page;
 }
