@@ -96,15 +96,51 @@ static pageout_t pageout(struct page *page, struct address_space *mapping,
 	return PAGE_ACTIVATE;
 }
 
-/**
- * page_evictable - may reclaim evict this page?
- * @page: the page
- *
- * Not if it is mlocked or its file is marked unevictable.
+/*
+ * Detach a locked, unmapped page from the page cache if only the cache
+ * and the isolation hold it.  Returns 1 if it was removed.
  */
-int page_evictable(struct page *page)
+static int __remove_mapping(struct address_space *mapping, struct page *page)
 {
-	return !mapping_unevictable(page_mapping(page)) && !PageMlocked(page);
+	BUG_ON(!PageLocked(page));
+	BUG_ON(mapping != page_mapping(page));
+
+	spin_lock_irq(&mapping->tree_lock);
+	/*
+	 * Two references: the page cache and our isolation.  Freezing the
+	 * count at zero keeps speculative lookups from taking a new one.
+	 */
+	if (!page_freeze_refs(page, 2))
+		goto cannot_free;
+	/* (page_freeze_refs()' cmpxchg orders the flags read after it) */
+	if (unlikely(PageDirty(page))) {
+		page_unfreeze_refs(page, 2);
+		goto cannot_free;
+	}
+
+	if (PageSwapCache(page)) {
+		swp_entry_t swap = { .val = page_private(page) };
+		__delete_from_swap_cache(page);
+		spin_unlock_irq(&mapping->tree_lock);
+		swapcache_free(swap, page);
+	} else {
+		void (*freepage)(struct page *);
+
+		freepage = mapping->a_ops->freepage;
+
+		__delete_from_page_cache(page);
+		spin_unlock_irq(&mapping->tree_lock);
+		mem_cgroup_uncharge_cache_page(page);
+
+		if (freepage != NULL)
+			freepage(page);
+	}
+
+	return 1;
+
+cannot_free:
+	spin_unlock_irq(&mapping->tree_lock);
+	return 0;
 }
 
 /**
@@ -207,53 +243,6 @@ static enum page_references page_check_references(struct page *page,
 		return PAGEREF_RECLAIM_CLEAN;
 
 	return PAGEREF_RECLAIM;
-}
-
-/*
- * Detach a locked, unmapped page from the page cache if only the cache
- * and the isolation hold it.  Returns 1 if it was removed.
- */
-static int __remove_mapping(struct address_space *mapping, struct page *page)
-{
-	BUG_ON(!PageLocked(page));
-	BUG_ON(mapping != page_mapping(page));
-
-	spin_lock_irq(&mapping->tree_lock);
-	/*
-	 * Two references: the page cache and our isolation.  Freezing the
-	 * count at zero keeps speculative lookups from taking a new one.
-	 */
-	if (!page_freeze_refs(page, 2))
-		goto cannot_free;
-	/* (page_freeze_refs()' cmpxchg orders the flags read after it) */
-	if (unlikely(PageDirty(page))) {
-		page_unfreeze_refs(page, 2);
-		goto cannot_free;
-	}
-
-	if (PageSwapCache(page)) {
-		swp_entry_t swap = { .val = page_private(page) };
-		__delete_from_swap_cache(page);
-		spin_unlock_irq(&mapping->tree_lock);
-		swapcache_free(swap, page);
-	} else {
-		void (*freepage)(struct page *);
-
-		freepage = mapping->a_ops->freepage;
-
-		__delete_from_page_cache(page);
-		spin_unlock_irq(&mapping->tree_lock);
-		mem_cgroup_uncharge_cache_page(page);
-
-		if (freepage != NULL)
-			freepage(page);
-	}
-
-	return 1;
-
-cannot_free:
-	spin_unlock_irq(&mapping->tree_lock);
-	return 0;
 }
 
 /* Is the page dirty or under writeback, as far as the flushers care? */
@@ -740,4 +729,15 @@ unsigned long ksim_shrink_page(struct page *page)
 	free_hot_cold_page_list(&page_list, 1);
 
 	return nr_reclaimed;
+}
+
+/**
+ * page_evictable - may reclaim evict this page?
+ * @page: the page
+ *
+ * Not if it is mlocked or its file is marked unevictable.
+ */
+int page_evictable(struct page *page)
+{
+	return !mapping_unevictable(page_mapping(page)) && !PageMlocked(page);
 }
