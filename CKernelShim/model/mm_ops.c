@@ -278,11 +278,12 @@ static void op_migrate(void *priv, void *arg)
 		}
 	}
 	pte_unmap_unlock(pte, ptl);
+	/* as migrate_to_node() goes on */
 	if (!list_empty(&pagelist)) {
-		migrate_pages(&pagelist, mmw_new_page, 0, MIGRATE_SYNC,
-			      MR_SYSCALL);
-		if (!list_empty(&pagelist))
-			putback_lru_pages(&pagelist);
+		int err = migrate_pages(&pagelist, mmw_new_page, 0,
+					MIGRATE_SYNC, MR_SYSCALL);
+		if (err)
+			putback_movable_pages(&pagelist);
 	}
 	up_read(&mm->mmap_sem);
 }
