@@ -147,6 +147,7 @@ struct ksim_world {
 	char scenario[64];
 	int nr_tasks;		/* user tasks; tasks[nr_tasks] = quiesce */
 	unsigned long cpu_atomic;	/* bit N: task N in atomic context */
+	unsigned long cpu_busy;		/* bit N: a work of CPU N runs: task N waits */
 	struct ksim_task tasks[KSIM_MAX_TASKS + 1];
 	struct ksim_name names[KSIM_NAME_SLOTS];
 	char *name_pool;

@@ -591,6 +591,11 @@ int ksim_cpu_set_override(int cpu)
 	if (!w || !w->cur)
 		return -1;
 	old = w->cur->cpu_override;
+	/* while a task runs as another CPU, that CPU's own task waits */
+	if (old >= 0 && old != w->cur->id)
+		w->cpu_busy &= ~(1UL << old);
+	if (cpu >= 0 && cpu != w->cur->id)
+		w->cpu_busy |= 1UL << cpu;
 	w->cur->cpu_override = cpu;
 	return old;
 }

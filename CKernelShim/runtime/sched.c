@@ -43,6 +43,9 @@ ksim_op_enabled_inline(const struct ksim_world *w, const struct ksim_task *t)
 
 	if (t->state != KSIM_TASK_RUNNABLE || !t->has_pend)
 		return 0;
+	/* a per-CPU work runs on this task's CPU: the task is preempted */
+	if (w->cpu_busy & (1UL << t->id))
+		return 0;
 	switch (p->kind) {
 	case KSIM_OP_SPIN_LOCK:
 		return ((const spinlock_t *)p->obj)->owner == 0;

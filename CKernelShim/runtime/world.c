@@ -415,6 +415,7 @@ void ksim_run_reset(struct ksim_world *w)
 	w->pool_used = 0;
 	w->runs++;
 	w->cpu_atomic = 0;
+	w->cpu_busy = 0;
 	for (i = 0; i <= w->nr_tasks; i++) {
 		struct ksim_task *t = &w->tasks[i];
 

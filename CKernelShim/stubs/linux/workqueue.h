@@ -4,8 +4,8 @@
  * queued on CPU N runs when somebody flushes it, in the flushing task but
  * as CPU N (smp_processor_id() is N while it runs), and only once the
  * task of CPU N is out of atomic context, as the kworker of that CPU
- * could only run then.  (The task of CPU N may still enter a per-CPU
- * section while the work runs; the kernel's kworker would exclude that.)
+ * could only run then; while the work runs, the task of CPU N does not
+ * (the kworker has preempted it).
  */
 #ifndef _LINUX_WORKQUEUE_H
 #define _LINUX_WORKQUEUE_H
