@@ -116,20 +116,38 @@ void ksim_mm_pool_put(struct page *page)
 /*
  * The world's mutex for a function-local "static DEFINE_MUTEX()" of the
  * kernel code, found by its key; slots are handed out on first use in
- * a run (the world's state, restored for each run, starts with none).
+ * a run (the world's state, restored for each run, starts with none),
+ * and named "function.name" for reports (renamed only when a slot's
+ * user changes, so the name pool does not grow run after run).
  */
-struct mutex *ksim_static_mutex(const void *key)
+struct mutex *ksim_static_mutex(const void *key, const char *func,
+				const char *name)
 {
+	struct ksim_world *w = ksim_current_world();
 	struct mmw *m = mmw_root();
 	int i;
 
 	for (i = 0; i < MMW_STATICS; i++) {
-		if (m->statics[i].key == key)
+		const void *none = NULL;
+
+		if (__atomic_load_n(&m->statics[i].key, __ATOMIC_ACQUIRE) == key)
 			return &m->statics[i].mutex;
-		if (!m->statics[i].key) {
-			m->statics[i].key = key;
+		/* (atomic: the pthread stress build runs tasks at once) */
+		if (__atomic_compare_exchange_n(&m->statics[i].key, &none, key,
+						0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			char want[96];
+			const char *have;
+
+			snprintf(want, sizeof(want), "%s.%s", func, name);
+			have = ksim_object_name(w, &m->statics[i].mutex, -1);
+			if (!have || strcmp(have, want))
+				ksim_name_object(w, &m->statics[i].mutex, "%s",
+						 want);
 			return &m->statics[i].mutex;
 		}
+		if (none == key)	/* another task took it for this key */
+			return &m->statics[i].mutex;
 	}
 	ksim_bug("too many static mutexes in the kernel code (MMW_STATICS)",
 		 __FILE__, __LINE__, __func__);
@@ -644,6 +662,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	}
 	for (i = 0; i < MMW_STATICS; i++)
 		ksim_name_object(w, &m->statics[i].mutex, "static_mutex%d", i);
+	/* (renamed after the kernel code's mutex on first use) */
 	ksim_name_object(w, &zone->lru_lock, "zone.lru_lock");
 	ksim_name_object(w, &zone->lock, "zone.lock");
 

@@ -15,11 +15,12 @@
 struct ksim_static_mutex_ref {
 	struct mutex *ksim_m;
 };
-struct mutex *ksim_static_mutex(const void *key);
+struct mutex *ksim_static_mutex(const void *key, const char *func,
+				const char *name);
 #define DEFINE_MUTEX(name)						\
 	const char ksim_static_key_##name = 0;				\
 	struct ksim_static_mutex_ref name = {				\
-		ksim_static_mutex(&ksim_static_key_##name) }
+		ksim_static_mutex(&ksim_static_key_##name, __func__, #name) }
 #define ksim_mutex_of(m)						\
 	_Generic((m),							\
 		struct ksim_static_mutex_ref *:				\
