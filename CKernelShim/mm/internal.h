@@ -10,6 +10,14 @@
 #include <linux/vmstat.h>
 #include <linux/irqflags.h>
 
+/* page_alloc area: a page leaving the allocator gets its first reference */
+static inline void set_page_refcounted(struct page *page)
+{
+	VM_BUG_ON(PageTail(page));
+	VM_BUG_ON(atomic_read(&page->_count));
+	set_page_count(page, 1);
+}
+
 extern int isolate_lru_page(struct page *page);
 extern void putback_lru_page(struct page *page);
 extern void __free_pages_ok_check(struct page *page);

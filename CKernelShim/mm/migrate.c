@@ -20,13 +20,30 @@
 #include <linux/memcontrol.h>
 #include <linux/hugetlb.h>
 #include <linux/mmu_notifier.h>
+#include <linux/buffer_head.h>
+#include <linux/writeback.h>
+#include <linux/balloon_compaction.h>
 
 #include <asm/tlbflush.h>
 
 #include "internal.h"
 
-/* Get ready to isolate pages: push this CPU's pagevecs to the LRU. */
+#include <trace/events/migrate.h>
+
+/*
+ * Get ready to isolate pages: push every CPU's pagevecs to the LRU, so
+ * the pages waiting in them can be isolated.  Pages may leave the LRU
+ * again right after; those simply fail to migrate.
+ */
 int migrate_prep(void)
+{
+	lru_add_drain_all();
+
+	return 0;
+}
+
+/* The same, for callers that must not disturb the other CPUs. */
+int migrate_prep_local(void)
 {
 	lru_add_drain();
 
@@ -47,9 +64,28 @@ void putback_lru_pages(struct list_head *l)
 	}
 }
 
+/*
+ * Put back the pages of a list built by isolate_migratepages_range():
+ * hugepages and balloon pages go back their own way.
+ */
 void putback_movable_pages(struct list_head *l)
 {
-	putback_lru_pages(l);
+	struct page *page;
+	struct page *page2;
+
+	list_for_each_entry_safe(page, page2, l, lru) {
+		if (unlikely(PageHuge(page))) {
+			putback_active_hugepage(page);
+			continue;
+		}
+		list_del(&page->lru);
+		dec_zone_page_state(page, NR_ISOLATED_ANON +
+				page_is_file_cache(page));
+		if (unlikely(isolated_balloon_page(page)))
+			balloon_page_putback(page);
+		else
+			putback_lru_page(page);
+	}
 }
 
 /* Turn one migration entry for old into a pte of new. */
@@ -62,16 +98,26 @@ static int remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	pte_t *ptep, pte;
 	spinlock_t *ptl;
 
-	pmd = mm_find_pmd(mm, addr);
-	if (!pmd)
-		goto out;
-	if (pmd_trans_huge(*pmd))
-		goto out;
+	if (unlikely(PageHuge(new))) {
+		ptep = huge_pte_offset(mm, addr);
+		if (!ptep)
+			goto out;
+		ptl = huge_pte_lockptr(hstate_vma(vma), mm, ptep);
+	} else {
+		pmd = mm_find_pmd(mm, addr);
+		if (!pmd)
+			goto out;
+		if (pmd_trans_huge(*pmd))
+			goto out;
 
-	ptep = pte_offset_map(pmd, addr);
+		ptep = pte_offset_map(pmd, addr);
 
-	/* look at the pte only under its lock */
-	ptl = pte_lockptr(mm, pmd);
+		/*
+		 * Look at the pte only under its lock: mremap's
+		 * move_ptes() does not take the anon_vma lock.
+		 */
+		ptl = pte_lockptr(mm, pmd);
+	}
 
 	spin_lock(ptl);
 	pte = *ptep;
@@ -93,7 +139,12 @@ static int remove_migration_pte(struct page *new, struct vm_area_struct *vma,
 	flush_dcache_page(new);
 	set_pte_at(mm, addr, ptep, pte);
 
-	if (PageAnon(new))
+	if (PageHuge(new)) {
+		if (PageAnon(new))
+			hugepage_add_anon_rmap(new, vma, addr);
+		else
+			page_dup_rmap(new);
+	} else if (PageAnon(new))
 		page_add_anon_rmap(new, vma, addr);
 	else
 		page_add_file_rmap(new);
@@ -112,15 +163,26 @@ static void remove_migration_ptes(struct page *old, struct page *new)
 	rmap_walk(new, remove_migration_pte, old);
 }
 
+/* Buffers are out of scope (no CONFIG_BLOCK): nothing to lock. */
+static inline bool buffer_migrate_lock_buffers(struct buffer_head *head,
+							enum migrate_mode mode)
+{
+	return true;
+}
+
 /*
  * Move the page cache slot from page to newpage, if nobody but the
- * cache and us holds page.  Page locked, not mapped.
+ * cache and us holds page.  Page locked, not mapped.  The references
+ * expected: ours (isolation) plus extra_count, and the page cache's
+ * (and one more for private data) for a page in a file.
  */
 int migrate_page_move_mapping(struct address_space *mapping,
 		struct page *newpage, struct page *page,
-		void *head, enum migrate_mode mode, int extra_count)
+		struct buffer_head *head, enum migrate_mode mode,
+		int extra_count)
 {
 	int expected_count = 1 + extra_count;
+	void **pslot;
 
 	if (!mapping) {
 		/* anonymous page with no swap cache */
@@ -131,9 +193,12 @@ int migrate_page_move_mapping(struct address_space *mapping,
 
 	spin_lock_irq(&mapping->tree_lock);
 
+	pslot = radix_tree_lookup_slot(&mapping->page_tree,
+ 					page_index(page));
+
 	expected_count += 1 + page_has_private(page);
 	if (page_count(page) != expected_count ||
-		mapping->ksim_pages[page->index] != page) {
+		radix_tree_deref_slot_protected(pslot, &mapping->tree_lock) != page) {
 		spin_unlock_irq(&mapping->tree_lock);
 		return -EAGAIN;
 	}
@@ -143,16 +208,39 @@ int migrate_page_move_mapping(struct address_space *mapping,
 		return -EAGAIN;
 	}
 
+	/*
+	 * Async migration of a page with buffers: trylock them before the
+	 * slot moves, since failing after that could not be undone.
+	 */
+	if (mode == MIGRATE_ASYNC && head &&
+			!buffer_migrate_lock_buffers(head, mode)) {
+		page_unfreeze_refs(page, expected_count);
+		spin_unlock_irq(&mapping->tree_lock);
+		return -EAGAIN;
+	}
+
 	/* nobody else can look at the page now */
 	get_page(newpage);	/* the page cache's reference */
+	if (PageSwapCache(page)) {
+		SetPageSwapCache(newpage);
+		set_page_private(newpage, page_private(page));
+	}
 
-	mapping->ksim_pages[page->index] = newpage;
+	radix_tree_replace_slot(pslot, newpage);
 
 	/* the cache's reference on the old page goes (not the last one) */
 	page_unfreeze_refs(page, expected_count - 1);
 
+	/*
+	 * Account the page in its new zone; the other counters follow the
+	 * references as they are taken and dropped.
+	 */
 	__dec_zone_page_state(page, NR_FILE_PAGES);
 	__inc_zone_page_state(newpage, NR_FILE_PAGES);
+	if (!PageSwapCache(page) && PageSwapBacked(page)) {
+		__dec_zone_page_state(page, NR_SHMEM);
+		__inc_zone_page_state(newpage, NR_SHMEM);
+	}
 	spin_unlock_irq(&mapping->tree_lock);
 
 	return MIGRATEPAGE_SUCCESS;
@@ -163,7 +251,10 @@ void migrate_page_copy(struct page *newpage, struct page *page)
 {
 	int cpupid;
 
-	copy_highpage(newpage, page);
+	if (PageHuge(page) || PageTransHuge(page))
+		copy_huge_page(newpage, page);
+	else
+		copy_highpage(newpage, page);
 
 	if (PageError(page))
 		SetPageError(newpage);
@@ -230,6 +321,60 @@ int migrate_page(struct address_space *mapping,
 }
 
 /*
+ * Write a dirty page back so that it can be migrated clean.  Migration
+ * fails this time either way: writepage may drop the page lock.
+ */
+static int writeout(struct address_space *mapping, struct page *page)
+{
+	struct writeback_control wbc = {
+		.sync_mode = WB_SYNC_NONE,
+		.nr_to_write = 1,
+		.range_start = 0,
+		.range_end = LLONG_MAX,
+		.for_reclaim = 1
+	};
+	int rc;
+
+	if (!mapping->a_ops->writepage)
+		/* the file cannot be written */
+		return -EINVAL;
+
+	if (!clear_page_dirty_for_io(page))
+		/* a write is under way already */
+		return -EAGAIN;
+
+	/* the page goes back in place before it is written */
+	remove_migration_ptes(page, page);
+
+	rc = mapping->a_ops->writepage(page, &wbc);
+
+	if (rc != AOP_WRITEPAGE_ACTIVATE)
+		/* writepage unlocked it */
+		lock_page(page);
+
+	return (rc < 0) ? -EIO : -EAGAIN;
+}
+
+/* Migration for a file without ->migratepage. */
+static int fallback_migrate_page(struct address_space *mapping,
+	struct page *newpage, struct page *page, enum migrate_mode mode)
+{
+	if (PageDirty(page)) {
+		/* only full synchronous migration writes pages back */
+		if (mode != MIGRATE_SYNC)
+			return -EBUSY;
+		return writeout(mapping, page);
+	}
+
+	/* private data must go first */
+	if (page_has_private(page) &&
+	    !try_to_release_page(page, GFP_KERNEL))
+		return -EAGAIN;
+
+	return migrate_page(mapping, newpage, page, mode);
+}
+
+/*
  * Move the mapping, contents and state of page to newpage and remap
  * the migration entries onto newpage.  Both pages are locked.
  */
@@ -255,9 +400,12 @@ static int move_to_new_page(struct page *newpage, struct page *page,
 	mapping = page_mapping(page);
 	if (!mapping)
 		rc = migrate_page(mapping, newpage, page, mode);
-	else
+	else if (mapping->a_ops->migratepage)
+		/* the usual case: the file's (or swap's) own method */
 		rc = mapping->a_ops->migratepage(mapping,
 						newpage, page, mode);
+	else
+		rc = fallback_migrate_page(mapping, newpage, page, mode);
 
 	if (rc != MIGRATEPAGE_SUCCESS) {
 		newpage->mapping = NULL;
@@ -320,9 +468,23 @@ static int __unmap_and_move(struct page *page, struct page *newpage,
 		}
 	}
 
-	/* a page truncated meanwhile has no mapping: nothing to unmap */
+	if (unlikely(balloon_page_movable(page))) {
+		/* balloon pages have no ptes: migrate them straight away */
+		rc = balloon_page_migrate(newpage, page, mode);
+		goto uncharge;
+	}
+
+	/*
+	 * No mapping: a swap cache page just read in (no rmap yet), or a
+	 * page truncation orphaned with private data left, which is
+	 * freed here if it can be.
+	 */
 	if (!page->mapping) {
 		VM_BUG_ON(PageAnon(page));
+		if (page_has_private(page)) {
+			try_to_free_buffers(page);
+			goto uncharge;
+		}
 		goto skip_unmap;
 	}
 
@@ -375,6 +537,13 @@ static int unmap_and_move(new_page_t get_new_page, unsigned long private,
 
 	rc = __unmap_and_move(page, newpage, force, mode);
 
+	if (unlikely(rc == MIGRATEPAGE_BALLOON_SUCCESS)) {
+		/* a balloon page, migrated: it goes back to the allocator */
+		dec_zone_page_state(page, NR_ISOLATED_ANON +
+				    page_is_file_cache(page));
+		balloon_page_free(page);
+		return MIGRATEPAGE_SUCCESS;
+	}
 out:
 	if (rc != -EAGAIN) {
 		/*
@@ -400,6 +569,17 @@ out:
 	return rc;
 }
 
+/*
+ * model-only: hugetlb is out of scope (PageHuge() is constant false, so
+ * migrate_pages() never calls this).
+ */
+static int unmap_and_move_huge_page(new_page_t get_new_page,
+				unsigned long private, struct page *hpage,
+				int force, enum migrate_mode mode)
+{
+	return -ENOSYS;
+}
+
 /**
  * migrate_pages - migrate the pages of a list
  * @from: isolated pages to migrate
@@ -420,7 +600,11 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page,
 	int pass = 0;
 	struct page *page;
 	struct page *page2;
+	int swapwrite = current->flags & PF_SWAPWRITE;
 	int rc;
+
+	if (!swapwrite)
+		current->flags |= PF_SWAPWRITE;
 
 	for(pass = 0; pass < 10 && retry; pass++) {
 		retry = 0;
@@ -428,8 +612,12 @@ int migrate_pages(struct list_head *from, new_page_t get_new_page,
 		list_for_each_entry_safe(page, page2, from, lru) {
 			cond_resched();
 
-			rc = unmap_and_move(get_new_page, private,
-					page, pass > 2, mode);
+			if (PageHuge(page))
+				rc = unmap_and_move_huge_page(get_new_page,
+						private, page, pass > 2, mode);
+			else
+				rc = unmap_and_move(get_new_page, private,
+						page, pass > 2, mode);
 
 			switch(rc) {
 			case -ENOMEM:
@@ -453,6 +641,10 @@ out:
 		count_vm_events(PGMIGRATE_SUCCESS, nr_succeeded);
 	if (nr_failed)
 		count_vm_events(PGMIGRATE_FAIL, nr_failed);
+	trace_mm_migrate_pages(nr_succeeded, nr_failed, mode, reason);
+
+	if (!swapwrite)
+		current->flags &= ~PF_SWAPWRITE;
 
 	return rc;
 }

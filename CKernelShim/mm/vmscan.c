@@ -17,35 +17,130 @@
 #include <linux/memcontrol.h>
 #include <linux/mm_inline.h>
 #include <linux/migrate.h>
+#include <linux/backing-dev.h>
+#include <linux/buffer_head.h>
+#include <linux/writeback.h>
+#include <linux/swapops.h>
+#include <linux/balloon_compaction.h>
 
 #include <asm/tlbflush.h>
 
 #include "internal.h"
 
-struct scan_control {
-	unsigned long nr_scanned;
-	unsigned long nr_reclaimed;
-	gfp_t gfp_mask;
-	int may_writepage;
-	int may_unmap;
-	int may_swap;
-	struct mem_cgroup *target_mem_cgroup;
-};
+#include <trace/events/vmscan.h>
 
-typedef unsigned int isolate_mode_t;
-#define ISOLATE_UNEVICTABLE	((isolate_mode_t)0x8)
+/* What one reclaim pass may do, and what it did. */
+struct scan_control {
+	/* inactive pages looked at */
+	unsigned long nr_scanned;
+
+	/* pages freed */
+	unsigned long nr_reclaimed;
+
+	/* the goal */
+	unsigned long nr_to_reclaim;
+
+	unsigned long hibernation_mode;
+
+	/* the allocation context reclaim runs for */
+	gfp_t gfp_mask;
+
+	int may_writepage;
+
+	/* may mapped pages be unmapped? */
+	int may_unmap;
+
+	/* may anonymous pages go to swap? */
+	int may_swap;
+
+	int order;
+
+	/* scan a 1 / 2^priority share of each list */
+	int priority;
+
+	/* the memcg reclaimed from, NULL for global reclaim */
+	struct mem_cgroup *target_mem_cgroup;
+
+	/* the nodes to reclaim from, NULL for all */
+	nodemask_t	*nodemask;
+};
 
 #define lru_to_page(_head) (list_entry((_head)->prev, struct page, lru))
 
-/**
- * page_evictable - may reclaim evict this page?
- * @page: the page
- *
- * Not if it is mlocked or its file is marked unevictable.
- */
-int page_evictable(struct page *page)
+/* memcg is out of scope: every reclaim is global reclaim. */
+static bool global_reclaim(struct scan_control *sc)
 {
-	return !mapping_unevictable(page_mapping(page)) && !PageMlocked(page);
+	return true;
+}
+
+/* What pageout() did with a dirty page. */
+typedef enum {
+	/* not written; the page is still locked */
+	PAGE_KEEP,
+	/* not written: activate it; the page is still locked */
+	PAGE_ACTIVATE,
+	/* written (or being written); the page was unlocked */
+	PAGE_SUCCESS,
+	/* clean after all; the page is still locked */
+	PAGE_CLEAN,
+} pageout_t;
+
+/*
+ * model-only: writeback I/O is out of scope, and no world file has a
+ * ->writepage (the kernel's pageout() answers PAGE_ACTIVATE then).  Only
+ * kswapd writes file pages from reclaim, so this is never reached.
+ */
+static pageout_t pageout(struct page *page, struct address_space *mapping,
+			 struct scan_control *sc)
+{
+	return PAGE_ACTIVATE;
+}
+
+/*
+ * Detach a locked, unmapped page from the page cache if only the cache
+ * and the isolation hold it.  Returns 1 if it was removed.
+ */
+static int __remove_mapping(struct address_space *mapping, struct page *page)
+{
+	BUG_ON(!PageLocked(page));
+	BUG_ON(mapping != page_mapping(page));
+
+	spin_lock_irq(&mapping->tree_lock);
+	/*
+	 * Two references: the page cache and our isolation.  Freezing the
+	 * count at zero keeps speculative lookups from taking a new one.
+	 */
+	if (!page_freeze_refs(page, 2))
+		goto cannot_free;
+	/* (page_freeze_refs()' cmpxchg orders the flags read after it) */
+	if (unlikely(PageDirty(page))) {
+		page_unfreeze_refs(page, 2);
+		goto cannot_free;
+	}
+
+	if (PageSwapCache(page)) {
+		swp_entry_t swap = { .val = page_private(page) };
+		__delete_from_swap_cache(page);
+		spin_unlock_irq(&mapping->tree_lock);
+		swapcache_free(swap, page);
+	} else {
+		void (*freepage)(struct page *);
+
+		freepage = mapping->a_ops->freepage;
+
+		__delete_from_page_cache(page);
+		spin_unlock_irq(&mapping->tree_lock);
+		mem_cgroup_uncharge_cache_page(page);
+
+		if (freepage != NULL)
+			freepage(page);
+	}
+
+	return 1;
+
+cannot_free:
+	spin_unlock_irq(&mapping->tree_lock);
+	return 0;
 }
 
 /**
@@ -150,51 +245,36 @@ static enum page_references page_check_references(struct page *page,
 	return PAGEREF_RECLAIM;
 }
 
-/*
- * Detach a locked, unmapped page from the page cache if only the cache
- * and the isolation hold it.  Returns 1 if it was removed.
- */
-static int __remove_mapping(struct address_space *mapping, struct page *page)
+/* Is the page dirty or under writeback, as far as the flushers care? */
+static void page_check_dirty_writeback(struct page *page,
+				       bool *dirty, bool *writeback)
 {
-	BUG_ON(!PageLocked(page));
-	BUG_ON(mapping != page_mapping(page));
+	struct address_space *mapping;
 
-	spin_lock_irq(&mapping->tree_lock);
-	/*
-	 * Two references: the page cache and our isolation.  Freezing the
-	 * count at zero keeps speculative lookups from taking a new one.
-	 */
-	if (!page_freeze_refs(page, 2))
-		goto cannot_free;
-	if (unlikely(PageDirty(page))) {
-		page_unfreeze_refs(page, 2);
-		goto cannot_free;
+	/* anonymous pages are written by reclaim, not by the flushers */
+	if (!page_is_file_cache(page)) {
+		*dirty = false;
+		*writeback = false;
+		return;
 	}
 
-	{
-		void (*freepage)(struct page *);
+	/* the flags, unless the filesystem knows better */
+	*dirty = PageDirty(page);
+	*writeback = PageWriteback(page);
 
-		freepage = mapping->a_ops->freepage;
+	if (!page_has_private(page))
+		return;
 
-		__delete_from_page_cache(page);
-		spin_unlock_irq(&mapping->tree_lock);
-
-		if (freepage != NULL)
-			freepage(page);
-	}
-
-	return 1;
-
-cannot_free:
-	spin_unlock_irq(&mapping->tree_lock);
-	return 0;
+	mapping = page_mapping(page);
+	if (mapping && mapping->a_ops->is_dirty_writeback)
+		mapping->a_ops->is_dirty_writeback(page, dirty, writeback);
 }
 
 /*
  * Try to free each isolated page of page_list; the survivors are left
  * on page_list for the caller to put back.  Returns the number freed.
- * (Writeback, swap-out and the dirty-page throttling are not modelled:
- * dirty and anonymous pages are kept.)
+ * (Swap is out of scope: add_to_swap() fails, so anonymous pages are
+ * activated; only kswapd would write a dirty file page.)
  */
 static unsigned long shrink_page_list(struct list_head *page_list,
 				      struct zone *zone,
@@ -210,14 +290,22 @@ static unsigned long shrink_page_list(struct list_head *page_list,
 	LIST_HEAD(ret_pages);
 	LIST_HEAD(free_pages);
 	int pgactivate = 0;
+	unsigned long nr_unqueued_dirty = 0;
+	unsigned long nr_dirty = 0;
+	unsigned long nr_congested = 0;
 	unsigned long nr_reclaimed = 0;
+	unsigned long nr_writeback = 0;
+	unsigned long nr_immediate = 0;
 
 	cond_resched();
 
+	mem_cgroup_uncharge_start();
 	while (!list_empty(page_list)) {
 		struct address_space *mapping;
 		struct page *page;
+		int may_enter_fs;
 		enum page_references references = PAGEREF_RECLAIM_CLEAN;
+		bool dirty, writeback;
 
 		cond_resched();
 
@@ -242,8 +330,55 @@ static unsigned long shrink_page_list(struct list_head *page_list,
 		if (page_mapped(page) || PageSwapCache(page))
 			sc->nr_scanned++;
 
-		if (PageWriteback(page))
-			goto keep_locked;
+		may_enter_fs = (sc->gfp_mask & __GFP_FS) ||
+			(PageSwapCache(page) && (sc->gfp_mask & __GFP_IO));
+
+		/* dirty pages tell whether the zone is reclaim-congested */
+		page_check_dirty_writeback(page, &dirty, &writeback);
+		if (dirty || writeback)
+			nr_dirty++;
+
+		if (dirty && !writeback)
+			nr_unqueued_dirty++;
+
+		/*
+		 * Congested: the device is, or pages marked for immediate
+		 * reclaim come round the LRU again still under writeback.
+		 */
+		mapping = page_mapping(page);
+		if ((mapping && bdi_write_congested(mapping->backing_dev_info)) ||
+		    (writeback && PageReclaim(page)))
+			nr_congested++;
+
+		/*
+		 * A page under writeback: kswapd notes that marked pages
+		 * cycle too fast and goes on; global reclaim (or a caller
+		 * without __GFP_IO, or a page not marked yet) marks it
+		 * PG_reclaim and goes on; only memcg reclaim of a marked
+		 * page waits for the write.
+		 */
+		if (PageWriteback(page)) {
+			/* kswapd, pages cycling too fast */
+			if (current_is_kswapd() &&
+			    PageReclaim(page) &&
+			    zone_is_reclaim_writeback(zone)) {
+				nr_immediate++;
+				goto keep_locked;
+
+			/* mark it, go on */
+			} else if (global_reclaim(sc) ||
+			    !PageReclaim(page) || !(sc->gfp_mask & __GFP_IO)) {
+				/* (may race with end_page_writeback: harmless) */
+				SetPageReclaim(page);
+				nr_writeback++;
+
+				goto keep_locked;
+
+			/* memcg: wait */
+			} else {
+				wait_on_page_writeback(page);
+			}
+		}
 
 		if (!force_reclaim)
 			references = page_check_references(page, sc);
@@ -258,11 +393,17 @@ static unsigned long shrink_page_list(struct list_head *page_list,
 			; /* try to reclaim the page below */
 		}
 
-		/* swap is out of scope: an anonymous page stays */
-		if (PageAnon(page) && !PageSwapCache(page))
-			goto activate_locked;
+		/* an anonymous page needs swap space first */
+		if (PageAnon(page) && !PageSwapCache(page)) {
+			if (!(sc->gfp_mask & __GFP_IO))
+				goto keep_locked;
+			if (!add_to_swap(page, page_list))
+				goto activate_locked;
+			may_enter_fs = 1;
 
-		mapping = page_mapping(page);
+			/* the swap cache is its mapping now */
+			mapping = page_mapping(page);
+		}
 
 		/* unmap it from every mapping */
 		if (page_mapped(page) && mapping) {
@@ -278,9 +419,73 @@ static unsigned long shrink_page_list(struct list_head *page_list,
 			}
 		}
 
-		/* writing back a dirty page is not modelled: keep it */
-		if (PageDirty(page))
-			goto keep_locked;
+		if (PageDirty(page)) {
+			/*
+			 * Only kswapd writes file pages back, and only when
+			 * many dirty pages came round: mark it to be
+			 * reclaimed once the flushers wrote it.
+			 */
+			if (page_is_file_cache(page) &&
+					(!current_is_kswapd() ||
+					 !zone_is_reclaim_dirty(zone))) {
+				inc_zone_page_state(page, NR_VMSCAN_IMMEDIATE);
+				SetPageReclaim(page);
+
+				goto keep_locked;
+			}
+
+			if (references == PAGEREF_RECLAIM_CLEAN)
+				goto keep_locked;
+			if (!may_enter_fs)
+				goto keep_locked;
+			if (!sc->may_writepage)
+				goto keep_locked;
+
+			/* write it out */
+			switch (pageout(page, mapping, sc)) {
+			case PAGE_KEEP:
+				goto keep_locked;
+			case PAGE_ACTIVATE:
+				goto activate_locked;
+			case PAGE_SUCCESS:
+				if (PageWriteback(page))
+					goto keep;
+				if (PageDirty(page))
+					goto keep;
+
+				/* written synchronously: try to free it */
+				if (!trylock_page(page))
+					goto keep;
+				if (PageDirty(page) || PageWriteback(page))
+					goto keep_locked;
+				mapping = page_mapping(page);
+			case PAGE_CLEAN:
+				; /* try to free the page below */
+			}
+		}
+
+		/*
+		 * Buffers (even on a dirty page: they may all be clean)
+		 * go first; a page truncation left with buffers and no
+		 * mapping is freed if that was its last reference.
+		 */
+		if (page_has_private(page)) {
+			if (!try_to_release_page(page, sc->gfp_mask))
+				goto activate_locked;
+			if (!mapping && page_count(page) == 1) {
+				unlock_page(page);
+				if (put_page_testzero(page))
+					goto free_it;
+				else {
+					/*
+					 * A speculative reference will free
+					 * it soon: count it, leave it.
+					 */
+					nr_reclaimed++;
+					continue;
+				}
+			}
+		}
 
 		if (!mapping || !__remove_mapping(mapping, page))
 			goto keep_locked;
@@ -290,6 +495,7 @@ static unsigned long shrink_page_list(struct list_head *page_list,
 		 * non-atomically.
 		 */
 		__clear_page_locked(page);
+free_it:
 		nr_reclaimed++;
 
 		list_add(&page->lru, &free_pages);
@@ -303,6 +509,9 @@ cull_mlocked:
 		continue;
 
 activate_locked:
+		/* it will not be swapped: give its swap space back */
+		if (PageSwapCache(page) && vm_swap_full())
+			try_to_free_swap(page);
 		VM_BUG_ON(PageActive(page));
 		SetPageActive(page);
 		pgactivate++;
@@ -315,8 +524,14 @@ keep:
 
 	free_hot_cold_page_list(&free_pages, 1);
 
-	list_splice_init(&ret_pages, page_list);
+	list_splice(&ret_pages, page_list);
 	count_vm_events(PGACTIVATE, pgactivate);
+	mem_cgroup_uncharge_end();
+	*ret_nr_dirty += nr_dirty;
+	*ret_nr_congested += nr_congested;
+	*ret_nr_unqueued_dirty += nr_unqueued_dirty;
+	*ret_nr_writeback += nr_writeback;
+	*ret_nr_immediate += nr_immediate;
 	return nr_reclaimed;
 }
 
@@ -337,6 +552,33 @@ int __isolate_lru_page(struct page *page, isolate_mode_t mode)
 		return ret;
 
 	ret = -EBUSY;
+
+	/*
+	 * ISOLATE_CLEAN: only pages reclaim can free without writing;
+	 * ISOLATE_ASYNC_MIGRATE: only pages migration can move without
+	 * blocking.
+	 */
+	if (mode & (ISOLATE_CLEAN|ISOLATE_ASYNC_MIGRATE)) {
+		/* waiting for the write is all one could do */
+		if (PageWriteback(page))
+			return ret;
+
+		if (PageDirty(page)) {
+			struct address_space *mapping;
+
+			/* clean pages only */
+			if (mode & ISOLATE_CLEAN)
+				return ret;
+
+			/* dirty: only if ->migratepage can move it */
+			mapping = page_mapping(page);
+			if (mapping && !mapping->a_ops->migratepage)
+				return ret;
+		}
+	}
+
+	if ((mode & ISOLATE_UNMAPPED) && page_mapped(page))
+		return ret;
 
 	if (likely(get_page_unless_zero(page))) {
 		/*
@@ -382,11 +624,16 @@ int isolate_lru_page(struct page *page)
 	return ret;
 }
 
-/* Put back the pages shrink_page_list() did not free. */
-static void
+/*
+ * Put back the pages shrink_page_list() did not free; the ones whose
+ * last reference that was are left on page_list, to be freed.  Called
+ * with lru_lock held.
+ */
+static noinline_for_stack void
 putback_inactive_pages(struct lruvec *lruvec, struct list_head *page_list)
 {
-	struct zone *zone = ksim_mm_zone();
+	struct zone_reclaim_stat *reclaim_stat = &lruvec->reclaim_stat;
+	struct zone *zone = lruvec_zone(lruvec);
 	LIST_HEAD(pages_to_free);
 
 	while (!list_empty(page_list)) {
@@ -408,16 +655,27 @@ putback_inactive_pages(struct lruvec *lruvec, struct list_head *page_list)
 		lru = page_lru(page);
 		add_page_to_lru_list(page, lruvec, lru);
 
+		if (is_active_lru(lru)) {
+			int file = is_file_lru(lru);
+			int numpages = hpage_nr_pages(page);
+			reclaim_stat->recent_rotated[file] += numpages;
+		}
 		if (put_page_testzero(page)) {
 			__ClearPageLRU(page);
 			__ClearPageActive(page);
 			del_page_from_lru_list(page, lruvec, lru);
-			list_add(&page->lru, &pages_to_free);
+
+			if (unlikely(PageCompound(page))) {
+				spin_unlock_irq(&zone->lru_lock);
+				(*get_compound_page_dtor(page))(page);
+				spin_lock_irq(&zone->lru_lock);
+			} else
+				list_add(&page->lru, &pages_to_free);
 		}
 	}
 
 	/* hand the pages to free back through page_list */
-	list_splice_init(&pages_to_free, page_list);
+	list_splice(&pages_to_free, page_list);
 }
 
 /*
@@ -471,4 +729,15 @@ unsigned long ksim_shrink_page(struct page *page)
 	free_hot_cold_page_list(&page_list, 1);
 
 	return nr_reclaimed;
+}
+
+/**
+ * page_evictable - may reclaim evict this page?
+ * @page: the page
+ *
+ * Not if it is mlocked or its file is marked unevictable.
+ */
+int page_evictable(struct page *page)
+{
+	return !mapping_unevictable(page_mapping(page)) && !PageMlocked(page);
 }

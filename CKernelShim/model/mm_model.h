@@ -27,6 +27,7 @@
  */
 #define MMW_ANON_VMAS	(MMW_MMS * MMW_VMAS)
 #define MMW_AVCS	(2 * MMW_MMS * MMW_VMAS)
+#define MMW_STATICS	2	/* static DEFINE_MUTEX()es in the kernel code */
 
 enum mmw_lru {
 	MMW_LRU_INACTIVE,
@@ -38,6 +39,7 @@ struct mmw_file {
 	char name[MMW_NAME];
 	struct address_space mapping;
 	struct file file;
+	struct inode inode;
 	int nr_pages;
 };
 
@@ -74,6 +76,15 @@ struct mmw {
 	struct mmw_mm mms[MMW_MMS];
 	int nr_mms;
 	struct ksim_percpu percpu[KSIM_MAX_TASKS + 1];
+	struct per_cpu_pageset pagesets[KSIM_MAX_TASKS + 1];	/* zone->pageset */
+	/* function-local static mutexes of the kernel code (DEFINE_MUTEX) */
+	struct {
+		const void *key;
+		struct mutex mutex;
+	} statics[MMW_STATICS];
+	/* the page dump_page() showed last, for the add_taint() report */
+	struct page *dumped;
+	char dump_text[200];
 	struct task_struct tasks[KSIM_MAX_TASKS + 1];
 	long vm_events[NR_VM_EVENT_ITEMS];
 	/* rmap: the anon_vma and anon_vma_chain slab pools */

@@ -282,11 +282,12 @@ static void op_migrate(void *priv, void *arg)
 	}
 	pte_unmap_unlock(pte, ptl);
 walked:
+	/* as migrate_to_node() goes on */
 	if (!list_empty(&pagelist)) {
-		migrate_pages(&pagelist, mmw_new_page, 0, MIGRATE_SYNC,
-			      MR_SYSCALL);
-		if (!list_empty(&pagelist))
-			putback_lru_pages(&pagelist);
+		int err = migrate_pages(&pagelist, mmw_new_page, 0,
+					MIGRATE_SYNC, MR_SYSCALL);
+		if (err)
+			putback_movable_pages(&pagelist);
 	}
 	up_read(&mm->mmap_sem);
 }
@@ -367,14 +368,20 @@ static void op_exit(void *priv, void *arg)
 	current->mm = NULL;
 }
 
-/* truncate(2) of the file to FROM pages */
+/*
+ * truncate(2) of the file to FROM pages: do_truncate() -> notify_change()
+ * -> the filesystem's setattr, which sets the size and drops the page
+ * cache beyond it with truncate_setsize(), all under i_mutex.
+ */
 static void op_truncate(void *priv, void *arg)
 {
 	struct mmw_arg *a = arg;
+	struct inode *inode = &a->file->inode;
 
 	mmw_enter(NULL);
-	truncate_pagecache(&a->file->mapping,
-			   (loff_t)a->n << PAGE_SHIFT);
+	mutex_lock(&inode->i_mutex);
+	truncate_setsize(inode, (loff_t)a->n << PAGE_SHIFT);
+	mutex_unlock(&inode->i_mutex);
 }
 
 static void op_drain(void *priv, void *arg)

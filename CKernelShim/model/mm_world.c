@@ -127,7 +127,6 @@ struct page *ksim_mm_pool_get(void)
 	page = list_first_entry(&zone->ksim_free_list, struct page, lru);
 	list_del_init(&page->lru);
 	page->ksim_free = 0;
-	zone->vm_stat[NR_FREE_PAGES]--;
 	return page;
 }
 
@@ -137,7 +136,6 @@ void ksim_mm_pool_put(struct page *page)
 
 	page->ksim_free = 1;
 	list_add_tail(&page->lru, &zone->ksim_free_list);
-	zone->vm_stat[NR_FREE_PAGES]++;
 }
 
 /*
@@ -217,10 +215,55 @@ struct mm_struct *ksim_mm_init_mm(void)
 	return &mmw_root()->ksim_init_mm;
 }
 
-void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC)
+/*
+ * The world's mutex for a function-local "static DEFINE_MUTEX()" of the
+ * kernel code, found by its key; slots are handed out on first use in
+ * a run (the world's state, restored for each run, starts with none),
+ * and named "function.name" for reports (renamed only when a slot's
+ * user changes, so the name pool does not grow run after run).
+ */
+struct mutex *ksim_static_mutex(const void *key, const char *func,
+				const char *name)
+{
+	struct ksim_world *w = ksim_current_world();
+	struct mmw *m = mmw_root();
+	int i;
+
+	for (i = 0; i < MMW_STATICS; i++) {
+		const void *none = NULL;
+
+		if (__atomic_load_n(&m->statics[i].key, __ATOMIC_ACQUIRE) == key)
+			return &m->statics[i].mutex;
+		/* (atomic: the pthread stress build runs tasks at once) */
+		if (__atomic_compare_exchange_n(&m->statics[i].key, &none, key,
+						0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			char want[96];
+			const char *have;
+
+			snprintf(want, sizeof(want), "%s.%s", func, name);
+			have = ksim_object_name(w, &m->statics[i].mutex, -1);
+			if (!have || strcmp(have, want))
+				ksim_name_object(w, &m->statics[i].mutex, "%s",
+						 want);
+			return &m->statics[i].mutex;
+		}
+		if (none == key)	/* another task took it for this key */
+			return &m->statics[i].mutex;
+	}
+	ksim_bug("too many static mutexes in the kernel code (MMW_STATICS)",
+		 __FILE__, __LINE__, __func__);
+}
+
+/*
+ * dump_page(): remember what the page looks like (bad_page() resets its
+ * mapcount before it taints); the add_taint() that ends the report
+ * makes the finding.
+ */
+void dump_page(struct page *page)
 {
 	struct mmw *m = mmw_root();
-	char flags[256];
+	char flags[160];
 	size_t used = 0;
 	int b;
 
@@ -230,14 +273,31 @@ void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC)
 			used += snprintf(flags + used, sizeof(flags) - used,
 					 "%s%s", used ? "|" : "",
 					 ksim_pageflag_names[b] + 3);
-	page->ksim_bad = 1;
+	m->dumped = page;
+	snprintf(m->dump_text, sizeof(m->dump_text),
+		 "page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx flags:(%s)",
+		 m->info[page->ksim_id].name, page->ksim_id,
+		 page->_count.counter, page->_mapcount.counter + 1,
+		 page->mapping ? "set" : "NULL", page->index,
+		 flags[0] ? flags : "none");
+}
+
+/*
+ * add_taint(TAINT_BAD_PAGE) closes a bad page report: the page stays
+ * out of the free pool (the kernel leaks it) and the run has a finding.
+ */
+void ksim_add_taint(unsigned flag, enum lockdep_ok lockdep_ok, KSIM_LOC)
+{
+	struct mmw *m = mmw_root();
+
+	if (flag != TAINT_BAD_PAGE)
+		return;
+	if (m->dumped)
+		m->dumped->ksim_bad = 1;
 	ksim_report(KSIM_F_BAD_PAGE, file, line, func,
-		    "BUG: Bad page state: page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx flags:(%s)%s%s",
-		    m->info[page->ksim_id].name, page->ksim_id,
-		    page->_count.counter, page->_mapcount.counter + 1,
-		    page->mapping ? "set" : "NULL", page->index,
-		    flags[0] ? flags : "none", reason ? " " : "",
-		    reason ? reason : "");
+		    "BUG: Bad page state: %s",
+		    m->dumped ? m->dump_text : "(page not shown)");
+	m->dumped = NULL;
 }
 
 /* ---- lookups ---- */
@@ -367,6 +427,8 @@ static int mmw_line_file(struct mmw *m, int argc, char **argv, char *err,
 	f->mapping.i_mmap = RB_ROOT;
 	INIT_LIST_HEAD(&f->mapping.i_mmap_nonlinear);
 	f->file.f_mapping = &f->mapping;
+	f->inode.i_mapping = &f->mapping;
+	f->mapping.host = &f->inode;
 	if (argc == 5)
 		f->mapping.flags |= 1UL << AS_UNEVICTABLE;
 	for (i = 0; i < n; i++) {
@@ -379,9 +441,10 @@ static int mmw_line_file(struct mmw *m, int argc, char **argv, char *err,
 			ERR("too many pages (at most %d in all)", MMW_PAGES);
 		page->mapping = &f->mapping;
 		page->index = i;
-		f->mapping.ksim_pages[i] = page;
+		f->mapping.page_tree.ksim_slots[i] = page;
 		f->mapping.nrpages++;
 		f->nr_pages++;
+		f->inode.i_size += PAGE_SIZE;
 	}
 	return 0;
 }
@@ -912,6 +975,24 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	for_each_lru(lru)
 		INIT_LIST_HEAD(&zone->lruvec.lists[lru]);
 	INIT_LIST_HEAD(&zone->ksim_free_list);
+	/*
+	 * Each CPU's pcp list passes a freed page on to the pool at once
+	 * (high = batch = 1).
+	 */
+	zone->pageset = m->pagesets;
+	for (i = 0; i <= KSIM_MAX_TASKS; i++) {
+		struct per_cpu_pages *pcp = &m->pagesets[i].pcp;
+		int mt;
+
+		pcp->count = 0;
+		pcp->high = 1;
+		pcp->batch = 1;
+		for (mt = 0; mt < MIGRATE_PCPTYPES; mt++)
+			INIT_LIST_HEAD(&pcp->lists[mt]);
+	}
+	for (i = 0; i < MMW_STATICS; i++)
+		ksim_name_object(w, &m->statics[i].mutex, "static_mutex%d", i);
+	/* (renamed after the kernel code's mutex on first use) */
 	ksim_name_object(w, &zone->lru_lock, "zone.lru_lock");
 	ksim_name_object(w, &zone->lock, "zone.lock");
 
@@ -982,6 +1063,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 				 "%s.i_mmap_mutex", f->name);
 		ksim_name_object(w, &f->mapping.tree_lock, "%s.tree_lock",
 				 f->name);
+		ksim_name_object(w, &f->inode.i_mutex, "%s.i_mutex", f->name);
 	}
 	for (i = 0; i < m->nr_mms; i++) {
 		struct mmw_mm *mm = &m->mms[i];
@@ -1133,7 +1215,7 @@ static void mmw_check(struct ksim_world *w, void *priv)
 			struct address_space *mapping = page->mapping;
 
 			cache = page->index < KSIM_FILE_PAGES &&
-				mapping->ksim_pages[page->index] == page;
+				radix_tree_lookup(&mapping->page_tree, page->index) == page;
 		}
 		if (on_lru[i] == 0)
 			mmw_acc_add(&lost, "%s is on no LRU list and not freed", name);

@@ -70,6 +70,7 @@ struct ksim_task {
 	int preempt_depth;
 	int in_assert;
 	int queued;		/* writer queued on the rwsem it waits for */
+	int cpu_override;	/* runs as this CPU (per-CPU work), -1: its own */
 	void *asan_fake_stack;
 };
 
@@ -178,6 +179,8 @@ struct ksim_world {
 	char *spec;
 	char scenario[64];
 	int nr_tasks;		/* user tasks; tasks[nr_tasks] = quiesce */
+	unsigned long cpu_atomic;	/* bit N: task N in atomic context */
+	unsigned long cpu_busy;		/* bit N: a work of CPU N runs: task N waits */
 	struct ksim_task tasks[KSIM_MAX_TASKS + 1];
 	struct ksim_name names[KSIM_NAME_SLOTS];
 	char *name_pool;

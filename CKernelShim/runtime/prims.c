@@ -591,7 +591,31 @@ int ksim_cpu(void)
 {
 	struct ksim_world *w = ksim_tls_world;
 
+	if (w && w->cur && w->cur->cpu_override >= 0)
+		return w->cur->cpu_override;
 	return (w && w->cur && !w->cur->internal) ? w->cur->id : 0;
+}
+
+unsigned long *ksim_cpu_atomic_word(void)
+{
+	return &ksim_tls_world->cpu_atomic;
+}
+
+int ksim_cpu_set_override(int cpu)
+{
+	struct ksim_world *w = ksim_tls_world;
+	int old;
+
+	if (!w || !w->cur)
+		return -1;
+	old = w->cur->cpu_override;
+	/* while a task runs as another CPU, that CPU's own task waits */
+	if (old >= 0 && old != w->cur->id)
+		w->cpu_busy &= ~(1UL << old);
+	if (cpu >= 0 && cpu != w->cur->id)
+		w->cpu_busy |= 1UL << cpu;
+	w->cur->cpu_override = cpu;
+	return old;
 }
 
 int ksim_nr_cpus(void)

@@ -43,6 +43,9 @@ ksim_op_enabled_inline(const struct ksim_world *w, const struct ksim_task *t)
 
 	if (t->state != KSIM_TASK_RUNNABLE || !t->has_pend)
 		return 0;
+	/* a per-CPU work runs on this task's CPU: the task is preempted */
+	if (w->cpu_busy & (1UL << t->id))
+		return 0;
 	switch (p->kind) {
 	case KSIM_OP_SPIN_LOCK:
 		return ((const spinlock_t *)p->obj)->owner == 0;
@@ -321,6 +324,10 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 	t->pend.line = line;
 	t->pend.func = func;
 	t->has_pend = 1;
+	if (t->spin_depth || t->irq_depth || t->preempt_depth)
+		w->cpu_atomic |= 1UL << t->id;
+	else
+		w->cpu_atomic &= ~(1UL << t->id);
 	if (ksim_kind_flags[kind])
 		ksim_precheck(w, t);
 	if (t->internal) {
@@ -357,6 +364,7 @@ void ksim_task_main(struct ksim_task *t)
 		t->op->run(w->priv, t->arg);
 	}
 	ksim_held_at_exit(w, t);
+	w->cpu_atomic &= ~(1UL << t->id);
 	t->state = KSIM_TASK_DONE;
 	t->has_pend = 0;
 	ksim_coro_exit(w, t);

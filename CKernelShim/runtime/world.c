@@ -430,6 +430,8 @@ void ksim_run_reset(struct ksim_world *w)
 	w->dropped_findings = 0;
 	w->pool_used = 0;
 	w->runs++;
+	w->cpu_atomic = 0;
+	w->cpu_busy = 0;
 	for (i = 0; i <= w->nr_tasks; i++) {
 		struct ksim_task *t = &w->tasks[i];
 
@@ -440,6 +442,7 @@ void ksim_run_reset(struct ksim_world *w)
 		t->spin_depth = 0;
 		t->irq_depth = 0;
 		t->preempt_depth = 0;
+		t->cpu_override = -1;
 		t->in_assert = 0;
 		t->queued = 0;
 		t->result = 0;

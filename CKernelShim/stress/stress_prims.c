@@ -958,11 +958,30 @@ void ksim_report(int kind, const char *file, int line, const char *func,
 	}
 }
 
+/* Per-CPU work runs as its CPU; real threads never wait for each other. */
+static __thread int stress_cpu_override = -1;
+static __thread unsigned long stress_cpu_atomic;
+
 int ksim_cpu(void)
 {
 	struct ksim_task *t = stress_cur;
 
+	if (stress_cpu_override >= 0)
+		return stress_cpu_override;
 	return (t && !t->internal) ? t->id : 0;
+}
+
+unsigned long *ksim_cpu_atomic_word(void)
+{
+	return &stress_cpu_atomic;
+}
+
+int ksim_cpu_set_override(int cpu)
+{
+	int old = stress_cpu_override;
+
+	stress_cpu_override = cpu;
+	return old;
 }
 
 int ksim_nr_cpus(void)

@@ -74,7 +74,11 @@ import Synchronization
     @Test func findsAndMinimizesAPlantedLostUpdate() throws {
         let dir = try Self.tempDir()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let all = try Self.fuzzPatched("fuzz-lost-update-race.patch", execs: 3000, corpus: dir)
+        // seed 3: which witness the fuzzer meets first depends on the
+        // model's scheduling points (v3.13's truncation path has more of
+        // them than the earlier model); with seed 3 it is a 3-task witness
+        // that the minimizer cuts down to the two racing tasks
+        let all = try Self.fuzzPatched("fuzz-lost-update-race.patch", execs: 3000, corpus: dir, seed: 3)
         let f = try #require(all.first { ($0["message"] as? String ?? "").contains("fuzz_fixture_leave") },
                              "\(all.map { $0["signature"] ?? "" })")
         #expect(f["kind"] as? String == "warn" && (f["location"] as? String ?? "").contains("mm/vmscan.c"))

@@ -553,6 +553,53 @@ static void test_anon_migration_walks_anon_rmap(void **state)
 }
 
 /*
+ * lru_add_drain_all() (migrate_prep()): a page that one CPU's pagevec
+ * holds (the first migration's new page) is drained by the second
+ * migration through the work item of that CPU, which waits while that
+ * CPU's task is in atomic context.  Every schedule stays clean, and some
+ * schedules take the cross-CPU flush.
+ */
+static void test_drain_all_flushes_other_cpu(void **state)
+{
+	const char *spec =
+		"model mm\n"
+		"pool 2\n"
+		"file f0 pages 2\n"
+		"mm mm0\n"
+		"vma mm0 v0 f0 0 2 0 shared\n"
+		"pte mm0 v0 0 f0:0\n"
+		"pte mm0 v0 1 f0:1\n"
+		"task m0 migrate f0:0\n"
+		"task m1 migrate f0:1\n";
+	char err[KSIM_ERRLEN];
+	struct ksim_world *w = ksim_world_create(spec, err, sizeof(err));
+	uint64_t seed;
+	int flushed = 0;
+
+	(void)state;
+	assert_non_null(w);
+	/* m0 runs to its end first: its pagevec holds both its pages */
+	for (seed = 0; seed <= 300; seed++) {
+		struct ksim_event ev;
+		size_t i;
+
+		if (seed == 0)
+			assert_true(ksim_run_last_first(w, NULL, 0) >= 0);
+		else
+			assert_true(ksim_run_random(w, seed) >= 0);
+		assert_false(ksim_failed(w));
+		for (i = 0; ksim_event_get(w, i, &ev) == 0; i++)
+			if (ev.task == 1 &&
+			    ev.op.kind == KSIM_OP_WAIT_PAGE_UNLOCKED &&
+			    !strcmp(ev.op.function, "lru_add_drain_all"))
+				flushed++;
+		if (seed == 0)
+			assert_true(flushed > 0);
+	}
+	ksim_world_destroy(w);
+}
+
+/*
  * An anonymous page shared by two mms (as fork leaves it) makes munlock
  * ask try_to_munlock() about the other mapping, through the anon_vma
  * chains.  When that re-mlocks the page while the other munlock clears
@@ -749,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_bad_anon_specs),
 		cmocka_unit_test(test_pgtable_paths),
 		cmocka_unit_test(test_anon_shared_munlock),
+		cmocka_unit_test(test_drain_all_flushes_other_cpu),
 	};
 
 	return cmocka_run_group_tests_name("mm", tests, NULL, NULL);

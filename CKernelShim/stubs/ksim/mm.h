@@ -22,7 +22,5 @@ struct ksim_percpu *ksim_mm_percpu(int cpu);
 struct page *ksim_mm_pool_get(void);
 /* Put a freed page back into the free pool. */
 void ksim_mm_pool_put(struct page *page);
-/* free_pages_check() found a bad page: report it. */
-void ksim_mm_bad_page(struct page *page, const char *reason, KSIM_LOC);
 
 #endif

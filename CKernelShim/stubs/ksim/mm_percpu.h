@@ -8,8 +8,15 @@
 
 #include <linux/pagevec.h>
 
+#include <linux/workqueue.h>
+
 struct ksim_percpu {
 	struct pagevec lru_add_pvec;		/* mm/swap.c */
+	/* page cache area: the rest of mm/swap.c's per-CPU variables */
+	struct pagevec lru_rotate_pvecs;
+	struct pagevec lru_deactivate_pvecs;
+	struct pagevec activate_page_pvecs;
+	struct work_struct lru_add_drain_work;
 };
 
 #endif

@@ -84,4 +84,16 @@ struct ksim_world *ksim_current_world(void);
 void ksim_preempt_disable(void);
 void ksim_preempt_enable(void);
 
+/*
+ * Per-CPU work (linux/workqueue.h).  Bit N of the word is set while the
+ * task of CPU N is in atomic context (preemption or irqs off, or a
+ * spinlock held) at its current scheduling point: a kworker of that CPU
+ * cannot run then.  The override makes the calling task run as another
+ * CPU (the kworker's) until restored, and that CPU's own task cannot run
+ * meanwhile (it is preempted by the kworker); it returns the previous
+ * override (-1: none).  Neither is a scheduling point.
+ */
+unsigned long *ksim_cpu_atomic_word(void);
+int ksim_cpu_set_override(int cpu);
+
 #endif /* KSIM_RUNTIME_H */

@@ -25,6 +25,11 @@
 #define __releases(x)
 #define __acquires(x)
 #define __cond_lock(x, c)	(c)
+/* page cache area */
+#ifndef uninitialized_var
+#define uninitialized_var(x)	x = x
+#endif
+#define noinline_for_stack	noinline
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 #define ACCESS_ONCE(x)		(*(volatile __typeof__(x) *)&(x))
 #define READ_ONCE(x)		ACCESS_ONCE(x)

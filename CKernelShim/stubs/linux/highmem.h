@@ -20,4 +20,11 @@
 #define alloc_zeroed_user_highpage_movable(vma, vaddr) \
 	alloc_page_vma(GFP_HIGHUSER_MOVABLE, vma, vaddr)
 
+#ifndef zero_user_segment
+#define zero_user_segment(page, start, end) \
+	do { (void)(page); (void)(start); (void)(end); } while (0)
+#define zero_user(page, start, size)	do { (void)(page); } while (0)
+#define clear_highpage(page)		do { (void)(page); } while (0)
+#endif
+
 #endif

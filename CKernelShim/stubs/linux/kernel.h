@@ -28,6 +28,23 @@
 #define KERN_ALERT		""
 #define KERN_WARNING		""
 
+/* page cache area */
+#ifndef round_up
+#define __round_mask(x, y)	((__typeof__(x))((y) - 1))
+#define round_up(x, y)		((((x) - 1) | __round_mask(x, y)) + 1)
+#define round_down(x, y)	((x) & ~__round_mask(x, y))
+#endif
+
+/* page cache area: taints and the stack dump of a bad page report */
+#define TAINT_BAD_PAGE		5
+enum lockdep_ok {
+	LOCKDEP_STILL_OK,
+	LOCKDEP_NOW_UNRELIABLE
+};
+void ksim_add_taint(unsigned flag, enum lockdep_ok lockdep_ok, KSIM_LOC);
+#define add_taint(flag, lockdep_ok) ksim_add_taint((flag), (lockdep_ok), KSIM_HERE)
+#define dump_stack()		do { } while (0)
+
 typedef unsigned long pgoff_t;
 typedef unsigned int gfp_t;
 typedef uint64_t u64;

@@ -78,6 +78,22 @@ static inline int list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+/* page cache area: join list in front of head (list is left as it was) */
+static inline void list_splice(const struct list_head *list,
+			       struct list_head *head)
+{
+	if (!list_empty(list)) {
+		struct list_head *first = list->next;
+		struct list_head *last = list->prev;
+		struct list_head *at = head->next;
+
+		first->prev = head;
+		head->next = first;
+		last->next = at;
+		at->prev = last;
+	}
+}
+
 static inline void list_splice_init(struct list_head *list,
 				    struct list_head *head)
 {

@@ -38,5 +38,9 @@ struct mem_cgroup;
 	((void)(ptr), 0)
 #define mem_cgroup_commit_charge_swapin(page, ptr)	do { } while (0)
 #define mem_cgroup_cancel_charge_swapin(ptr)		do { } while (0)
+/* page cache area */
+#define mem_cgroup_uncharge_cache_page(page)	do { (void)(page); } while (0)
+#define mem_cgroup_cache_charge(page, mm, gfp)	0
+#define mem_cgroup_replace_page_cache(old, new)	do { } while (0)
 
 #endif

@@ -38,5 +38,8 @@ void putback_movable_pages(struct list_head *l);
 int migrate_prep(void);
 
 #define balloon_page_movable(page)	0
+/* page cache area */
+int migrate_prep_local(void);
+struct buffer_head;
 
 #endif

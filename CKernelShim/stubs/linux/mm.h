@@ -60,6 +60,8 @@
 #define PAGE_ALIGN(addr)	ALIGN(addr, PAGE_SIZE)
 
 #define PAGE_MAPPING_ANON	1
+#define PAGE_MAPPING_KSM	2
+#define PAGE_MAPPING_FLAGS	(PAGE_MAPPING_ANON | PAGE_MAPPING_KSM)
 
 /* References and mappings: every access is an atomic, so a point. */
 #define page_count(page)	atomic_read(&(page)->_count)
@@ -67,6 +69,7 @@
 #define put_page_testzero(page)	atomic_dec_and_test(&(page)->_count)
 #define get_page_unless_zero(page) atomic_inc_not_zero(&(page)->_count)
 #define init_page_count(page)	atomic_set(&(page)->_count, 1)
+#define set_page_count(page, v)	atomic_set(&(page)->_count, (v))
 #define page_mapcount(page)	(atomic_read(&(page)->_mapcount) + 1)
 #define page_mapped(page)	(atomic_read(&(page)->_mapcount) >= 0)
 #define page_mapcount_reset(page) atomic_set(&(page)->_mapcount, -1)
@@ -108,6 +111,14 @@ static inline struct address_space *page_mapping(struct page *page)
 	else if ((unsigned long)mapping & PAGE_MAPPING_ANON)
 		mapping = NULL;
 	return mapping;
+}
+
+/* The page's offset in its file, or its swap entry in the swap cache. */
+static inline pgoff_t page_index(struct page *page)
+{
+	if (unlikely(PageSwapCache(page)))
+		return page_private(page);
+	return page->index;
 }
 
 static inline int page_is_file_cache(struct page *page)
@@ -240,7 +251,9 @@ int do_munmap(struct mm_struct *mm, unsigned long start, size_t len);
 void unlink_file_vma(struct vm_area_struct *vma);
 void truncate_inode_pages_range(struct address_space *mapping,
 				loff_t lstart, loff_t lend);
-void truncate_pagecache(void *inode, loff_t newsize);
+struct inode;
+void truncate_pagecache(struct inode *inode, loff_t newsize);
+void truncate_setsize(struct inode *inode, loff_t newsize);
 void truncate_inode_pages(struct address_space *mapping, loff_t lstart);
 int anon_vma_prepare(struct vm_area_struct *vma);
 void munlock_vma_pages_range(struct vm_area_struct *vma, unsigned long start,
@@ -272,8 +285,23 @@ struct task_struct {
 	unsigned int flags;
 	/* rmap / mlock area: fault counts __get_user_pages() keeps */
 	unsigned long maj_flt, min_flt;
+	char comm[16];			/* page cache area: bad_page() prints it */
 };
+
+/* page cache area: compound pages (never seen here) and their destructor */
+typedef void compound_page_dtor(struct page *);
+static inline compound_page_dtor *get_compound_page_dtor(struct page *page)
+{
+	return (compound_page_dtor *)page->lru.next;
+}
+
+/* page cache area: the bad page report (the world prints the page) */
+void dump_page(struct page *page);
+#define PageHighMem(page)	((void)(page), 0)
 #define PF_MEMALLOC	0x00000800
+/* page cache / reclaim / migrate area */
+#define PF_SWAPWRITE	0x00800000
+#define PF_KSWAPD	0x00040000
 struct task_struct *ksim_mm_current(void);
 #define current		ksim_mm_current()
 

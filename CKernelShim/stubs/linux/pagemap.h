@@ -42,6 +42,15 @@ static inline unsigned long linear_page_index(struct vm_area_struct *vma,
 #define page_unfreeze_refs(page, count)	atomic_set(&(page)->_count, count)
 
 struct page *find_get_page(struct address_space *mapping, unsigned long offset);
+/* page cache area */
+struct page *find_lock_page(struct address_space *mapping, unsigned long offset);
+/*
+ * The lockless page cache reference (SMP form): only a page whose count
+ * is not zero (being freed, or frozen by page_freeze_refs()) is pinned.
+ */
+#define page_cache_get_speculative(page)	get_page_unless_zero(page)
+#define page_cache_add_speculative(page, count) \
+	atomic_add_unless(&(page)->_count, (count), 0)
 unsigned find_get_pages(struct address_space *mapping, unsigned long start,
 			unsigned int nr_pages, struct page **pages);
 void delete_from_page_cache(struct page *page);
@@ -50,8 +59,8 @@ void __delete_from_page_cache(struct page *page);
 #define lock_page_or_retry(page, mm, flags)	({ lock_page(page); 1; })
 #define wait_on_page_writeback(page)	do { } while (0)
 #define end_page_writeback(page)	do { } while (0)
-#define cancel_dirty_page(page, size)	ClearPageDirty(page)
-#define clear_page_dirty_for_io(page)	ClearPageDirty(page)
+void cancel_dirty_page(struct page *page, unsigned int account_size);
+#define clear_page_dirty_for_io(page)	TestClearPageDirty(page)
 #define __set_page_dirty_nobuffers(page) SetPageDirty(page)
 #define copy_highpage(to, from)		do { } while (0)
 #endif

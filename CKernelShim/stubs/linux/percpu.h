@@ -17,7 +17,12 @@
 
 #define per_cpu(var, cpu)	(ksim_mm_percpu(cpu)->var)
 #define __get_cpu_var(var)	per_cpu(var, smp_processor_id())
-#define this_cpu_ptr(ptr)	(ptr)
+/*
+ * A __percpu pointer (zone->pageset) is an array with one element per
+ * simulated CPU.
+ */
+#define per_cpu_ptr(ptr, cpu)	(&(ptr)[(cpu)])
+#define this_cpu_ptr(ptr)	per_cpu_ptr(ptr, smp_processor_id())
 #define get_cpu_var(var) \
 	(*({ preempt_disable(); &__get_cpu_var(var); }))
 #define put_cpu_var(var)	preempt_enable()

@@ -16,5 +16,10 @@
 
 #define rcu_read_lock()		preempt_disable()
 #define rcu_read_unlock()	preempt_enable()
+#ifndef rcu_dereference
+#define rcu_dereference(p)		(p)
+#define rcu_dereference_protected(p, c)	(p)
+#define rcu_assign_pointer(p, v)	((p) = (v))
+#endif
 
 #endif

@@ -187,4 +187,10 @@ pte_t *__page_check_address(struct page *page, struct mm_struct *mm,
 #define page_check_address(page, mm, address, ptlp, sync) \
 	__page_check_address(page, mm, address, ptlp, sync)
 
+/* migrate area */
+struct anon_vma *page_get_anon_vma(struct page *page);
+#define page_dup_rmap(page)	atomic_inc(&(page)->_mapcount)
+#define hugepage_add_anon_rmap(page, vma, address) \
+	do { (void)(page); } while (0)
+
 #endif

@@ -20,7 +20,12 @@ void free_pages_and_swap_cache(struct page **pages, int nr);
 int isolate_lru_page(struct page *page);
 void putback_lru_page(struct page *page);
 int page_evictable(struct page *page);
-int __isolate_lru_page(struct page *page, unsigned int mode);
+int __isolate_lru_page(struct page *page, isolate_mode_t mode);
+
+/* page cache area: no page is ever in the swap cache */
+#define current_is_kswapd()		(current->flags & PF_KSWAPD)
+#define __delete_from_swap_cache(page)	do { (void)(page); } while (0)
+#define swapcache_free(entry, page)	do { (void)(entry); (void)(page); } while (0)
 
 static inline int try_to_free_swap(struct page *page)
 {

@@ -54,6 +54,12 @@ static inline void mod_zone_page_state(struct zone *zone,
 #define dec_zone_page_state(page, item) \
 	mod_zone_page_state(page_zone(page), item, -1)
 #define __dec_zone_page_state(page, item) dec_zone_page_state(page, item)
+/* page cache area */
+#define __mod_zone_freepage_state(zone, nr_pages, migratetype) do {	\
+	__mod_zone_page_state(zone, NR_FREE_PAGES, nr_pages);		\
+	if (is_migrate_cma(migratetype))				\
+		__mod_zone_page_state(zone, NR_FREE_CMA_PAGES, nr_pages); \
+} while (0)
 #define __inc_zone_state(zone, item)	mod_zone_page_state(zone, item, 1)
 #define __dec_zone_state(zone, item)	mod_zone_page_state(zone, item, -1)
 
