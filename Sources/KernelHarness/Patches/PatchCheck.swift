@@ -237,16 +237,26 @@ public enum PatchChecker {
         }
         for name in names {
             log?("  \(name) ...")
+            // the unpatched side is explored whole even with --first: a
+            // finding is only new against all the findings it already has
+            var full = options
+            full.firstFinding = false
             let before = try baseline[name]
-                ?? explore(Scenario(registered: name, api: base.api), api: base.api, options: options)
+                ?? explore(Scenario(registered: name, api: base.api), api: base.api, options: full)
             baseline[name] = before
             // a patch may remove a scenario: then it cannot be judged
             guard patched.api.scenario(named: name) != nil else {
                 throw HarnessError.notFound("the patched code has no scenario '\(name)'")
             }
-            let after = try explore(Scenario(registered: name, api: patched.api), api: patched.api, options: options)
-            report.rows.append(PatchCheckRow(scenario: name, before: SideOutcome(result: before),
-                                             after: SideOutcome(result: after)))
+            let sc = try Scenario(registered: name, api: patched.api)
+            var row = PatchCheckRow(scenario: name, before: SideOutcome(result: before),
+                                    after: SideOutcome(result: try explore(sc, api: patched.api, options: options)))
+            // --first stopped at a finding the unpatched code has too: that
+            // says nothing, so explore on past it
+            if options.firstFinding && row.after.failed && row.new.isEmpty && !options.absolute {
+                row.after = SideOutcome(result: try explore(sc, api: patched.api, options: full))
+            }
+            report.rows.append(row)
         }
         // lockdep over the whole suite: dependencies of different scenarios
         // can close a cycle that no single scenario has
