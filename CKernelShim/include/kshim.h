@@ -275,8 +275,10 @@ size_t ksim_enabled_log(const struct ksim_world *w, const uint32_t **masks);
  * was created (or cleared), lockdep style: "a task took a lock of class
  * to_class (not with a trylock) while holding one of class from_class".
  * A class is the lock's field name: "mmap_sem", "i_mmap_mutex",
- * "PG_locked", "ptl", "lru_lock" ... (a lock the world did not name is a
- * class per function that takes it).  One entry per class pair, with the
+ * "PG_locked", "ptl", "lru_lock" ..., or for a field as plain as "lock"
+ * the object's name without instance numbers ("zone.lock",
+ * "anon_vma.rwsem"); a lock the world did not name is a class per
+ * function that takes it.  One entry per class pair, with the
  * first sites that showed it.  A cycle among them is a possible deadlock
  * even when no run deadlocked.  Strings are owned by the world.
  */

@@ -110,6 +110,8 @@ struct ksim_lockdep {
 	int nr_edges;
 	int dropped;
 	struct ksim_ld_edge edges[KSIM_LD_EDGES];
+	char names[1024];			/* class names made up here */
+	size_t names_used;
 };
 
 struct ksim_frames {

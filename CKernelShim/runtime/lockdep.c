@@ -31,9 +31,48 @@ static int intern(struct ksim_world *w, const char *name)
 	return ld->nr_classes++;
 }
 
+/* A field name that says nothing of which lock it is. */
+static int generic(const char *field)
+{
+	static const char *const words[] = { "lock", "mutex", "sem", "rwsem",
+					     "spinlock", "wait_lock" };
+	size_t i;
+
+	for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (!strcmp(field, words[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * "anon_vma0.rwsem" -> "anon_vma.rwsem": the whole name without the
+ * instance numbers, kept in the world for as long as the class lives
+ * (NULL when there is no room left).
+ */
+static const char *instance_free(struct ksim_world *w, const char *name)
+{
+	struct ksim_lockdep *ld = &w->ld;
+	char *out = ld->names + ld->names_used;
+	size_t room = sizeof(ld->names) - ld->names_used, n = 0;
+	int i;
+
+	for (; *name && n + 1 < room; name++)
+		if (!(*name >= '0' && *name <= '9') && *name != ':')
+			out[n++] = *name;
+	if (n + 1 >= room)
+		return NULL;
+	out[n] = '\0';
+	for (i = 0; i < ld->nr_classes; i++)
+		if (!strcmp(ld->cls[i], out))
+			return ld->cls[i];	/* known already: reuse */
+	ld->names_used += n + 1;
+	return out;
+}
+
 /*
  * The class of a lock: its name after the last '.', "mm0.mmap_sem" ->
- * "mmap_sem".  A lock the world did not name gets a class per function
+ * "mmap_sem", or for a field name as plain as "lock" the whole name
+ * without instance numbers ("zone.lock", "anon_vma.rwsem").  A lock the world did not name gets a class per function
  * that takes it (no false cycle through unrelated unnamed locks).
  */
 int ksim_lockdep_class(struct ksim_world *w, const void *obj, int bit,
@@ -47,7 +86,9 @@ int ksim_lockdep_class(struct ksim_world *w, const void *obj, int bit,
 	if (s) {
 		dot = strrchr(s->name, '.');
 		dot = dot ? dot + 1 : s->name;
-		s->ldc = intern(w, dot) + 1;
+		if (generic(dot))
+			dot = instance_free(w, s->name);
+		s->ldc = dot ? intern(w, dot) + 1 : 0;
 		return s->ldc - 1;
 	}
 	return func ? intern(w, func) : -1;

@@ -176,6 +176,7 @@ public struct ExplorationResult: Sendable {
     /// per class pair), and the cycles among them.
     public var lockDependencies: [LockDependency] = []
     public var lockCycles: [LockCycle] = []
+    public var lockOrderViolations: [LockOrderViolation] = []
     /// The whole space (under `bound`) was explored.
     public var exhausted = false
     /// Preemption bound of DFS (nil: none).

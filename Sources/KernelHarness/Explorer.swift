@@ -227,8 +227,10 @@ public final class Explorer {
             // lockdep over the units folded in (the same set whatever --jobs)
             out.lockDependencies = Lockdep.merge([out.lockDependencies] + deps)
             out.lockCycles = Lockdep.cycles(out.lockDependencies)
+            out.lockOrderViolations = Lockdep.orderViolations(out.lockDependencies)
             out.findings.removeAll { $0.kind == "lockdep" }
             for c in out.lockCycles { out.findings.append(c.finding(failing: options.lockdepFails)) }
+            for v in out.lockOrderViolations { out.findings.append(v.finding(failing: options.lockdepFails)) }
         }
         var total = 0
         var stopped = false

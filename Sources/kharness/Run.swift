@@ -179,6 +179,7 @@ extension Kharness {
             if f.kind == "lockdep" {
                 // gathered over every explored schedule: lockdep's report, no single schedule
                 for c in r.lockCycles { print(c.report) }
+                for v in r.lockOrderViolations { print(v.report) }
                 print("(lock-class dependencies of all \(r.schedules) explored schedules; no single schedule shows the cycle)")
                 return
             }
@@ -196,7 +197,10 @@ extension Kharness {
             if !others.isEmpty {
                 print("\nother findings:")
                 for o in others { print("  \(o.kind) at \(o.location): \(o.message) (\(o.count)x) \(o.token)") }
-                for c in r.lockCycles where others.contains(where: { $0.kind == "lockdep" }) { print(""); print(c.report) }
+                if others.contains(where: { $0.kind == "lockdep" }) {
+                    for c in r.lockCycles { print(""); print(c.report) }
+                    for v in r.lockOrderViolations { print(""); print(v.report) }
+                }
             }
         }
     }

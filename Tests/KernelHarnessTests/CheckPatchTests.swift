@@ -57,6 +57,9 @@ import Foundation
         #expect(report.contains("WARNING: possible circular locking dependency detected"))
         #expect(report.contains("*** DEADLOCK ***"))
         #expect(r.rows.first?.before.result.lockCycles.isEmpty == true)
+        // and against the order mm/rmap.c documents: the page lock is outside the ptl
+        #expect(after.lockOrderViolations.contains { $0.dependency.from == "ptl" && $0.dependency.to == "PG_locked" })
+        #expect(after.findings.contains { $0.message == "lock order against mm/rmap.c: PG_locked taken while holding ptl" })
     }
 
     /// Sleeping on mmap_sem under i_mmap_mutex (down_read for the trylock
@@ -105,6 +108,8 @@ import Foundation
         #expect(r.verdict == .good && r.exitCode == 0)
         #expect(r.fixedCount >= 4 && r.newCount == 0)
         #expect(r.rows.allSatisfy { $0.before.result.lockCycles.isEmpty }, "the unpatched model has no lock-order cycle")
+        #expect(r.rows.allSatisfy { $0.before.result.lockOrderViolations.isEmpty },
+                "the unpatched model keeps mm/rmap.c's lock order")
         #expect(r.suiteCycles.isEmpty)
         let munlock = try #require(r.rows.first { $0.scenario == "reclaim-vs-munlock" })
         #expect(munlock.unchanged.map(\.kind) == ["accounting"] && munlock.fixed.isEmpty && munlock.new.isEmpty)

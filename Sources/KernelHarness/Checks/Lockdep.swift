@@ -120,7 +120,48 @@ public struct LockCycle: Sendable, Hashable {
     }
 }
 
+/// A dependency against the lock order mm/rmap.c documents.
+public struct LockOrderViolation: Sendable, Hashable {
+    public var dependency: LockDependency
+
+    public var message: String {
+        "lock order against mm/rmap.c: \(dependency.to) taken while holding \(dependency.from)"
+    }
+
+    public var report: String {
+        let d = dependency
+        let bar = String(repeating: "=", count: 54)
+        return "\(bar)\nWARNING: lock order against the one mm/rmap.c documents\n"
+            + String(repeating: "-", count: 54) + "\n"
+            + "\(d.task) took (\(d.to)) at \(d.taken.text)\n"
+            + "while holding (\(d.from)) taken at \(d.held.text)\n\n"
+            + "mm/rmap.c orders them: " + Lockdep.documentedOrder.map { $0.joined(separator: "/") }.joined(separator: " > ") + "\n"
+    }
+
+    public func finding(failing: Bool) -> FoundFinding {
+        FoundFinding(kind: "lockdep", message: message, file: dependency.taken.file, line: dependency.taken.line,
+                     function: dependency.taken.function, task: -1, taskName: dependency.task,
+                     tolerated: !failing, failing: failing, token: "", count: 1, unit: 0, ordinal: 0)
+    }
+}
+
 public enum Lockdep {
+    /// The nesting mm/rmap.c documents, outermost first (classes of one
+    /// level are alternatives: a pte lock or mm->page_table_lock).
+    public static let documentedOrder: [[String]] = [
+        ["mmap_sem"], ["PG_locked"], ["i_mmap_mutex"], ["anon_vma.rwsem"], ["ptl", "page_table_lock"], ["lru_lock"],
+    ]
+
+    /// Dependencies that take an outer class of the documented order while
+    /// holding an inner one.
+    public static func orderViolations(_ deps: [LockDependency]) -> [LockOrderViolation] {
+        func rank(_ c: String) -> Int? { documentedOrder.firstIndex { $0.contains(c) } }
+        return deps.filter { d in
+            guard let a = rank(d.from), let b = rank(d.to) else { return false }
+            return a > b
+        }.map { LockOrderViolation(dependency: $0) }
+    }
+
     /// One example per class pair.
     public static func merge(_ lists: [[LockDependency]]) -> [LockDependency] {
         var by: [String: LockDependency] = [:]

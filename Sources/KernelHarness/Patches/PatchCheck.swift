@@ -320,6 +320,7 @@ public enum PatchChecker {
                     out += "new in \(row.scenario): \(f.kind) at \(f.location) in \(f.function)(): \(f.message)\n"
                     if f.kind == "lockdep" {
                         for c in row.after.result.lockCycles where f.message.hasSuffix(c.chain) { out += c.report }
+                        for v in row.after.result.lockOrderViolations where v.message == f.message { out += v.report }
                     } else {
                         out += "  replay: kharness replay \(f.token)\n"
                     }
