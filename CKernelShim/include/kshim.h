@@ -297,6 +297,16 @@ int ksim_lockdep_count(const struct ksim_world *w);
 int ksim_lockdep_get(const struct ksim_world *w, int i, struct ksim_lock_dep *out);
 void ksim_lockdep_clear(struct ksim_world *w);
 
+/*
+ * Kernel functions that ran in any run of this world since it was created
+ * (or cleared), for a build compiled with -finstrument-functions (the
+ * patched build of check-patch); 0 functions otherwise.  Names are owned
+ * by the world until its next run.
+ */
+int ksim_coverage_count(const struct ksim_world *w);
+const char *ksim_coverage_name(struct ksim_world *w, int i);
+void ksim_coverage_clear(struct ksim_world *w);
+
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
 const char *ksim_schedule_token(struct ksim_world *w);
@@ -407,6 +417,9 @@ struct ksim_api {
 	int (*lockdep_count)(const struct ksim_world *);
 	int (*lockdep_get)(const struct ksim_world *, int, struct ksim_lock_dep *);
 	void (*lockdep_clear)(struct ksim_world *);
+	int (*coverage_count)(const struct ksim_world *);
+	const char *(*coverage_name)(struct ksim_world *, int);
+	void (*coverage_clear)(struct ksim_world *);
 };
 
 const struct ksim_api *ksim_get_api(void);

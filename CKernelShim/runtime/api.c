@@ -53,6 +53,9 @@ static const struct ksim_api ksim_api_table = {
 	.lockdep_count = ksim_lockdep_count,
 	.lockdep_get = ksim_lockdep_get,
 	.lockdep_clear = ksim_lockdep_clear,
+	.coverage_count = ksim_coverage_count,
+	.coverage_name = ksim_coverage_name,
+	.coverage_clear = ksim_coverage_clear,
 };
 
 const struct ksim_api *ksim_get_api(void)

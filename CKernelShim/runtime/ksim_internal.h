@@ -103,6 +103,14 @@ struct ksim_ld_edge {
 	const char *task;
 };
 
+#define KSIM_COV_SLOTS		1024	/* power of two */
+
+struct ksim_cov {
+	void *fn[KSIM_COV_SLOTS];
+	int nr;
+	int dropped;
+};
+
 struct ksim_lockdep {
 	int nr_classes;
 	const char *cls[KSIM_LD_CLASSES];	/* names (world-lifetime strings) */
@@ -221,6 +229,8 @@ struct ksim_world {
 
 	/* Gathered over every run since creation (or ksim_lockdep_clear). */
 	struct ksim_lockdep ld;
+	/* Kernel functions that ran, in builds with -finstrument-functions. */
+	struct ksim_cov cov;
 };
 
 /* coro.c */

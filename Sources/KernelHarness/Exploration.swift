@@ -177,6 +177,8 @@ public struct ExplorationResult: Sendable {
     public var lockDependencies: [LockDependency] = []
     public var lockCycles: [LockCycle] = []
     public var lockOrderViolations: [LockOrderViolation] = []
+    /// Kernel functions any explored schedule ran (instrumented builds only).
+    public var executedFunctions: Set<String> = []
     /// The whole space (under `bound`) was explored.
     public var exhausted = false
     /// Preemption bound of DFS (nil: none).

@@ -15,7 +15,8 @@ extension Kharness {
                 Neither the working tree nor the kernel tree is ever written.  The report says, per \
                 patch, which changed functions run in the harness and which do not ("changed, not \
                 run").  Exit codes follow `git bisect run`: 0 good (no finding after), 1 bad, 125 \
-                cannot test (does not apply, already applied, does not build), 2 bad input, 4 good \
+                cannot test (does not apply, already applied, does not build, or not exercised: no \
+                explored schedule runs a changed function), 2 bad input, 4 good \
                 but partial (the patch also changes code the harness does not run; bisect counts it \
                 as bad).  With --series FILE: every patch of a quilt series alone, then the series \
                 applied cumulatively, as one matrix.
@@ -242,10 +243,16 @@ struct PatchCheckJSON: Codable {
     var absolute = false
     /// Lock-order cycles only the union of all scenarios shows, new after the patches.
     var suiteLockCycles: [String] = []
+    struct Exercised: Codable { var file: String; var function: String; var ran: Bool }
+    /// Each changed function the harness runs, and whether a schedule entered it.
+    var exercised: [Exercised] = []
+    var notExercised = false
 
     enum CodingKeys: String, CodingKey {
         case verdict, partial, patches, error, seconds, rows, notes, kernel, fixed, new, unchanged, absolute
         case suiteLockCycles = "suite_lock_cycles"
+        case exercised
+        case notExercised = "not_exercised"
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -277,6 +284,8 @@ struct PatchCheckJSON: Codable {
         unchanged = r.unchangedCount
         absolute = r.absolute
         suiteLockCycles = r.suiteCycles.map(\.chain)
+        exercised = r.exercised.map { Exercised(file: $0.code.file, function: $0.code.function ?? "", ran: $0.ran) }
+        notExercised = r.notExercised
     }
 
     var json: String {

@@ -111,6 +111,8 @@ import Foundation
         #expect(r.rows.allSatisfy { $0.before.result.lockOrderViolations.isEmpty },
                 "the unpatched model keeps mm/rmap.c's lock order")
         #expect(r.suiteCycles.isEmpty)
+        // the changed function ran (the patched build records what it enters)
+        #expect(r.exercised.map(\.code.function) == ["try_to_unmap_cluster"] && r.exercised.allSatisfy(\.ran))
         let munlock = try #require(r.rows.first { $0.scenario == "reclaim-vs-munlock" })
         #expect(munlock.unchanged.map(\.kind) == ["accounting"] && munlock.fixed.isEmpty && munlock.new.isEmpty)
         let seed = try #require(r.rows.first { $0.scenario == "seed-migrate-nonlinear" })
@@ -147,6 +149,24 @@ import Foundation
         let out = try cli.kharness(["replay", try #require(row.new.first { !$0.token.isEmpty }).token])
         #expect(out.code == 1, "\(out.err)")
         #expect(out.err.contains("is a cached build"))
+    }
+
+    /// A patch to a function no scenario reaches is not tested by them: its
+    /// verdict is "not exercised" (exit 125), never good.
+    @Test func patchToAFunctionNoScenarioRunsIsNotExercised() throws {
+        let shim = try ShimSource.locate()
+        let memory = try String(contentsOf: shim.appendingPathComponent("mm/memory.c"), encoding: .utf8)
+        let fn = try #require(CScanner.functions(in: memory).first { $0.name == "do_anonymous_page" })
+        var bytes = Array(memory.utf8)
+        bytes.insert(contentsOf: Array("\n\t(void)0;".utf8), at: fn.bodyStart + 1)
+        let texts = try patchTexts(SyntheticKernel.diff("mm/memory.c", memory, String(decoding: bytes, as: UTF8.self)))
+        var baseline: [String: ExplorationResult] = [:]
+        let r = try PatchChecker.check(texts, options: PatchCheckOptions(timePerScenario: 300, jobs: 2),
+                                       shim: nil, log: nil, baseline: &baseline)
+        #expect(r.exercised.count == 1 && r.exercised[0].code.function == "do_anonymous_page" && !r.exercised[0].ran)
+        #expect(r.notExercised && r.verdict == .untestable && r.exitCode == 125)
+        #expect(r.verdictText == "not exercised")
+        #expect(PatchChecker.table(r).contains("do_anonymous_page() in mm/memory.c (never ran in any explored schedule)"))
     }
 
     @Test func seriesExitsNonZeroWhenAColumnIsBad() throws {

@@ -56,8 +56,6 @@ void __free_pages(struct page *page, unsigned int order);
  * world has no memory outside its struct pages, so these fail, as a
  * GFP_NOWAIT allocation may in the kernel.
  */
-#define GFP_NOWAIT		0x80u
-#define __GFP_NOWARN		0x100u
 #define __get_free_pages(gfp, order)	((void)(gfp), (void)(order), 0UL)
 #define free_pages(addr, order) \
 	do { if (addr) ksim_bug("free_pages() of a page never given", KSIM_HERE); } while (0)

@@ -63,6 +63,15 @@ extension World {
         return out
     }
 
+    /// Kernel functions that ran in any run of this world (builds compiled
+    /// with `instrument`; empty otherwise).
+    public var executedFunctions: Set<String> {
+        guard let count = api.table.pointee.coverage_count, let name = api.table.pointee.coverage_name else { return [] }
+        var out: Set<String> = []
+        for i in 0..<count(w) { if let n = name(w, i) { out.insert(cstr(n)) } }
+        return out
+    }
+
     /// Forget the dependencies gathered so far.
     public func clearLockDependencies() {
         api.table.pointee.lockdep_clear?(w)

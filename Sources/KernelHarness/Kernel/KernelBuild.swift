@@ -22,7 +22,7 @@ public enum KernelBuild {
     /// Build `patches` (none: the unpatched code) on the built-in model, or
     /// on `kernel`'s text when given.
     public static func build(_ patches: [PatchText], kernel: KernelTree?, fuzz: Int = 0,
-                             shim: URL? = nil, workDir: URL? = nil) throws -> BuildResult {
+                             shim: URL? = nil, workDir: URL? = nil, instrument: Bool = false) throws -> BuildResult {
         let shim = try shim ?? ShimSource.locate()
         let fm = FileManager.default
         let scratch = (workDir ?? fm.temporaryDirectory)
@@ -33,7 +33,7 @@ public enum KernelBuild {
         let label = patches.map(\.source)
         guard let kernel else {
             if patches.isEmpty {
-                r.variant = try VariantBuilder.compile(tree: shim, label: label, workDir: scratch)
+                r.variant = try VariantBuilder.compile(tree: shim, label: label, workDir: scratch, instrument: instrument)
                 return r
             }
             let tree = scratch.appendingPathComponent("CKernelShim")
@@ -47,7 +47,7 @@ public enum KernelBuild {
                 r.notes.append("\(o.patch.source): not applied, the model has no \(o.skippedFiles.joined(separator: ", "))")
             }
             do {
-                r.variant = try VariantBuilder.compile(tree: tree, label: label, workDir: scratch)
+                r.variant = try VariantBuilder.compile(tree: tree, label: label, workDir: scratch, instrument: instrument)
             } catch HarnessError.untestable(let m) {
                 r.failure = m
             }
@@ -113,7 +113,8 @@ public enum KernelBuild {
         r.substitution = sub
         r.notes += sub.warnings
         do {
-            r.variant = try VariantBuilder.compile(tree: tree, label: ["kernel \(kernel.release)"] + label, workDir: scratch)
+            r.variant = try VariantBuilder.compile(tree: tree, label: ["kernel \(kernel.release)"] + label, workDir: scratch,
+                                                   instrument: instrument)
         } catch HarnessError.untestable(let m) {
             r.failure = KernelSubstitution.explain(compilerOutput: m, report: sub)
         }

@@ -155,8 +155,11 @@ public struct PatchCheckReport: Sendable {
     public var exitCode: Int32 { partial ? PatchCheckReport.partialExit : verdict.exitCode }
     public static let partialExit: Int32 = 4
 
-    /// "good", "good (partial)", "bad", "untestable"
-    public var verdictText: String { partial ? "good (partial)" : verdict.rawValue }
+    /// "good", "good (partial)", "bad", "untestable", "not exercised"
+    public var verdictText: String {
+        if verdict == .untestable && notExercised { return "not exercised" }
+        return partial ? "good (partial)" : verdict.rawValue
+    }
 
     public var fixedCount: Int { rows.reduce(0) { $0 + $1.fixed.count } }
     public var newCount: Int { rows.reduce(0) { $0 + $1.new.count } }
@@ -166,6 +169,12 @@ public struct PatchCheckReport: Sendable {
     /// Lock-order cycles that only the union of every scenario's lock-class
     /// dependencies shows (each scenario alone has none), new with the patches.
     public var suiteCycles: [LockCycle] = []
+    /// Each changed function the harness runs, and whether any explored
+    /// schedule of the patched code entered it.
+    public var exercised: [(code: ChangedCode, ran: Bool)] = []
+    /// No changed function ran in any schedule: the scenarios never reach
+    /// the patch, so "good" would mean nothing (the verdict is untestable).
+    public var notExercised: Bool { !exercised.isEmpty && !exercised.contains { $0.ran } }
 }
 
 public enum PatchChecker {
@@ -212,7 +221,10 @@ public enum PatchChecker {
             report.seconds = Date().timeIntervalSince(start)
             return report
         }
-        let patchedBuild = try KernelBuild.build(patches, kernel: options.kernel, fuzz: options.fuzz, shim: shim)
+        // the patched build records which functions run: a patch whose
+        // changed functions never run was not tested by these scenarios
+        let patchedBuild = try KernelBuild.build(patches, kernel: options.kernel, fuzz: options.fuzz, shim: shim,
+                                                 instrument: true)
         report.outcomes = patchedBuild.outcomes
         report.notes += patchedBuild.notes
         if let sub = patchedBuild.substitution ?? baseBuild.substitution {
@@ -274,6 +286,16 @@ public enum PatchChecker {
             || (options.absolute ? report.rows.contains { $0.after.failed }
                                  : report.rows.contains { !$0.new.isEmpty })
         report.verdict = bad ? .bad : .good
+        let ran = report.rows.reduce(into: Set<String>()) { $0.formUnion($1.after.result.executedFunctions) }
+        report.exercised = report.outcomes.flatMap(\.changed)
+            .filter { $0.status == .runs && $0.function != nil }
+            .map { ($0, ran.contains($0.function!)) }
+        if !bad && report.notExercised {
+            report.verdict = .untestable
+            report.error = "not exercised: no explored schedule of " + (options.scenarios.map { $0.joined(separator: ", ") }
+                ?? "any scenario") + " runs the changed code ("
+                + report.exercised.map { "\($0.code.function!)()" }.joined(separator: ", ") + ")"
+        }
         report.seconds = Date().timeIntervalSince(start)
         return report
     }
@@ -290,7 +312,13 @@ public enum PatchChecker {
         for n in r.notes { out += "note: \(n)\n" }
         for (i, o) in r.outcomes.enumerated() {
             out += "patch \(i + 1): \(o.patch.label)\n"
-            for c in o.changed { out += "  \(c.text)\n" }
+            for c in o.changed {
+                out += "  \(c.text)"
+                if !r.rows.isEmpty, let e = r.exercised.first(where: { $0.code == c }) {
+                    out += e.ran ? " (ran)" : " (never ran in any explored schedule)"
+                }
+                out += "\n"
+            }
             for h in o.hunkNotes { out += "  \(h.text)\n" }
         }
         return out

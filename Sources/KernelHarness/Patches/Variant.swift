@@ -141,14 +141,23 @@ public enum VariantBuilder {
     }
 
     /// Compile and load the shim tree `tree` as it stands (a scratch copy,
-    /// patched or with kernel text in it), cached by its content.
-    public static func compile(tree: URL, label: [String] = [], workDir: URL? = nil) throws -> Variant {
+    /// patched or with kernel text in it), cached by its content.  With
+    /// `instrument`, every function of mm/ records that it ran
+    /// (-finstrument-functions; see World.executedFunctions).
+    public static func compile(tree: URL, label: [String] = [], workDir: URL? = nil,
+                               instrument: Bool = false) throws -> Variant {
         do {
-            return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir)
+            return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir, instrument: instrument)
         } catch HarnessError.untestable(let m) where m.contains("static TLS") {
-            return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir)
+            return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir, instrument: instrument)
         }
     }
+
+    /// What makes the kernel code of mm/ record each function it enters:
+    /// instrumented before inlining, so a static function inlined into its
+    /// caller still counts (the stubs' inlines are recorded too; the
+    /// runtime and the world are not compiled with it).
+    static let instrumentFlags = ["-finstrument-functions"]
 
     /// The cached build whose code identity is `codeID` (the id a schedule
     /// token carries), if one was built on this machine.
@@ -172,15 +181,17 @@ public enum VariantBuilder {
         if rename(tmp.path, dir.appendingPathComponent(api.codeID).path) != 0 { try? fm.removeItem(at: tmp) }
     }
 
-    static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?) throws -> Variant {
-        let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir)
+    static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?,
+                        instrument: Bool = false) throws -> Variant {
+        let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir, instrument: instrument)
         if v.api.codeID != KernelAPI.builtin.codeID { index(v.api, library: v.library, label: label) }
         return v
     }
 
-    static func compileUnindexed(tree: URL, label: [String], tls: TLSModel, workDir: URL?) throws -> Variant {
+    static func compileUnindexed(tree: URL, label: [String], tls: TLSModel, workDir: URL?,
+                                 instrument: Bool) throws -> Variant {
         let fm = FileManager.default
-        let key = try key(shim: tree, patchData: [], tls: tls)
+        let key = try key(shim: tree, patchData: instrument ? [Data(instrumentFlags.joined().utf8)] : [], tls: tls)
         let cache = cacheDirectory.appendingPathComponent(key)
         let lib = cache.appendingPathComponent("libkshim.so")
         if fm.fileExists(atPath: lib.path) {
@@ -198,7 +209,8 @@ public enum VariantBuilder {
         results.initialize(repeating: nil)
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: srcs.count) { i in
-            results[i] = (try? runCommand(compiler, cflags + tls.flags + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
+            let extra = instrument && srcs[i].hasPrefix("mm/") ? instrumentFlags : []
+            results[i] = (try? runCommand(compiler, cflags + tls.flags + extra + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
                 ?? CommandResult(status: 127, output: "cannot run \(compiler)")
         }
         let failures = results.compactMap { $0 }.filter { $0.status != 0 }
