@@ -54,9 +54,12 @@ public struct FuzzFindingSummary: Codable, Sendable, Hashable {
     public var tasks: Int
     public var originalTasks: Int
     public var file: String?
+    /// The (reduced) world the finding was shown in, and its kernel function.
+    public var spec: String? = nil
+    public var function: String? = nil
 
     enum CodingKeys: String, CodingKey {
-        case kind, location, message, signature, execs, seconds, token, preemptions, steps, tasks, file
+        case kind, location, message, signature, execs, seconds, token, preemptions, steps, tasks, file, spec, function
         case originalPreemptions = "original_preemptions", originalSteps = "original_steps"
         case originalTasks = "original_tasks"
     }
@@ -560,6 +563,6 @@ final class Worker {
             seconds: seconds, token: tokenOut, preemptions: info.preemptions,
             originalPreemptions: info.originalPreemptions, steps: info.steps,
             originalSteps: info.originalSteps, tasks: best.tasks.count, originalTasks: input.tasks.count,
-            file: file))
+            file: file, spec: best.spec, function: info.function))
     }
 }

@@ -63,6 +63,12 @@ extension Kharness {
         @Flag(help: "Any failing finding after the patches is bad, also one the unpatched code had (default: only new findings are).")
         var absolute = false
 
+        @Option(name: .customLong("fuzz-time"), help: "Seconds of generated worlds after the scenarios: random worlds and task mixes on the patched code, each failing world rerun on the unpatched code (0: skip).")
+        var fuzzTime: Double = 3
+
+        @Option(name: .customLong("findings-dir"), help: "Where the generated phase saves its new findings as replay files.")
+        var findingsDir: String = "kharness-findings"
+
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -77,6 +83,7 @@ extension Kharness {
             }
             if patches.filter({ $0 == "-" }).count > 1 { throw ValidationError("'-' (standard input) can be given once") }
             if !(0...10).contains(patchFuzz) { throw ValidationError("--fuzz must be 0...10 lines") }
+            if !(fuzzTime >= 0 && fuzzTime <= 86400) { throw ValidationError("--fuzz-time must be 0...86400 seconds") }
             if series != nil && !patches.isEmpty { throw ValidationError("give patch files or --series FILE, not both") }
             if let s = series, !FileManager.default.fileExists(atPath: s) {
                 throw ValidationError("no such series file: \(s)")
@@ -96,7 +103,8 @@ extension Kharness {
             return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                      firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
-                                     absolute: absolute)
+                                     absolute: absolute, fuzzTime: fuzzTime,
+                                     findingsDirectory: URL(fileURLWithPath: findingsDir))
         }
 
         func run() throws {
@@ -244,6 +252,10 @@ struct PatchCheckJSON: Codable {
     /// Lock-order cycles only the union of all scenarios shows, new after the patches.
     var suiteLockCycles: [String] = []
     struct Exercised: Codable { var file: String; var function: String; var ran: Bool }
+    struct Generated: Codable { var kind, location, message, identity, token: String; var file: String? }
+    /// The generated-worlds phase: executions, and the findings new there.
+    var generatedExecs = 0
+    var generated: [Generated] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -251,8 +263,9 @@ struct PatchCheckJSON: Codable {
     enum CodingKeys: String, CodingKey {
         case verdict, partial, patches, error, seconds, rows, notes, kernel, fixed, new, unchanged, absolute
         case suiteLockCycles = "suite_lock_cycles"
-        case exercised
+        case exercised, generated
         case notExercised = "not_exercised"
+        case generatedExecs = "generated_execs"
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -286,6 +299,9 @@ struct PatchCheckJSON: Codable {
         suiteLockCycles = r.suiteCycles.map(\.chain)
         exercised = r.exercised.map { Exercised(file: $0.code.file, function: $0.code.function ?? "", ran: $0.ran) }
         notExercised = r.notExercised
+        generatedExecs = r.generatedExecs
+        generated = r.generated.map { Generated(kind: $0.finding.kind, location: $0.finding.location, message: $0.finding.message,
+                                                identity: $0.identity, token: $0.finding.token, file: $0.finding.file) }
     }
 
     var json: String {

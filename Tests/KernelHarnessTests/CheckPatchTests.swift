@@ -85,6 +85,22 @@ import Foundation
         let row = try #require(r.rows.first)
         #expect(!row.after.result.findings.contains { $0.kind == "deadlock" }, "no explored schedule deadlocks")
         #expect(row.new.contains { $0.kind == "lockdep" && $0.message.contains("mmap_sem") })
+
+        // generated worlds find the deadlock itself, with a replay file that reproduces it
+        let keep = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kharness-test-findings-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: keep) }
+        var opts = PatchCheckOptions(scenarios: ["reclaim-vs-migrate"], timePerScenario: 300, jobs: 2,
+                                     fuzzTime: 600, findingsDirectory: keep)
+        opts.fuzzExecs = 3000
+        let g = try PatchChecker.check(texts, options: opts, shim: nil, log: nil, baseline: &baseline)
+        #expect(g.verdict == .bad && g.generatedExecs > 0)
+        let dl = try #require(g.generated.first { $0.finding.kind == "deadlock" && $0.finding.message.contains("mmap_sem") })
+        let file = try #require(dl.finding.file)
+        #expect(file.hasPrefix(keep.path))
+        let (w, sched) = try FuzzRecord.load(path: file).prepare()
+        try w.run(sched)
+        #expect(w.findings.contains { $0.kind == "deadlock" && $0.message.contains("mmap_sem") })
     }
 
     @Test func munlockPagevecRevertSelfDeadlocksOnLruLock() throws {
@@ -172,7 +188,8 @@ import Foundation
     @Test func seriesExitsNonZeroWhenAColumnIsBad() throws {
         let cli = CLITests()
         let r = try cli.kharness(["check-patch", "--series", Self.repo.appendingPathComponent("Patches/series").path,
-                                  "--scenarios", "seed-migrate-nonlinear,munlock-vs-unmap", "--time", "2", "--first"])
+                                  "--scenarios", "seed-migrate-nonlinear,munlock-vs-unmap", "--time", "2", "--first",
+                                  "--fuzz-time", "0"])
         #expect(r.code == 1, "\(r.out)\(r.err)")
         #expect(r.out.contains("fixed/new"))
     }
@@ -188,10 +205,11 @@ import Foundation
         let cli = CLITests()
         let before = try VariantTests.treeDigest()
         let good = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", Self.seeds.joined(separator: ","),
-                                     "--first"])
+                                     "--first", "--fuzz-time", "0"])
         #expect(good.code == 0, "\(good.out)\(good.err)")
         #expect(good.out.contains("verdict: good"))
-        let bad = try cli.kharness(["check-patch", try Self.patch("0004"), "--scenarios", "seed-migrate-nonlinear", "--first"])
+        let bad = try cli.kharness(["check-patch", try Self.patch("0004"), "--scenarios", "seed-migrate-nonlinear", "--first",
+                                    "--fuzz-time", "0"])
         #expect(bad.code == 1)
         let untestable = try cli.kharness(["check-patch", VariantTests.fixture("does-not-apply.patch")])
         #expect(untestable.code == 125)
@@ -203,7 +221,7 @@ import Foundation
         #expect(missing.code == 2)
         #expect(missing.err.contains("no such patch file"))
         let json = try cli.kharness(["check-patch", try Self.patch("0001"), "--scenarios", "seed-migrate-nonlinear",
-                                     "--time", "300", "--json"])
+                                     "--time", "300", "--json", "--fuzz-time", "0"])
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
         #expect(obj["verdict"] as? String == "good")
         let rows = try #require(obj["rows"] as? [[String: Any]])

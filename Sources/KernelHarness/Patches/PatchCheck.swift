@@ -38,10 +38,20 @@ public struct PatchCheckOptions: Sendable {
     /// Any failing finding after the patches is bad, pre-existing or not
     /// (by default only a new one is).
     public var absolute = false
+    /// Seconds of the generated-worlds phase (0: none).
+    public var fuzzTime: Double = 0
+    /// At most this many executions in it (with one job and seed 1, the
+    /// phase is then deterministic).
+    public var fuzzExecs: Int? = nil
+    /// Where the generated phase saves its findings as replay files.
+    public var findingsDirectory: URL? = nil
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
                 strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false,
-                kernel: KernelTree? = nil, fuzz: Int = 0, absolute: Bool = false) {
+                kernel: KernelTree? = nil, fuzz: Int = 0, absolute: Bool = false,
+                fuzzTime: Double = 0, findingsDirectory: URL? = nil) {
+        self.fuzzTime = fuzzTime
+        self.findingsDirectory = findingsDirectory
         self.kernel = kernel
         self.absolute = absolute
         self.fuzz = fuzz
@@ -175,6 +185,9 @@ public struct PatchCheckReport: Sendable {
     /// No changed function ran in any schedule: the scenarios never reach
     /// the patch, so "good" would mean nothing (the verdict is untestable).
     public var notExercised: Bool { !exercised.isEmpty && !exercised.contains { $0.ran } }
+    /// The generated-worlds phase: executions run, and the findings new there.
+    public var generatedExecs = 0
+    public var generated: [GeneratedFinding] = []
 }
 
 public enum PatchChecker {
@@ -282,9 +295,31 @@ public enum PatchChecker {
         // regression-aware: only a finding the unpatched code did not have
         // makes the patch bad, unless every failing finding counts
         report.absolute = options.absolute
-        let bad = !report.suiteCycles.isEmpty
+        var bad = !report.suiteCycles.isEmpty
             || (options.absolute ? report.rows.contains { $0.after.failed }
                                  : report.rows.contains { !$0.new.isEmpty })
+        if options.fuzzTime > 0, !patches.isEmpty {
+            log?("  generated worlds (\(options.fuzzTime) s) ...")
+            let fm = FileManager.default
+            let dir = fm.temporaryDirectory
+                .appendingPathComponent("kharness-generated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            defer { try? fm.removeItem(at: dir) }
+            let g = try generatedPhase(base: base.api, patched: patched.api, patches: patches, kernel: options.kernel,
+                                       seconds: options.fuzzTime, execs: options.fuzzExecs, dir: dir, log: log)
+            report.generatedExecs = g.execs
+            report.generated = g.new
+            // the new findings' replay files go where the user keeps them
+            for i in report.generated.indices {
+                guard let file = report.generated[i].finding.file else { continue }
+                guard let keep = options.findingsDirectory else { report.generated[i].finding.file = nil; continue }
+                try fm.createDirectory(at: keep, withIntermediateDirectories: true)
+                let to = keep.appendingPathComponent((file as NSString).lastPathComponent)
+                try? fm.removeItem(at: to)
+                try fm.copyItem(at: URL(fileURLWithPath: file), to: to)
+                report.generated[i].finding.file = to.path
+            }
+        }
+        bad = bad || !report.generated.isEmpty
         report.verdict = bad ? .bad : .good
         let ran = report.rows.reduce(into: Set<String>()) { $0.formUnion($1.after.result.executedFunctions) }
         report.exercised = report.outcomes.flatMap(\.changed)
@@ -357,10 +392,76 @@ public enum PatchChecker {
             for c in r.suiteCycles {
                 out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }
+            if r.generatedExecs > 0 {
+                out += "generated worlds: \(r.generatedExecs) executions, \(r.generated.count) new finding\(r.generated.count == 1 ? "" : "s")\n"
+            }
+            for g in r.generated {
+                out += "new in a generated world: \(g.finding.kind) at \(g.finding.location): \(g.finding.message)\n"
+                out += "  replay: kharness replay \(g.finding.file ?? g.finding.token)\n"
+            }
         }
         out += "verdict: \(r.verdictText)"
         if r.absolute { out += " (--absolute: every failing finding after the patches counts)" }
         out += String(format: " (%.1f s, build %.1f s)\n", r.seconds, r.buildSeconds)
         return out
+    }
+}
+
+/// A finding of check-patch's generated-worlds phase that the unpatched
+/// code does not show in the same world.
+public struct GeneratedFinding: Sendable {
+    public var finding: FuzzFindingSummary
+    /// "kind in function(): message shape", as FoundFinding.identity.
+    public var identity: String
+}
+
+extension PatchChecker {
+    /// The generated-worlds phase: fuzz the patched build for `seconds`
+    /// (random consistent worlds and task mixes, coverage-guided), then run
+    /// each world that showed a failing finding on the unpatched build too;
+    /// a finding the unpatched build does not show there is new.  Findings
+    /// are saved as replay files under `dir` (world, tasks, schedule, code
+    /// id, patch texts).
+    static func generatedPhase(base: KernelAPI, patched: KernelAPI, patches: [PatchText], kernel: KernelTree?,
+                               seconds: Double, execs: Int?, dir: URL,
+                               log: ((String) -> Void)?) throws -> (execs: Int, new: [GeneratedFinding]) {
+        var o = FuzzOptions()
+        o.api = patched
+        o.seed = 1
+        o.jobs = 1
+        o.timeLimit = seconds
+        o.maxExecs = execs
+        o.corpus = dir
+        o.patches = patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) }
+        o.kernel = kernel?.root.path
+        let summary = try Fuzzer(options: o).run()
+        var out: [GeneratedFinding] = []
+        for f in summary.findings {
+            let shape = String(f.message.map { $0.isNumber ? "#" : $0 })
+            let identity = "\(f.kind) in \(f.function ?? "?")(): \(shape)"
+            guard let spec = f.spec else { continue }
+            // the same world on the unpatched code: its schedule first, then
+            // a short exploration of that world
+            var before: Set<String> = []
+            if let w = try? World(spec: spec, api: base), let s = try? Schedule(token: f.token) {
+                try? w.set(.maxSteps, o.maxSteps)
+                if (try? w.run(choices: s.choices)) != nil {
+                    for x in w.findings { before.insert("\(x.kind) in \(x.function)(): " + String(x.message.map { $0.isNumber ? "#" : $0 })) }
+                }
+            }
+            if !before.contains(identity) {
+                let sc = Scenario(name: "generated", spec: spec)
+                if let r = try? Explorer(sc, strategy: .dpor,
+                                         options: ExploreOptions(timeLimit: 1, stopOnFirstFinding: false, jobs: 1),
+                                         api: base).run() {
+                    before.formUnion(r.findings.filter(\.failing).map(\.identity))
+                }
+            }
+            if !before.contains(identity) {
+                log?("  generated world: new \(f.kind) at \(f.location)")
+                out.append(GeneratedFinding(finding: f, identity: identity))
+            }
+        }
+        return (summary.execs, out)
     }
 }
