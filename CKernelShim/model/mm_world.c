@@ -260,9 +260,10 @@ struct mutex *ksim_static_mutex(const void *key, const char *func,
  * mapcount before it taints); the add_taint() that ends the report
  * makes the finding.
  */
-void dump_page(struct page *page)
+/* One line in dump_page()'s manner: name, pfn, counts, mapping, flags. */
+static void mmw_describe_page(struct mmw *m, struct page *page, char *out,
+			      size_t len)
 {
-	struct mmw *m = mmw_root();
 	char flags[160];
 	size_t used = 0;
 	int b;
@@ -273,13 +274,39 @@ void dump_page(struct page *page)
 			used += snprintf(flags + used, sizeof(flags) - used,
 					 "%s%s", used ? "|" : "",
 					 ksim_pageflag_names[b] + 3);
-	m->dumped = page;
-	snprintf(m->dump_text, sizeof(m->dump_text),
+	snprintf(out, len,
 		 "page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx flags:(%s)",
 		 m->info[page->ksim_id].name, page->ksim_id,
 		 page->_count.counter, page->_mapcount.counter + 1,
 		 page->mapping ? "set" : "NULL", page->index,
 		 flags[0] ? flags : "none");
+}
+
+void dump_page(struct page *page)
+{
+	struct mmw *m = mmw_root();
+
+	m->dumped = page;
+	mmw_describe_page(m, page, m->dump_text, sizeof(m->dump_text));
+}
+
+/*
+ * The pages a quiescence finding is about, each with the kernel line that
+ * last changed its PG_mlocked this run: what a reader needs to find the
+ * operation that left the state wrong.  Appends to out.
+ */
+static size_t mmw_mlock_story(struct mmw *m, struct page *page, char *out,
+			      size_t len)
+{
+	char line[256], last[200];
+	size_t used;
+
+	mmw_describe_page(m, page, line, sizeof(line));
+	used = snprintf(out, len, "  %s\n", line);
+	if (used < len && ksim_last_write(&page->flags, PG_mlocked, last, sizeof(last)))
+		used += snprintf(out + used, len - used,
+				 "    last PG_mlocked change: %s\n", last);
+	return used < len ? used : len;
 }
 
 /*
@@ -1261,10 +1288,23 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	if (twice.n)
 		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
 			    "LRU lists: %s", twice.text);
-	if (zone->vm_stat[NR_MLOCK] != nr_mlocked)
-		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
-			    "NR_MLOCK is %ld but %d pages are PG_mlocked",
-			    zone->vm_stat[NR_MLOCK], nr_mlocked);
+	if (zone->vm_stat[NR_MLOCK] != nr_mlocked) {
+		char detail[2048], last[200];
+		size_t used = 0;
+
+		detail[0] = '\0';
+		if (ksim_last_write(&zone->vm_stat[NR_MLOCK], -1, last, sizeof(last)))
+			used += snprintf(detail, sizeof(detail),
+					 "last NR_MLOCK change: %s\n", last);
+		/* every page whose PG_mlocked changed this run */
+		for (i = 0; i < m->nr_pages && used < sizeof(detail); i++)
+			if (ksim_last_write(&m->pages[i].flags, PG_mlocked, last, sizeof(last)))
+				used += mmw_mlock_story(m, &m->pages[i], detail + used,
+							sizeof(detail) - used);
+		ksim_report_detail(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
+				   detail, "NR_MLOCK is %ld but %d pages are PG_mlocked",
+				   zone->vm_stat[NR_MLOCK], nr_mlocked);
+	}
 	if (refs.n)
 		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
 			    "refcount: %s", refs.text);
@@ -1274,10 +1314,23 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	if (locked.n)
 		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
 			    "page lock left held at quiescence: %s", locked.text);
-	if (mleak.n)
-		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
-			    "mlock leak: PG_mlocked but no VM_LOCKED vma maps it: %s",
-			    mleak.text);
+	if (mleak.n) {
+		char detail[2048];
+		size_t used = 0;
+
+		detail[0] = '\0';
+		for (i = 0; i < m->nr_pages && used < sizeof(detail); i++) {
+			struct page *page = &m->pages[i];
+
+			if (!page->ksim_free && !page->ksim_bad &&
+			    TESTF(page, PG_mlocked) && !mmw_mapped_locked(m, page))
+				used += mmw_mlock_story(m, page, detail + used,
+							sizeof(detail) - used);
+		}
+		ksim_report_detail(KSIM_F_LEAK, __FILE__, __LINE__, __func__, detail,
+				   "mlock leak: PG_mlocked but no VM_LOCKED vma maps it: %s",
+				   mleak.text);
+	}
 	if (strand.n)
 		ksim_report(KSIM_F_STRANDED, __FILE__, __LINE__, __func__,
 			    "stranded: %s", strand.text);

@@ -103,6 +103,25 @@ struct ksim_ld_edge {
 	const char *task;
 };
 
+/*
+ * The last write of each page-flag bit and counter this run, so that a
+ * quiescence finding can name the kernel line that left the state wrong.
+ * An entry is valid only for the run it was written in (no clearing).
+ */
+#define KSIM_LASTW_SLOTS	512	/* power of two */
+
+struct ksim_lastw {
+	const void *obj;
+	int bit;
+	int task;
+	uint64_t run;
+	uint64_t step;
+	const char *file;
+	int line;
+	const char *func;
+	const char *what;	/* the primitive: "TestClearPageMlocked" ... */
+};
+
 #define KSIM_COV_SLOTS		1024	/* power of two */
 
 struct ksim_cov {
@@ -231,6 +250,7 @@ struct ksim_world {
 	struct ksim_lockdep ld;
 	/* Kernel functions that ran, in builds with -finstrument-functions. */
 	struct ksim_cov cov;
+	struct ksim_lastw lastw[KSIM_LASTW_SLOTS];
 };
 
 /* coro.c */

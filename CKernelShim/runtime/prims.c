@@ -377,12 +377,14 @@ void ksim_bit_set(unsigned long *word, int bit, KSIM_LOC)
 {
 	ksim_point(KSIM_OP_FLAG_SET, 1, word, bit, file, line, func);
 	*word |= 1UL << bit;
+	ksim_note_write(word, bit, "set", file, line, func);
 }
 
 void ksim_bit_clear(unsigned long *word, int bit, KSIM_LOC)
 {
 	ksim_point(KSIM_OP_FLAG_CLEAR, 1, word, bit, file, line, func);
 	*word &= ~(1UL << bit);
+	ksim_note_write(word, bit, "clear", file, line, func);
 }
 
 int ksim_bit_test_set(unsigned long *word, int bit, KSIM_LOC)
@@ -392,6 +394,8 @@ int ksim_bit_test_set(unsigned long *word, int bit, KSIM_LOC)
 	int old = !!(*word & (1UL << bit));
 
 	*word |= 1UL << bit;
+	if (!old)
+		ksim_note_write(word, bit, "test-and-set", file, line, func);
 	if (t)
 		t->result = old;
 	return old;
@@ -404,6 +408,8 @@ int ksim_bit_test_clear(unsigned long *word, int bit, KSIM_LOC)
 	int old = !!(*word & (1UL << bit));
 
 	*word &= ~(1UL << bit);
+	if (old)
+		ksim_note_write(word, bit, "test-and-clear", file, line, func);
 	if (t)
 		t->result = old;
 	return old;
@@ -565,6 +571,85 @@ void ksim_might_sleep(KSIM_LOC)
 				 func,
 				 "BUG: sleeping function called from invalid context at %s:%d",
 				 ksim_short_file(file), line);
+}
+
+static size_t lastw_slot(const void *obj, int bit)
+{
+	uintptr_t h = ((uintptr_t)obj >> 3) * 0x9E3779B97F4A7C15ULL +
+		      (uintptr_t)(bit + 1) * 0xBF58476D1CE4E5B9ULL;
+
+	return (size_t)(h >> 23) & (KSIM_LASTW_SLOTS - 1);
+}
+
+void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+	size_t i, n;
+
+	if (!w || !w->cur)
+		return;
+	i = lastw_slot(obj, bit);
+	for (n = 0; n < 8; n++, i = (i + 1) & (KSIM_LASTW_SLOTS - 1)) {
+		struct ksim_lastw *e = &w->lastw[i];
+
+		if (e->run == w->runs && (e->obj != obj || e->bit != bit))
+			continue;	/* another object's, this run */
+		e->obj = obj;
+		e->bit = bit;
+		e->run = w->runs;
+		e->task = w->cur->id;
+		e->step = w->steps;
+		e->file = file;
+		e->line = line;
+		e->func = func;
+		e->what = what;
+		return;
+	}
+	/* the neighbourhood is full: the oldest story is lost, not a crash */
+}
+
+const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len)
+{
+	struct ksim_world *w = ksim_tls_world;
+	size_t i, n;
+
+	if (!w)
+		return NULL;
+	i = lastw_slot(obj, bit);
+	for (n = 0; n < 8; n++, i = (i + 1) & (KSIM_LASTW_SLOTS - 1)) {
+		const struct ksim_lastw *e = &w->lastw[i];
+
+		if (e->run != w->runs || e->obj != obj || e->bit != bit)
+			continue;
+		snprintf(buf, len, "%s at %s:%d (%s) by %s, step %llu", e->what,
+			 ksim_short_file(e->file), e->line, e->func,
+			 w->tasks[e->task].name, (unsigned long long)e->step);
+		return buf;
+	}
+	return NULL;
+}
+
+void ksim_report_detail(int kind, const char *file, int line, const char *func,
+			const char *detail, const char *fmt, ...)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_finding_rec *r;
+	char buf[512];
+	va_list ap;
+
+	if (!w)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r = ksim_finding_add(w, kind, w->cur, file, line, func, "%s", buf);
+	if (r && detail && detail[0])
+		r->detail = ksim_pool_printf(w, "%s", detail);
+	if (ksim_finding_is_fatal(kind)) {
+		if (w->cur)
+			ksim_finding_stop(w, w->cur);
+		w->stopped = 1;
+	}
 }
 
 void ksim_report(int kind, const char *file, int line, const char *func,

@@ -958,6 +958,32 @@ void ksim_report(int kind, const char *file, int line, const char *func,
 	}
 }
 
+/* The detail of a report is for the coroutine runtime's readers. */
+void ksim_report_detail(int kind, const char *file, int line, const char *func,
+			const char *detail, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	(void)detail;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ksim_report(kind, file, line, func, "%s", buf);
+}
+
+/* Real threads write at once: no single "last write" to tell. */
+void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC)
+{
+	(void)obj; (void)bit; (void)what; (void)file; (void)line; (void)func;
+}
+
+const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len)
+{
+	(void)obj; (void)bit; (void)buf; (void)len;
+	return NULL;
+}
+
 /* Per-CPU work runs as its CPU; real threads never wait for each other. */
 static __thread int stress_cpu_override = -1;
 static __thread unsigned long stress_cpu_atomic;

@@ -101,3 +101,23 @@ import Foundation
         #expect(throws: HarnessError.self) { try World(spec: "model toy\ntask t0 nope\n") }
     }
 }
+
+/// Quiescence findings point at the kernel: the pages involved, dumped,
+/// and the line, task and step of the last change of the offending state.
+@Suite struct QuiescenceReportTests {
+    @Test func nrMlockDriftNamesTheTestClearThatLeftItCounted() throws {
+        let e = Explorer(try Scenario(registered: "reclaim-vs-munlock"), strategy: .dpor)
+        let r = try e.run()
+        let f = try #require(r.findings.first { $0.kind == "accounting" && $0.message.contains("NR_MLOCK") })
+        let w = try World(scenario: "reclaim-vs-munlock")
+        try w.run(token: f.token)
+        let report = try #require(w.findings.first { $0.message.contains("NR_MLOCK") }).report
+        #expect(report.contains("last NR_MLOCK change: NR_MLOCK - at mm/mlock.c:"))
+        #expect(report.contains("last PG_mlocked change: test-and-clear at mm/mlock.c:"))
+        #expect(report.contains("(__munlock_pagevec) by munlock, step "))
+        #expect(report.contains("page f0:0 pfn:"))
+        // the same report twice: the story is of this run only
+        try w.run(token: f.token)
+        #expect(try #require(w.findings.first { $0.message.contains("NR_MLOCK") }).report == report)
+    }
+}

@@ -73,6 +73,22 @@ void ksim_might_sleep(KSIM_LOC);
 void ksim_report(int kind, const char *file, int line, const char *func,
 		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/*
+ * As ksim_report(), with extra report lines (a dump of the objects
+ * involved) shown before the call trace.
+ */
+void ksim_report_detail(int kind, const char *file, int line, const char *func,
+			const char *detail, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+/*
+ * Remember that the running task wrote (obj, bit) here (bit -1: a
+ * counter); ksim_last_write() tells it back this run, as "what at
+ * FILE:LINE (func) by TASK, step N", or NULL.
+ */
+void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC);
+const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len);
+
 /* Simulated CPU of the running task (its index); 0 outside tasks. */
 int ksim_cpu(void);
 int ksim_nr_cpus(void);

@@ -40,12 +40,19 @@ void ksim_mm_count_event(int item, long delta);
  * A function, not a macro, as in the kernel: the int parameter is what
  * turns munlock_vma_page()'s "-nr_pages" (unsigned) back into -1.
  */
-static inline void mod_zone_page_state(struct zone *zone,
-				       enum zone_stat_item item, int delta)
+static inline void ksim_mod_zone_page_state(struct zone *zone,
+					    enum zone_stat_item item, int delta,
+					    KSIM_LOC)
 {
 	/* atomic like the kernel's counters: the pthread stress build needs it */
 	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
+	if (item == NR_MLOCK)	/* the counter the checks compare */
+		ksim_note_write(&zone->vm_stat[item], -1,
+				delta > 0 ? "NR_MLOCK +" : "NR_MLOCK -",
+				file, line, func);
 }
+#define mod_zone_page_state(zone, item, delta) \
+	ksim_mod_zone_page_state((zone), (item), (delta), KSIM_HERE)
 #define __mod_zone_page_state(zone, item, delta) \
 	mod_zone_page_state(zone, item, delta)
 #define inc_zone_page_state(page, item) \
