@@ -60,14 +60,17 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     public var patches: [FuzzPatch]
     /// The kernel tree whose text ran (--kernel), when not the built-in model.
     public var kernel: String? = nil
+    /// The step budget of the run (a livelock is a run that exceeds it).
+    public var maxSteps: Int? = nil
     public var finding: FuzzFindingInfo?
     /// Executions and seconds into the fuzz session that produced it.
     public var execs: Int
     public var seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case format, kind, input, spec, token, patches, finding, execs, seconds
+        case format, kind, input, spec, token, patches, finding, execs, seconds, kernel
         case codeID = "code_id"
+        case maxSteps = "max_steps"
     }
 
     public var json: Data {
@@ -131,6 +134,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     public func prepare(kernel: KernelTree? = nil) throws -> (World, Schedule) {
         let api = try kernelAPI(kernel: kernel)
         let w = try World(spec: spec, api: api)
+        if let maxSteps { try w.set(.maxSteps, maxSteps) }
         let s = try Schedule(token: token)
         try s.check(for: w)
         return (w, s)

@@ -310,7 +310,8 @@ public final class Fuzzer: @unchecked Sendable {
                     corpus.append(input)
                     save = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: input,
                                       spec: input.spec, token: res.token, codeID: options.api.codeID,
-                                      patches: options.patches, kernel: options.kernel, finding: nil, execs: exec,
+                                      patches: options.patches, kernel: options.kernel, maxSteps: options.maxSteps,
+                                      finding: nil, execs: exec,
                                       seconds: (elapsed * 1000).rounded() / 1000)
                 }
             }
@@ -549,7 +550,7 @@ final class Worker {
         if let dir = fuzzer.findingsDir {
             let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: best, spec: best.spec,
                                  token: tokenOut, codeID: opts.api.codeID, patches: opts.patches,
-                                 kernel: opts.kernel, finding: info, execs: exec, seconds: seconds)
+                                 kernel: opts.kernel, maxSteps: opts.maxSteps, finding: info, execs: exec, seconds: seconds)
             let url = dir.appendingPathComponent(FuzzFiles.fileStem(signature: f.signature) + ".json")
             do {
                 try FuzzFiles.writeAtomically(rec.json, to: url)

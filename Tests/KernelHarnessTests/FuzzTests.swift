@@ -128,6 +128,17 @@ import Synchronization
         #expect(r.code == 1, "\(r.err)")
         #expect(r.out.contains("Segmentation fault"))
         #expect(r.out.contains("fuzz_fixture_count"))
+
+        // the record keeps the step budget its run had, and a replay uses it
+        let rec = try FuzzRecord.load(path: file)
+        #expect(rec.maxSteps == FuzzOptions().maxSteps)
+        var tight = try #require(try JSONSerialization.jsonObject(with: rec.json) as? [String: Any])
+        tight["max_steps"] = 3
+        let tightFile = dir.appendingPathComponent("tight.json")
+        try JSONSerialization.data(withJSONObject: tight).write(to: tightFile)
+        let (w, sched) = try FuzzRecord.load(path: tightFile.path).prepare()
+        _ = try? w.run(sched)
+        #expect(w.findings.contains { $0.kind == "livelock" }, "\(w.findings.map(\.kind))")
     }
 
     @Test func sameSeedSameInputsAndFindings() throws {
