@@ -69,6 +69,12 @@ extension Kharness {
         @Option(name: .customLong("findings-dir"), help: "Where the generated phase saves its new findings as replay files.")
         var findingsDir: String = "kharness-findings"
 
+        @Flag(help: "Print the two-column timeline of every new finding of the scenarios.")
+        var timeline = false
+
+        @Option(help: "Write an SVG swimlane picture of every new finding of the scenarios to DIR.")
+        var svg: String?
+
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -123,7 +129,34 @@ extension Kharness {
             }
             let obj = PatchCheckJSON(report)
             try output.emit(json: obj.json, table: PatchChecker.table(report))
+            if timeline || svg != nil { try pictures(report) }
             throw ExitCode(report.exitCode)
+        }
+
+        /// The new findings of the scenarios, as timelines and/or SVGs, on
+        /// the patched build their tokens name.
+        func pictures(_ report: PatchCheckReport) throws {
+            var n = 0
+            for row in report.rows {
+                for f in row.new where !f.token.isEmpty {
+                    guard let s = try? Schedule(token: f.token), let id = s.codeID,
+                          let lib = VariantBuilder.cached(codeID: id), let api = try? KernelAPI.load(path: lib.library),
+                          let w = try? World(scenario: row.scenario, api: api),
+                          let t = try? Timeline(world: w, schedule: f.minimized?.schedule ?? s) else { continue }
+                    n += 1
+                    if timeline && !json {
+                        print("\ntimeline of the new \(f.kind) in \(row.scenario) (\(f.token)):")
+                        print(t.text, terminator: "")
+                    }
+                    if let svg {
+                        let dir = URL(fileURLWithPath: svg)
+                        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                        let file = dir.appendingPathComponent("\(row.scenario)-\(n).svg")
+                        try t.svg.write(to: file, atomically: true, encoding: .utf8)
+                        if !json { print("wrote \(file.path)") }
+                    }
+                }
+            }
         }
 
         /// Each patch alone, then the stack (the series without the lines

@@ -165,6 +165,17 @@ import Foundation
         let out = try cli.kharness(["replay", try #require(row.new.first { !$0.token.isEmpty }).token])
         #expect(out.code == 1, "\(out.err)")
         #expect(out.err.contains("is a cached build"))
+        // and as pictures: check-patch --timeline / --svg
+        let svgs = FileManager.default.temporaryDirectory
+            .appendingPathComponent("kharness-test-svg-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: svgs) }
+        let pic = try cli.kharness(["check-patch", try Self.patch("0004"), "--scenarios", "seed-migrate-nonlinear",
+                                    "--time", "300", "--fuzz-time", "0", "--timeline", "--svg", svgs.path])
+        #expect(pic.code == 1)
+        #expect(pic.out.contains("timeline of the new deadlock in seed-migrate-nonlinear"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: svgs.path)
+        #expect(files.count == row.new.filter { !$0.token.isEmpty }.count)
+        #expect(try String(contentsOf: svgs.appendingPathComponent(files[0]), encoding: .utf8).hasPrefix("<svg"))
     }
 
     /// A patch to a function no scenario reaches is not tested by them: its
