@@ -629,20 +629,19 @@ const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len)
 	return NULL;
 }
 
-void ksim_report_detail(int kind, const char *file, int line, const char *func,
-			const char *detail, const char *fmt, ...)
+/*
+ * A finding from model code, with optional extra report lines.  The
+ * message is formatted first: a fatal finding does not return here.
+ */
+static void report_msg(int kind, const char *file, int line, const char *func,
+		       const char *detail, const char *msg)
 {
 	struct ksim_world *w = ksim_tls_world;
 	struct ksim_finding_rec *r;
-	char buf[512];
-	va_list ap;
 
 	if (!w)
 		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	r = ksim_finding_add(w, kind, w->cur, file, line, func, "%s", buf);
+	r = ksim_finding_add(w, kind, w->cur, file, line, func, "%s", msg);
 	if (r && detail && detail[0])
 		r->detail = ksim_pool_printf(w, "%s", detail);
 	if (ksim_finding_is_fatal(kind)) {
@@ -652,24 +651,28 @@ void ksim_report_detail(int kind, const char *file, int line, const char *func,
 	}
 }
 
-void ksim_report(int kind, const char *file, int line, const char *func,
-		 const char *fmt, ...)
+void ksim_report_detail(int kind, const char *file, int line, const char *func,
+			const char *detail, const char *fmt, ...)
 {
-	struct ksim_world *w = ksim_tls_world;
 	char buf[512];
 	va_list ap;
 
-	if (!w)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	ksim_finding_add(w, kind, w->cur, file, line, func, "%s", buf);
-	if (ksim_finding_is_fatal(kind)) {
-		if (w->cur)
-			ksim_finding_stop(w, w->cur);
-		w->stopped = 1;
-	}
+	report_msg(kind, file, line, func, detail, buf);
+}
+
+void ksim_report(int kind, const char *file, int line, const char *func,
+		 const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	report_msg(kind, file, line, func, NULL, buf);
 }
 
 int ksim_cpu(void)
