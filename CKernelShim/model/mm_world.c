@@ -476,6 +476,22 @@ static int mmw_line_file(struct mmw *m, int argc, char **argv, char *err,
 	return 0;
 }
 
+/* The attributes "page" and "anon" lines share; 0: not one of them. */
+static int mmw_page_attr(struct mmw_pageinfo *in, const char *word)
+{
+	if (!strcmp(word, "inactive"))
+		in->lru = MMW_LRU_INACTIVE;
+	else if (!strcmp(word, "active"))
+		in->lru = MMW_LRU_ACTIVE;
+	else if (!strcmp(word, "unevictable"))
+		in->lru = MMW_LRU_UNEVICTABLE;
+	else if (!strcmp(word, "mlocked"))
+		in->mlocked = 1;
+	else
+		return 0;
+	return 1;
+}
+
 static int mmw_line_page(struct mmw *m, int argc, char **argv, char *err,
 			 size_t errlen)
 {
@@ -493,14 +509,8 @@ static int mmw_line_page(struct mmw *m, int argc, char **argv, char *err,
 		ERR("page %s described twice", argv[1]);
 	in->given = 1;
 	for (i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "inactive"))
-			in->lru = MMW_LRU_INACTIVE;
-		else if (!strcmp(argv[i], "active"))
-			in->lru = MMW_LRU_ACTIVE;
-		else if (!strcmp(argv[i], "unevictable"))
-			in->lru = MMW_LRU_UNEVICTABLE;
-		else if (!strcmp(argv[i], "mlocked"))
-			in->mlocked = 1;
+		if (mmw_page_attr(in, argv[i]))
+			;
 		else if (!strcmp(argv[i], "referenced"))
 			in->referenced = 1;
 		else if (!strcmp(argv[i], "dirty"))
@@ -876,14 +886,8 @@ static int mmw_line_anon(struct mmw *m, int argc, char **argv, char *err,
 	in = &m->info[page->ksim_id];
 	in->given = 1;
 	for (i = 5; i < argc; i++) {
-		if (!strcmp(argv[i], "inactive"))
-			in->lru = MMW_LRU_INACTIVE;
-		else if (!strcmp(argv[i], "active"))
-			in->lru = MMW_LRU_ACTIVE;
-		else if (!strcmp(argv[i], "unevictable"))
-			in->lru = MMW_LRU_UNEVICTABLE;
-		else if (!strcmp(argv[i], "mlocked"))
-			in->mlocked = 1;
+		if (mmw_page_attr(in, argv[i]))
+			;
 		else if (!strcmp(argv[i], "write"))
 			write = 1;
 		else

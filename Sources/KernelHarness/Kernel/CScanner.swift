@@ -285,11 +285,4 @@ public enum CScanner {
             return nil
         }
     }
-
-    /// Line number (1-based) of byte offset `off` in `text`.
-    static func lineOf(_ bytes: [UInt8], _ off: Int) -> Int {
-        var l = 1
-        for k in 0..<min(off, bytes.count) where bytes[k] == 10 { l += 1 }
-        return l
-    }
 }

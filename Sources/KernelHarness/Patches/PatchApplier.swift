@@ -32,8 +32,10 @@ public struct HunkNote: Sendable, Equatable {
         return s
     }
 
-    /// The function name in the hunk heading, if it reads like a declaration.
-    var headingFunction: String? {
+    var headingFunction: String? { HunkNote.function(inHeading: heading) }
+
+    /// The function name in a hunk heading, if it reads like a declaration.
+    static func function(inHeading heading: String) -> String? {
         guard let p = heading.firstIndex(of: "(") else { return nil }
         let before = heading[..<p].split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_") })
         return before.last.map(String.init)
@@ -213,9 +215,8 @@ public enum PatchApplier {
             return ChangedCode(file: f.path, function: nil, status: .header, lines: lines, why: "not in the model, not applied")
         }
         if f.path.hasSuffix(".c") {
-            return ChangedCode(file: f.path, function: f.hunks.first.map { $0.heading }.flatMap { h in
-                HunkNote(file: "", hunk: 0, line: nil, offset: 0, fuzz: 0, landedIn: nil, heading: h).headingFunction
-            }, status: .notRun, lines: lines, why: "the model has no \(f.path)")
+            return ChangedCode(file: f.path, function: f.hunks.first.flatMap { HunkNote.function(inHeading: $0.heading) },
+                               status: .notRun, lines: lines, why: "the model has no \(f.path)")
         }
         return ChangedCode(file: f.path, function: nil, status: .notCode, lines: lines, why: nil)
     }

@@ -99,9 +99,6 @@ public enum PatchReader {
             }
             out.append(PatchText(source: name, subject: subject, text: m, files: files))
         }
-        if out.isEmpty && !mails.isEmpty && notes.isEmpty {
-            throw HarnessError.badInput("\(source): no diff in it")
-        }
         if out.isEmpty {
             throw HarnessError.badInput("\(source): no patch in it, only messages without a diff")
         }
