@@ -33,7 +33,7 @@ extern "C" {
  * ksim_stats.total_direct (struct ksim_stats grew: rebuild against this
  * header), KSIM_OPT_DIRECT.
  */
-#define KSIM_API_VERSION	3
+#define KSIM_API_VERSION	4
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
@@ -307,6 +307,19 @@ int ksim_coverage_count(const struct ksim_world *w);
 const char *ksim_coverage_name(struct ksim_world *w, int i);
 void ksim_coverage_clear(struct ksim_world *w);
 
+/*
+ * Basic blocks of the kernel code that ran, for a build whose mm/ files
+ * are compiled with -fsanitize-coverage=bb,no-prune,trace-pc-guard,pc-table
+ * (check-patch's patched build; 0 blocks otherwise).  Blocks are numbered
+ * 0..ksim_coverage_blocks()-1; a block's address is the one the build's
+ * debug line table uses (relative to the library's load address), so the
+ * caller can map blocks that ran to source lines.  Cleared with the rest
+ * by ksim_coverage_clear().
+ */
+long ksim_coverage_blocks(void);
+unsigned long ksim_coverage_block_address(long i);
+int ksim_coverage_block_ran(const struct ksim_world *w, long i);
+
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
 const char *ksim_schedule_token(struct ksim_world *w);
@@ -420,6 +433,9 @@ struct ksim_api {
 	int (*coverage_count)(const struct ksim_world *);
 	const char *(*coverage_name)(struct ksim_world *, int);
 	void (*coverage_clear)(struct ksim_world *);
+	long (*coverage_blocks)(void);
+	unsigned long (*coverage_block_address)(long);
+	int (*coverage_block_ran)(const struct ksim_world *, long);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -56,6 +56,9 @@ static const struct ksim_api ksim_api_table = {
 	.coverage_count = ksim_coverage_count,
 	.coverage_name = ksim_coverage_name,
 	.coverage_clear = ksim_coverage_clear,
+	.coverage_blocks = ksim_coverage_blocks,
+	.coverage_block_address = ksim_coverage_block_address,
+	.coverage_block_ran = ksim_coverage_block_ran,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -7,9 +7,95 @@
  * so an exploration can say whether the functions a patch changes ran in
  * any of its schedules.  Builds without the flag never call it.
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ksim_internal.h"
+
+/*
+ * Basic-block coverage.  The compiler emits one guard word and one
+ * (address, flags) pair per basic block of every instrumented file, in
+ * two sections of the library; every file's constructor hands the
+ * library-wide ranges to the init hooks below (so they run once per file
+ * and must be idempotent).  The guards are numbered 1..N once, at load
+ * time, before any world exists; afterwards both tables are read only.
+ * Which blocks ran is per world.
+ */
+static uint32_t *cov_guard_start, *cov_guard_stop;
+static const uintptr_t *cov_pcs_start, *cov_pcs_stop;
+
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
+	__attribute__((no_instrument_function, visibility("hidden")));
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
+	__attribute__((no_instrument_function, visibility("hidden")));
+void __sanitizer_cov_pcs_init(const uintptr_t *start, const uintptr_t *stop)
+	__attribute__((no_instrument_function, visibility("hidden")));
+
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
+{
+	uint32_t n = 0, *g;
+
+	if (start == stop || *start)
+		return;
+	for (g = start; g < stop; g++)
+		*g = ++n;
+	cov_guard_start = start;
+	cov_guard_stop = stop;
+}
+
+void __sanitizer_cov_pcs_init(const uintptr_t *start, const uintptr_t *stop)
+{
+	cov_pcs_start = start;
+	cov_pcs_stop = stop;
+}
+
+void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
+{
+	struct ksim_world *w = ksim_tls_world;
+	uint32_t i = *guard - 1;
+
+	if (!w || !*guard)
+		return;
+	if (!w->cov.blocks) {
+		size_t n = (size_t)(cov_guard_stop - cov_guard_start);
+
+		w->cov.blocks = calloc((n + 63) / 64, sizeof(uint64_t));
+		if (!w->cov.blocks)
+			return;
+	}
+	w->cov.blocks[i >> 6] |= 1ULL << (i & 63);
+}
+
+long ksim_coverage_blocks(void)
+{
+	long guards = (long)(cov_guard_stop - cov_guard_start);
+	long pcs = (long)(cov_pcs_stop - cov_pcs_start) / 2;
+
+	/* both tables or neither: a build without pc-table has no addresses */
+	return guards == pcs ? guards : 0;
+}
+
+unsigned long ksim_coverage_block_address(long i)
+{
+	Dl_info info;
+	uintptr_t pc;
+
+	if (i < 0 || i >= ksim_coverage_blocks())
+		return 0;
+	pc = cov_pcs_start[2 * i];
+	if (!dladdr((void *)pc, &info) || !info.dli_fbase)
+		return 0;
+	return (unsigned long)(pc - (uintptr_t)info.dli_fbase);
+}
+
+int ksim_coverage_block_ran(const struct ksim_world *w, long i)
+{
+	if (!w || !w->cov.blocks || i < 0 || i >= ksim_coverage_blocks())
+		return 0;
+	return (int)(w->cov.blocks[i >> 6] >> (i & 63) & 1);
+}
 
 /*
  * Hidden: the instrumented code of a dlopen()ed build must call its own
@@ -81,6 +167,8 @@ const char *ksim_coverage_name(struct ksim_world *w, int i)
 
 void ksim_coverage_clear(struct ksim_world *w)
 {
-	if (w)
-		memset(&w->cov, 0, sizeof(w->cov));
+	if (!w)
+		return;
+	free(w->cov.blocks);
+	memset(&w->cov, 0, sizeof(w->cov));
 }

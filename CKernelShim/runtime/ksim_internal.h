@@ -128,6 +128,7 @@ struct ksim_cov {
 	void *fn[KSIM_COV_SLOTS];
 	int nr;
 	int dropped;
+	uint64_t *blocks;	/* bit per basic block that ran (calloc'd) */
 };
 
 struct ksim_lockdep {

@@ -475,6 +475,7 @@ void ksim_world_destroy(struct ksim_world *w)
 	free(w->events);
 	free(w->text);
 	free(w->tokbuf);
+	free(w->cov.blocks);
 	free(w);
 }
 

@@ -179,6 +179,8 @@ public struct ExplorationResult: Sendable {
     public var lockOrderViolations: [LockOrderViolation] = []
     /// Kernel functions any explored schedule ran (instrumented builds only).
     public var executedFunctions: Set<String> = []
+    /// Basic blocks any explored schedule ran (instrumented builds only).
+    public var executedBlocks = BlockSet()
     /// The whole space (under `bound`) was explored.
     public var exhausted = false
     /// Preemption bound of DFS (nil: none).

@@ -210,7 +210,10 @@ public final class Explorer {
             runner.run(unit: u, limit: lim)
         }
         if options.shard != nil { result.units = shared.results.sorted { $0.index < $1.index } }
-        for w in worlds { result.executedFunctions.formUnion(w.executedFunctions) }
+        for w in worlds {
+            result.executedFunctions.formUnion(w.executedFunctions)
+            result.executedBlocks.formUnion(w.executedBlocks)
+        }
         result.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         return result
     }

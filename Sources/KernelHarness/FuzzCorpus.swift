@@ -50,8 +50,10 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     public var format: String
     /// "input" (queue) or "finding"
     public var kind: String
-    /// The structured input (what the fuzzer mutates).
-    public var input: FuzzInput
+    /// The structured input (what the fuzzer mutates); nil in a record of
+    /// a check-patch finding in a built-in scenario (its spec is the
+    /// scenario's).
+    public var input: FuzzInput?
     /// The complete world spec, task lines included.
     public var spec: String
     /// Replays the run (minimized for findings).
@@ -101,6 +103,9 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         }
         guard r.kind == "input" || r.kind == "finding" else {
             throw HarnessError.badInput("\(path): unknown record kind '\(r.kind)'")
+        }
+        if r.kind == "input" && r.input == nil {
+            throw HarnessError.badInput("\(path): an input record without 'input'")
         }
         if r.kind == "finding" && r.finding == nil {
             throw HarnessError.badInput("\(path): a finding record without 'finding'")

@@ -34,6 +34,12 @@ public struct FuzzOptions: Sendable {
     public var freshRate: Double = 0.15
     /// Stop once a new finding satisfies this (tests: stop at the bug they look for).
     public var stopWhen: (@Sendable (FuzzFindingSummary) -> Bool)? = nil
+    /// Kernel functions to aim at (check-patch: the ones a patch changes):
+    /// an input whose run steps inside one of them is mutated more often.
+    public var targets: Set<String> = []
+    /// Gather what the worlds ran and their lock-class dependencies
+    /// (check-patch's generated phase; see Fuzzer.harvest).
+    public var harvest = false
 
     public init() {}
 }
@@ -140,6 +146,15 @@ public final class Fuzzer: @unchecked Sendable {
     private var locations = Set<UInt64>()
     private var pairs = Set<UInt64>()
     private var corpus: [FuzzInput] = []
+    /// Corpus inputs whose run stepped inside a target function.
+    private var aimed: [FuzzInput] = []
+    /// Functions and blocks the worlds ran, and each world's lock-class
+    /// dependencies (with `harvest`).
+    public private(set) var ranFunctions: Set<String> = []
+    public private(set) var ranBlocks = BlockSet()
+    public private(set) var worldDependencies: [(spec: String, deps: [LockDependency])] = []
+    /// Executions whose run stepped inside a target function.
+    public private(set) var aimedExecs = 0
     private var corpusKeys = Set<UInt64>()
     private var known = Set<String>()
     private var summary: FuzzSummary
@@ -185,16 +200,19 @@ public final class Fuzzer: @unchecked Sendable {
         for url in FuzzFiles.list(q) {
             do {
                 let r = try FuzzRecord.load(path: url.path)
-                guard FuzzGen.valid(r.input.tasks, in: r.input.world) else {
+                guard let input = r.input else {
+                    throw HarnessError.badInput("\(url.path): a queue record without 'input'")
+                }
+                guard FuzzGen.valid(input.tasks, in: input.world) else {
                     throw HarnessError.badInput("\(url.path): its tasks do not fit its world")
                 }
-                guard let res = worker.execute(r.input) else {
+                guard let res = worker.execute(input) else {
                     throw HarnessError.badInput("\(url.path): the world builder rejects its spec")
                 }
-                let key = FuzzFiles.hash(r.input.spec + "\(r.input.schedule)")
+                let key = FuzzFiles.hash(input.spec + "\(input.schedule)")
                 if !corpusKeys.contains(key) {
                     corpusKeys.insert(key)
-                    corpus.append(r.input)
+                    corpus.append(input)
                     merge(res.features)
                     summary.resumed += 1
                 }
@@ -256,11 +274,12 @@ public final class Fuzzer: @unchecked Sendable {
         ticker.start()
         if jobs == 1 {
             workers[0].loop(stopped)
+            workers[0].harvestAll()
         } else {
             let group = DispatchGroup()
             for w in workers {
                 group.enter()
-                let t = Thread { w.loop(stopped); group.leave() }
+                let t = Thread { w.loop(stopped); w.harvestAll(); group.leave() }
                 t.stackSize = 1 << 22
                 t.start()
             }
@@ -293,7 +312,20 @@ public final class Fuzzer: @unchecked Sendable {
 
     func pickCorpus(_ gen: inout FuzzGen) -> FuzzInput? {
         lock.withLock {
-            corpus.isEmpty ? nil : corpus[gen.int(0...(corpus.count - 1))]
+            // aimed inputs get most of the mutations once there are any
+            if !aimed.isEmpty && gen.chance(0.75) { return aimed[gen.int(0...(aimed.count - 1))] }
+            return corpus.isEmpty ? nil : corpus[gen.int(0...(corpus.count - 1))]
+        }
+    }
+
+    /// Fold a world's coverage and dependencies in before it is dropped.
+    func harvest(_ spec: String, _ w: World) {
+        guard options.harvest else { return }
+        let f = w.executedFunctions, b = w.executedBlocks, d = w.lockDependencies
+        lock.withLock {
+            ranFunctions.formUnion(f)
+            ranBlocks.formUnion(b)
+            if !d.isEmpty { worldDependencies.append((spec, d)) }
         }
     }
 
@@ -304,10 +336,12 @@ public final class Fuzzer: @unchecked Sendable {
         var fresh: [Finding] = []
         lock.withLock {
             for b in (input.spec + "\(input.schedule)").utf8 { digest = (digest ^ UInt64(b)) &* 1099511628211 }
+            if res.aimed { aimedExecs += 1 }
             if merge(res.features) > 0 {
                 let key = FuzzFiles.hash(input.spec + "\(input.schedule)")
                 if corpusKeys.insert(key).inserted {
                     corpus.append(input)
+                    if res.aimed { aimed.append(input) }
                     save = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: input,
                                       spec: input.spec, token: res.token, codeID: options.api.codeID,
                                       patches: options.patches, kernel: options.kernel, maxSteps: options.maxSteps,
@@ -322,7 +356,7 @@ public final class Fuzzer: @unchecked Sendable {
             }
         }
         if let save, let q = queueDir {
-            let name = String(format: "input-%016llx.json", FuzzFiles.hash(save.spec + "\(save.input.schedule)"))
+            let name = String(format: "input-%016llx.json", FuzzFiles.hash(save.spec + "\(input.schedule)"))
             do { try FuzzFiles.writeAtomically(save.json, to: q.appendingPathComponent(name)) } catch {
                 say("cannot save corpus input: \(error)")
             }
@@ -355,6 +389,8 @@ struct ExecResult {
     /// Findings worth reporting (all but stranded pages).
     var failing: [Finding]
     var toleratedOnly: Bool
+    /// The run stepped inside a target function.
+    var aimed = false
 }
 
 /// One worker: its own RNG, world cache and minimizer; never shares a world.
@@ -404,9 +440,15 @@ final class Worker {
         }
         w.runRoundRobin()
         let k = max(1, Int(w.stats.steps))
-        if worlds.count >= 48 { worlds.removeAll() }
+        if worlds.count >= 48 { harvestAll() }
         worlds[spec] = (w, k)
         return (w, k)
+    }
+
+    /// Hand every cached world's coverage to the fuzzer and drop them.
+    func harvestAll() {
+        for (spec, w) in worlds { fuzzer.harvest(spec, w.world) }
+        worlds.removeAll()
     }
 
     /// Run one input's schedule; nil when the builder rejects its spec.
@@ -417,10 +459,11 @@ final class Worker {
         // every kind is reported, WARN_ON included; stranded pages are
         // tolerated by design (reclaim repairs them) and only counted
         let failing = fs.filter { $0.kind != "stranded" }
-        var feats = features(w)
+        var aimed = false
+        var feats = features(w, aimed: &aimed)
         for f in fs { feats.append(3 << 62 | (FuzzFiles.hash(f.signature) >> 2)) }
         return ExecResult(features: feats, token: w.token, failing: failing,
-                          toleratedOnly: !fs.isEmpty && failing.isEmpty)
+                          toleratedOnly: !fs.isEmpty && failing.isEmpty, aimed: aimed)
     }
 
     func run(_ w: World, _ s: FuzzSchedule, pctSteps k: Int) {
@@ -443,8 +486,20 @@ final class Worker {
         return id
     }
 
-    /// Features of the run just finished, read straight from the trace.
-    func features(_ w: World) -> [UInt64] {
+    /// Interned target test of a function name pointer.
+    var targetIDs: [UnsafeRawPointer: Bool] = [:]
+    @inline(__always) func isTarget(_ p: UnsafePointer<CChar>?) -> Bool {
+        guard let p, !fuzzer.options.targets.isEmpty else { return false }
+        let raw = UnsafeRawPointer(p)
+        if let t = targetIDs[raw] { return t }
+        let t = fuzzer.options.targets.contains(String(cString: p))
+        targetIDs[raw] = t
+        return t
+    }
+
+    /// Features of the run just finished, read straight from the trace;
+    /// `aimed` is set when a step was inside a target function.
+    func features(_ w: World, aimed: inout Bool) -> [UInt64] {
         let c = w.api.table.pointee
         let n = c.event_count!(w.w)
         var out: [UInt64] = []
@@ -455,6 +510,7 @@ final class Worker {
             guard c.event_get!(w.w, i, &ev) == 0 else { continue }
             let loc = (fileID(ev.op.file) << 20) | UInt64(UInt32(truncatingIfNeeded: ev.op.line) & 0xFFFFF)
             out.append(1 << 62 | loc << 1 | (ev.result != 0 ? 1 : 0))
+            if !aimed && isTarget(ev.op.function) { aimed = true }
             let obj = ev.op.object
             guard obj != 0 else { continue }
             let write = ev.op.write != 0 || Access.isLockKind(ev.op.kind)

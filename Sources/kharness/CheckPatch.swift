@@ -245,6 +245,12 @@ struct PatchCheckJSON: Codable {
         var fixed: [String]
         var new: [String]
         var unchanged: [String]
+        /// identity -> replay file of a new finding (with --findings-dir)
+        var replayFiles: [String: String]
+        enum CodingKeys: String, CodingKey {
+            case scenario, before, after, fixed, new, unchanged
+            case replayFiles = "replay_files"
+        }
     }
     struct Hunk: Codable {
         var file: String
@@ -284,11 +290,27 @@ struct PatchCheckJSON: Codable {
     var absolute = false
     /// Lock-order cycles only the union of all scenarios shows, new after the patches.
     var suiteLockCycles: [String] = []
-    struct Exercised: Codable { var file: String; var function: String; var ran: Bool }
+    struct Exercised: Codable {
+        var file: String
+        var function: String
+        var ran: Bool
+        /// Changed lines with code, and those that ran (absent: judged by
+        /// the function's entry).
+        var lines: [Int]?
+        var linesRan: [Int]?
+        var onlyGenerated: Bool
+        enum CodingKeys: String, CodingKey {
+            case file, function, ran, lines
+            case linesRan = "lines_ran", onlyGenerated = "only_generated"
+        }
+    }
+    struct GeneratedCycleJSON: Codable { var chain: String; var report: String; var worlds: [String] }
     struct Generated: Codable { var kind, location, message, identity, token: String; var file: String? }
     /// The generated-worlds phase: executions, and the findings new there.
     var generatedExecs = 0
+    var generatedAimed = 0
     var generated: [Generated] = []
+    var generatedLockCycles: [GeneratedCycleJSON] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -298,7 +320,8 @@ struct PatchCheckJSON: Codable {
         case suiteLockCycles = "suite_lock_cycles"
         case exercised, generated
         case notExercised = "not_exercised"
-        case generatedExecs = "generated_execs"
+        case generatedExecs = "generated_execs", generatedAimed = "generated_aimed"
+        case generatedLockCycles = "generated_lock_cycles"
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -324,13 +347,18 @@ struct PatchCheckJSON: Codable {
         buildSeconds = (r.buildSeconds * 1000).rounded() / 1000
         rows = r.rows.map { Row(scenario: $0.scenario, before: RunReport($0.before.result), after: RunReport($0.after.result),
                                 fixed: $0.fixed.map(\.identity), new: $0.new.map(\.identity),
-                                unchanged: $0.unchanged.map(\.identity)) }
+                                unchanged: $0.unchanged.map(\.identity), replayFiles: $0.replayFiles) }
         fixed = r.fixedCount
         new = r.newCount
         unchanged = r.unchangedCount
         absolute = r.absolute
         suiteLockCycles = r.suiteCycles.map(\.chain)
-        exercised = r.exercised.map { Exercised(file: $0.code.file, function: $0.code.function ?? "", ran: $0.ran) }
+        exercised = r.exercised.map {
+            Exercised(file: $0.code.file, function: $0.code.function ?? "", ran: $0.ran, lines: $0.lines,
+                      linesRan: $0.lines == nil ? nil : $0.linesRan, onlyGenerated: $0.onlyGenerated)
+        }
+        generatedAimed = r.generatedAimed
+        generatedLockCycles = r.generatedCycles.map { GeneratedCycleJSON(chain: $0.cycle.chain, report: $0.cycle.report, worlds: $0.specs) }
         notExercised = r.notExercised
         generatedExecs = r.generatedExecs
         generated = r.generated.map { Generated(kind: $0.finding.kind, location: $0.finding.location, message: $0.finding.message,

@@ -18,7 +18,7 @@ extension Kharness {
                 --json prints one JSON object (docs/json-schema.md).
                 """)
 
-        @Argument(help: "Scenario name (see 'kharness list').")
+        @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).")
         var scenario: String
 
         @Option(help: "replay | random | pct | dfs | dpor (default: dpor, or replay with --schedule).")
@@ -99,7 +99,15 @@ extension Kharness {
             if shard != nil, case .replay = strategy {
                 throw HarnessError.badInput("--shard splits an exploration; a replay has nothing to split")
             }
-            let sc = try Scenario(registered: scenario, api: api)
+            let sc: Scenario
+            if api.scenario(named: scenario) == nil, FileManager.default.fileExists(atPath: scenario) {
+                guard let text = try? String(contentsOfFile: scenario, encoding: .utf8), text.contains("task ") else {
+                    throw HarnessError.badInput("\(scenario): not a world spec (expected 'model mm' and 'task' lines)")
+                }
+                sc = Scenario(name: (scenario as NSString).lastPathComponent, spec: text)
+            } else {
+                sc = try Scenario(registered: scenario, api: api)
+            }
             let options = ExploreOptions(
                 maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
                 jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard,

@@ -62,6 +62,46 @@ import Foundation
         #expect(after.findings.contains { $0.message == "lock order against mm/rmap.c: PG_locked taken while holding ptl" })
     }
 
+    /// A new finding of a fixed scenario is written as a self-contained
+    /// replay file (spec, schedule, code id, patch texts) that reproduces it.
+    @Test func newScenarioFindingsGetReplayFiles() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-replays-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var o = PatchCheckOptions(scenarios: ["seed-migrate-nonlinear"], timePerScenario: 300, jobs: 2)
+        o.findingsDirectory = dir
+        let r = try PatchChecker.check(patches: [try Self.patch("0004")], options: o)
+        let row = try #require(r.rows.first)
+        let withToken = row.new.filter { !$0.token.isEmpty }
+        #expect(!withToken.isEmpty && row.replayFiles.count == withToken.count)
+        for f in withToken {
+            let path = try #require(row.replayFiles[f.identity])
+            let rec = try FuzzRecord.load(path: path)
+            #expect(rec.input == nil && rec.patches.count == 1 && rec.codeID == r.rows[0].after.result.codeID)
+            let (w, s) = try rec.prepare()
+            try w.run(s)
+            #expect(w.findings.contains { $0.kind == f.kind && $0.function == f.function })
+            #expect(PatchChecker.table(r).contains("replay file: kharness replay \(path)"))
+        }
+    }
+
+    /// lockdep over the generated worlds: with a scenario that never runs
+    /// the cluster scan, only generated worlds (nonlinear vmas) reach 0004's
+    /// lock_page(); the dependencies they gather close PG_locked ->
+    /// i_mmap_mutex -> PG_locked, which the unpatched build does not have in
+    /// the same worlds, and the cycle names worlds that show it.
+    @Test func generatedWorldsGatherLockdepCycles() throws {
+        var o = PatchCheckOptions(scenarios: ["mlock-vs-munlock"], timePerScenario: 30, jobs: 1)
+        o.fuzzTime = 60
+        o.fuzzExecs = 600
+        let r = try PatchChecker.check(patches: [try Self.patch("0004")], options: o)
+        #expect(r.rows.first?.new.isEmpty == true)
+        let c = try #require(r.generatedCycles.first { $0.cycle.chain == "PG_locked -> i_mmap_mutex -> PG_locked" })
+        #expect(!c.specs.isEmpty && c.specs.allSatisfy { $0.contains("nonlinear") })
+        #expect(c.cycle.report.contains("WARNING: possible circular locking dependency detected"))
+        #expect(r.verdict == .bad)
+        #expect(PatchChecker.table(r).contains("new in generated worlds: lockdep: possible circular locking dependency: PG_locked -> i_mmap_mutex -> PG_locked"))
+    }
+
     /// Sleeping on mmap_sem under i_mmap_mutex (down_read for the trylock
     /// in try_to_unmap_cluster): no fixed scenario deadlocks on it, lockdep
     /// sees the order inversion against migration's mmap_sem -> i_mmap_mutex.
@@ -193,7 +233,67 @@ import Foundation
         #expect(r.exercised.count == 1 && r.exercised[0].code.function == "do_anonymous_page" && !r.exercised[0].ran)
         #expect(r.notExercised && r.verdict == .untestable && r.exitCode == 125)
         #expect(r.verdictText == "not exercised")
-        #expect(PatchChecker.table(r).contains("do_anonymous_page() in mm/memory.c (never ran in any explored schedule)"))
+        #expect(PatchChecker.table(r).contains("do_anonymous_page() in mm/memory.c (never ran in any explored schedule or generated world)"))
+    }
+
+    /// Coverage is by line: a patch to a function that runs, whose changed
+    /// line is in a branch no schedule takes, is not exercised; a patch
+    /// whose changed lines ran in part says which did.
+    @Test func changedLinesAreJudgedByLineNotByFunction() throws {
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let fn = try #require(CScanner.functions(in: rmap).first { $0.name == "try_to_unmap_cluster" })
+        let body = String(decoding: Array(rmap.utf8)[fn.bodyStart..<fn.end], as: UTF8.self)
+        func check(_ from: String, _ to: String) throws -> PatchCheckReport {
+            #expect(body.contains(from))
+            // the occurrence in try_to_unmap_cluster()
+            let r = try #require(rmap.range(of: from, range: rmap.utf8.index(rmap.utf8.startIndex, offsetBy: fn.bodyStart)..<rmap.endIndex))
+            let changed = rmap.replacingCharacters(in: r, with: to)
+            let texts = try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, changed))
+            var baseline: [String: ExplorationResult] = [:]
+            return try PatchChecker.check(texts, options: PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"],
+                                                                            timePerScenario: 30, jobs: 1),
+                                          shim: nil, log: nil, baseline: &baseline)
+        }
+        // the pmd is always there in this scenario: the early return never runs
+        let never = try check("\tif (!pmd)\n\t\treturn ret;\n", "\tif (!pmd)\n\t\treturn SWAP_FAIL;\n")
+        #expect(never.exercised.count == 1 && !never.exercised[0].ran)
+        #expect(never.exercised[0].lines?.count == 1 && never.exercised[0].linesRan.isEmpty)
+        #expect(never.verdictText == "not exercised" && never.exitCode == 125)
+        // a test that runs, and an assignment under it that does not
+        let part = try check("\tpmd = mm_find_pmd(mm, address);\n",
+                             "\tif (address == 1UL)\n\t\taddress = 2UL;\n\tpmd = mm_find_pmd(mm, address);\n")
+        let e = try #require(part.exercised.first)
+        #expect(e.ran && !e.complete && e.lines?.count == 2 && e.linesRan.count == 1)
+        #expect(part.verdict == .good)
+        let line = try #require(e.lines?.min())
+        #expect(PatchChecker.table(part).contains("(partly ran: line \(line) ran; \(line + 1) never ran)"))
+    }
+
+    /// Changed code that only the generated worlds reach counts as run (and
+    /// says so), and the phase aims at it: some of its executions step in
+    /// the changed function.  Without the phase the same patch is not
+    /// exercised by that scenario.
+    @Test func generatedWorldsCountForChangedCodeAndAimAtIt() throws {
+        let shim = try ShimSource.locate()
+        let trunc = try String(contentsOf: shim.appendingPathComponent("mm/truncate.c"), encoding: .utf8)
+        let from = "\treturn truncate_complete_page(mapping, page);\n}"
+        #expect(trunc.contains(from))
+        let changed = trunc.replacingOccurrences(of: from, with: "\tint ret = truncate_complete_page(mapping, page);\n\treturn ret;\n}")
+        let texts = try patchTexts(SyntheticKernel.diff("mm/truncate.c", trunc, changed))
+        var baseline: [String: ExplorationResult] = [:]
+        var o = PatchCheckOptions(scenarios: ["reclaim-vs-munlock"], timePerScenario: 30, jobs: 1)
+        let without = try PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+        #expect(without.notExercised && without.verdictText == "not exercised")
+        o.fuzzTime = 60
+        o.fuzzExecs = 1500
+        let with = try PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+        let e = try #require(with.exercised.first)
+        #expect(e.code.function == "truncate_inode_page" && e.ran && e.onlyGenerated && e.complete)
+        #expect(with.generatedAimed > 0 && with.generatedAimed < with.generatedExecs)
+        #expect(with.verdict == .good && !with.notExercised)
+        #expect(PatchChecker.patchSummary(with).contains("(ran: lines "))
+        #expect(PatchChecker.patchSummary(with).contains("(in generated worlds only)"))
     }
 
     @Test func seriesExitsNonZeroWhenAColumnIsBad() throws {

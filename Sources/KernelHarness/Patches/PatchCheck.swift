@@ -105,6 +105,9 @@ public struct PatchCheckRow: Sendable {
     public var scenario: String
     public var before: SideOutcome
     public var after: SideOutcome
+    /// Replay files of the new findings (by identity), when check-patch
+    /// was given a findings directory.
+    public var replayFiles: [String: String] = [:]
 
     /// Failing findings by identity, before and after.
     func failing(_ s: SideOutcome) -> [String: FoundFinding] {
@@ -179,18 +182,98 @@ public struct PatchCheckReport: Sendable {
     /// Lock-order cycles that only the union of every scenario's lock-class
     /// dependencies shows (each scenario alone has none), new with the patches.
     public var suiteCycles: [LockCycle] = []
-    /// Each changed function the harness runs, and whether any explored
-    /// schedule of the patched code entered it.
-    public var exercised: [(code: ChangedCode, ran: Bool)] = []
+    /// Each changed function the harness runs, and which of its changed
+    /// lines ran in an explored schedule or a generated world.
+    public var exercised: [Exercise] = []
     /// No changed function ran in any schedule: the scenarios never reach
     /// the patch, so "good" would mean nothing (the verdict is untestable).
     public var notExercised: Bool { !exercised.isEmpty && !exercised.contains { $0.ran } }
     /// The generated-worlds phase: executions run, and the findings new there.
     public var generatedExecs = 0
+    /// Of them, the executions that stepped inside a changed function.
+    public var generatedAimed = 0
     public var generated: [GeneratedFinding] = []
+    /// Lock-order cycles only the generated worlds close, new with the patches.
+    public var generatedCycles: [GeneratedCycle] = []
+}
+
+/// Whether the changed code of one function ran.
+public struct Exercise: Sendable {
+    public var code: ChangedCode
+    /// The changed lines that have code (nil: the line table was not
+    /// available, or none of the changed lines has code of its own, as for
+    /// a removed statement; then the function's entry counts).
+    public var lines: [Int]?
+    /// Those of them that ran (or [] / all when judged by the function).
+    public var linesRan: [Int] = []
+    /// Ran only in the generated worlds, in no explored schedule.
+    public var onlyGenerated = false
+    public var ran: Bool
+
+    /// Every changed line with code ran.
+    public var complete: Bool { ran && (lines.map { $0.count == linesRan.count } ?? true) }
+
+    /// "ran", "lines 120,122 ran; 125 never ran", "never ran in any
+    /// explored schedule or generated world"
+    public var text: String {
+        let whereRan = onlyGenerated ? " (in generated worlds only)" : ""
+        guard ran else { return "never ran in any explored schedule or generated world" }
+        guard let l = lines else { return "entered\(whereRan); no changed line has code of its own" }
+        if complete { return "ran: \(l.count == 1 ? "line" : "lines") \(Exercise.ranges(l))\(whereRan)" }
+        let not = l.filter { !linesRan.contains($0) }
+        return "partly ran\(whereRan): \(linesRan.count == 1 ? "line" : "lines") \(Exercise.ranges(linesRan)) ran; "
+            + "\(Exercise.ranges(not)) never ran"
+    }
+
+    /// "12-14,20"
+    static func ranges(_ ls: [Int]) -> String {
+        var parts: [String] = []
+        var i = 0
+        let s = ls.sorted()
+        while i < s.count {
+            var j = i
+            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+            parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
+            i = j + 1
+        }
+        return parts.joined(separator: ",")
+    }
 }
 
 public enum PatchChecker {
+    /// For each changed function the harness runs: which of its changed
+    /// lines ran, in the explored schedules and then the generated worlds.
+    /// By line where the patched build's line table says which lines have
+    /// code; by function entry otherwise.
+    static func exercise(_ changed: [ChangedCode], api: KernelAPI, explored: [ExplorationResult],
+                         generated: (functions: Set<String>, blocks: BlockSet)) -> [Exercise] {
+        let code = changed.filter { $0.status == .runs && $0.function != nil }
+        guard !code.isEmpty else { return [] }
+        var fnExplored: Set<String> = [], blExplored = BlockSet()
+        for r in explored {
+            fnExplored.formUnion(r.executedFunctions)
+            blExplored.formUnion(r.executedBlocks)
+        }
+        var blAll = blExplored
+        blAll.formUnion(generated.blocks)
+        let fnAll = fnExplored.union(generated.functions)
+        let table = LineCoverage.load(api: api, files: Set(code.map(\.file)))
+        return code.map { c in
+            let f = c.function!
+            if let t = table {
+                let inExplored = t.lines(file: c.file, c.lineNumbers, ran: blExplored)
+                let inAll = t.lines(file: c.file, c.lineNumbers, ran: blAll)
+                if !inAll.code.isEmpty {
+                    return Exercise(code: c, lines: inAll.code, linesRan: inAll.ran,
+                                    onlyGenerated: inExplored.ran.isEmpty && !inAll.ran.isEmpty,
+                                    ran: !inAll.ran.isEmpty)
+                }
+            }
+            return Exercise(code: c, lines: nil, onlyGenerated: !fnExplored.contains(f) && fnAll.contains(f),
+                            ran: fnAll.contains(f))
+        }
+    }
+
     /// Explore one scenario on one build: the chosen strategy, or DPOR
     /// until exhausted within the budget and PCT (depth 3) for the rest.
     public static func explore(_ scenario: Scenario, api: KernelAPI, options: PatchCheckOptions) throws -> ExplorationResult {
@@ -298,16 +381,26 @@ public enum PatchChecker {
         var bad = !report.suiteCycles.isEmpty
             || (options.absolute ? report.rows.contains { $0.after.failed }
                                  : report.rows.contains { !$0.new.isEmpty })
+        var generatedRan: (functions: Set<String>, blocks: BlockSet) = ([], BlockSet())
         if options.fuzzTime > 0, !patches.isEmpty {
             log?("  generated worlds (\(options.fuzzTime) s) ...")
             let fm = FileManager.default
             let dir = fm.temporaryDirectory
                 .appendingPathComponent("kharness-generated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
             defer { try? fm.removeItem(at: dir) }
+            let targets = Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))
+            let known = Set(report.rows.flatMap { $0.after.result.lockCycles.map(\.chain) })
+                .union(report.suiteCycles.map(\.chain)).union(beforeChains)
             let g = try generatedPhase(base: base.api, patched: patched.api, patches: patches, kernel: options.kernel,
-                                       seconds: options.fuzzTime, execs: options.fuzzExecs, dir: dir, log: log)
+                                       seconds: options.fuzzTime, execs: options.fuzzExecs, dir: dir,
+                                       targets: targets, knownChains: known,
+                                       baseDependencies: Lockdep.merge(report.rows.map(\.before.result.lockDependencies)),
+                                       log: log)
             report.generatedExecs = g.execs
+            report.generatedAimed = g.aimedExecs
             report.generated = g.new
+            report.generatedCycles = g.cycles
+            generatedRan = g.ran
             // the new findings' replay files go where the user keeps them
             for i in report.generated.indices {
                 guard let file = report.generated[i].finding.file else { continue }
@@ -319,12 +412,16 @@ public enum PatchChecker {
                 report.generated[i].finding.file = to.path
             }
         }
-        bad = bad || !report.generated.isEmpty
+        bad = bad || !report.generated.isEmpty || !report.generatedCycles.isEmpty
         report.verdict = bad ? .bad : .good
-        let ran = report.rows.reduce(into: Set<String>()) { $0.formUnion($1.after.result.executedFunctions) }
-        report.exercised = report.outcomes.flatMap(\.changed)
-            .filter { $0.status == .runs && $0.function != nil }
-            .map { ($0, ran.contains($0.function!)) }
+        if let keep = options.findingsDirectory, !patches.isEmpty {
+            for i in report.rows.indices {
+                report.rows[i].replayFiles = saveReplays(report.rows[i], api: patched.api, patches: patches,
+                                                         kernel: options.kernel, dir: keep)
+            }
+        }
+        report.exercised = exercise(report.outcomes.flatMap(\.changed), api: patched.api,
+                                    explored: report.rows.map(\.after.result), generated: generatedRan)
         if !bad && report.notExercised {
             report.verdict = .untestable
             report.error = "not exercised: no explored schedule of " + (options.scenarios.map { $0.joined(separator: ", ") }
@@ -333,6 +430,44 @@ public enum PatchChecker {
         }
         report.seconds = Date().timeIntervalSince(start)
         return report
+    }
+
+    /// `path` relative to the working directory when it is inside it.
+    static func shortPath(_ path: String) -> String {
+        let cwd = FileManager.default.currentDirectoryPath
+        return path.hasPrefix(cwd + "/") ? String(path.dropFirst(cwd.count + 1)) : path
+    }
+
+    /// Write each new finding of `row` that has a schedule as a replay
+    /// file under `dir`: the scenario's world spec, the schedule (as a
+    /// token of that spec world), the code id and the patch texts, so it
+    /// replays on a machine without this cache.  Returns identity -> path.
+    static func saveReplays(_ row: PatchCheckRow, api: KernelAPI, patches: [PatchText], kernel: KernelTree?,
+                            dir: URL) -> [String: String] {
+        guard let info = api.scenario(named: row.scenario) else { return [:] }
+        var out: [String: String] = [:]
+        for f in row.new where !f.token.isEmpty {
+            guard let s = try? Schedule(token: f.token), let w = try? World(spec: info.spec, api: api),
+                  (try? w.run(choices: s.choices)) != nil,
+                  let shown = w.findings.first(where: { $0.kind == f.kind && $0.function == f.function }) else { continue }
+            let finding = FuzzFindingInfo(kind: f.kind, message: shown.message, location: shown.location,
+                                          function: shown.function, task: shown.taskName, signature: shown.signature,
+                                          originalToken: f.token, originalSteps: s.count, originalPreemptions: 0,
+                                          originalTasks: w.taskCount, preemptions: 0, steps: s.count, report: shown.report)
+            let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: nil, spec: info.spec,
+                                 token: w.token, codeID: api.codeID,
+                                 patches: patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) },
+                                 kernel: kernel?.root.path, maxSteps: nil, finding: finding, execs: 0, seconds: 0)
+            let url = dir.appendingPathComponent("\(row.scenario)-" + FuzzFiles.fileStem(signature: shown.signature) + ".json")
+            do {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                try FuzzFiles.writeAtomically(rec.json, to: url)
+                out[f.identity] = url.path
+            } catch {
+                continue
+            }
+        }
+        return out
     }
 
     /// Per patch: what it changes and whether the harness runs it, and
@@ -349,9 +484,7 @@ public enum PatchChecker {
             out += "patch \(i + 1): \(o.patch.label)\n"
             for c in o.changed {
                 out += "  \(c.text)"
-                if !r.rows.isEmpty, let e = r.exercised.first(where: { $0.code == c }) {
-                    out += e.ran ? " (ran)" : " (never ran in any explored schedule)"
-                }
+                if !r.rows.isEmpty, let e = r.exercised.first(where: { $0.code == c }) { out += " (\(e.text))" }
                 out += "\n"
             }
             for h in o.hunkNotes { out += "  \(h.text)\n" }
@@ -386,6 +519,7 @@ public enum PatchChecker {
                         for v in row.after.result.lockOrderViolations where v.message == f.message { out += v.report }
                     } else {
                         out += "  replay: kharness replay \(f.token)\n"
+                        if let file = row.replayFiles[f.identity] { out += "  replay file: kharness replay \(shortPath(file))\n" }
                     }
                 }
             }
@@ -393,11 +527,23 @@ public enum PatchChecker {
                 out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }
             if r.generatedExecs > 0 {
-                out += "generated worlds: \(r.generatedExecs) executions, \(r.generated.count) new finding\(r.generated.count == 1 ? "" : "s")\n"
+                let n = r.generated.count + r.generatedCycles.count
+                out += "generated worlds: \(r.generatedExecs) executions (\(r.generatedAimed) stepped in changed code),"
+                    + " \(n) new finding\(n == 1 ? "" : "s")\n"
+            }
+            for g in r.generatedCycles {
+                out += "new in generated worlds: lockdep: possible circular locking dependency: \(g.cycle.chain)\n" + g.cycle.report
+                if let spec = g.specs.first {
+                    out += g.closedByOneWorld ? "  a world whose schedules close the cycle"
+                                              : "  a world whose schedules take part of the cycle (none takes all of it)"
+                    out += (g.specs.count > 1 ? " (\(g.specs.count - 1) more in the JSON)" : "") + ":\n"
+                    out += spec.split(separator: "\n").map { "    \($0)\n" }.joined()
+                    out += "  explore it: save these lines as FILE, then kharness run FILE --keep-going --patch PATCH\n"
+                }
             }
             for g in r.generated {
                 out += "new in a generated world: \(g.finding.kind) at \(g.finding.location): \(g.finding.message)\n"
-                out += "  replay: kharness replay \(g.finding.file ?? g.finding.token)\n"
+                out += "  replay: kharness replay \(g.finding.file.map(shortPath) ?? g.finding.token)\n"
             }
         }
         out += "verdict: \(r.verdictText)"
@@ -405,6 +551,28 @@ public enum PatchChecker {
         out += String(format: " (%.1f s, build %.1f s)\n", r.seconds, r.buildSeconds)
         return out
     }
+}
+
+/// What the generated-worlds phase found and ran.
+public struct GeneratedPhase: Sendable {
+    public var execs: Int
+    public var new: [GeneratedFinding] = []
+    /// Executions whose run stepped inside a changed function.
+    public var aimedExecs = 0
+    public var ran: (functions: Set<String>, blocks: BlockSet) = ([], BlockSet())
+    public var cycles: [GeneratedCycle] = []
+
+    init(execs: Int) { self.execs = execs }
+}
+
+/// A lock-order cycle of the generated worlds, new with the patches, and
+/// (up to three of) the worlds whose dependencies close it.
+public struct GeneratedCycle: Sendable {
+    public var cycle: LockCycle
+    /// The worlds that take most of its edges first.
+    public var specs: [String]
+    /// The first world takes every edge of the cycle.
+    public var closedByOneWorld: Bool
 }
 
 /// A finding of check-patch's generated-worlds phase that the unpatched
@@ -423,8 +591,9 @@ extension PatchChecker {
     /// are saved as replay files under `dir` (world, tasks, schedule, code
     /// id, patch texts).
     static func generatedPhase(base: KernelAPI, patched: KernelAPI, patches: [PatchText], kernel: KernelTree?,
-                               seconds: Double, execs: Int?, dir: URL,
-                               log: ((String) -> Void)?) throws -> (execs: Int, new: [GeneratedFinding]) {
+                               seconds: Double, execs: Int?, dir: URL, targets: Set<String> = [],
+                               knownChains: Set<String> = [], baseDependencies: [LockDependency] = [],
+                               log: ((String) -> Void)?) throws -> GeneratedPhase {
         var o = FuzzOptions()
         o.api = patched
         o.seed = 1
@@ -434,7 +603,15 @@ extension PatchChecker {
         o.corpus = dir
         o.patches = patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) }
         o.kernel = kernel?.root.path
-        let summary = try Fuzzer(options: o).run()
+        o.targets = targets
+        o.harvest = true
+        let fuzzer = Fuzzer(options: o)
+        let summary = try fuzzer.run()
+        var phase = GeneratedPhase(execs: summary.execs)
+        phase.aimedExecs = fuzzer.aimedExecs
+        phase.ran = (fuzzer.ranFunctions, fuzzer.ranBlocks)
+        phase.cycles = try newCycles(fuzzer.worldDependencies, base: base, known: knownChains,
+                                     baseDependencies: baseDependencies)
         var out: [GeneratedFinding] = []
         for f in summary.findings {
             let shape = String(f.message.map { $0.isNumber ? "#" : $0 })
@@ -462,6 +639,46 @@ extension PatchChecker {
                 out.append(GeneratedFinding(finding: f, identity: identity))
             }
         }
-        return (summary.execs, out)
+        phase.new = out
+        return phase
+    }
+
+    /// Lock-order cycles the generated worlds' dependencies close (with the
+    /// patched build) that are not already known: not among `known` chains
+    /// (the fixed scenarios' ones), and not closed by the unpatched build's
+    /// dependencies in the same worlds (each world that contributed an edge
+    /// is explored briefly on it) together with `baseDependencies`.
+    static func newCycles(_ worlds: [(spec: String, deps: [LockDependency])], base: KernelAPI,
+                          known: Set<String>, baseDependencies: [LockDependency]) throws -> [GeneratedCycle] {
+        let all = Lockdep.merge(worlds.map(\.deps))
+        let found = Lockdep.cycles(all).filter { !known.contains($0.chain) }
+        guard !found.isEmpty else { return [] }
+        var out: [GeneratedCycle] = []
+        var baseDeps: [[LockDependency]] = [baseDependencies]
+        var explored: Set<String> = []
+        for c in found {
+            // the worlds that take the cycle's edges, those with the most
+            // of them first (a world with all of them closes it alone)
+            let pairs = Set(c.edges.map { "\($0.from)>\($0.to)" })
+            let ranked = worlds.map { w in (w.spec, Set(w.deps.map { "\($0.from)>\($0.to)" }).intersection(pairs).count) }
+                .filter { $0.1 > 0 }
+                .sorted { $0.1 > $1.1 }
+            let specs = ranked.map(\.0)
+            let alone = ranked.first?.1 == pairs.count
+            // the same worlds on the unpatched code
+            for spec in specs.prefix(8) where explored.insert(spec).inserted {
+                let sc = Scenario(name: "generated", spec: spec)
+                if let r = try? Explorer(sc, strategy: .dpor,
+                                         options: ExploreOptions(timeLimit: 0.5, stopOnFirstFinding: false, jobs: 1),
+                                         api: base).run() {
+                    baseDeps.append(r.lockDependencies)
+                }
+            }
+            let before = Set(Lockdep.cycles(Lockdep.merge(baseDeps)).map(\.chain))
+            if !before.contains(c.chain) {
+                out.append(GeneratedCycle(cycle: c, specs: Array(specs.prefix(3)), closedByOneWorld: alone))
+            }
+        }
+        return out
     }
 }

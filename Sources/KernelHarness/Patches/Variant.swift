@@ -153,11 +153,13 @@ public enum VariantBuilder {
         }
     }
 
-    /// What makes the kernel code of mm/ record each function it enters:
-    /// instrumented before inlining, so a static function inlined into its
-    /// caller still counts (the stubs' inlines are recorded too; the
-    /// runtime and the world are not compiled with it).
-    static let instrumentFlags = ["-finstrument-functions"]
+    /// What makes the kernel code of mm/ record each function it enters
+    /// (instrumented before inlining, so a static function inlined into its
+    /// caller still counts) and each basic block that runs (every block,
+    /// none pruned, with the table of block addresses: see LineCoverage).
+    /// The stubs' inlines are recorded too; the runtime and the world are
+    /// not compiled with it.
+    static let instrumentFlags = ["-finstrument-functions", "-fsanitize-coverage=bb,no-prune,trace-pc-guard,pc-table"]
 
     /// The cached build whose code identity is `codeID` (the id a schedule
     /// token carries), if one was built on this machine.
