@@ -23,10 +23,16 @@ let package = Package(
                 .headerSearchPath("runtime"),
             ]
         ),
+        // The check-patch worker's sandbox and death hooks (not kernel code).
+        .target(
+            name: "CWorkerSupport",
+            path: "Sources/CWorkerSupport",
+            publicHeadersPath: "include"
+        ),
         // Swift driver: worlds, schedules, strategies, explorer, reports.
         .target(
             name: "KernelHarness",
-            dependencies: ["CKernelShim"]
+            dependencies: ["CKernelShim", "CWorkerSupport"]
         ),
         .executableTarget(
             name: "kharness",

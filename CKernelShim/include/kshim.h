@@ -317,6 +317,14 @@ void ksim_coverage_clear(struct ksim_world *w);
  * by ksim_coverage_clear().
  */
 long ksim_coverage_blocks(void);
+
+/*
+ * The task whose kernel code is executing right now (its index), or -1
+ * while the driver has control.  Meant for a watchdog on another thread:
+ * a task that stays running while the world's step count does not move is
+ * in a loop without a scheduling point.
+ */
+int ksim_running_task(const struct ksim_world *w);
 unsigned long ksim_coverage_block_address(long i);
 int ksim_coverage_block_ran(const struct ksim_world *w, long i);
 
@@ -436,6 +444,7 @@ struct ksim_api {
 	long (*coverage_blocks)(void);
 	unsigned long (*coverage_block_address)(long);
 	int (*coverage_block_ran)(const struct ksim_world *, long);
+	int (*running_task)(const struct ksim_world *);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -59,6 +59,7 @@ static const struct ksim_api ksim_api_table = {
 	.coverage_blocks = ksim_coverage_blocks,
 	.coverage_block_address = ksim_coverage_block_address,
 	.coverage_block_ran = ksim_coverage_block_ran,
+	.running_task = ksim_running_task,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -454,6 +454,14 @@ void ksim_world_reset(struct ksim_world *w)
 	ksim_run_start(w);
 }
 
+int ksim_running_task(const struct ksim_world *w)
+{
+	/* read from another thread: one aligned load of the pointer */
+	const struct ksim_task *t = __atomic_load_n(&w->cur, __ATOMIC_RELAXED);
+
+	return t ? (int)(t - w->tasks) : -1;
+}
+
 void ksim_world_destroy(struct ksim_world *w)
 {
 	int i;

@@ -94,6 +94,9 @@ public struct ExploreOptions: Sendable {
     public var units: Int
     /// Livelock budget per run (steps); nil: the shim's default.
     public var maxSteps: Int?
+    /// Called with every world the exploration makes (a worker process's
+    /// watchdog watches them).
+    public var observe: (@Sendable (World) -> Void)? = nil
 
     public init(maxSchedules: Int? = nil, timeLimit: Double? = nil, stopOnFirstFinding: Bool = true,
                 jobs: Int = 1, shard: Shard? = nil, strict: Bool = false, progress: Bool = false,

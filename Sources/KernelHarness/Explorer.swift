@@ -35,6 +35,7 @@ public final class Explorer {
     /// A world configured for exploration (no trace, no call chains).
     func makeWorld() throws -> World {
         let w = try scenario.makeWorld(api: api)
+        options.observe?(w)
         try configure(w)
         return w
     }

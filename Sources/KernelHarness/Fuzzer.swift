@@ -37,6 +37,8 @@ public struct FuzzOptions: Sendable {
     /// Kernel functions to aim at (check-patch: the ones a patch changes):
     /// an input whose run steps inside one of them is mutated more often.
     public var targets: Set<String> = []
+    /// Called with every world the fuzzer makes (a worker's watchdog).
+    public var observe: (@Sendable (World) -> Void)? = nil
     /// Gather what the worlds ran and their lock-class dependencies
     /// (check-patch's generated phase; see Fuzzer.harvest).
     public var harvest = false
@@ -431,6 +433,7 @@ final class Worker {
         let w: World
         do {
             w = try World(spec: spec, api: fuzzer.options.api)
+            fuzzer.options.observe?(w)
             try w.set(.trace, 1)
             try w.set(.backtrace, 0)
             try w.set(.maxSteps, fuzzer.options.maxSteps)

@@ -75,6 +75,14 @@ extension Kharness {
         @Option(help: "Write an SVG swimlane picture of every new finding of the scenarios to DIR.")
         var svg: String?
 
+        @Flag(name: .customLong("in-process"), help: "Run the patched code in this process, not in a sandboxed worker process (faster to start; a crash, exit() or hang of the patched code then ends check-patch).")
+        var inProcess = false
+
+        @Flag(name: .customLong("no-sandbox"), help: "Run the worker process without its sandbox (namespaces and Landlock).")
+        var noSandbox = false
+
+        @Option(name: .customLong("hang-time"), help: "Seconds a run of the patched code may go without a scheduling point before the worker calls it a hang.")
+        var hangTime: Double = 10
 
         func validate() throws {
             if patches.isEmpty && series == nil {
@@ -91,6 +99,7 @@ extension Kharness {
             if !(0...10).contains(patchFuzz) { throw ValidationError("--fuzz must be 0...10 lines") }
             if !(fuzzTime >= 0 && fuzzTime <= 86400) { throw ValidationError("--fuzz-time must be 0...86400 seconds") }
             if series != nil && !patches.isEmpty { throw ValidationError("give patch files or --series FILE, not both") }
+            if !(hangTime >= 0.5 && hangTime <= 3600) { throw ValidationError("--hang-time must be 0.5...3600 seconds") }
             if let s = series, !FileManager.default.fileExists(atPath: s) {
                 throw ValidationError("no such series file: \(s)")
             }
@@ -106,11 +115,15 @@ extension Kharness {
             case .replay, .none: strat = nil
             }
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
-            return PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
-                                     jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                     firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
-                                     absolute: absolute, fuzzTime: fuzzTime,
-                                     findingsDirectory: URL(fileURLWithPath: findingsDir))
+            var o = PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
+                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                      firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
+                                      absolute: absolute, fuzzTime: fuzzTime,
+                                      findingsDirectory: URL(fileURLWithPath: findingsDir))
+            if !inProcess { o.worker = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
+            o.sandbox = !noSandbox
+            o.hangSeconds = hangTime
+            return o
         }
 
         func run() throws {

@@ -79,7 +79,7 @@ extension World {
 }
 
 /// A cycle of lock classes: edges[0].from -> edges[0].to = edges[1].from -> ... -> edges[0].from.
-public struct LockCycle: Sendable, Hashable {
+public struct LockCycle: Sendable, Hashable, Codable {
     public var edges: [LockDependency]
 
     public var classes: [String] { edges.map(\.from) }

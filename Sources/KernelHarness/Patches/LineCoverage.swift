@@ -11,7 +11,7 @@
 import Foundation
 
 /// Basic blocks that ran, as a bit set over the build's block numbers.
-public struct BlockSet: Sendable, Equatable {
+public struct BlockSet: Sendable, Equatable, Codable {
     public private(set) var words: [UInt64]
 
     public init(count: Int = 0) { words = Array(repeating: 0, count: (count + 63) / 64) }
@@ -29,6 +29,16 @@ public struct BlockSet: Sendable, Equatable {
         for (i, w) in o.words.enumerated() { words[i] |= w }
     }
     public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+}
+
+extension KernelAPI {
+    /// The address of every basic block of an instrumented build, by block
+    /// number (empty for other builds).
+    public var blockAddresses: [UInt64] {
+        let t = table.pointee
+        guard let n = t.coverage_blocks?(), n > 0, let addr = t.coverage_block_address else { return [] }
+        return (0..<Int(n)).map { UInt64(addr($0)) }
+    }
 }
 
 extension World {
@@ -55,19 +65,18 @@ public struct LineCoverage: Sendable {
     /// ("mm/rmap.c" as the build names them).  Nil when the build has no
     /// block coverage or llvm-dwarfdump cannot read it.
     public static func load(api: KernelAPI, files: Set<String>) -> LineCoverage? {
-        let t = api.table.pointee
-        guard let n = t.coverage_blocks?(), n > 0, let addr = t.coverage_block_address,
-              api.origin != "builtin" else { return nil }
-        let lib = api.origin
-        var blocks: [(UInt64, Int)] = []
-        for i in 0..<Int(n) {
-            let a = UInt64(addr(i))
-            if a != 0 { blocks.append((a, i)) }
-        }
-        blocks.sort { $0.0 < $1.0 }
+        guard api.origin != "builtin" else { return nil }
+        return load(library: api.origin, blockAddresses: api.blockAddresses, files: files)
+    }
+
+    /// The same from a library file (not loaded: llvm-dwarfdump reads it)
+    /// and its block table as a worker process sent it.
+    public static func load(library lib: String, blockAddresses: [UInt64], files: Set<String>) -> LineCoverage? {
+        guard !blockAddresses.isEmpty else { return nil }
+        let blocks = blockAddresses.enumerated().filter { $0.element != 0 }
+            .map { (address: $0.element, index: $0.offset) }.sorted { $0.address < $1.address }
         guard let dump = try? runCommand(dwarfdump, ["--debug-line", lib]), dump.status == 0 else { return nil }
-        return LineCoverage(blocks: blocks.map { (address: $0.0, index: $0.1) },
-                            ranges: parse(dump.output, files: files))
+        return LineCoverage(blocks: blocks, ranges: parse(dump.output, files: files))
     }
 
     /// The line-table dumper: llvm-dwarfdump, or the versioned one Debian ships.

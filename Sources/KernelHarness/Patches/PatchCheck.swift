@@ -45,6 +45,17 @@ public struct PatchCheckOptions: Sendable {
     public var fuzzExecs: Int? = nil
     /// Where the generated phase saves its findings as replay files.
     public var findingsDirectory: URL? = nil
+    /// Run the patched code in a worker process started from this
+    /// executable (`kharness worker`); nil: in this process.
+    public var worker: URL? = nil
+    /// Sandbox the worker (no network, writes only to its scratch and the
+    /// findings directory) when the machine allows it.
+    public var sandbox = true
+    /// Seconds a run of the patched code may go without a scheduling point
+    /// before the worker's watchdog calls it a hang.
+    public var hangSeconds: Double = 10
+    /// Called with every world made on the patched build (in-process).
+    public var observe: (@Sendable (World) -> Void)? = nil
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
                 strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false,
@@ -195,6 +206,10 @@ public struct PatchCheckReport: Sendable {
     public var generated: [GeneratedFinding] = []
     /// Lock-order cycles only the generated worlds close, new with the patches.
     public var generatedCycles: [GeneratedCycle] = []
+    /// The patched code ended, killed or hung the worker process.
+    public var deaths: [WorkerDeath] = []
+    /// The patched build's code id (tokens of its findings carry it).
+    public var codeID: String?
 }
 
 /// Whether the changed code of one function ran.
@@ -245,7 +260,7 @@ public enum PatchChecker {
     /// lines ran, in the explored schedules and then the generated worlds.
     /// By line where the patched build's line table says which lines have
     /// code; by function entry otherwise.
-    static func exercise(_ changed: [ChangedCode], api: KernelAPI, explored: [ExplorationResult],
+    static func exercise(_ changed: [ChangedCode], library: String, blocks: [UInt64], explored: [ExplorationResult],
                          generated: (functions: Set<String>, blocks: BlockSet)) -> [Exercise] {
         let code = changed.filter { $0.status == .runs && $0.function != nil }
         guard !code.isEmpty else { return [] }
@@ -257,7 +272,7 @@ public enum PatchChecker {
         var blAll = blExplored
         blAll.formUnion(generated.blocks)
         let fnAll = fnExplored.union(generated.functions)
-        let table = LineCoverage.load(api: api, files: Set(code.map(\.file)))
+        let table = LineCoverage.load(library: library, blockAddresses: blocks, files: Set(code.map(\.file)))
         return code.map { c in
             let f = c.function!
             if let t = table {
@@ -279,6 +294,7 @@ public enum PatchChecker {
     public static func explore(_ scenario: Scenario, api: KernelAPI, options: PatchCheckOptions) throws -> ExplorationResult {
         var opts = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: options.firstFinding,
                                   jobs: options.jobs, strict: options.strict)
+        opts.observe = options.observe
         if let s = options.strategy {
             return try Explorer(scenario, strategy: s, options: opts, api: api).run()
         }
@@ -343,85 +359,78 @@ public enum PatchChecker {
         } else {
             names = base.api.scenarios.map(\.name).filter { !$0.hasPrefix("toy-") }
         }
+        var befores: [ExplorationResult] = []
         for name in names {
-            log?("  \(name) ...")
+            log?("  \(name) (unpatched) ...")
             // the unpatched side is explored whole even with --first: a
             // finding is only new against all the findings it already has
             var full = options
             full.firstFinding = false
+            full.observe = nil
             let before = try baseline[name]
                 ?? explore(Scenario(registered: name, api: base.api), api: base.api, options: full)
             baseline[name] = before
-            // a patch may remove a scenario: then it cannot be judged
-            guard patched.api.scenario(named: name) != nil else {
-                throw HarnessError.notFound("the patched code has no scenario '\(name)'")
-            }
-            let sc = try Scenario(registered: name, api: patched.api)
-            var row = PatchCheckRow(scenario: name, before: SideOutcome(result: before),
-                                    after: SideOutcome(result: try explore(sc, api: patched.api, options: options)))
-            // --first stopped at a finding the unpatched code has too: that
-            // says nothing, so explore on past it
-            if options.firstFinding && row.after.failed && row.new.isEmpty && !options.absolute {
-                row.after = SideOutcome(result: try explore(sc, api: patched.api, options: full))
-            }
+            befores.append(before)
+        }
+        let fm = FileManager.default
+        let scratch = fm.temporaryDirectory
+            .appendingPathComponent("kharness-patched-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? fm.removeItem(at: scratch) }
+        var q = PatchedSideRequest(
+            library: patched.library, baseLibrary: base.api.origin == "builtin" ? nil : base.api.origin,
+            scenarios: names, strategy: options.strategy?.wire, time: options.timePerScenario,
+            strict: options.strict, jobs: options.jobs, first: options.firstFinding, absolute: options.absolute,
+            before: Dictionary(uniqueKeysWithValues: zip(names, befores.map { $0.findings.filter(\.failing).map(\.identity) })),
+            beforeDependencies: befores.map(\.lockDependencies),
+            fuzzTime: options.fuzzTime, fuzzExecs: options.fuzzExecs,
+            patches: patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) },
+            kernel: options.kernel?.root.path,
+            targets: Array(Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))).sorted(),
+            findingsDirectory: options.findingsDirectory?.path, scratch: scratch.path)
+        q.hangSeconds = options.hangSeconds
+        let side: PatchedSideResult
+        if let exe = options.worker {
+            side = try WorkerProcess.patchedSide(q, executable: exe, sandbox: options.sandbox, log: log)
+        } else {
+            guard let api = patched.loadedAPI else { throw HarnessError.untestable("the patched build is not loaded") }
+            var collected = PatchedSideResult()
+            PatchedSide.run(q, patched: api, base: base.api, observe: options.observe, log: log) { collected.take($0) }
+            side = collected
+        }
+        if let e = side.failure {
+            report.error = e
+            report.seconds = Date().timeIntervalSince(start)
+            return report
+        }
+        for (i, name) in names.enumerated() {
+            guard let after = side.after[name] else { continue }
+            var row = PatchCheckRow(scenario: name, before: SideOutcome(result: befores[i]), after: SideOutcome(result: after))
+            row.replayFiles = side.replayFiles[name] ?? [:]
             report.rows.append(row)
         }
+        report.deaths = side.deaths
+        report.codeID = side.codeID
         // lockdep over the whole suite: dependencies of different scenarios
         // can close a cycle that no single scenario has
-        let chains = { (rs: [ExplorationResult]) -> Set<String> in
-            Set(Lockdep.cycles(Lockdep.merge(rs.map(\.lockDependencies))).map(\.chain))
-        }
-        let beforeChains = chains(report.rows.map(\.before.result))
-        let rowChains = Set(report.rows.flatMap { $0.after.result.lockCycles.map(\.chain) })
-        report.suiteCycles = Lockdep.cycles(Lockdep.merge(report.rows.map(\.after.result.lockDependencies)))
-            .filter { !beforeChains.contains($0.chain) && !rowChains.contains($0.chain) }
+        report.suiteCycles = suiteCycles(before: befores.map(\.lockDependencies), after: report.rows.map(\.after.result))
         // regression-aware: only a finding the unpatched code did not have
         // makes the patch bad, unless every failing finding counts
         report.absolute = options.absolute
-        var bad = !report.suiteCycles.isEmpty
+        var bad = !report.suiteCycles.isEmpty || !report.deaths.isEmpty
             || (options.absolute ? report.rows.contains { $0.after.failed }
                                  : report.rows.contains { !$0.new.isEmpty })
-        var generatedRan: (functions: Set<String>, blocks: BlockSet) = ([], BlockSet())
-        if options.fuzzTime > 0, !patches.isEmpty {
-            log?("  generated worlds (\(options.fuzzTime) s) ...")
-            let fm = FileManager.default
-            let dir = fm.temporaryDirectory
-                .appendingPathComponent("kharness-generated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-            defer { try? fm.removeItem(at: dir) }
-            let targets = Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))
-            let known = Set(report.rows.flatMap { $0.after.result.lockCycles.map(\.chain) })
-                .union(report.suiteCycles.map(\.chain)).union(beforeChains)
-            let g = try generatedPhase(base: base.api, patched: patched.api, patches: patches, kernel: options.kernel,
-                                       seconds: options.fuzzTime, execs: options.fuzzExecs, dir: dir,
-                                       targets: targets, knownChains: known,
-                                       baseDependencies: Lockdep.merge(report.rows.map(\.before.result.lockDependencies)),
-                                       log: log)
+        if let g = side.generated {
             report.generatedExecs = g.execs
             report.generatedAimed = g.aimedExecs
             report.generated = g.new
             report.generatedCycles = g.cycles
-            generatedRan = g.ran
-            // the new findings' replay files go where the user keeps them
-            for i in report.generated.indices {
-                guard let file = report.generated[i].finding.file else { continue }
-                guard let keep = options.findingsDirectory else { report.generated[i].finding.file = nil; continue }
-                try fm.createDirectory(at: keep, withIntermediateDirectories: true)
-                let to = keep.appendingPathComponent((file as NSString).lastPathComponent)
-                try? fm.removeItem(at: to)
-                try fm.copyItem(at: URL(fileURLWithPath: file), to: to)
-                report.generated[i].finding.file = to.path
-            }
         }
         bad = bad || !report.generated.isEmpty || !report.generatedCycles.isEmpty
         report.verdict = bad ? .bad : .good
-        if let keep = options.findingsDirectory, !patches.isEmpty {
-            for i in report.rows.indices {
-                report.rows[i].replayFiles = saveReplays(report.rows[i], api: patched.api, patches: patches,
-                                                         kernel: options.kernel, dir: keep)
-            }
-        }
-        report.exercised = exercise(report.outcomes.flatMap(\.changed), api: patched.api,
-                                    explored: report.rows.map(\.after.result), generated: generatedRan)
+        report.exercised = exercise(report.outcomes.flatMap(\.changed), library: patched.library,
+                                    blocks: side.blocks, explored: report.rows.map(\.after.result),
+                                    generated: (side.generated?.ranFunctions ?? [], side.generated?.ranBlocks ?? BlockSet()))
         if !bad && report.notExercised {
             report.verdict = .untestable
             report.error = "not exercised: no explored schedule of " + (options.scenarios.map { $0.joined(separator: ", ") }
@@ -430,6 +439,16 @@ public enum PatchChecker {
         }
         report.seconds = Date().timeIntervalSince(start)
         return report
+    }
+
+    /// Lock-order cycles only the union of every scenario's dependencies
+    /// (after the patches) closes: in no single scenario, and not in the
+    /// unpatched suite's union.
+    static func suiteCycles(before: [[LockDependency]], after: [ExplorationResult]) -> [LockCycle] {
+        let beforeChains = Set(Lockdep.cycles(Lockdep.merge(before)).map(\.chain))
+        let rowChains = Set(after.flatMap { $0.lockCycles.map(\.chain) })
+        return Lockdep.cycles(Lockdep.merge(after.map(\.lockDependencies)))
+            .filter { !beforeChains.contains($0.chain) && !rowChains.contains($0.chain) }
     }
 
     /// `path` relative to the working directory when it is inside it.
@@ -442,11 +461,11 @@ public enum PatchChecker {
     /// file under `dir`: the scenario's world spec, the schedule (as a
     /// token of that spec world), the code id and the patch texts, so it
     /// replays on a machine without this cache.  Returns identity -> path.
-    static func saveReplays(_ row: PatchCheckRow, api: KernelAPI, patches: [PatchText], kernel: KernelTree?,
-                            dir: URL) -> [String: String] {
-        guard let info = api.scenario(named: row.scenario) else { return [:] }
+    static func saveReplays(scenario: String, new: [FoundFinding], api: KernelAPI, patches: [FuzzPatch],
+                            kernel: String?, dir: URL) -> [String: String] {
+        guard let info = api.scenario(named: scenario) else { return [:] }
         var out: [String: String] = [:]
-        for f in row.new where !f.token.isEmpty {
+        for f in new where !f.token.isEmpty {
             guard let s = try? Schedule(token: f.token), let w = try? World(spec: info.spec, api: api),
                   (try? w.run(choices: s.choices)) != nil,
                   let shown = w.findings.first(where: { $0.kind == f.kind && $0.function == f.function }) else { continue }
@@ -455,10 +474,9 @@ public enum PatchChecker {
                                           originalToken: f.token, originalSteps: s.count, originalPreemptions: 0,
                                           originalTasks: w.taskCount, preemptions: 0, steps: s.count, report: shown.report)
             let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: nil, spec: info.spec,
-                                 token: w.token, codeID: api.codeID,
-                                 patches: patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) },
-                                 kernel: kernel?.root.path, maxSteps: nil, finding: finding, execs: 0, seconds: 0)
-            let url = dir.appendingPathComponent("\(row.scenario)-" + FuzzFiles.fileStem(signature: shown.signature) + ".json")
+                                 token: w.token, codeID: api.codeID, patches: patches,
+                                 kernel: kernel, maxSteps: nil, finding: finding, execs: 0, seconds: 0)
+            let url = dir.appendingPathComponent("\(scenario)-" + FuzzFiles.fileStem(signature: shown.signature) + ".json")
             do {
                 try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
                 try FuzzFiles.writeAtomically(rec.json, to: url)
@@ -523,6 +541,13 @@ public enum PatchChecker {
                     }
                 }
             }
+            for d in r.deaths {
+                out += "new in \(d.scenario ?? "the generated worlds"): \(d.kind == "hang" ? "hang" : "worker death"): \(d.message)\n"
+                if let t = d.token, !t.isEmpty { out += "  the run it was in: kharness replay \(t)\n" }
+                if !d.output.isEmpty {
+                    out += "  the worker's last output:\n" + d.output.split(separator: "\n").map { "    \($0)\n" }.joined()
+                }
+            }
             for c in r.suiteCycles {
                 out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }
@@ -554,12 +579,13 @@ public enum PatchChecker {
 }
 
 /// What the generated-worlds phase found and ran.
-public struct GeneratedPhase: Sendable {
+public struct GeneratedPhase: Sendable, Codable {
     public var execs: Int
     public var new: [GeneratedFinding] = []
     /// Executions whose run stepped inside a changed function.
     public var aimedExecs = 0
-    public var ran: (functions: Set<String>, blocks: BlockSet) = ([], BlockSet())
+    public var ranFunctions: Set<String> = []
+    public var ranBlocks = BlockSet()
     public var cycles: [GeneratedCycle] = []
 
     init(execs: Int) { self.execs = execs }
@@ -567,7 +593,7 @@ public struct GeneratedPhase: Sendable {
 
 /// A lock-order cycle of the generated worlds, new with the patches, and
 /// (up to three of) the worlds whose dependencies close it.
-public struct GeneratedCycle: Sendable {
+public struct GeneratedCycle: Sendable, Codable {
     public var cycle: LockCycle
     /// The worlds that take most of its edges first.
     public var specs: [String]
@@ -577,7 +603,7 @@ public struct GeneratedCycle: Sendable {
 
 /// A finding of check-patch's generated-worlds phase that the unpatched
 /// code does not show in the same world.
-public struct GeneratedFinding: Sendable {
+public struct GeneratedFinding: Sendable, Codable {
     public var finding: FuzzFindingSummary
     /// "kind in function(): message shape", as FoundFinding.identity.
     public var identity: String
@@ -590,9 +616,10 @@ extension PatchChecker {
     /// a finding the unpatched build does not show there is new.  Findings
     /// are saved as replay files under `dir` (world, tasks, schedule, code
     /// id, patch texts).
-    static func generatedPhase(base: KernelAPI, patched: KernelAPI, patches: [PatchText], kernel: KernelTree?,
+    static func generatedPhase(base: KernelAPI, patched: KernelAPI, patches: [FuzzPatch], kernel: String?,
                                seconds: Double, execs: Int?, dir: URL, targets: Set<String> = [],
                                knownChains: Set<String> = [], baseDependencies: [LockDependency] = [],
+                               observe: (@Sendable (World) -> Void)? = nil,
                                log: ((String) -> Void)?) throws -> GeneratedPhase {
         var o = FuzzOptions()
         o.api = patched
@@ -601,15 +628,17 @@ extension PatchChecker {
         o.timeLimit = seconds
         o.maxExecs = execs
         o.corpus = dir
-        o.patches = patches.map { FuzzPatch(name: ($0.source as NSString).lastPathComponent, text: $0.text) }
-        o.kernel = kernel?.root.path
+        o.patches = patches
+        o.kernel = kernel
         o.targets = targets
+        o.observe = observe
         o.harvest = true
         let fuzzer = Fuzzer(options: o)
         let summary = try fuzzer.run()
         var phase = GeneratedPhase(execs: summary.execs)
         phase.aimedExecs = fuzzer.aimedExecs
-        phase.ran = (fuzzer.ranFunctions, fuzzer.ranBlocks)
+        phase.ranFunctions = fuzzer.ranFunctions
+        phase.ranBlocks = fuzzer.ranBlocks
         phase.cycles = try newCycles(fuzzer.worldDependencies, base: base, known: knownChains,
                                      baseDependencies: baseDependencies)
         var out: [GeneratedFinding] = []

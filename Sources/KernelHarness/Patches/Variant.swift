@@ -234,3 +234,8 @@ public enum VariantBuilder {
                        buildSeconds: Date().timeIntervalSince(start))
     }
 }
+
+extension Variant {
+    /// The build as loaded in this process (check-patch in-process).
+    public var loadedAPI: KernelAPI? { api }
+}

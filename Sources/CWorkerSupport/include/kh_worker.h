@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * What the check-patch worker process needs from C: a Landlock sandbox and
+ * hooks that note how the code under test ended the process.  Not part of
+ * the shim's API (kshim.h); only kharness's worker uses it.
+ */
+#ifndef KH_WORKER_H
+#define KH_WORKER_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Restrict the calling thread and the threads it starts from now on:
+ * files may be written, created or removed only beneath the `n` paths of
+ * `writable` (and /dev/null), and, when the kernel's Landlock has network
+ * rules (ABI 4), no TCP socket may bind or connect.  Returns the Landlock
+ * ABI version in force (> 0), or -errno when the kernel has no Landlock or
+ * a rule cannot be added (then nothing is restricted).
+ */
+int kh_landlock(const char *const *writable, int n, int block_tcp);
+
+/*
+ * On exit() and on SIGTERM, SIGINT, SIGHUP, SIGABRT, SIGTRAP, SIGSEGV,
+ * SIGBUS, SIGILL and SIGFPE reaching the process: call `note(what,
+ * status)` once ("exit" with the status, or "signal" with the number),
+ * then end as the process would have.  `note` runs on the thread that
+ * exited or took the signal; an alarm ends the process if it hangs.
+ */
+void kh_death_hooks(void (*note)(const char *what, int status));
+
+/* The worker's own, normal end: the hooks note nothing from now on. */
+void kh_death_hooks_disarm(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* KH_WORKER_H */

@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// check-patch's worker process: the parent never loads the patched build.
+// It starts `kharness worker REQUEST EVENTS` (in new user and network
+// namespaces when the machine allows), which loads the build, sandboxes
+// itself (Landlock: writes only beneath its scratch and the findings
+// directory, no TCP), runs the patched side and appends one JSON event per
+// finished piece to EVENTS.  Whatever the code under test does — crash,
+// exit(), a signal, a loop without a scheduling point, printing, forking —
+// ends at most the worker: the parent reads the events written so far,
+// turns the death into a finding of the piece it happened in, and starts
+// a new worker for the scenarios left.
+import Foundation
+import CWorkerSupport
+
+/// How the code under test ended or hung a worker.
+public struct WorkerDeath: Codable, Sendable, Hashable {
+    /// "hang", "exit", "signal"
+    public var kind: String
+    public var message: String
+    /// Replays the run it happened in, when the worker could tell.
+    public var token: String?
+    /// The scenario it happened in; nil for the generated phase.
+    public var scenario: String?
+    /// The worker's last lines of output (the code under test may print).
+    public var output: String
+
+    /// As a failing finding of the scenario's row.
+    var finding: FoundFinding {
+        FoundFinding(kind: kind == "hang" ? "hang" : "worker-death", message: message, file: "worker", line: 0,
+                     function: "?", task: -1, taskName: "?", tolerated: false, failing: true,
+                     token: token ?? "", count: 1, unit: 0, ordinal: 0)
+    }
+}
+
+/// The patched side's answer, put together from its events.
+public struct PatchedSideResult: Sendable {
+    public var codeID: String?
+    public var blocks: [UInt64] = []
+    public var after: [String: ExplorationResult] = [:]
+    public var replayFiles: [String: [String: String]] = [:]
+    public var generated: GeneratedPhase?
+    public var deaths: [WorkerDeath] = []
+    public var failure: String?
+    /// The piece in progress: a scenario, "" for the generated phase.
+    var current: String?
+
+    mutating func take(_ e: PatchedSideEvent) {
+        switch e {
+        case .build(let id, let b):
+            codeID = id
+            if !b.isEmpty { blocks = b }
+        case .start(let s): current = s
+        case .scenario(let w, let files):
+            if let r = try? w.result() {
+                after[r.scenario] = r
+                replayFiles[r.scenario] = files
+            }
+            current = nil
+        case .generatedStart: current = ""
+        case .generated(let g):
+            generated = g
+            current = nil
+        case .death(let kind, let message, let token, let scenario):
+            deaths.append(WorkerDeath(kind: kind, message: message, token: token, scenario: scenario, output: ""))
+        case .failure(let m): failure = m
+        }
+    }
+}
+
+public enum WorkerProcess {
+    /// Run the patched side in worker processes; a dead worker's piece
+    /// becomes a death and the rest goes on in a new one.
+    public static func patchedSide(_ q: PatchedSideRequest, executable: URL, sandbox: Bool,
+                                   log: ((String) -> Void)?) throws -> PatchedSideResult {
+        var result = PatchedSideResult()
+        var left = q
+        for attempt in 0...(q.scenarios.count + 1) {
+            let dir = URL(fileURLWithPath: q.scratch).appendingPathComponent("worker-\(attempt)")
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            left.scratch = dir.path
+            let reqURL = dir.appendingPathComponent("request.json")
+            let events = dir.appendingPathComponent("events.jsonl")
+            let out = dir.appendingPathComponent("output.txt")
+            try JSONEncoder().encode(left).write(to: reqURL)
+            FileManager.default.createFile(atPath: events.path, contents: nil)
+            // a deadline far past any budget: the worker's own watchdog
+            // reports hangs with a token long before
+            let budget = Double(left.scenarios.count) * (left.time * 3 + 20) + left.fuzzTime * 4 + 60 + left.hangSeconds
+            let status = try spawnAndWait(executable, ["worker", reqURL.path, events.path], output: out,
+                                          sandbox: sandbox, seconds: budget)
+            var piece = PatchedSideResult()
+            for line in ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n") {
+                guard let e = try? JSONDecoder().decode(PatchedSideEvent.self, from: Data(line.utf8)) else { continue }
+                piece.take(e)
+            }
+            result.codeID = result.codeID ?? piece.codeID
+            if !piece.blocks.isEmpty { result.blocks = piece.blocks }
+            result.after.merge(piece.after) { a, _ in a }
+            result.replayFiles.merge(piece.replayFiles) { a, _ in a }
+            if let g = piece.generated { result.generated = g }
+            if let f = piece.failure { result.failure = f; return result }
+            let tail = outputTail(out)
+            if status.clean && piece.deaths.isEmpty {
+                if piece.codeID == nil {
+                    result.failure = "the worker process ended without an answer" + (tail.isEmpty ? "" : ":\n" + tail)
+                }
+                return result
+            }
+            // the code under test ended the worker: in the piece it was in
+            var death = piece.deaths.first ?? WorkerDeath(kind: status.kind, message: status.message, token: nil,
+                                                          scenario: nil, output: "")
+            let inPiece = piece.current ?? (piece.codeID == nil ? nil : "")
+            death.scenario = (inPiece?.isEmpty ?? true) ? nil : inPiece
+            death.output = tail
+            if piece.deaths.isEmpty && status.kind == "exit" && status.code == 0 {
+                death.message = "the patched code ended the worker with exit(0) (it would have passed for good)"
+            }
+            result.deaths.append(death)
+            log?("  worker: \(death.message)" + (death.scenario.map { " in \($0)" } ?? ""))
+            guard let at = inPiece else {
+                // it died before it could load the build
+                result.failure = "the worker could not load the patched build: \(death.message)"
+                    + (tail.isEmpty ? "" : "\n" + tail)
+                return result
+            }
+            if at.isEmpty { return result }   // in the generated phase: nothing after it
+            // the scenarios after the one it died in, in a new worker
+            let done = Set(result.after.keys).union([at])
+            left.scenarios = left.scenarios.filter { !done.contains($0) }
+            if left.scenarios.isEmpty && left.fuzzTime == 0 { return result }
+        }
+        return result
+    }
+
+    struct Status {
+        var clean: Bool
+        var kind: String
+        var message: String
+        var code: Int32
+    }
+
+    /// Whether `unshare -Urn` works here (user and network namespaces).
+    static let namespaces: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/unshare") else { return false }
+        return (try? runCommand("/usr/bin/unshare", ["-Urn", "true"]))?.status == 0
+    }()
+
+    /// Start the worker in its own process group (so that processes it
+    /// forks go with it), output to `output`, and wait at most `seconds`.
+    static func spawnAndWait(_ exe: URL, _ args: [String], output: URL, sandbox: Bool,
+                             seconds: Double) throws -> Status {
+        var argv = [exe.path] + args
+        if sandbox && namespaces { argv = ["/usr/bin/unshare", "-Urn", "--"] + argv }
+        let fd = open(output.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw HarnessError.untestable("cannot write \(output.path)") }
+        defer { close(fd) }
+        var fa = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&fa, fd, 1)
+        posix_spawn_file_actions_adddup2(&fa, fd, 2)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // its own group, default signal handling and no blocked signals
+        // (whatever the caller inherited)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        posix_spawnattr_setpgroup(&attr, 0)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        var env = ProcessInfo.processInfo.environment
+        if sandbox { env["KHARNESS_SANDBOX"] = "1" } else { env.removeValue(forKey: "KHARNESS_SANDBOX") }
+        let envp = env.map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let rc = withCStrings(argv) { cargv in
+            withCStrings(envp) { cenv in posix_spawn(&pid, argv[0], &fa, &attr, cargv, cenv) }
+        }
+        guard rc == 0 else {
+            throw HarnessError.untestable("cannot start the worker \(argv[0]): \(String(cString: strerror(rc)))")
+        }
+        let deadline = Date().addingTimeInterval(seconds)
+        var st: Int32 = 0
+        var timedOut = false
+        while true {
+            let r = waitpid(pid, &st, WNOHANG)
+            if r == pid { break }
+            if r < 0 && errno != EINTR { break }
+            if Date() > deadline {
+                timedOut = true
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &st, 0)
+                break
+            }
+            usleep(5000)
+        }
+        // whatever it forked goes too
+        kill(-pid, SIGKILL)
+        if timedOut {
+            return Status(clean: false, kind: "hang",
+                          message: "the worker did not finish within \(Int(seconds)) s (killed)", code: -1)
+        }
+        let exited = st & 0x7f == 0
+        if exited {
+            let code = (st >> 8) & 0xff
+            return Status(clean: code == 0, kind: "exit", message: "the patched code ended the worker with exit(\(code))",
+                          code: code)
+        }
+        let sig = st & 0x7f
+        return Status(clean: false, kind: "signal", message: "the worker was killed by signal \(sig) (\(String(cString: strsignal(sig))))",
+                      code: sig)
+    }
+
+    static func outputTail(_ url: URL) -> String {
+        guard let d = try? Data(contentsOf: url), !d.isEmpty else { return "" }
+        let text = String(decoding: d.suffix(2000), as: UTF8.self)
+        return text.split(separator: "\n").suffix(8).joined(separator: "\n")
+    }
+
+    static func withCStrings<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+        var ptrs: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+        ptrs.append(nil)
+        defer { for p in ptrs { free(p) } }
+        return ptrs.withUnsafeBufferPointer { body($0.baseAddress!) }
+    }
+}
+
+/// The worker's side: `kharness worker REQUEST EVENTS`.
+public enum WorkerMain {
+    /// Load, sandbox, watch, run; the exit code is 0 when the patched side
+    /// ran to its end (its findings are in EVENTS).
+    public static func run(request: String, events: String) -> Int32 {
+        guard let data = FileManager.default.contents(atPath: request),
+              let q = try? JSONDecoder().decode(PatchedSideRequest.self, from: data) else {
+            FileHandle.standardError.write(Data("kharness worker: cannot read the request \(request)\n".utf8))
+            return 2
+        }
+        let fd = open(events, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { return 2 }
+        let sink = EventSink(fd: fd)
+        WorkerMain.sink = sink
+        kh_death_hooks { what, status in
+            WorkerMain.died(what: what.map { String(cString: $0) } ?? "?", status: status)
+        }
+        // sandbox before the patched code is loaded (its constructors run then)
+        if ProcessInfo.processInfo.environment["KHARNESS_SANDBOX"] == "1" {
+            var writable = [q.scratch]
+            if let f = q.findingsDirectory {
+                try? FileManager.default.createDirectory(atPath: f, withIntermediateDirectories: true)
+                writable.append(f)
+            }
+            let rc = WorkerProcess.withCStrings(writable) { p in
+                p.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: writable.count) {
+                    kh_landlock($0, Int32(writable.count), 1)
+                }
+            }
+            if rc < 0 { FileHandle.standardError.write(Data("kharness worker: no Landlock sandbox (\(String(cString: strerror(-rc))))\n".utf8)) }
+        }
+        let patched: KernelAPI, base: KernelAPI
+        do {
+            patched = try KernelAPI.load(path: q.library)
+            base = try q.baseLibrary.map { try KernelAPI.load(path: $0) } ?? .builtin
+        } catch {
+            sink.emit(.failure("\(error)"))
+            kh_death_hooks_disarm()
+            return 0
+        }
+        let watch = Watchdog(seconds: q.hangSeconds, sink: sink)
+        WorkerMain.watchdog = watch
+        watch.start()
+        PatchedSide.run(q, patched: patched, base: base, observe: { watch.add($0) }) { e in
+            switch e {
+            case .start(let s): watch.piece = s
+            case .generatedStart: watch.piece = nil
+            default: break
+            }
+            sink.emit(e)
+        }
+        kh_death_hooks_disarm()
+        return 0
+    }
+
+    nonisolated(unsafe) static var sink: EventSink?
+    nonisolated(unsafe) static var watchdog: Watchdog?
+
+    /// exit() or a fatal signal from the code under test.
+    static func died(what: String, status: Int32) {
+        let running = watchdog?.running() ?? []
+        let kind = what == "exit" ? "exit" : "signal"
+        let message = what == "exit"
+            ? "the patched code ended the worker with exit(\(status))" + (status == 0 ? " (it would have passed for good)" : "")
+            : "the worker was killed by signal \(status) (\(String(cString: strsignal(status))))"
+        sink?.emit(.death(kind: kind, message: message, token: running.first, scenario: watchdog?.piece))
+    }
+}
+
+/// Appends events to the worker's event file, one line each.
+final class EventSink: @unchecked Sendable {
+    let fd: Int32
+    let lock = NSLock()
+    init(fd: Int32) { self.fd = fd }
+
+    func emit(_ e: PatchedSideEvent) {
+        guard var d = try? JSONEncoder().encode(e) else { return }
+        d.append(0x0A)
+        lock.withLock {
+            d.withUnsafeBytes { b in
+                var off = 0
+                while off < b.count {
+                    let n = write(fd, b.baseAddress! + off, b.count - off)
+                    if n <= 0 { break }
+                    off += n
+                }
+            }
+        }
+    }
+}
+
+/// Watches the worker's worlds: a task that stays running while its world
+/// makes no step for `seconds` is in a loop without a scheduling point.
+final class Watchdog: @unchecked Sendable {
+    let seconds: Double
+    let sink: EventSink
+    let lock = NSLock()
+    final class Weak { weak var world: World?; init(_ w: World) { world = w } }
+    var boxes: [Weak] = []
+    var worlds: [World] { boxes.compactMap(\.world) }
+    private var _piece: String?
+    var piece: String? {
+        get { lock.withLock { _piece } }
+        set { lock.withLock { _piece = newValue } }
+    }
+
+    init(seconds: Double, sink: EventSink) {
+        self.seconds = seconds
+        self.sink = sink
+    }
+
+    func add(_ w: World) {
+        lock.withLock {
+            boxes.removeAll { $0.world == nil }
+            boxes.append(Weak(w))
+        }
+    }
+
+    /// Tokens of the runs in progress (a task is running in them).
+    func running() -> [String] {
+        lock.withLock { worlds }.filter { $0.runningTask >= 0 }.map(\.token)
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            var seen: [ObjectIdentifier: (steps: UInt64, since: Date)] = [:]
+            while true {
+                usleep(200_000)
+                let ws = lock.withLock { worlds }
+                for w in ws {
+                    let id = ObjectIdentifier(w)
+                    guard w.runningTask >= 0 else { seen[id] = nil; continue }
+                    let steps = w.stats.totalSteps
+                    if let s = seen[id], s.steps == steps {
+                        if Date().timeIntervalSince(s.since) >= seconds {
+                            sink.emit(.death(kind: "hang",
+                                             message: "a task of the patched code ran \(Int(seconds)) s without reaching a scheduling point (a loop with no lock, page-flag or atomic operation?)",
+                                             token: w.token, scenario: piece))
+                            kh_death_hooks_disarm()
+                            _exit(3)
+                        }
+                    } else {
+                        seen[id] = (steps, Date())
+                    }
+                }
+            }
+        }
+        t.start()
+    }
+}
+
+extension World {
+    /// The task running kernel code right now, or -1 (see ksim_running_task).
+    var runningTask: Int { Int(api.table.pointee.running_task?(w) ?? -1) }
+}

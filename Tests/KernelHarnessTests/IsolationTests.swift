@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// check-patch runs the patched code in a worker process: whatever the code
+// does to its process ends at most the worker, and becomes a finding.
+import Foundation
+import Testing
+@testable import KernelHarness
+
+@Suite struct IsolationTests {
+    /// A patch that puts `code` at the top of try_to_unmap_cluster()'s
+    /// body (seed-reclaim-nonlinear runs it).
+    static func hostile(_ code: String) throws -> [PatchText] {
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let fn = try #require(CScanner.functions(in: rmap).first { $0.name == "try_to_unmap_cluster" })
+        let anchor = "\tint locked_vma = 0;\n"
+        let at = try #require(rmap.range(of: anchor, range: rmap.utf8.index(rmap.utf8.startIndex, offsetBy: fn.bodyStart)..<rmap.endIndex))
+        let changed = rmap.replacingCharacters(in: at, with: anchor + "\n\t{ \(code) }\n")
+        return try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, changed), "hostile.patch")
+    }
+
+    static func check(_ code: String, hang: Double = 10) throws -> PatchCheckReport {
+        let bin = try #require(CLITests.binary, "kharness binary not built next to the tests")
+        var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear", "reclaim-vs-munlock"], timePerScenario: 20, jobs: 1)
+        o.worker = bin
+        o.hangSeconds = hang
+        var baseline: [String: ExplorationResult] = [:]
+        return try PatchChecker.check(try hostile(code), options: o, shim: nil, log: nil, baseline: &baseline)
+    }
+
+    /// exit(0) in the patched code: the worker ends; the verdict is bad (it
+    /// used to be "good" with no output), the next scenario still ran, and
+    /// the death carries a token of the run it happened in.
+    @Test func exitInPatchedCodeIsAFindingNotAGoodVerdict() throws {
+        let r = try Self.check("extern void exit(int); exit(0);")
+        #expect(r.verdict == .bad && r.exitCode == 1)
+        let d = try #require(r.deaths.first)
+        #expect(d.kind == "exit" && d.message.contains("exit(0)") && d.scenario == "seed-reclaim-nonlinear")
+        #expect(d.token?.hasPrefix("ksim1:seed-reclaim-nonlinear:") == true)
+        #expect(r.rows.map(\.scenario) == ["reclaim-vs-munlock"])
+        #expect(PatchChecker.table(r).contains("exit(0)"))
+    }
+
+    /// A loop with no scheduling point: the worker's watchdog reports a hang
+    /// with the token of the run, instead of check-patch running forever.
+    @Test func loopWithoutSchedulingPointIsAHang() throws {
+        let start = Date()
+        let r = try Self.check("volatile int spin = 1; while (spin) ;", hang: 1)
+        #expect(Date().timeIntervalSince(start) < 60)
+        let d = try #require(r.deaths.first)
+        #expect(d.kind == "hang" && d.message.contains("without reaching a scheduling point"))
+        #expect(d.token?.hasPrefix("ksim1:seed-reclaim-nonlinear:") == true)
+        #expect(r.verdict == .bad)
+    }
+
+    /// A signal the code raises, and what it prints: the worker dies of the
+    /// signal, its output is kept apart from the report.
+    @Test func raisedSignalAndPrintedTextStayInTheWorker() throws {
+        let r = try Self.check("extern int printf(const char *, ...); extern int fflush(void *); extern int raise(int); printf(\"GARBAGE\\n\"); fflush(0); raise(15);")
+        let d = try #require(r.deaths.first, "\(PatchChecker.table(r))")
+        #expect(d.kind == "signal" && d.message.contains("signal 15"))
+        #expect(d.output.contains("GARBAGE"))
+        #expect(!PatchChecker.table(r).hasPrefix("GARBAGE"))
+        #expect(r.verdict == .bad)
+    }
+
+    /// The sandbox: the patched code cannot create a file outside the
+    /// worker's scratch directory.
+    @Test func sandboxedWorkerCannotWriteOutsideItsScratch() throws {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-escape-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let r = try Self.check("extern int open(const char *, int, ...); extern int close(int); int fd = open(\"\(target.path)\", 0101, 0644); if (fd >= 0) close(fd);")
+        #expect(r.error == nil)
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+}
