@@ -72,6 +72,7 @@ extension Kharness {
                 options.kernel = tree.root.path
             }
             if !patches.isEmpty {
+                untrustedNote()
                 do {
                     let v = try VariantBuilder.build(patches: patches, kernel: tree)
                     options.api = v.api

@@ -27,6 +27,7 @@ struct KernelOption: ParsableArguments {
     func api(quiet: Bool = false, patches: [String] = []) -> KernelAPI {
         let tree = tree()
         if !patches.isEmpty {
+            untrustedNote()
             do {
                 return try VariantBuilder.build(patches: patches, kernel: tree).api
             } catch HarnessError.untestable(let m) {
@@ -87,4 +88,9 @@ struct CodeOptions: ParsableArguments {
         }
         return kernelOption.api(quiet: quiet, patches: patches)
     }
+}
+
+/// Said before a command loads patched code into its own process.
+func untrustedNote() {
+    FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process, with your rights (check-patch runs it in a sandboxed worker)\n".utf8))
 }

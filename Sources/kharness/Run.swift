@@ -227,7 +227,9 @@ extension Kharness {
 
         func prepare(api: KernelAPI = .builtin) throws -> (World, Schedule) {
             if FileManager.default.fileExists(atPath: token) {
-                return try FuzzRecord.load(path: token).prepare(kernel: code.kernelOption.tree())
+                let rec = try FuzzRecord.load(path: token)
+                if !rec.patches.isEmpty { untrustedNote() }
+                return try rec.prepare(kernel: code.kernelOption.tree())
             }
             let s = try Schedule(token: token)
             guard let name = s.scenario else {
