@@ -60,6 +60,10 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     public var token: String
     public var codeID: String
     public var patches: [FuzzPatch]
+    /// Queue records of a patched build keep the patch texts once for the
+    /// whole queue, in this file beside them (DIR/queue/patches-HASH.patches),
+    /// instead of a copy in every record; finding records hold them inline.
+    public var patchesFile: String? = nil
     /// The kernel tree whose text ran (--kernel), when not the built-in model.
     public var kernel: String? = nil
     /// The step budget of the run (a livelock is a run that exceeds it).
@@ -71,6 +75,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey {
         case format, kind, input, spec, token, patches, finding, execs, seconds, kernel
+        case patchesFile = "patches_file"
         case codeID = "code_id"
         case maxSteps = "max_steps"
     }
@@ -111,7 +116,19 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
             throw HarnessError.badInput("\(path): a finding record without 'finding'")
         }
         _ = try Schedule(token: r.token)
-        return r
+        var out = r
+        if let f = r.patchesFile, r.patches.isEmpty {
+            guard !f.contains("/"), f.hasSuffix(".patches") else {
+                throw HarnessError.badInput("\(path): bad patches_file '\(f)'")
+            }
+            let u = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(f)
+            guard let d = FileManager.default.contents(atPath: u.path),
+                  let ps = try? JSONDecoder().decode([FuzzPatch].self, from: d) else {
+                throw HarnessError.badInput("\(path): cannot read its patches from \(u.path)")
+            }
+            out.patches = ps
+        }
+        return out
     }
 
     /// The build of the kernel code this record ran on: the built-in one, or

@@ -165,6 +165,9 @@ public final class Fuzzer: @unchecked Sendable {
     private var stopNow = false
     private var started: UInt64 = 0
 
+    /// The queue's shared patches file (see FuzzRecord.patchesFile).
+    private var patchesRef: String?
+
     public init(options: FuzzOptions) {
         self.options = options
         summary = FuzzSummary(seed: options.seed, jobs: max(1, options.jobs), codeID: options.api.codeID)
@@ -191,7 +194,8 @@ public final class Fuzzer: @unchecked Sendable {
         for url in FuzzFiles.list(fdir) {
             do {
                 let r = try FuzzRecord.load(path: url.path)
-                guard let f = r.finding else { continue }
+                // a finding of another build says nothing about this one
+                guard let f = r.finding, r.codeID == options.api.codeID else { continue }
                 known.insert(f.signature)
                 summary.knownFindings.append(f.signature)
             } catch {
@@ -254,6 +258,14 @@ public final class Fuzzer: @unchecked Sendable {
         let jobs = max(1, options.jobs)
         let workers = (0..<jobs).map { Worker(fuzzer: self, index: $0) }
         try loadCorpus(workers[0])
+        if let q = queueDir, !options.patches.isEmpty {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            let d = try enc.encode(options.patches)
+            let name = String(format: "patches-%016llx.patches", FuzzFiles.hash(String(decoding: d, as: UTF8.self)))
+            try FuzzFiles.writeAtomically(d, to: q.appendingPathComponent(name))
+            patchesRef = name
+        }
         summary.samples.append(sample())
         let deadline = options.timeLimit.map { started + UInt64($0 * 1e9) }
         let stopped = { () -> Bool in
@@ -346,9 +358,11 @@ public final class Fuzzer: @unchecked Sendable {
                     if res.aimed { aimed.append(input) }
                     save = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: input,
                                       spec: input.spec, token: res.token, codeID: options.api.codeID,
-                                      patches: options.patches, kernel: options.kernel, maxSteps: options.maxSteps,
+                                      patches: patchesRef == nil ? options.patches : [],
+                                      kernel: options.kernel, maxSteps: options.maxSteps,
                                       finding: nil, execs: exec,
                                       seconds: (elapsed * 1000).rounded() / 1000)
+                    save?.patchesFile = patchesRef
                 }
             }
             if res.toleratedOnly { summary.tolerated += 1 }

@@ -90,6 +90,14 @@ import Synchronization
         let rec = try FuzzRecord.load(path: file)
         #expect(rec.patches.first?.name == "fuzz-lost-update-race.patch")
         #expect(rec.codeID != KernelAPI.builtin.codeID)
+        // the queue keeps the patch text once, not in every record
+        let queue = dir.appendingPathComponent("queue")
+        let names = try FileManager.default.contentsOfDirectory(atPath: queue.path)
+        #expect(names.filter { $0.hasSuffix(".patches") }.count == 1)
+        let input = try #require(names.first { $0.hasSuffix(".json") })
+        let raw = try String(contentsOf: queue.appendingPathComponent(input), encoding: .utf8)
+        #expect(!raw.contains("fuzz_fixture_") && raw.contains("patches_file"))
+        #expect(try FuzzRecord.load(path: queue.appendingPathComponent(input).path).patches == rec.patches)
         let r = try CLI.kharness(["replay", file])
         #expect(r.code == 0 || r.code == 1, "\(r.err)")
         #expect(r.out.contains("WARNING: at mm/vmscan.c"))
@@ -105,6 +113,27 @@ import Synchronization
             if fixture[(k + 1)..<m].contains(where: { $0[1] != e[1] && isStore($0) }) { lost = true }
         }
         #expect(lost, "\(fixture.map { $0.joined(separator: " ") })")
+    }
+
+    /// Resuming a corpus: a finding saved by another build of the code is
+    /// not "already known" to this one.
+    @Test func findingsOfAnotherBuildAreNotKnown() throws {
+        let dir = try Self.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fdir = dir.appendingPathComponent("findings")
+        try FileManager.default.createDirectory(at: fdir, withIntermediateDirectories: true)
+        func record(_ code: String, _ sig: String) -> FuzzRecord {
+            let info = FuzzFindingInfo(kind: "bug", message: "m", location: "mm/mlock.c:1", function: "f", task: "t",
+                                       signature: sig, originalToken: "", originalSteps: 0, originalPreemptions: 0,
+                                       originalTasks: 2, preemptions: 0, steps: 0, report: "")
+            return FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: nil, spec: "model mm\n",
+                              token: "ksim1:toy-abba:\(code):ab", codeID: code, patches: [], finding: info,
+                              execs: 1, seconds: 0)
+        }
+        try FuzzFiles.writeAtomically(record("0000deadbeef", "bug@other").json, to: fdir.appendingPathComponent("a.json"))
+        try FuzzFiles.writeAtomically(record(KernelAPI.builtin.codeID, "bug@this").json, to: fdir.appendingPathComponent("b.json"))
+        let s = try Fuzzer(options: Self.options(seed: 1, execs: 1, corpus: dir)).run()
+        #expect(s.knownFindings == ["bug@this"])
     }
 
     @Test func segfaultOnARaceIsACrashAndItsFileReplays() throws {
