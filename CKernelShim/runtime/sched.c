@@ -402,6 +402,9 @@ void ksim_run_start(struct ksim_world *w)
 	int i;
 
 	ksim_tls_world = w;
+	/* the thread that runs the world may not be the one that made it: it
+	 * needs its own alternate stack to report a task's stack overflow */
+	ksim_crash_guard_init();
 	ksim_run_reset(w);
 	memset(&w->ch, 0, sizeof(w->ch));
 	w->ch.next = -1;

@@ -19,9 +19,9 @@ import Testing
         return try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, changed), "hostile.patch")
     }
 
-    static func check(_ code: String, hang: Double = 10) throws -> PatchCheckReport {
+    static func check(_ code: String, hang: Double = 10, jobs: Int = 1) throws -> PatchCheckReport {
         let bin = try #require(CLITests.binary, "kharness binary not built next to the tests")
-        var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear", "reclaim-vs-munlock"], timePerScenario: 20, jobs: 1)
+        var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear", "reclaim-vs-munlock"], timePerScenario: 20, jobs: jobs)
         o.worker = bin
         o.hangSeconds = hang
         var baseline: [String: ExplorationResult] = [:]
@@ -61,6 +61,17 @@ import Testing
         #expect(d.kind == "signal" && d.message.contains("signal 15"))
         #expect(d.output.contains("GARBAGE"))
         #expect(!PatchChecker.table(r).hasPrefix("GARBAGE"))
+        #expect(r.verdict == .bad)
+    }
+
+    /// A stack overflow in a task run by a second exploration thread is a
+    /// crash finding like on the first (each thread gets its alternate
+    /// signal stack), not a dead worker.
+    @Test func stackOverflowOnAnyThreadIsACrashFinding() throws {
+        let r = try Self.check("volatile char big[1 << 24]; big[0] = 1; (void)big[0];", jobs: 2)
+        #expect(r.deaths.isEmpty, "\(r.deaths)")
+        let row = try #require(r.rows.first { $0.scenario == "seed-reclaim-nonlinear" })
+        #expect(row.new.contains { $0.kind == "crash" })
         #expect(r.verdict == .bad)
     }
 
