@@ -499,6 +499,12 @@ int ksim_world_set_option(struct ksim_world *w, int option, long value)
 			 value);
 		return KSIM_EINVAL;
 	}
+	if (option == KSIM_OPT_MAX_STEPS && value > KSIM_STEP_LIMIT) {
+		snprintf(w->err, sizeof(w->err),
+			 "max_steps must be at most %d (got %ld)",
+			 KSIM_STEP_LIMIT, value);
+		return KSIM_EINVAL;
+	}
 	w->opt[option] = value;
 	return 0;
 }
