@@ -49,6 +49,9 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
         guard count >= 1, index >= 0, index < count else {
             throw HarnessError.badInput("bad shard \(index + 1)/\(count): expected I/N with 1 <= I <= N")
         }
+        guard count <= Limits.maxShards else {
+            throw HarnessError.badInput("bad shard \(index + 1)/\(count): N must be at most \(Limits.maxShards)")
+        }
         self.index = index
         self.count = count
     }

@@ -87,12 +87,8 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         let r: FuzzRecord
         do {
             r = try JSONDecoder().decode(FuzzRecord.self, from: data)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw HarnessError.badInput("\(path): not valid JSON (\(ctx.debugDescription))")
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw HarnessError.badInput("\(path): missing field '\(key.stringValue)'")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw HarnessError.badInput("\(path): wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let e as DecodingError {
+            throw HarnessError.badInput("\(path): \(JSONProblem.describe(e))")
         } catch {
             throw HarnessError.badInput("\(path): \(error)")
         }
@@ -106,6 +102,11 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
             throw HarnessError.badInput("\(path): a finding record without 'finding'")
         }
         _ = try Schedule(token: r.token)
+        // the same checks a generated input passes, before anything indexes by it
+        if let p = r.input.problem(minTasks: r.kind == "finding" ? 1 : 2) { throw HarnessError.badInput("\(path): \(p)") }
+        if let m = r.maxSteps, !(1...Schedule.maxSteps).contains(m) {
+            throw HarnessError.badInput("\(path): max_steps: \(m) (1...\(Schedule.maxSteps))")
+        }
         return r
     }
 

@@ -134,6 +134,8 @@ public final class Fuzzer: @unchecked Sendable {
     public var onProgress: ((FuzzProgress) -> Void)?
     /// Called for each message worth a line on stderr (new finding, skipped file).
     public var onMessage: ((String) -> Void)?
+    /// How worker threads are started (tests make it fail).
+    public var threadSpawn: WorkerThreads.Spawn = WorkerThreads.pthreadSpawn
 
     private let lock = NSLock()
     private var features = Set<UInt64>()
@@ -235,7 +237,7 @@ public final class Fuzzer: @unchecked Sendable {
         let workers = (0..<jobs).map { Worker(fuzzer: self, index: $0) }
         try loadCorpus(workers[0])
         summary.samples.append(sample())
-        let deadline = options.timeLimit.map { started + UInt64($0 * 1e9) }
+        let deadline = options.timeLimit.map { Limits.deadline(after: $0, from: started) }
         let stopped = { () -> Bool in
             if shouldStop() || self.lock.withLock({ self.stopNow }) { return true }
             if let d = deadline, DispatchTime.now().uptimeNanoseconds >= d { return true }
@@ -257,14 +259,13 @@ public final class Fuzzer: @unchecked Sendable {
         if jobs == 1 {
             workers[0].loop(stopped)
         } else {
-            let group = DispatchGroup()
-            for w in workers {
-                group.enter()
-                let t = Thread { w.loop(stopped); group.leave() }
-                t.stackSize = 1 << 22
-                t.start()
+            do {
+                try WorkerThreads.run(jobs, stop: { self.lock.withLock { self.stopNow = true } },
+                                      spawn: threadSpawn) { workers[$0].loop(stopped) }
+            } catch {
+                progressDone.signal()
+                throw error
             }
-            group.wait()
         }
         progressDone.signal()
         return lock.withLock {
