@@ -84,6 +84,11 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HarnessError.badInput("cannot read \(path)")
         }
+        return try load(data: data, name: path)
+    }
+
+    /// Decode and check a record's bytes; `name` heads every message.
+    public static func load(data: Data, name path: String) throws -> FuzzRecord {
         let r: FuzzRecord
         do {
             r = try JSONDecoder().decode(FuzzRecord.self, from: data)
@@ -101,7 +106,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         if r.kind == "finding" && r.finding == nil {
             throw HarnessError.badInput("\(path): a finding record without 'finding'")
         }
-        _ = try Schedule(token: r.token)
+        do { _ = try Schedule(token: r.token) } catch { throw HarnessError.badInput("\(path): token: \(error)") }
         // the same checks a generated input passes, before anything indexes by it
         if let p = r.input.problem(minTasks: r.kind == "finding" ? 1 : 2) { throw HarnessError.badInput("\(path): \(p)") }
         if let m = r.maxSteps, !(1...Schedule.maxSteps).contains(m) {
