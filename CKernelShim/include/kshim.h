@@ -184,10 +184,17 @@ const char *ksim_world_scenario(const struct ksim_world *w);
 /* Identity of the compiled kernel code (hash of its sources), hex text. */
 const char *ksim_code_id(void);
 
+/*
+ * The most steps a run may take (the largest KSIM_OPT_MAX_STEPS), and so
+ * the most choices a schedule token may hold.
+ */
+#define KSIM_STEP_LIMIT	10000000
+
 /* Options (ksim_world_set_option). */
 enum ksim_option {
 	KSIM_OPT_TRACE = 1,	/* record every step's event (default 1) */
-	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (default 100000) */
+	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (default 100000,
+				 * at most KSIM_STEP_LIMIT) */
 	KSIM_OPT_STRICT,	/* stranded pages fail the run (default 0) */
 	KSIM_OPT_BACKTRACE,	/* call chains in reports (default 1) */
 	KSIM_OPT_DIRECT,	/* built-in choosers run steps from the task's

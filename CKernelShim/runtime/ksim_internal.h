@@ -109,6 +109,7 @@ struct ksim_ld_edge {
  * An entry is valid only for the run it was written in (no clearing).
  */
 #define KSIM_LASTW_SLOTS	512	/* power of two */
+#define KSIM_HASH_IMGPTRS	32	/* image pointers named by first place */
 
 struct ksim_lastw {
 	const void *obj;
@@ -207,6 +208,17 @@ struct ksim_world {
 	size_t arena_top;	/* spec scratch: [arena_top, KSIM_ARENA_SIZE) */
 	char *snapshot;
 	char *spec;
+	/*
+	 * Pointers out of the arena that the state hash relocates: the
+	 * loaded object holding this code (ops tables, static lock keys),
+	 * and the image pointers of the built state, each named by where
+	 * it first occurs there (see ksim_state_hash).
+	 */
+	uintptr_t img_lo;
+	size_t img_len;
+	int nr_imgptr;
+	uintptr_t imgptr[KSIM_HASH_IMGPTRS];
+	uint32_t imgptr_at[KSIM_HASH_IMGPTRS];
 	char scenario[64];
 	int nr_tasks;		/* user tasks; tasks[nr_tasks] = quiesce */
 	unsigned long cpu_atomic;	/* bit N: task N in atomic context */
@@ -348,6 +360,7 @@ const struct ksim_scenario *ksim_scenario_at(int i);
 /* world.c: shared start of a run, state hash, text buffer helpers */
 void ksim_run_reset(struct ksim_world *w);
 uint64_t ksim_state_hash(const struct ksim_world *w);
+void ksim_state_hash_setup(struct ksim_world *w);
 char *ksim_text_reserve(struct ksim_world *w, size_t need);
 uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit);
 void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,

@@ -136,11 +136,16 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 			char *end;
 
 			count = strtoul(p, &end, 10);
-			if (count < 1 || count > 10000000)
+			if (count < 1 || count > KSIM_STEP_LIMIT)
 				TOK_ERR(p - token + 1,
-					"repeat count must be 1..10000000");
+					"repeat count must be 1..%d", KSIM_STEP_LIMIT);
 			p = end;
 		}
+		/* bounded by what a run can take, not by what memory allows */
+		if (count > KSIM_STEP_LIMIT - len)
+			TOK_ERR(p - token,
+				"more than %d choices (the most steps a run may take)",
+				KSIM_STEP_LIMIT);
 		if (len + count > cap) {
 			size_t ncap = (len + count) * 2;
 			uint8_t *nb = realloc(buf, ncap);
@@ -159,6 +164,8 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 		p++;
 	if (*p)
 		TOK_ERR(p - token + 1, "unexpected text after the choices");
+	if (!len)
+		TOK_ERR(p - token + 1, "no choices (a schedule names at least one task, e.g. 'a3b2')");
 	(void)base;
 	*out = buf;
 	*n = len;

@@ -8,7 +8,9 @@
  * ARGS..." adds a task running operation OP; "option NAME VALUE" sets a
  * world option; every other line belongs to the model's builder.
  */
+#define _GNU_SOURCE	/* dl_iterate_phdr */
 #include <ctype.h>
+#include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +376,7 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 	if (!w->snapshot)
 		goto nomem;
 	memcpy(w->snapshot, w->arena, w->arena_used);
+	ksim_state_hash_setup(w);
 	{
 		/* a plain spec is named by its hash: tokens still say which */
 		uint64_t h = 1469598103934665603ULL;
@@ -505,6 +508,12 @@ int ksim_world_set_option(struct ksim_world *w, int option, long value)
 			 value);
 		return KSIM_EINVAL;
 	}
+	if (option == KSIM_OPT_MAX_STEPS && value > KSIM_STEP_LIMIT) {
+		snprintf(w->err, sizeof(w->err),
+			 "max_steps must be at most %d (got %ld)",
+			 KSIM_STEP_LIMIT, value);
+		return KSIM_EINVAL;
+	}
 	w->opt[option] = value;
 	return 0;
 }
@@ -627,7 +636,16 @@ const char *ksim_trace_text(struct ksim_world *w)
 /*
  * Hash of the kernel state: the arena, with every word that points into
  * the arena replaced by its offset, so equal states of two worlds built
- * from the same spec hash equal.
+ * from the same spec hash equal, in one process or in two (ASLR moves the
+ * arena, the stacks and the loaded code between processes).  The state
+ * also points out of the arena: into the code's own image (address space
+ * and vma ops tables, static lock keys), and, when a run stopped inside a
+ * task, into that task's stack (a page left on a list head local to a
+ * kernel function).  An image pointer the built state already holds is
+ * replaced by the arena offset where it first occurs there, which does
+ * not even depend on the build's layout; any other image pointer by its
+ * offset in the image; a stack pointer by its task and its distance from
+ * the stack's top.  Anything else is hashed as it is.
  *
  * The arena is mostly zero (page tables with few ptes in use, free
  * slots), so it is read in blocks of KSIM_HASH_BLOCK words and a block
@@ -657,12 +675,125 @@ static inline uint64_t ksim_hash_round(uint64_t acc, uint64_t v)
 	return ksim_hash_rotl(acc, 31) * KSIM_HASH_P1;
 }
 
-/* A word of the arena, an arena pointer turned into its offset. */
-static inline uint64_t ksim_hash_word(uintptr_t v, uintptr_t lo, size_t used)
-{
-	uintptr_t off = v - lo;
+/* Tags of relocated pointers (arena offsets are hashed untagged). */
+#define KSIM_HASH_TAG_SEEN	0x4b53494d49000000ULL	/* image, in the built state */
+#define KSIM_HASH_TAG_IMG	0x4b53494d4a000000ULL	/* image, elsewhere */
+#define KSIM_HASH_TAG_STACK	0x4b53494d4b000000ULL	/* a task's stack */
 
-	return off < used ? off : v;
+/* What the hash needs to relocate a word, read once per hash. */
+struct ksim_hash_ctx {
+	const struct ksim_world *w;
+	uintptr_t lo;		/* arena */
+	size_t used;
+	uintptr_t img_lo;
+	size_t img_len;
+	uintptr_t stk_lo;	/* span of every task's stack */
+	size_t stk_len;
+};
+
+/* An out-of-arena word: relocated when it points into the image or a stack. */
+static __attribute__((noinline)) uint64_t
+ksim_hash_outside(const struct ksim_hash_ctx *c, uintptr_t v)
+{
+	const struct ksim_world *w = c->w;
+	int i;
+
+	if (v - c->img_lo < c->img_len) {
+		for (i = 0; i < w->nr_imgptr; i++)
+			if (w->imgptr[i] == v)
+				return KSIM_HASH_TAG_SEEN ^ w->imgptr_at[i];
+		return KSIM_HASH_TAG_IMG ^ (v - c->img_lo);
+	}
+	if (v - c->stk_lo < c->stk_len)
+		for (i = 0; i <= w->nr_tasks; i++) {
+			const struct ksim_task *t = &w->tasks[i];
+
+			if (v >= (uintptr_t)t->stack_lo && v < (uintptr_t)t->stack_hi)
+				return KSIM_HASH_TAG_STACK ^ ((uint64_t)i << 32) ^
+				       ((uintptr_t)t->stack_hi - v);
+		}
+	return v;
+}
+
+/* A word of the arena, an arena pointer turned into its offset. */
+static inline uint64_t ksim_hash_word(const struct ksim_hash_ctx *c, uintptr_t v)
+{
+	uintptr_t off = v - c->lo;
+
+	if (off < c->used)
+		return off;
+	if (v - c->img_lo < c->img_len || v - c->stk_lo < c->stk_len)
+		return ksim_hash_outside(c, v);
+	return v;
+}
+
+/* Find the loaded object (executable or shared library) holding @addr. */
+struct ksim_img_find {
+	uintptr_t addr, lo, hi;
+};
+
+static int ksim_img_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct ksim_img_find *f = data;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	int i, mine = 0;
+
+	(void)size;
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t a, b;
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		a = info->dlpi_addr + ph->p_vaddr;
+		b = a + ph->p_memsz;
+		if (a < lo)
+			lo = a;
+		if (b > hi)
+			hi = b;
+		if (f->addr >= a && f->addr < b)
+			mine = 1;
+	}
+	if (!mine)
+		return 0;
+	f->lo = lo;
+	f->hi = hi;
+	return 1;
+}
+
+/*
+ * At creation, after the snapshot: where this code's image lies, and the
+ * image pointers of the built state with the offset of their first word.
+ */
+void ksim_state_hash_setup(struct ksim_world *w)
+{
+	/* a static function: a global one could resolve to another copy */
+	struct ksim_img_find f = { (uintptr_t)&ksim_img_cb, 0, 0 };
+	size_t off;
+	int i;
+
+	w->img_lo = 0;
+	w->img_len = 0;
+	w->nr_imgptr = 0;
+	if (dl_iterate_phdr(ksim_img_cb, &f) <= 0 || f.hi <= f.lo)
+		return;
+	w->img_lo = f.lo;
+	w->img_len = f.hi - f.lo;
+	for (off = 0; off + sizeof(uintptr_t) <= w->arena_used;
+	     off += sizeof(uintptr_t)) {
+		uintptr_t v;
+
+		memcpy(&v, w->snapshot + off, sizeof(v));
+		if (v - w->img_lo >= w->img_len)
+			continue;
+		for (i = 0; i < w->nr_imgptr && w->imgptr[i] != v; i++)
+			;
+		if (i < w->nr_imgptr || i == KSIM_HASH_IMGPTRS)
+			continue;
+		w->imgptr[i] = v;
+		w->imgptr_at[i] = (uint32_t)off;
+		w->nr_imgptr++;
+	}
 }
 
 /* Are the @n (at most 4) blocks at @q (16-byte aligned) all zero? */
@@ -680,14 +811,14 @@ static inline int ksim_hash_zero(const uintptr_t *q, int n)
 
 /* Mix block number @blk, at @q, into the lanes. */
 static inline void ksim_hash_block(uint64_t a[4], const uintptr_t *q,
-				   uint64_t blk, uintptr_t lo, size_t used)
+				   uint64_t blk, const struct ksim_hash_ctx *c)
 {
 	int j;
 
 	a[0] ^= blk;
 	for (j = 0; j < 4; j++) {
-		a[j] = ksim_hash_round(a[j], ksim_hash_word(q[j], lo, used));
-		a[j] = ksim_hash_round(a[j], ksim_hash_word(q[j + 4], lo, used));
+		a[j] = ksim_hash_round(a[j], ksim_hash_word(c, q[j]));
+		a[j] = ksim_hash_round(a[j], ksim_hash_word(c, q[j + 4]));
 	}
 }
 
@@ -702,9 +833,28 @@ uint64_t ksim_state_hash(const struct ksim_world *w)
 	uint64_t a[4] = {
 		KSIM_HASH_P1 + KSIM_HASH_P2, KSIM_HASH_P2, 0, -KSIM_HASH_P1,
 	};
+	struct ksim_hash_ctx c = {
+		.w = w, .lo = lo, .used = used,
+		.img_lo = w->img_lo, .img_len = w->img_len,
+	};
+	uintptr_t slo = UINTPTR_MAX, shi = 0;
 	uint64_t h;
 	int j;
 
+	for (j = 0; j <= w->nr_tasks; j++) {
+		const struct ksim_task *t = &w->tasks[j];
+
+		if (!t->stack_lo)
+			continue;
+		if ((uintptr_t)t->stack_lo < slo)
+			slo = (uintptr_t)t->stack_lo;
+		if ((uintptr_t)t->stack_hi > shi)
+			shi = (uintptr_t)t->stack_hi;
+	}
+	if (shi > slo) {
+		c.stk_lo = slo;
+		c.stk_len = shi - slo;
+	}
 	/*
 	 * Groups of four blocks are tested first: most of them are zero.
 	 * This only saves work, the blocks mixed in are the same.
@@ -715,11 +865,11 @@ uint64_t ksim_state_hash(const struct ksim_world *w)
 		for (j = 0; j < 4; j++)
 			if (!ksim_hash_zero(p + j * KSIM_HASH_BLOCK, 1))
 				ksim_hash_block(a, p + j * KSIM_HASH_BLOCK, b + j,
-						lo, used);
+						&c);
 	}
 	for (; b < nblk; b++, p += KSIM_HASH_BLOCK)
 		if (!ksim_hash_zero(p, 1))
-			ksim_hash_block(a, p, b, lo, used);
+			ksim_hash_block(a, p, b, &c);
 	if (rest) {
 		/* the tail, padded with zero bytes to a whole block */
 		uintptr_t q[KSIM_HASH_BLOCK] = { 0 };
@@ -727,7 +877,7 @@ uint64_t ksim_state_hash(const struct ksim_world *w)
 		memcpy(q, p, rest);
 		for (j = 0; j < KSIM_HASH_BLOCK; j++)
 			if (q[j]) {
-				ksim_hash_block(a, q, nblk, lo, used);
+				ksim_hash_block(a, q, nblk, &c);
 				break;
 			}
 	}

@@ -46,8 +46,13 @@ public struct Shard: Sendable, Hashable, Codable, CustomStringConvertible {
     public var count: Int
 
     public init(index: Int, count: Int) throws {
+        // the 1-based I of a message, without overflowing at Int.max
+        let i = index < Int.max ? "\(index + 1)" : "\(index)+1"
         guard count >= 1, index >= 0, index < count else {
-            throw HarnessError.badInput("bad shard \(index + 1)/\(count): expected I/N with 1 <= I <= N")
+            throw HarnessError.badInput("bad shard \(i)/\(count): expected I/N with 1 <= I <= N")
+        }
+        guard count <= Limits.maxShards else {
+            throw HarnessError.badInput("bad shard \(i)/\(count): N must be at most \(Limits.maxShards)")
         }
         self.index = index
         self.count = count

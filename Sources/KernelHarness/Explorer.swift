@@ -15,6 +15,8 @@ public final class Explorer {
     public let api: KernelAPI
     /// Called about twice a second with the progress so far (for a live line).
     public var onProgress: ((Progress) -> Void)?
+    /// How worker threads are started (tests make it fail).
+    public var threadSpawn: WorkerThreads.Spawn = WorkerThreads.pthreadSpawn
 
     public struct Progress: Sendable {
         public var schedules: Int
@@ -55,13 +57,12 @@ public final class Explorer {
         if case .dfs(let b?) = strategy, b < 0 {
             throw HarnessError.badInput("preemption bound must be >= 0 (got \(b))")
         }
-        if let m = options.maxSchedules, m < 1 {
-            throw HarnessError.badInput("--max-schedules must be at least 1 (got \(m))")
-        }
-        if let t = options.timeLimit, !(t > 0) {
-            throw HarnessError.badInput("--time must be a positive number of seconds")
-        }
-        if options.jobs < 1 { throw HarnessError.badInput("--jobs must be at least 1") }
+        if let m = options.maxSchedules { try Limits.check("--max-schedules", m, 1...Limits.maxCount) }
+        if let t = options.timeLimit { try Limits.checkSeconds("--time", t) }
+        try Limits.check("--jobs", options.jobs, 1...Limits.maxJobs)
+        try Limits.check("--units", options.units, 1...Limits.maxUnits)
+        if let m = options.maxSteps { try Limits.check("the step budget", m, 1...Schedule.maxSteps) }
+        if let s = options.shard { try Limits.check("N of --shard I/N", s.count, 1...Limits.maxShards) }
         let w = try scenario.makeWorld(api: api)
         if case .replay(let s) = strategy { try s.check(for: w) }
     }
@@ -147,7 +148,7 @@ public final class Explorer {
     public func run() throws -> ExplorationResult {
         try validate()
         let started = DispatchTime.now().uptimeNanoseconds
-        let deadline = options.timeLimit.map { started + UInt64($0 * 1e9) }
+        let deadline = options.timeLimit.map { Limits.deadline(after: $0, from: started) }
         let world0 = try makeWorld()
         let plan = try makePlan(world0)
         let jobs = max(1, options.jobs)
@@ -189,14 +190,14 @@ public final class Explorer {
         if jobs == 1 {
             work(world0)
         } else {
-            let group = DispatchGroup()
-            for w in worlds {
-                group.enter()
-                let t = Thread { work(w); group.leave() }
-                t.stackSize = 1 << 22
-                t.start()
+            do {
+                try WorkerThreads.run(jobs, stop: { stop.store(true, ordering: .relaxed) }, spawn: threadSpawn) {
+                    work(worlds[$0])
+                }
+            } catch {
+                if progressThread != nil { progressDone.signal() }
+                throw error
             }
-            group.wait()
         }
         if progressThread != nil { progressDone.signal() }
 
@@ -245,9 +246,14 @@ public final class Explorer {
         let shard = options.shard
         for var r in sorted {
             // a missing unit before this one: the exploration was cut short
-            while expected < r.index {
-                if shard?.owns(expected) ?? true { allComplete = false }
-                expected += 1
+            // (found by arithmetic: a file may claim any index)
+            if expected < r.index {
+                if let shard {
+                    let first = expected + ((shard.index - expected % shard.count) + shard.count) % shard.count
+                    if first < r.index { allComplete = false }
+                } else {
+                    allComplete = false
+                }
             }
             expected = r.index + 1
             if let m = options.maxSchedules, total + r.schedules > m {
@@ -265,7 +271,7 @@ public final class Explorer {
             deps.append(r.lockDependencies)
             for f in r.findings {
                 if let k = seen[f.signature] {
-                    out.findings[k].count += f.count
+                    out.findings[k].count = min(Limits.maxCount, out.findings[k].count + f.count)
                 } else {
                     seen[f.signature] = out.findings.count
                     out.findings.append(f)
@@ -318,12 +324,24 @@ extension Explorer {
     public static func merge(_ reports: [RunReport], api: KernelAPI = .builtin) throws -> ExplorationResult {
         guard let first = reports.first else { throw HarnessError.badInput("merge: no reports given") }
         var shards: [Shard] = []
+        var schedules = 0
+        var steps: UInt64 = 0
         for r in reports {
-            guard let text = r.shard, let units = r.units else {
+            guard let text = r.shard, r.units != nil else {
                 throw HarnessError.badInput("merge: a report of scenario '\(r.scenario)' is not from a sharded run (--shard I/N)")
             }
+            do { try r.validateForMerge() } catch { throw HarnessError.badInput("merge: shard \(text): \(error)") }
             let s = try Shard(parsing: text)
-            _ = units
+            // sums the fold forms must fit
+            for u in r.units ?? [] {
+                let (a, o1) = schedules.addingReportingOverflow(u.schedules)
+                let (b, o2) = steps.addingReportingOverflow(u.steps)
+                guard !o1, !o2, a <= Limits.maxCount else {
+                    throw HarnessError.badInput("merge: shard \(text): the units' schedules or steps add up to more than \(Limits.maxCount)")
+                }
+                schedules = a
+                steps = b
+            }
             let same = r.scenario == first.scenario && r.worldScenario == first.worldScenario
                 && r.codeID == first.codeID && r.strategy == first.strategy && r.seed == first.seed
                 && r.depth == first.depth && r.bound == first.bound && r.maxSchedules == first.maxSchedules
@@ -368,6 +386,9 @@ extension Explorer {
                                  options: options, api: api)
                 let w = try e.makeWorld()
                 let plan = try e.makePlan(w)
+                if let c = plan.count, index >= c {
+                    throw HarnessError.badInput("merge: unit \(index) is not in this exploration's plan of \(c) units")
+                }
                 return UnitRunner(world: w, strategy: strategy, plan: plan, options: options, deadline: nil)
                     .run(unit: index, limit: limit)
             } catch {
@@ -407,8 +428,9 @@ final class Shared: @unchecked Sendable {
         lock.withLock {
             let u = next
             if let c = plan.count, u >= c { return nil }
-            if u > cutoff { return nil }
-            next += options.shard?.count ?? 1
+            if u > cutoff || u == Int.max { return nil }
+            let (n, o) = next.addingReportingOverflow(options.shard?.count ?? 1)
+            next = o ? Int.max : n
             return u
         }
     }

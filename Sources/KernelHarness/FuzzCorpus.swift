@@ -91,15 +91,16 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw HarnessError.badInput("cannot read \(path)")
         }
+        return try load(data: data, name: path)
+    }
+
+    /// Decode and check a record's bytes; `name` heads every message.
+    public static func load(data: Data, name path: String) throws -> FuzzRecord {
         let r: FuzzRecord
         do {
             r = try JSONDecoder().decode(FuzzRecord.self, from: data)
-        } catch let DecodingError.dataCorrupted(ctx) {
-            throw HarnessError.badInput("\(path): not valid JSON (\(ctx.debugDescription))")
-        } catch let DecodingError.keyNotFound(key, _) {
-            throw HarnessError.badInput("\(path): missing field '\(key.stringValue)'")
-        } catch let DecodingError.typeMismatch(_, ctx) {
-            throw HarnessError.badInput("\(path): wrong type at \(ctx.codingPath.map(\.stringValue).joined(separator: "."))")
+        } catch let e as DecodingError {
+            throw HarnessError.badInput("\(path): \(JSONProblem.describe(e))")
         } catch {
             throw HarnessError.badInput("\(path): \(error)")
         }
@@ -115,7 +116,14 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         if r.kind == "finding" && r.finding == nil {
             throw HarnessError.badInput("\(path): a finding record without 'finding'")
         }
-        _ = try Schedule(token: r.token)
+        do { _ = try Schedule(token: r.token) } catch { throw HarnessError.badInput("\(path): token: \(error)") }
+        // the same checks a generated input passes, before anything indexes by it
+        if let input = r.input, let p = input.problem(minTasks: r.kind == "finding" ? 1 : 2) {
+            throw HarnessError.badInput("\(path): \(p)")
+        }
+        if let m = r.maxSteps, !(1...Schedule.maxSteps).contains(m) {
+            throw HarnessError.badInput("\(path): max_steps: \(m) (1...\(Schedule.maxSteps))")
+        }
         var out = r
         if let f = r.patchesFile, r.patches.isEmpty {
             guard !f.contains("/"), f.hasSuffix(".patches") else {

@@ -161,6 +161,68 @@ public struct FuzzWorld: Codable, Sendable, Hashable {
     }
 }
 
+extension FuzzWorld {
+    /// Why this world cannot be a fuzz world (the generator, its mutations
+    /// and the spec builder assume all of this), or nil.  Checked before
+    /// `normalize()`, which indexes by these counts.
+    public var problem: String? {
+        let maxFiles = 3, maxMms = 3, maxVmas = 4, maxPages = 24, maxVmaPages = 6
+        guard (1...maxFiles).contains(files.count) else { return "world.files: \(files.count) files (1...\(maxFiles))" }
+        guard pages.count == files.count else { return "world.pages: \(pages.count) lists for \(files.count) files" }
+        guard (0...4).contains(pool) else { return "world.pool: \(pool) (0...4)" }
+        var total = pool
+        for (f, file) in files.enumerated() {
+            guard (1...maxPages).contains(file.pages) else { return "world.files[\(f)].pages: \(file.pages) (1...\(maxPages))" }
+            guard pages[f].count == file.pages else {
+                return "world.pages[\(f)]: \(pages[f].count) pages for a file of \(file.pages)"
+            }
+            total += file.pages
+            if let i = pages[f].firstIndex(where: { !(0...2).contains($0.lru) }) {
+                return "world.pages[\(f)][\(i)].lru: \(pages[f][i].lru) (0 inactive, 1 active, 2 unevictable)"
+            }
+        }
+        guard total <= maxPages else { return "world: \(total) pages with the pool (at most \(maxPages))" }
+        guard (1...maxMms).contains(mms.count) else { return "world.mms: \(mms.count) mms (1...\(maxMms))" }
+        for (m, mm) in mms.enumerated() {
+            guard (1...maxVmas).contains(mm.vmas.count) else { return "world.mms[\(m)].vmas: \(mm.vmas.count) vmas (1...\(maxVmas))" }
+            for (v, vma) in mm.vmas.enumerated() {
+                let at = "world.mms[\(m)].vmas[\(v)]"
+                guard files.indices.contains(vma.file) else { return "\(at).file: \(vma.file) (0..<\(files.count))" }
+                guard (0...1 << 20).contains(vma.start) else { return "\(at).start: \(vma.start) (0...\(1 << 20))" }
+                guard (1...maxVmaPages).contains(vma.npages) else { return "\(at).npages: \(vma.npages) (1...\(maxVmaPages))" }
+                guard (0..<files[vma.file].pages).contains(vma.pgoff) else { return "\(at).pgoff: \(vma.pgoff) (0..<\(files[vma.file].pages))" }
+                guard vma.ptes.count <= maxVmaPages else { return "\(at).ptes: \(vma.ptes.count) ptes" }
+                for (i, p) in vma.ptes.enumerated() {
+                    guard (0..<vma.npages).contains(p.index), (0..<files[vma.file].pages).contains(p.page) else {
+                        return "\(at).ptes[\(i)]: index \(p.index), page \(p.page) out of range"
+                    }
+                }
+            }
+        }
+        return nil
+    }
+}
+
+extension FuzzInput {
+    /// Why this input is not one the generator could have made, or nil:
+    /// the world's shape, the tasks (as `FuzzGen.valid` checks generated
+    /// ones, on the repaired world) and the schedule choice.  A reduced
+    /// finding may be down to one task (`minTasks` 1).
+    public func problem(minTasks: Int = 2) -> String? {
+        if let p = world.problem { return p }
+        var w = world
+        w.normalize()
+        if let p = FuzzGen.problem(tasks, in: w, minTasks: minTasks) { return "tasks: \(p)" }
+        guard schedule.kind == "random" || schedule.kind == "pct" else {
+            return "schedule.kind: '\(schedule.kind.prefix(40))' (random or pct)"
+        }
+        guard (1...World.maxPCTDepth).contains(schedule.depth) else {
+            return "schedule.depth: \(schedule.depth) (1...\(World.maxPCTDepth))"
+        }
+        return nil
+    }
+}
+
 /// How the fuzzer picks one schedule of an input's world.
 public struct FuzzSchedule: Codable, Sendable, Hashable {
     /// "random" or "pct"
@@ -337,32 +399,85 @@ struct FuzzGen {
     /// (exit_mmap runs without mmap_sem because nobody else can be in the mm),
     /// and every argument still names something in the world.
     static func valid(_ tasks: [String], in w: FuzzWorld) -> Bool {
-        guard (2...4).contains(tasks.count) else { return false }
+        problem(tasks, in: w) == nil
+    }
+
+    /// Arguments each operation takes (after its name).
+    static let arity = ["reclaim": 1, "migrate": 1, "mlock": 2, "munlock": 2, "munmap": 2,
+                        "cow": 3, "exit": 1, "truncate": 2, "drain": 0]
+
+    /// A non-negative decimal number, nothing else ("007" and "+1" are not names).
+    static func index<S: StringProtocol>(_ s: S) -> Int? {
+        guard !s.isEmpty, s.count <= 9, s.allSatisfy({ $0.isASCII && $0.isNumber }),
+              s == "0" || !s.hasPrefix("0") else { return nil }
+        return Int(s)
+    }
+
+    /// "fF:I" -> (F, I) when it names a page of `w`.
+    static func page(_ name: String, in w: FuzzWorld) -> (Int, Int)? {
+        guard name.hasPrefix("f") else { return nil }
+        let fi = name.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
+        guard fi.count == 2, let f = index(fi[0]), let i = index(fi[1]),
+              f < w.files.count, i < w.files[f].pages else { return nil }
+        return (f, i)
+    }
+
+    /// "mmM", "vMV" -> (M, V) when they name a vma of `w`.
+    static func vma(_ mmName: String, _ vmaName: String, in w: FuzzWorld) -> (Int, Int)? {
+        guard mmName.hasPrefix("mm"), let m = index(mmName.dropFirst(2)), m < w.mms.count else { return nil }
+        let head = "v\(m)"
+        guard vmaName.hasPrefix(head), let v = index(vmaName.dropFirst(head.count)),
+              v < w.mms[m].vmas.count else { return nil }
+        return (m, v)
+    }
+
+    /// Why `tasks` cannot run together in `w`, or nil when they can.  Total:
+    /// any strings at all (a corpus file may hold anything) get an answer.
+    static func problem(_ tasks: [String], in w: FuzzWorld, minTasks: Int = 2) -> String? {
+        guard (minTasks...4).contains(tasks.count) else {
+            return "\(tasks.count) task\(tasks.count == 1 ? "" : "s") (this input has \(minTasks)...4)"
+        }
         var exits = Set<Int>()
-        for t in tasks where t.hasPrefix("exit ") {
-            guard let m = mm(of: t, in: w), !exits.contains(m) else { return false }
-            exits.insert(m)
+        var mmOf: [Int?] = []
+        for (k, t) in tasks.enumerated() {
+            let parts = t.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            guard let op = parts.first, !op.isEmpty else { return "task \(k + 1) is empty" }
+            guard let n = arity[op] else { return "task \(k + 1): unknown operation '\(op.prefix(40))'" }
+            guard parts.count == n + 1 else {
+                return "task \(k + 1): '\(op)' takes \(n) argument\(n == 1 ? "" : "s"), got \(parts.count - 1)"
+            }
+            let bad = "task \(k + 1): '\(t.prefix(60))' names nothing in the world"
+            var mm: Int? = nil
+            switch op {
+            case "reclaim":
+                guard page(parts[1], in: w) != nil else { return bad }
+            case "migrate":
+                guard let (f, i) = page(parts[1], in: w) else { return bad }
+                guard let m = w.firstMapper(file: f, page: i) else { return "task \(k + 1): migrate of an unmapped page" }
+                mm = m
+            case "mlock", "munlock", "munmap":
+                guard let (m, _) = vma(parts[1], parts[2], in: w) else { return bad }
+                mm = m
+            case "cow":
+                guard let (m, v) = vma(parts[1], parts[2], in: w), let i = index(parts[3]),
+                      i < w.mms[m].vmas[v].npages else { return bad }
+                mm = m
+            case "exit":
+                guard parts[1].hasPrefix("mm"), let m = index(parts[1].dropFirst(2)), m < w.mms.count else { return bad }
+                guard exits.insert(m).inserted else { return "task \(k + 1): mm\(m) exits twice" }
+                mm = m
+            case "truncate":
+                guard parts[1].hasPrefix("f"), let f = index(parts[1].dropFirst()), f < w.files.count,
+                      let from = index(parts[2]), from < w.files[f].pages else { return bad }
+            default:
+                break
+            }
+            mmOf.append(op == "exit" ? nil : mm)
         }
-        for t in tasks {
-            let parts = t.split(separator: " ").map(String.init)
-            if parts[0] == "migrate" && mm(of: t, in: w) == nil { return false }
-            if parts[0] == "cow" || parts[0] == "mlock" || parts[0] == "munlock" || parts[0] == "munmap" {
-                guard let m = Int(parts[1].dropFirst(2)), m < w.mms.count,
-                      let v = Int(parts[2].dropFirst(1 + String(m).count)), v < w.mms[m].vmas.count
-                else { return false }
-                if parts[0] == "cow", let i = Int(parts[3]), i >= w.mms[m].vmas[v].npages { return false }
-            }
-            if parts[0] == "truncate" {
-                guard let f = Int(parts[1].dropFirst()), f < w.files.count,
-                      let from = Int(parts[2]), from < w.files[f].pages else { return false }
-            }
-            if parts[0] == "reclaim" || parts[0] == "migrate" {
-                let fi = parts[1].dropFirst().split(separator: ":").compactMap { Int($0) }
-                guard fi.count == 2, fi[0] < w.files.count, fi[1] < w.files[fi[0]].pages else { return false }
-            }
-            if parts[0] != "exit", let m = mm(of: t, in: w), exits.contains(m) { return false }
+        for (k, m) in mmOf.enumerated() {
+            if let m, exits.contains(m) { return "task \(k + 1) acts in mm\(m) while it exits" }
         }
-        return true
+        return nil
     }
 
     mutating func tasks(in w: FuzzWorld) -> [String] {

@@ -142,6 +142,8 @@ public final class Fuzzer: @unchecked Sendable {
     public var onProgress: ((FuzzProgress) -> Void)?
     /// Called for each message worth a line on stderr (new finding, skipped file).
     public var onMessage: ((String) -> Void)?
+    /// How worker threads are started (tests make it fail).
+    public var threadSpawn: WorkerThreads.Spawn = WorkerThreads.pthreadSpawn
 
     private let lock = NSLock()
     private var features = Set<UInt64>()
@@ -267,7 +269,7 @@ public final class Fuzzer: @unchecked Sendable {
             patchesRef = name
         }
         summary.samples.append(sample())
-        let deadline = options.timeLimit.map { started + UInt64($0 * 1e9) }
+        let deadline = options.timeLimit.map { Limits.deadline(after: $0, from: started) }
         let stopped = { () -> Bool in
             if shouldStop() || self.lock.withLock({ self.stopNow }) { return true }
             if let d = deadline, DispatchTime.now().uptimeNanoseconds >= d { return true }
@@ -290,14 +292,16 @@ public final class Fuzzer: @unchecked Sendable {
             workers[0].loop(stopped)
             workers[0].harvestAll()
         } else {
-            let group = DispatchGroup()
-            for w in workers {
-                group.enter()
-                let t = Thread { w.loop(stopped); w.harvestAll(); group.leave() }
-                t.stackSize = 1 << 22
-                t.start()
+            do {
+                try WorkerThreads.run(jobs, stop: { self.lock.withLock { self.stopNow = true } },
+                                      spawn: threadSpawn) {
+                    workers[$0].loop(stopped)
+                    workers[$0].harvestAll()
+                }
+            } catch {
+                progressDone.signal()
+                throw error
             }
-            group.wait()
         }
         progressDone.signal()
         return lock.withLock {

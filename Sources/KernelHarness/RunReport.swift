@@ -143,7 +143,56 @@ public struct RunReport: Codable, Sendable {
     }
 
     public static func decode(_ data: Data) throws -> RunReport {
-        try JSONDecoder().decode(RunReport.self, from: data)
+        do { return try JSONDecoder().decode(RunReport.self, from: data) } catch let e as DecodingError {
+            throw HarnessError.badInput(JSONProblem.describe(e))
+        }
+    }
+}
+
+extension RunReport {
+    /// Check what `merge` relies on in a report read from a file: counts in
+    /// range, unit indices inside the plan and owned by the report's shard,
+    /// state hashes that parse.  Throws "FIELD: problem".
+    public func validateForMerge() throws {
+        func bad(_ field: String, _ why: String) -> HarnessError { .badInput("\(field): \(why)") }
+        func count(_ field: String, _ v: Int) throws {
+            guard (0...Limits.maxCount).contains(v) else { throw bad(field, "\(v) is not a count 0...\(Limits.maxCount)") }
+        }
+        guard let text = shard else { throw bad("shard", "missing: not from a sharded run (--shard I/N)") }
+        let sh: Shard
+        do { sh = try Shard(parsing: text) } catch { throw bad("shard", "\(error)") }
+        guard let units else { throw bad("units", "missing: not from a sharded run (--shard I/N)") }
+        try count("schedules", schedules)
+        try count("blocked", blocked)
+        try count("final_states", finalStates)
+        try count("units_done", unitsDone)
+        if let m = maxSchedules, !(1...Limits.maxCount).contains(m) { throw bad("max_schedules", "\(m) is out of range 1...\(Limits.maxCount)") }
+        if let d = depth, !(1...World.maxPCTDepth).contains(d) { throw bad("depth", "\(d) is out of range 1...\(World.maxPCTDepth)") }
+        if let b = bound, !(0...Limits.maxCount).contains(b) { throw bad("bound", "\(b) is out of range 0...\(Limits.maxCount)") }
+        if let p = unitsPlanned, !(0...Limits.maxCount).contains(p) { throw bad("units_planned", "\(p) is out of range 0...\(Limits.maxCount)") }
+        guard (0...Limits.maxJobs).contains(jobs) else { throw bad("jobs", "\(jobs) is out of range 0...\(Limits.maxJobs)") }
+        guard seconds.isFinite && seconds >= 0 else { throw bad("seconds", "\(seconds) is not a duration") }
+        let limit = unitsPlanned ?? Limits.maxCount
+        var seen = Set<Int>()
+        for (k, u) in units.enumerated() {
+            let f = "units[\(k)]"
+            guard u.index >= 0 && u.index < limit else {
+                throw bad("\(f).index", "\(u.index) is outside the plan's units 0..<\(limit)")
+            }
+            guard sh.owns(u.index) else { throw bad("\(f).index", "unit \(u.index) does not belong to shard \(text)") }
+            guard seen.insert(u.index).inserted else { throw bad("\(f).index", "unit \(u.index) listed twice") }
+            try count("\(f).schedules", u.schedules)
+            try count("\(f).blocked", u.blocked)
+            guard u.steps <= UInt64(Limits.maxCount) * 1000 else { throw bad("\(f).steps", "\(u.steps) is out of range") }
+            for (i, st) in u.states.enumerated() where UInt64(st, radix: 16) == nil {
+                throw bad("\(f).states[\(i)]", "'\(st.prefix(40))' is not a hexadecimal state hash")
+            }
+            for (i, e) in u.findings.enumerated() {
+                try count("\(f).findings[\(i)].count", e.count)
+                try count("\(f).findings[\(i)].unit", e.unit)
+                try count("\(f).findings[\(i)].ordinal", e.ordinal)
+            }
+        }
     }
 }
 

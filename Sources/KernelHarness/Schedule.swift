@@ -6,6 +6,8 @@
 // choices ('a' = task 0, "a3b2a" = 0,0,0,1,1,0); Swift and C encode and
 // decode it identically.
 
+import CKernelShim
+
 /// One recorded or planned schedule.
 public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Scenario the schedule belongs to; nil: any ("*" or a bare choice string).
@@ -17,6 +19,9 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public static let version = "ksim1"
     public static let maxTasks = 8
+    /// The most choices a schedule may hold: the most steps a run may take
+    /// (the shim's KSIM_STEP_LIMIT, also the largest step budget).
+    public static let maxSteps = Int(KSIM_STEP_LIMIT)
 
     public init(scenario: String?, codeID: String?, choices: [UInt8]) {
         self.scenario = scenario
@@ -52,7 +57,9 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
         let s = Array(token.utf8)
         var p = 0
         func fail(_ pos: Int, _ why: String) -> HarnessError {
-            .badInput("malformed schedule token '\(token)': position \(pos): \(why)")
+            // a huge token is quoted by its start only
+            let shown = s.count > 80 ? String(decoding: s[..<60], as: UTF8.self) + "...(\(s.count) bytes)" : token
+            return .badInput("malformed schedule token '\(shown)': position \(pos): \(why)")
         }
         while p < s.count && (s[p] == 32 || s[p] == 9 || s[p] == 10 || s[p] == 13) { p += 1 }
         var scenario: String? = nil
@@ -87,18 +94,26 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
                 var n = 0
                 while p < s.count && s[p] >= 48 && s[p] <= 57 {
                     n = n * 10 + Int(s[p] - 48)
-                    if n > 10_000_000 { break }
+                    if n > Schedule.maxSteps { break }
                     p += 1
                 }
-                guard n >= 1 && n <= 10_000_000 else {
-                    throw fail(start + 1, "repeat count must be 1..10000000")
+                guard n >= 1 && n <= Schedule.maxSteps else {
+                    throw fail(start + 1, "repeat count must be 1..\(Schedule.maxSteps)")
                 }
                 count = n
             }
-            choices.append(contentsOf: repeatElement(c - 97, count: count))
+            // bounded by what a run can take, not by what memory allows
+            guard count <= Schedule.maxSteps - choices.count else {
+                throw fail(p, "more than \(Schedule.maxSteps) choices (the most steps a run may take)")
+            }
+            if count == 1 { choices.append(c - 97) } else { choices.append(contentsOf: [UInt8](repeating: c - 97, count: count)) }
         }
         while p < s.count && (s[p] == 32 || s[p] == 9 || s[p] == 10 || s[p] == 13) { p += 1 }
         if p < s.count { throw fail(p + 1, "unexpected text after the choices") }
+        // no caller means "nothing chosen": an empty token is a mistake
+        if choices.isEmpty {
+            throw fail(p + 1, "no choices (a schedule names at least one task, e.g. 'a3b2')")
+        }
         self.init(scenario: scenario, codeID: code, choices: choices)
     }
 

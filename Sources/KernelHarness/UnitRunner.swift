@@ -29,7 +29,7 @@ struct Plan: Sendable {
     var count: Int? {
         switch units {
         case .tree(let u): return u.count
-        case .seeds(let b, let t): return t.map { ($0 + b - 1) / b }
+        case .seeds(let b, let t): return t.map { $0 / b + ($0 % b == 0 ? 0 : 1) }
         case .replay: return 1
         }
     }
@@ -79,6 +79,7 @@ final class UnitRunner {
         world.clearLockDependencies()
         switch plan.units {
         case .tree(let units):
+            guard units.indices.contains(index) else { return r }
             let u = units[index]
             switch strategy {
             case .dpor: dpor(u, limit: limit, &r)
@@ -93,10 +94,12 @@ final class UnitRunner {
             default: preconditionFailure("tree unit for \(strategy.name)")
             }
         case .seeds(let block, let total):
-            let lo = index * block
-            let hi = min(lo + block, total ?? Int.max)
+            // saturating: with no total the unit numbers are unbounded
+            let (l, o) = index.multipliedReportingOverflow(by: block)
+            let lo = o ? Int.max : l
+            let hi = min(Int.max - lo < block ? Int.max : lo + block, total ?? Int.max)
             r.complete = true
-            for i in lo..<hi {
+            for i in lo..<max(lo, hi) {
                 if r.schedules >= limit || outOfTime { r.complete = false; break }
                 switch strategy {
                 case .random(let seed): world.runRandom(seed: SplitMix64.derive(seed, i))

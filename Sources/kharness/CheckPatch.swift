@@ -88,9 +88,9 @@ extension Kharness {
             if patches.isEmpty && series == nil {
                 throw ValidationError("give patch files or --series FILE")
             }
-            if !(time > 0) { throw ValidationError("--time must be a positive number of seconds") }
+            do { try Limits.checkSeconds("--time", time) } catch { throw ValidationError("\(error)") }
             if !(1...World.maxPCTDepth).contains(depth) { throw ValidationError("--depth must be 1...\(World.maxPCTDepth)") }
-            if let j = jobs, j < 1 { throw ValidationError("--jobs must be at least 1") }
+            if let j = jobs, !(1...Limits.maxJobs).contains(j) { throw ValidationError("--jobs must be 1...\(Limits.maxJobs) (got \(j))") }
             if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
             for p in patches where p != "-" && !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
@@ -103,6 +103,10 @@ extension Kharness {
             if let s = series, !FileManager.default.fileExists(atPath: s) {
                 throw ValidationError("no such series file: \(s)")
             }
+            if let s = series, OutputPath.isDirectory(s) { throw ValidationError("--series \(s): is a directory") }
+            if let svg { try OutputPath.checkDirectory("--svg", svg) }
+            try OutputPath.checkDirectory("--findings-dir", findingsDir)
+            if let j = output.jsonOut { try OutputPath.checkFile("--json-out", j) }
         }
 
         var options: PatchCheckOptions {
@@ -116,7 +120,7 @@ extension Kharness {
             }
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             var o = PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
-                                      jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                      jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs),
                                       firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
                                       absolute: absolute, fuzzTime: fuzzTime,
                                       findingsDirectory: URL(fileURLWithPath: findingsDir))
@@ -176,7 +180,10 @@ extension Kharness {
         /// marked "# alternative") cumulatively; one matrix.
         func runSeries(_ path: String) throws {
             let dir = URL(fileURLWithPath: path).deletingLastPathComponent()
-            let text = try String(contentsOfFile: path, encoding: .utf8)
+            guard let data = FileHandle(forReadingAtPath: path)?.readDataToEndOfFile() else {
+                inputError("\(path): cannot read the series")
+            }
+            let text = String(decoding: data, as: UTF8.self)
             var entries: [(file: String, stacked: Bool)] = []
             for raw in text.split(separator: "\n") {
                 let parts = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)

@@ -50,9 +50,14 @@ extension Kharness {
         @OptionGroup var kernelOption: KernelOption
 
         func validate() throws {
-            if let t = time, !(t > 0) { throw ValidationError("--time must be a positive number of seconds") }
-            if let m = maxExecs, m < 1 { throw ValidationError("--max-execs must be at least 1") }
-            if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+            do {
+                if let t = time { try Limits.checkSeconds("--time", t) }
+                if let m = maxExecs { try Limits.check("--max-execs", m, 1...Limits.maxCount) }
+                try Limits.check("--jobs", jobs, 1...Limits.maxJobs)
+                try Limits.check("--minimize-budget", minimizeBudget, 0...Limits.maxBudget)
+            } catch { throw ValidationError("\(error)") }
+            if let corpus { try OutputPath.checkDirectory("--corpus", corpus) }
+            if let plot { try OutputPath.checkFile("--plot", plot) }
             for p in patches where !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
             }

@@ -17,9 +17,12 @@ extension Kharness {
                 guard let d = FileManager.default.contents(atPath: f) else {
                     throw HarnessError.badInput("merge: cannot read \(f)")
                 }
-                do { return try RunReport.decode(d) } catch {
+                let r: RunReport
+                do { r = try RunReport.decode(d) } catch {
                     throw HarnessError.badInput("merge: \(f) is not a 'kharness run --json' result: \(error)")
                 }
+                do { try r.validateForMerge() } catch { throw HarnessError.badInput("merge: \(f): \(error)") }
+                return r
             }
         }
 

@@ -110,7 +110,7 @@ extension Kharness {
             }
             let options = ExploreOptions(
                 maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
-                jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, shard: shard,
+                jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs), shard: shard,
                 strict: strict, units: units)
             let e = Explorer(sc, strategy: strategy, options: options, api: api)
             try e.validate()
@@ -118,6 +118,7 @@ extension Kharness {
         }
 
         func validate() throws {
+            if let svg { try OutputPath.checkFile("--svg", svg) }
             if code.isBuiltin {
                 do { _ = try makeExplorer() } catch { inputError("\(error)") }
             }
@@ -141,7 +142,9 @@ extension Kharness {
             try explorer.minimizeFindings(&result)
             let picture = try failurePicture(explorer, result)
             if let svg, let picture {
-                try picture.svg.write(toFile: svg, atomically: true, encoding: .utf8)
+                do { try picture.svg.write(toFile: svg, atomically: true, encoding: .utf8) } catch {
+                    inputError("cannot write --svg \(describe(error))")
+                }
             }
             if json {
                 print(RunReport(result).json)

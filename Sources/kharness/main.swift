@@ -12,11 +12,13 @@ struct Kharness: ParsableCommand {
                       Worker.self])
 }
 
-/// Exit codes: 0 no finding, 1 finding, 2 usage or input error.
+/// Exit codes: 0 no finding, 1 finding (or a bad verdict), 2 usage, input or
+/// environment error, 125 (check-patch, kernel, bench) cannot test.
 enum ExitCodes {
     static let clean: Int32 = 0
     static let finding: Int32 = 1
     static let badInput: Int32 = 2
+    static let cannotTest: Int32 = 125
 }
 
 /// Print a clear message for bad input and exit 2 (nothing was run).
@@ -25,9 +27,29 @@ func inputError(_ message: String) -> Never {
     exit(ExitCodes.badInput)
 }
 
-// Usage errors exit 2 like every other input error (ArgumentParser would say 64).
+/// An error in words: a file error names the file and the system's reason.
+func describe(_ error: Error) -> String {
+    if let h = error as? HarnessError { return h.description }
+    let ns = error as NSError
+    var path = ns.userInfo[NSFilePathErrorKey] as? String
+    if path == nil, let u = ns.userInfo[NSURLErrorKey] as? URL { path = u.path }
+    var reason = ns.localizedDescription
+    if let u = ns.userInfo[NSUnderlyingErrorKey] as? Error {
+        let under = u as NSError
+        if under.domain == NSPOSIXErrorDomain { reason = String(cString: strerror(Int32(under.code))) }
+    }
+    return path.map { "\($0): \(reason)" } ?? reason
+}
+
+// Usage errors exit 2 like every other input error (ArgumentParser would say
+// 64).  Any other error that reaches here is the input's or the
+// environment's (a file that cannot be read or written, a cache that cannot
+// be created), never a finding: exit 2, or 125 where `git bisect run` must
+// skip (check-patch could not test the patch).
+var parsed: ParsableCommand? = nil
 do {
     var command = try Kharness.parseAsRoot()
+    parsed = command
     try command.run()
 } catch {
     let code = Kharness.exitCode(for: error)
@@ -35,5 +57,12 @@ do {
         FileHandle.standardError.write(Data((Kharness.fullMessage(for: error) + "\n").utf8))
         exit(ExitCodes.badInput)
     }
-    Kharness.exit(withError: error)
+    if error is ExitCode || code == .success || parsed == nil {
+        Kharness.exit(withError: error)
+    }
+    if parsed is Kharness.CheckPatch {
+        FileHandle.standardError.write(Data(("kharness: cannot test: " + describe(error) + "\n").utf8))
+        exit(ExitCodes.cannotTest)
+    }
+    inputError(describe(error))
 }
