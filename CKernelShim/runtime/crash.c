@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <ucontext.h>
 #include <unistd.h>
 #include <stdio.h>
@@ -70,7 +71,19 @@ static void *ksim_stack_owner(void *ucv)
 	if (mincore((void *)(top - page), page, &vec))
 		return NULL;
 	h = (const struct ksim_stack_hdr *)(top - sizeof(*h));
-	return h->magic == KSIM_STACK_MAGIC ? h->handler : NULL;
+	/*
+	 * Mapped is not readable (a thread's PROT_NONE guard page): copy the
+	 * header through the kernel, which fails instead of faulting.
+	 */
+	{
+		struct ksim_stack_hdr copy;
+		struct iovec local = { &copy, sizeof(copy) };
+		struct iovec remote = { (void *)h, sizeof(copy) };
+
+		if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof(copy))
+			return NULL;
+		return copy.magic == KSIM_STACK_MAGIC ? copy.handler : NULL;
+	}
 }
 
 static void ksim_crash_handler(int sig, siginfo_t *si, void *uc)
