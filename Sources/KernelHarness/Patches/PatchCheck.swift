@@ -301,8 +301,7 @@ public enum PatchChecker {
         if options.fuzzTime > 0, !patches.isEmpty {
             log?("  generated worlds (\(options.fuzzTime) s) ...")
             let fm = FileManager.default
-            let dir = fm.temporaryDirectory
-                .appendingPathComponent("kharness-generated-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+            let dir = try Scratch.make("generated")
             defer { try? fm.removeItem(at: dir) }
             let g = try generatedPhase(base: base.api, patched: patched.api, patches: patches, kernel: options.kernel,
                                        seconds: options.fuzzTime, execs: options.fuzzExecs, dir: dir, log: log)
