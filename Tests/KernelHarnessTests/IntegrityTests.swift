@@ -86,10 +86,9 @@ import Foundation
         #expect(out.output.trimmingCharacters(in: .whitespacesAndNewlines) == KernelAPI.builtin.codeID)
     }
 
-    static func patch(_ rel: String, _ old: String, _ new: String) throws -> String {
+    static func patch(_ rel: String, _ old: String, _ new: String, in dir: URL) throws -> String {
         let text = try String(contentsOf: try shim.appendingPathComponent(rel), encoding: .utf8)
         guard let r = text.range(of: old) else { throw HarnessError.badInput("\(rel) has no '\(old)'") }
-        let dir = try Scratch.make("idpatch")
         let p = dir.appendingPathComponent((rel as NSString).lastPathComponent + ".patch")
         try Data(try SyntheticKernel.diff(rel, text, text.replacingCharacters(in: r, with: new)).utf8).write(to: p)
         return p.path
@@ -99,11 +98,12 @@ import Foundation
     /// stub header, or one that adds a file: each build has an id of its
     /// own, never the built-in one, and it is the id its sources hash to.
     @Test func runtimeStubAndNewFilePatchesChangeTheId() throws {
+        let dir = try Scratch.make("idpatch")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let silence = try Self.patch("runtime/report.c",
                                      "\t/* a repeated non-fatal finding at the same place is one finding */",
-                                     "\tif (w)\n\t\treturn NULL;\n\t/* a repeated non-fatal finding at the same place is one finding */")
-        let stub = try Self.patch("stubs/linux/mm.h", "#define", "/* a patched stub */\n#define")
-        let dir = try Scratch.make("idnew")
+                                     "\tif (w)\n\t\treturn NULL;\n\t/* a repeated non-fatal finding at the same place is one finding */", in: dir)
+        let stub = try Self.patch("stubs/linux/mm.h", "#define", "/* a patched stub */\n#define", in: dir)
         let added = dir.appendingPathComponent("add.patch")
         try Data("--- /dev/null\n+++ b/stubs/ksim/added_by_patch.h\n@@ -0,0 +1 @@\n+/* a file only the patch has */\n".utf8).write(to: added)
         var ids: Set<String> = [KernelAPI.builtin.codeID]
@@ -127,8 +127,10 @@ import Foundation
     /// A patch that makes codeid.c report another id is refused: the id
     /// must be the one the sources hash to.
     @Test func aBuildThatLiesAboutItsIdIsUntestable() throws {
+        let dir = try Scratch.make("idpatch")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let liar = try Self.patch("runtime/codeid.c", "\tstatic __thread char id[16];\n",
-                                  "\tstatic __thread char id[16];\n\n\treturn \"\(KernelAPI.builtin.codeID)\";\n")
+                                  "\tstatic __thread char id[16];\n\n\treturn \"\(KernelAPI.builtin.codeID)\";\n", in: dir)
         #expect {
             try VariantBuilder.build(patches: [liar])
         } throws: { e in
