@@ -10,6 +10,8 @@
 #   make sanitize          the cmocka suites against a library built with
 #                          -fsanitize=address,undefined (build/asan)
 #   make docs              regenerate the kharness output quoted in the READMEs
+#   make codeid            rewrite CKernelShim/runtime/codeid_files.h (the code
+#                          identity's file list) after adding or removing a file
 #   make clean
 #
 # The C compiler must understand C23 #embed (runtime/codeid.c uses it to
@@ -42,9 +44,10 @@ LIB_SRCS := $(sort $(wildcard $(SRC_DIR)/runtime/*.c) \
 		   $(wildcard $(SRC_DIR)/model/*.c) \
 		   $(wildcard $(SRC_DIR)/mm/*.c))
 LIB_OBJS := $(patsubst $(SRC_DIR)/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
-# codeid.c #embeds mm/ sources that exist (__has_include): a file that
-# appears or changes there changes the code identity.
-MM_FILES := $(wildcard $(SRC_DIR)/mm/*.c $(SRC_DIR)/mm/*.h $(SRC_DIR)/model/*.c $(SRC_DIR)/model/*.h)
+# codeid.c #embeds every file of the shim (runtime/codeid_files.h lists
+# them): a file that changes anywhere under it changes the code identity.
+ID_LIST := $(SRC_DIR)/runtime/codeid_files.h
+ID_FILES := $(shell find $(SRC_DIR) -type f 2>/dev/null | LC_ALL=C sort)
 
 LIB := $(BUILD)/libkshim.a
 PC := $(BUILD)/kshim.pc
@@ -63,6 +66,8 @@ SAN_LDFLAGS := -fuse-ld=bfd
 SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1 \
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
+
+.PHONY: codeid
 .PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
 	demo check-patches bench docs
 
@@ -97,10 +102,24 @@ $(BUILD)/obj/%.o: $(SRC_DIR)/%.c $(BUILD)/.cc
 # $(BUILD)/.srcs records the source list: a file added to or removed from
 # the globbed folders rebuilds the archive (and the code identity).
 $(BUILD)/.srcs: FORCE | $(BUILD)/.
-	@echo '$(LIB_SRCS) $(MM_FILES)' > $@.new; \
+	@echo '$(LIB_SRCS) $(ID_FILES)' > $@.new; \
 	if cmp -s $@ $@.new; then rm -f $@.new; else mv $@.new $@; fi
 
-$(BUILD)/obj/runtime/codeid.o: $(MM_FILES) $(BUILD)/.srcs
+$(BUILD)/obj/runtime/codeid.o: $(ID_FILES) $(BUILD)/.srcs $(BUILD)/.idlist
+
+# The list must name exactly the tree's files, or the identity misses some.
+$(BUILD)/.idlist: FORCE | $(BUILD)/.
+	@mk/codeid-files.sh $(SRC_DIR) > $@.new || { rm -f $@.new; exit 1; }; \
+	if ! cmp -s $@.new $(ID_LIST); then \
+		rm -f $@.new; \
+		echo "error: $(ID_LIST) does not list the files of $(SRC_DIR) (a file was added or removed): run make codeid" >&2; \
+		exit 1; \
+	fi; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# Rewrite the list after adding or removing a file under CKernelShim/.
+codeid:
+	mk/codeid-files.sh $(SRC_DIR) > $(ID_LIST).new && mv $(ID_LIST).new $(ID_LIST)
 
 # Rebuilt from scratch so objects of deleted sources leave the archive.
 $(LIB): $(LIB_OBJS) $(BUILD)/.srcs

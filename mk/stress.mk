@@ -25,13 +25,13 @@ STRESS_CFLAGS := -std=gnu11 -O2 -g -Wall -pthread \
 # The runtime files that do not depend on coroutines, the kernel code and
 # the models, exactly as the library compiles them; then stress/.
 # STRESS_MM_SRCS= (empty) builds the toy model alone.
-STRESS_SHARED := world.c registry.c report.c run.c held.c codeid.c
+STRESS_SHARED := world.c registry.c report.c run.c held.c codeid.c sha256.c
 STRESS_MM_SRCS ?= $(wildcard $(SRC_DIR)/mm/*.c)
 STRESS_SRCS := $(addprefix $(SRC_DIR)/runtime/,$(STRESS_SHARED)) \
 	$(sort $(wildcard $(SRC_DIR)/model/*.c) $(STRESS_MM_SRCS)) \
 	$(sort $(wildcard $(SRC_DIR)/stress/*.c))
 STRESS_OBJS := $(patsubst $(SRC_DIR)/%.c,$(STRESS_OBJ)/%.o,$(STRESS_SRCS))
-STRESS_MM_FILES := $(wildcard $(SRC_DIR)/mm/*.c $(SRC_DIR)/mm/*.h)
+STRESS_MM_FILES := $(shell find $(SRC_DIR) -type f 2>/dev/null)
 
 STRESS_SECONDS ?= 1
 

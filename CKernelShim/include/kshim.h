@@ -181,7 +181,11 @@ const char *ksim_last_error(const struct ksim_world *w);
 /* Scenario name the world was created from ("" for a plain spec). */
 const char *ksim_world_scenario(const struct ksim_world *w);
 
-/* Identity of the compiled kernel code (hash of its sources), hex text. */
+/*
+ * Identity of the compiled kernel code, 12 hex digits: the start of the
+ * SHA-256 of every file of CKernelShim/ as compiled (paths and bytes,
+ * listed in runtime/codeid_files.h).
+ */
 const char *ksim_code_id(void);
 
 /*
@@ -189,6 +193,17 @@ const char *ksim_code_id(void);
  * the most choices a schedule token may hold.
  */
 #define KSIM_STEP_LIMIT	10000000
+
+/* SHA-256, incrementally: init, update any number of times, final. */
+struct ksim_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	unsigned char buf[64];
+	size_t n;
+};
+void ksim_sha256_init(struct ksim_sha256 *s);
+void ksim_sha256_update(struct ksim_sha256 *s, const void *data, size_t len);
+void ksim_sha256_final(struct ksim_sha256 *s, unsigned char out[32]);
 
 /* Options (ksim_world_set_option). */
 enum ksim_option {

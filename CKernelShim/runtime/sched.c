@@ -416,51 +416,118 @@ void ksim_run_start(struct ksim_world *w)
 	ksim_after_step(w);
 }
 
+/* Run task t's pending operation and on to its next scheduling point. */
+static void ksim_run_one(struct ksim_world *w, struct ksim_task *t)
+{
+	w->steps++;
+	w->total_steps++;
+	ksim_record_event(w, t);
+	ksim_coro_enter(w, t);
+	if (w->opt[KSIM_OPT_TRACE] && w->nr_events)
+		w->events[w->nr_events - 1].result = t->result;
+	ksim_after_step(w);
+}
+
 /*
- * The step budget ran out.  If some task could have run all along but
- * the schedule kept it waiting for the second half of the run, the loop
- * that used the budget may only be waiting for that task (a retry loop
- * such as find_get_pages() spinning on a page whose refs another CPU has
- * frozen): an unfair schedule, not a livelock of the kernel code.  That is
- * reported as tolerated; a loop that goes on although every task got to
- * run is a livelock.
+ * A task other than the loop that has not finished: preferably one that
+ * was able to run at some choice of the run's second half (the enabled
+ * log says so) but was never chosen there.  -1 when the loop is the only
+ * task left.
+ */
+static int ksim_waiting_task(const struct ksim_world *w, int loop)
+{
+	size_t window = w->nr_choices / 2, i;
+	uint32_t could = w->enabled, ran = 0;
+	int u, other = -1;
+
+	for (i = w->nr_choices - window; i < w->nr_choices; i++) {
+		could |= w->enlog[i];
+		ran |= 1u << w->choices[i];
+	}
+	for (u = 0; u < w->nr_tasks; u++) {
+		if (u == loop || w->tasks[u].state != KSIM_TASK_RUNNABLE)
+			continue;
+		if ((could & ~ran) & (1u << u))
+			return u;
+		if (other < 0)
+			other = u;
+	}
+	return other;
+}
+
+/*
+ * The step budget ran out.  That alone does not say the kernel code
+ * livelocks: the schedule may have kept another task waiting, and the
+ * loop that used the budget may only be waiting for that task (a retry
+ * loop such as find_get_pages() spinning on a page whose refs another CPU
+ * has frozen).  So while any other task is unfinished, the run goes on
+ * under a fair schedule (round-robin over the tasks able to run) for the
+ * same budget again:
+ *  - it ends: the schedule was unfair, not the code; reported as a
+ *    tolerated "unfair schedule" (findings of the fair tail stay);
+ *  - it does not end although every task able to run got turns (say one
+ *    task spins on lock/unlock of its own while the others have
+ *    finished, or wait for it forever): a livelock, fatal.
+ * A loop that is the only unfinished task is a livelock at once.  The
+ * fair tail is a function of the state the budget ran out in, so a token
+ * of the choices up to there replays all of it; its steps are counted
+ * but not appended to the choices.
  */
 static void ksim_livelock(struct ksim_world *w, struct ksim_task *t)
 {
-	size_t window = w->nr_choices / 2, i;
+	uint64_t budget = (uint64_t)w->opt[KSIM_OPT_MAX_STEPS], tail = 0;
+	int starved, fast = w->ch.fast, last;
+	/* the loop: the task that ran last, where it stands now */
+	struct ksim_task *loop = w->nr_choices ?
+		&w->tasks[w->choices[w->nr_choices - 1]] : t;
+	const char *file = loop->pend.file, *func = loop->pend.func;
+	int line = loop->pend.line;
 	struct ksim_finding_rec *r;
-	int starved = -1, u;
 
-	for (u = 0; u < w->nr_tasks && starved < 0; u++) {
-		if (!(w->enabled & (1u << u)))
-			continue;
-		for (i = w->nr_choices; i > w->nr_choices - window; i--)
-			if (w->choices[i - 1] == u)
-				break;
-		if (i == w->nr_choices - window)
-			starved = u;
-	}
+	starved = ksim_waiting_task(w, loop->id);
 	if (starved < 0) {
 		ksim_finding_add(w, KSIM_F_LIVELOCK, t, t->pend.file,
 				 t->pend.line, t->pend.func,
 				 "livelock: no end after %llu steps (last at %s:%d)",
 				 (unsigned long long)w->steps,
 				 ksim_short_file(t->pend.file), t->pend.line);
-	} else {
-		/* blame the loop: the task that ran last */
-		struct ksim_task *l = w->nr_choices ?
-			&w->tasks[w->choices[w->nr_choices - 1]] : t;
+		w->phase = KSIM_PH_DONE;
+		return;
+	}
+	/* the fair tail; scheduling points must not choose meanwhile */
+	w->ch.fast = 0;
+	last = loop->id;
+	while (w->phase != KSIM_PH_DONE && w->enabled && tail < budget) {
+		int k, pick = -1;
 
-		r = ksim_finding_add(w, KSIM_F_LIVELOCK, l, l->pend.file,
-				     l->pend.line, l->pend.func,
-				     "unfair schedule: %s loops at %s:%d while %s, able to run, was kept waiting for %zu steps",
-				     l->name, ksim_short_file(l->pend.file),
-				     l->pend.line, w->tasks[starved].name,
-				     window);
+		for (k = 1; k <= w->nr_tasks && pick < 0; k++)
+			if (w->enabled & (1u << ((last + k) % w->nr_tasks)))
+				pick = (last + k) % w->nr_tasks;
+		last = pick;
+		tail++;
+		ksim_run_one(w, &w->tasks[pick]);
+	}
+	w->ch.fast = fast;
+	w->ch.next = -1;
+	if (w->phase == KSIM_PH_DONE) {
+		/* it ended (or found something else): the schedule was unfair */
+		r = ksim_finding_add(w, KSIM_F_LIVELOCK, loop, file, line, func,
+				     "unfair schedule: %s loops at %s:%d while %s was kept waiting; given turns, the run ended %llu steps later",
+				     loop->name, ksim_short_file(file), line,
+				     w->tasks[starved].name,
+				     (unsigned long long)tail);
 		if (r)
 			r->f.tolerated = 1;
+		return;
 	}
-	w->stopped = 1;
+	/* still going although every task able to run got turns */
+	loop = &w->tasks[last];
+	ksim_finding_add(w, KSIM_F_LIVELOCK, loop, loop->pend.file,
+			 loop->pend.line, loop->pend.func,
+			 "livelock: no end after %llu steps, the last %llu under a fair schedule (every task able to run got turns); %s loops at %s:%d",
+			 (unsigned long long)w->steps, (unsigned long long)tail,
+			 loop->name, ksim_short_file(loop->pend.file),
+			 loop->pend.line);
 	w->phase = KSIM_PH_DONE;
 }
 
@@ -495,13 +562,7 @@ int ksim_step(struct ksim_world *w, int task)
 	}
 	if (ksim_push_choice(w, task, w->enabled))
 		return KSIM_ENOMEM;
-	w->steps++;
-	w->total_steps++;
-	ksim_record_event(w, t);
-	ksim_coro_enter(w, t);
-	if (w->opt[KSIM_OPT_TRACE] && w->nr_events)
-		w->events[w->nr_events - 1].result = t->result;
-	ksim_after_step(w);
+	ksim_run_one(w, t);
 	return 0;
 }
 

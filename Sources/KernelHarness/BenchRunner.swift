@@ -275,9 +275,10 @@ public final class BenchRunner {
         if fm.isExecutableFile(atPath: cached.path) { return (cached.path, nil) }
         if options.quick { return (nil, "patched stress build not cached (skipped with --quick)") }
         log("building the stress binary with \(patch)")
-        let scratch = fm.temporaryDirectory.appendingPathComponent("kharness-stress-\(key)-\(getpid())")
+        let scratch = fm.temporaryDirectory.appendingPathComponent(Scratch.name("stress"))
         defer { try? fm.removeItem(at: scratch) }
         do {
+            Scratch.sweepOnce(fm.temporaryDirectory)
             try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
             let tree = scratch.appendingPathComponent("CKernelShim")
             try fm.copyItem(at: shim, to: tree)

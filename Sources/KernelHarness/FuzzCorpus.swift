@@ -147,9 +147,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         if patches.isEmpty && tree == nil {
             throw HarnessError.mismatch("record was made on kernel code \(codeID), this build is \(KernelAPI.builtin.codeID), and it names no patches")
         }
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("kharness-replay-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let dir = try Scratch.make("replay")
         defer { try? FileManager.default.removeItem(at: dir) }
         var paths: [String] = []
         for (i, p) in patches.enumerated() {

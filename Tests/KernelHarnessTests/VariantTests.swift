@@ -172,6 +172,53 @@ extension LivelockTests {
         #expect(f.kind == "livelock")
         #expect(f.tolerated)
         #expect(f.message.contains("unfair schedule"))
+        // round-robin from the spinner: bump's load, spinner's load (0),
+        // bump's store, spinner's load (1) ends the loop
+        #expect(f.message.contains("given turns, the run ended 4 steps later"), "\(f.message)")
         #expect(!w.failed)
+    }
+
+    static func lockedUpdate(_ api: KernelAPI) throws -> Scenario {
+        try #require(Scenario.all(api: api).first { $0.name == "toy-locked-update" })
+    }
+
+    /// The first task to increment takes and drops the lock forever after
+    /// the other has finished: the default exploration (DPOR, default
+    /// budget) must fail with a livelock, not class it as an unfair
+    /// schedule, and its token must replay it.
+    @Test func plantedLockUnlockLoopIsAFailingLivelockUnderDefaultExploration() throws {
+        let v = try VariantBuilder.build(patches: [VariantTests.fixture("toy-livelock-after-increment.patch")])
+        let r = try Explorer(try Self.lockedUpdate(v.api), strategy: .dpor, api: v.api).run()
+        #expect(r.failed)
+        let f = try #require(r.findings.first { $0.failing })
+        #expect(f.kind == "livelock" && !f.tolerated)
+        #expect(f.message.contains("under a fair schedule"), "\(f.message)")
+        #expect(f.location.hasPrefix("model/toy.c:"))
+        let w = try World(scenario: "toy-locked-update", api: v.api)
+        try w.run(token: f.token)
+        #expect(w.failed)
+        #expect(w.findings.map(\.kind) == ["livelock"])
+        #expect(w.findings.first?.tolerated == false)
+    }
+
+    /// The same poll, but it ends once the other task has incremented: every
+    /// schedule that hits the budget only starved that task, so the whole
+    /// exploration stays tolerated.  (The rule before the fair tail called
+    /// a99998b2, where the other task got two steps in the second half, a
+    /// livelock.)
+    @Test func pollThatOnlyWaitsForAStarvedTaskStaysTolerated() throws {
+        let v = try VariantBuilder.build(patches: [VariantTests.fixture("toy-poll-until-other-increments.patch")])
+        let r = try Explorer(try Self.lockedUpdate(v.api), strategy: .dpor,
+                             options: ExploreOptions(stopOnFirstFinding: false, maxSteps: 60), api: v.api).run()
+        #expect(r.exhausted)
+        #expect(!r.failed, "\(r.findings.filter(\.failing).map(\.message))")
+        #expect(!r.findings.isEmpty)
+        #expect(r.findings.allSatisfy { $0.kind == "livelock" && $0.tolerated && $0.message.contains("unfair schedule") })
+        // a schedule that starves the second task the whole budget replays as tolerated
+        let w = try World(scenario: "toy-locked-update", api: v.api)
+        try w.set(.maxSteps, 60)
+        try w.run(token: "ksim1:toy-locked-update:*:a60")
+        #expect(!w.failed)
+        #expect(w.findings.first?.message.contains("t0 loops at model/toy.c:") == true, "\(w.findings.map(\.message))")
     }
 }

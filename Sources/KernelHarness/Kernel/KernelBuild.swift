@@ -25,12 +25,11 @@ public enum KernelBuild {
                              shim: URL? = nil, workDir: URL? = nil, instrument: Bool = false) throws -> BuildResult {
         let shim = try shim ?? ShimSource.locate()
         let fm = FileManager.default
-        let scratch = (workDir ?? fm.temporaryDirectory)
-            .appendingPathComponent("kharness-build-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Scratch.make("build", in: workDir)
         defer { try? fm.removeItem(at: scratch) }
         var r = BuildResult()
         let label = patches.map(\.source)
+        let texts = patches.map { Data($0.text.utf8) }
         guard let kernel else {
             if patches.isEmpty {
                 r.variant = try VariantBuilder.compile(tree: shim, label: label, workDir: scratch, instrument: instrument)
@@ -47,7 +46,9 @@ public enum KernelBuild {
                 r.notes.append("\(o.patch.source): not applied, the model has no \(o.skippedFiles.joined(separator: ", "))")
             }
             do {
-                r.variant = try VariantBuilder.compile(tree: tree, label: label, workDir: scratch, instrument: instrument)
+                r.variant = try VariantBuilder.compile(tree: tree, label: label, workDir: scratch, instrument: instrument,
+                                                       patches: texts, scratchTree: true)
+                r.notes += r.variant?.notes ?? []
             } catch HarnessError.untestable(let m) {
                 r.failure = m
             }
@@ -114,7 +115,8 @@ public enum KernelBuild {
         r.notes += sub.warnings
         do {
             r.variant = try VariantBuilder.compile(tree: tree, label: ["kernel \(kernel.release)"] + label, workDir: scratch,
-                                                   instrument: instrument)
+                                                   instrument: instrument, patches: texts, scratchTree: true)
+            r.notes += r.variant?.notes ?? []
         } catch HarnessError.untestable(let m) {
             r.failure = KernelSubstitution.explain(compilerOutput: m, report: sub)
         }

@@ -373,9 +373,7 @@ public enum PatchChecker {
             befores.append(before)
         }
         let fm = FileManager.default
-        let scratch = fm.temporaryDirectory
-            .appendingPathComponent("kharness-patched-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
+        let scratch = try Scratch.make("patched")
         defer { try? fm.removeItem(at: scratch) }
         var q = PatchedSideRequest(
             library: patched.library, baseLibrary: base.api.origin == "builtin" ? nil : base.api.origin,

@@ -68,6 +68,8 @@ public struct Variant: Sendable {
     public let api: KernelAPI
     /// Seconds spent building (0 when it came from the cache).
     public let buildSeconds: Double
+    /// What the user should know (a damaged cache entry rebuilt).
+    public var notes: [String] = []
 }
 
 public enum VariantBuilder {
@@ -108,22 +110,32 @@ public enum VariantBuilder {
         return out.sorted()
     }
 
-    /// FNV-1a over every file under the shim (path and bytes), the patches and the flags.
-    static func key(shim: URL, patchData: [Data], tls: TLSModel = .initialExec) throws -> String {
-        var h: UInt64 = 1469598103934665603
-        func mix(_ d: Data) { for b in d { h = (h ^ UInt64(b)) &* 1099511628211 } }
-        let fm = FileManager.default
-        let files = (fm.enumerator(atPath: shim.path)?.compactMap { $0 as? String } ?? []).sorted()
-        for f in files {
-            var isDir: ObjCBool = false
-            let u = shim.appendingPathComponent(f)
-            guard fm.fileExists(atPath: u.path, isDirectory: &isDir), !isDir.boolValue else { continue }
-            mix(Data(f.utf8))
-            mix((try? Data(contentsOf: u)) ?? Data())
+    /// The compiler as resolved on PATH, and what its --version says
+    /// (once per process): another clang gives another build.
+    static let compilerIdentity: String = {
+        var path = compiler
+        if !compiler.contains("/") {
+            for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+                let cand = "\(dir)/\(compiler)"
+                if FileManager.default.isExecutableFile(atPath: cand) { path = cand; break }
+            }
         }
-        for p in patchData { mix(Data("patch".utf8)); mix(p) }
-        mix(Data((cflags + tls.flags + [compiler]).joined(separator: " ").utf8))
-        return String(format: "%016llx", h)
+        let version = (try? runCommand(compiler, ["--version"]))?.output ?? "(no --version)"
+        return path + "\n" + version
+    }()
+
+    /// The variant cache key: SHA-256 of an unambiguous encoding (every
+    /// field tagged and length-prefixed) of the tree's content digest, the
+    /// patch texts (or other inputs a caller adds), the compiler (path and
+    /// version), the flags and the instrumentation.
+    static func key(shim: URL, patchData: [Data], tls: TLSModel = .initialExec, instrument: Bool = false) throws -> String {
+        var e = HashEncoder(tag: "kharness variant key v2")
+        e.field("tree", Data(try CodeIdentity.digest(of: shim)))
+        e.list("patches", patchData)
+        e.field("compiler", compilerIdentity)
+        e.list("cflags", (cflags + tls.flags).map { Data($0.utf8) })
+        e.list("instrument", instrument ? instrumentFlags.map { Data($0.utf8) } : [])
+        return SHA256.hex(e.digest)
     }
 
     /// Copy, patch (without fuzz), compile and load.  Throws `.untestable`
@@ -144,12 +156,18 @@ public enum VariantBuilder {
     /// patched or with kernel text in it), cached by its content.  With
     /// `instrument`, every function of mm/ records that it ran
     /// (-finstrument-functions; see World.executedFunctions).
+    /// `patches` (the texts applied to make `tree`) join the cache key;
+    /// `scratchTree`: `tree` is a copy of ours, which may be written (its
+    /// code identity list is rewritten when a patch added or removed files).
     public static func compile(tree: URL, label: [String] = [], workDir: URL? = nil,
-                               instrument: Bool = false) throws -> Variant {
+                               instrument: Bool = false, patches: [Data] = [],
+                               scratchTree: Bool = false) throws -> Variant {
         do {
-            return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir, instrument: instrument)
+            return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir, instrument: instrument,
+                               patches: patches, scratchTree: scratchTree)
         } catch HarnessError.untestable(let m) where m.contains("static TLS") {
-            return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir, instrument: instrument)
+            return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir, instrument: instrument,
+                               patches: patches, scratchTree: scratchTree)
         }
     }
 
@@ -162,13 +180,24 @@ public enum VariantBuilder {
     static let instrumentFlags = ["-finstrument-functions", "-fsanitize-coverage=bb,no-prune,trace-pc-guard,pc-table"]
 
     /// The cached build whose code identity is `codeID` (the id a schedule
-    /// token carries), if one was built on this machine.
+    /// token carries), if one was built on this machine and is intact.
     public static func cached(codeID: String) -> (library: String, label: [String])? {
         let idx = cacheDirectory.appendingPathComponent("by-code-id/\(codeID)")
         guard let text = try? String(contentsOf: idx, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n").map(String.init)
         guard let lib = lines.first, FileManager.default.fileExists(atPath: lib) else { return nil }
+        let entry = URL(fileURLWithPath: lib).deletingLastPathComponent()
+        if case .damaged(let why) = CacheEntry.verify(entry) {
+            note("cached build \(entry.lastPathComponent.prefix(16)) (code \(codeID)) is damaged (\(why)); not used")
+            CacheEntry.discard(entry)
+            return nil
+        }
         return (lib, Array(lines.dropFirst()))
+    }
+
+    /// Tell the user (stderr; stdout stays the report's).
+    static func note(_ m: String) {
+        FileHandle.standardError.write(Data("kharness: note: \(m)\n".utf8))
     }
 
     /// Remember which library has `api`'s code id (and what it was built
@@ -177,36 +206,65 @@ public enum VariantBuilder {
         let fm = FileManager.default
         let dir = cacheDirectory.appendingPathComponent("by-code-id")
         guard (try? fm.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else { return }
+        Scratch.sweepOnce(dir)
         let text = ([library] + label).joined(separator: "\n") + "\n"
-        let tmp = dir.appendingPathComponent(".\(api.codeID)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let tmp = dir.appendingPathComponent(Scratch.name("index"))
         guard (try? Data(text.utf8).write(to: tmp)) != nil else { return }
         if rename(tmp.path, dir.appendingPathComponent(api.codeID).path) != 0 { try? fm.removeItem(at: tmp) }
     }
 
     static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?,
-                        instrument: Bool = false) throws -> Variant {
-        let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir, instrument: instrument)
+                        instrument: Bool = false, patches: [Data] = [], scratchTree: Bool = false) throws -> Variant {
+        let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir, instrument: instrument,
+                                     patches: patches, scratchTree: scratchTree)
         if v.api.codeID != KernelAPI.builtin.codeID { index(v.api, library: v.library, label: label) }
         return v
     }
 
-    static func compileUnindexed(tree: URL, label: [String], tls: TLSModel, workDir: URL?,
-                                 instrument: Bool) throws -> Variant {
+    /// Load a cached library and make sure it is the code its sources say.
+    static func load(_ lib: URL, expecting id: String, label: [String], seconds: Double, notes: [String]) throws -> Variant {
+        let api = try KernelAPI.load(path: lib.path)
+        guard api.codeID == id else {
+            throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(id): a patch changed how the code identity is computed (runtime/codeid.c)")
+        }
+        return Variant(patches: label, library: lib.path, api: api, buildSeconds: seconds, notes: notes)
+    }
+
+    static func compileUnindexed(tree given: URL, label: [String], tls: TLSModel, workDir: URL?,
+                                 instrument: Bool, patches: [Data] = [], scratchTree: Bool = false) throws -> Variant {
         let fm = FileManager.default
-        let key = try key(shim: tree, patchData: instrument ? [Data(instrumentFlags.joined().utf8)] : [], tls: tls)
+        var notes: [String] = []
+        let work = try Scratch.make("compile", in: workDir)
+        defer { try? fm.removeItem(at: work) }
+        // the identity list must name the tree's files (a patch may have
+        // added some); the source tree is never written: a copy is
+        var tree = given
+        if !(try CodeIdentity.listIsCurrent(in: tree)) {
+            if !scratchTree {
+                tree = work.appendingPathComponent("CKernelShim")
+                try fm.copyItem(at: given, to: tree)
+            }
+            try CodeIdentity.updateList(in: tree)
+        }
+        let expected = try CodeIdentity.id(of: tree)
+        let key = try key(shim: tree, patchData: patches, tls: tls, instrument: instrument)
         let cache = cacheDirectory.appendingPathComponent(key)
-        let lib = cache.appendingPathComponent("libkshim.so")
-        if fm.fileExists(atPath: lib.path) {
-            return Variant(patches: label, library: lib.path, api: try KernelAPI.load(path: lib.path), buildSeconds: 0)
+        let lib = cache.appendingPathComponent(CacheEntry.library)
+        if fm.fileExists(atPath: cache.path) {
+            switch CacheEntry.verify(cache) {
+            case .ok:
+                return try load(lib, expecting: expected, label: label, seconds: 0, notes: notes)
+            case .damaged(let why):
+                let m = "cached build \(key.prefix(16)) is damaged (\(why)); rebuilding it"
+                note(m)
+                notes.append(m)
+                CacheEntry.discard(cache)
+            }
         }
         let start = Date()
-        let scratch = (workDir ?? fm.temporaryDirectory)
-            .appendingPathComponent("kharness-\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? fm.removeItem(at: scratch) }
-        try fm.createDirectory(at: scratch, withIntermediateDirectories: true)
         // compile every file (both cores), then link
         let srcs = try sources(in: tree)
-        let objs = srcs.map { scratch.appendingPathComponent($0.replacingOccurrences(of: "/", with: "_") + ".o").path }
+        let objs = srcs.map { work.appendingPathComponent($0.replacingOccurrences(of: "/", with: "_") + ".o").path }
         let results = UnsafeMutableBufferPointer<CommandResult?>.allocate(capacity: srcs.count)
         results.initialize(repeating: nil)
         defer { results.deallocate() }
@@ -219,19 +277,96 @@ public enum VariantBuilder {
         if !failures.isEmpty {
             throw HarnessError.untestable("the patched kernel code does not compile:\n" + failures.map(\.output).joined())
         }
-        let out = scratch.appendingPathComponent("libkshim.so")
+        let out = work.appendingPathComponent(CacheEntry.library)
         let link = try runCommand(compiler, ["-shared", "-o", out.path] + objs, cwd: tree)
         if link.status != 0 {
             throw HarnessError.untestable("the patched kernel code does not link:\n\(link.output)")
         }
-        // install atomically: a concurrent builder of the same key is harmless
-        try fm.createDirectory(at: cacheDirectory, withIntermediateDirectories: true)
-        let staging = cacheDirectory.appendingPathComponent(".\(key)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try CacheEntry.install(out, at: cache)
+        if case .damaged(let why) = CacheEntry.verify(cache) {
+            throw HarnessError.untestable("the build just cached at \(cache.path) does not verify (\(why))")
+        }
+        return try load(lib, expecting: expected, label: label, seconds: Date().timeIntervalSince(start), notes: notes)
+    }
+}
+
+/// One entry of the variant cache: a directory named by the key, holding
+/// the library and its SHA-256.  Installed whole (written, fsynced, renamed
+/// into place), verified before every first load in a process, and thrown
+/// away when it does not match, so a truncated or damaged file (a full disk,
+/// a killed copy) costs a rebuild instead of a crash at dlopen.
+enum CacheEntry {
+    static let library = "libkshim.so"
+    static let digestFile = "libkshim.so.sha256"
+
+    enum Check: Equatable { case ok, damaged(String) }
+
+    private static let lock = NSLock()
+    /// Entries already verified by this process, with the file's identity then.
+    nonisolated(unsafe) private static var verified: [String: [Int]] = [:]
+
+    static func fileIdentity(_ path: String) -> [Int]? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return [Int(st.st_dev), Int(st.st_ino), Int(st.st_size), Int(st.st_mtim.tv_sec), Int(st.st_mtim.tv_nsec)]
+    }
+
+    static func verify(_ entry: URL) -> Check {
+        let lib = entry.appendingPathComponent(library).path
+        guard let ident = fileIdentity(lib) else { return .damaged("no \(library)") }
+        lock.lock()
+        let known = verified[entry.path] == ident
+        lock.unlock()
+        if known { return .ok }
+        guard let want = try? String(contentsOf: entry.appendingPathComponent(digestFile), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines), want.count == 64 else {
+            return .damaged("no recorded SHA-256")
+        }
+        guard let data = FileManager.default.contents(atPath: lib) else { return .damaged("\(library) cannot be read") }
+        let have = SHA256.hex(SHA256.hash(data))
+        guard have == want else { return .damaged("\(library) has SHA-256 \(have.prefix(12))…, recorded \(want.prefix(12))…") }
+        lock.lock()
+        verified[entry.path] = ident
+        lock.unlock()
+        return .ok
+    }
+
+    /// Move a bad entry out of the way (atomically), then delete it.
+    static func discard(_ entry: URL) {
+        lock.lock()
+        verified[entry.path] = nil
+        lock.unlock()
+        let aside = entry.deletingLastPathComponent().appendingPathComponent(Scratch.name("damaged"))
+        if rename(entry.path, aside.path) == 0 { try? FileManager.default.removeItem(at: aside) }
+    }
+
+    static func fsync(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return }
+        _ = Glibc.fsync(fd)
+        close(fd)
+    }
+
+    /// Put the library `built` into the cache as `entry`: staged beside it,
+    /// fsynced with its digest, renamed into place.  A concurrent builder of
+    /// the same key that got there first wins (its entry is verified on load).
+    static func install(_ built: URL, at entry: URL) throws {
+        let fm = FileManager.default
+        let dir = entry.deletingLastPathComponent()
+        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        Scratch.sweepOnce(dir)
+        let staging = dir.appendingPathComponent(Scratch.name("stage"))
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-        try fm.moveItem(at: out, to: staging.appendingPathComponent("libkshim.so"))
-        if rename(staging.path, cache.path) != 0 { try? fm.removeItem(at: staging) }
-        return Variant(patches: label, library: lib.path, api: try KernelAPI.load(path: lib.path),
-                       buildSeconds: Date().timeIntervalSince(start))
+        defer { try? fm.removeItem(at: staging) }
+        let lib = staging.appendingPathComponent(library)
+        try fm.moveItem(at: built, to: lib)
+        fsync(lib.path)
+        guard let data = fm.contents(atPath: lib.path) else { throw HarnessError.untestable("cannot read back \(lib.path)") }
+        let sum = staging.appendingPathComponent(digestFile)
+        try Data((SHA256.hex(SHA256.hash(data)) + "\n").utf8).write(to: sum)
+        fsync(sum.path)
+        fsync(staging.path)
+        if rename(staging.path, entry.path) == 0 { fsync(dir.path) }
     }
 }
 
