@@ -33,7 +33,8 @@ BUILD ?= build
 SANFLAGS ?=
 
 SRC_DIR := CKernelShim
-CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall \
+# frame pointers: the runtime walks them for the call chain of a write
+CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall -fno-omit-frame-pointer \
 	-I $(SRC_DIR)/include -I $(SRC_DIR)/stubs -I $(SRC_DIR)/runtime
 DEPFLAGS = -MMD -MP
 

@@ -21,6 +21,9 @@ let package = Package(
             cSettings: [
                 .headerSearchPath("stubs"),
                 .headerSearchPath("runtime"),
+                // frame pointers: the runtime walks them to keep the call
+                // chain of each write a quiescence report may point at
+                .unsafeFlags(["-fno-omit-frame-pointer"]),
             ]
         ),
         // Swift driver: worlds, schedules, strategies, explorer, reports.
