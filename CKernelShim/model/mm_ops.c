@@ -381,7 +381,7 @@ static void mmw_bad_teardown(struct mmw_mm *mmw, const void *counter,
 					      sizeof(detail) - used);
 	}
 	ksim_report_at(KSIM_F_ACCOUNTING, known ? &site : NULL, __FILE__, line,
-		       "check_mm", detail, "%s", msg);
+		       "check_mm", detail, NULL, 0, "%s", msg);
 }
 
 static const char *const mmw_rss_names[NR_MM_COUNTERS] = {

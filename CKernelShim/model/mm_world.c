@@ -333,69 +333,85 @@ enum {
 	MMW_S_FLAGS	= 1 << 5,	/* every flag set now */
 };
 
-/*
- * "    last WHAT change: ..." and that writer's call chain, if (obj, bit)
- * was written this run; *latest becomes this write if it is later.
- */
-static size_t mmw_last_change(const void *obj, int bit, const char *what,
-			      struct ksim_write_site *latest, char *out,
-			      size_t len)
-{
-	struct ksim_write_site site;
-	char last[200];
-	size_t used;
+/* One piece of page state whose last change a report can tell. */
+struct mmw_obj {
+	const void *obj;
+	int bit;
+	const char *name;
+};
 
-	if (!len || !ksim_last_write_site(obj, bit, &site) ||
-	    !ksim_last_write(obj, bit, last, sizeof(last)))
-		return 0;
-	if (latest && (!latest->file || site.seq > latest->seq))
-		*latest = site;
-	used = snprintf(out, len, "    last %s change: %s\n", what, last);
-	if (used < len)
-		used += ksim_last_write_chain(obj, bit, "      ", out + used,
-					      len - used);
-	return used < len ? used : len;
+/* The pieces of state 'states' names, of this page; returns how many. */
+static int mmw_state_objs(struct page *page, unsigned states,
+			  struct mmw_obj *o)
+{
+	int n = 0, b;
+
+#define OBJ(p, bt, nm) (o[n].obj = (p), o[n].bit = (bt), o[n++].name = (nm))
+	if (states & MMW_S_MLOCKED)
+		OBJ(&page->flags, PG_mlocked, "PG_mlocked");
+	if (states & MMW_S_COUNT)
+		OBJ(&page->_count, -1, "_count");
+	if (states & MMW_S_MAPCOUNT)
+		OBJ(&page->_mapcount, -1, "_mapcount");
+	if (states & MMW_S_LRU) {
+		OBJ(&page->lru, -1, "LRU list");
+		OBJ(&page->flags, PG_lru, "PG_lru");
+		OBJ(&page->flags, PG_unevictable, "PG_unevictable");
+	}
+	if (states & MMW_S_LOCKED)
+		OBJ(&page->flags, PG_locked, "PG_locked");
+	if (states & MMW_S_FLAGS)
+		for (b = 0; b < __NR_PAGEFLAGS; b++)
+			if (page->flags & (1UL << b))
+				OBJ(&page->flags, b, ksim_pageflag_names[b]);
+#undef OBJ
+	return n;
+}
+
+#define MMW_MAX_OBJS	(5 + __NR_PAGEFLAGS)
+
+/* *latest becomes the last write of those states if it is later. */
+static void mmw_page_latest(struct page *page, unsigned states,
+			    struct ksim_write_site *latest)
+{
+	struct mmw_obj o[MMW_MAX_OBJS];
+	struct ksim_write_site site;
+	int i, n = mmw_state_objs(page, states, o);
+
+	for (i = 0; i < n; i++)
+		if (ksim_last_write_site(o[i].obj, o[i].bit, &site) &&
+		    (!latest->file || site.seq > latest->seq))
+			*latest = site;
 }
 
 /*
  * The page, dumped, with the last change of each state in 'states' this
- * run (the write, its task, step and call chain).  Appends to out.
+ * run ("    last WHAT change: ..." and the writer's call chain).
+ * Appends to out.
  */
 static size_t mmw_page_block(struct mmw *m, struct page *page, unsigned states,
-			     struct ksim_write_site *latest, char *out,
-			     size_t len)
+			     char *out, size_t len)
 {
-	char line[300];
+	struct mmw_obj o[MMW_MAX_OBJS];
+	char line[300], last[200];
 	size_t used;
-	int b;
+	int i, n;
 
 	if (!len)
 		return 0;
 	mmw_describe_page(m, page, line, sizeof(line));
 	used = snprintf(out, len, "  %s\n", line);
-	if (used >= len)
-		return len;
-#define LAST(obj, bit, what) \
-	(used += mmw_last_change((obj), (bit), (what), latest, out + used, \
-				 len - used))
-	if (states & MMW_S_MLOCKED)
-		LAST(&page->flags, PG_mlocked, "PG_mlocked");
-	if (states & MMW_S_COUNT)
-		LAST(&page->_count, -1, "_count");
-	if (states & MMW_S_MAPCOUNT)
-		LAST(&page->_mapcount, -1, "_mapcount");
-	if (states & MMW_S_LRU) {
-		LAST(&page->lru, -1, "LRU list");
-		LAST(&page->flags, PG_lru, "PG_lru");
-		LAST(&page->flags, PG_unevictable, "PG_unevictable");
+	n = mmw_state_objs(page, states, o);
+	for (i = 0; i < n && used < len; i++) {
+		if (!ksim_last_write(o[i].obj, o[i].bit, last, sizeof(last)))
+			continue;
+		used += snprintf(out + used, len - used,
+				 "    last %s change: %s\n", o[i].name, last);
+		if (used < len)
+			used += ksim_last_write_chain(o[i].obj, o[i].bit,
+						      "      ", out + used,
+						      len - used);
 	}
-	if (states & MMW_S_LOCKED)
-		LAST(&page->flags, PG_locked, "PG_locked");
-	if (states & MMW_S_FLAGS)
-		for (b = 0; b < __NR_PAGEFLAGS; b++)
-			if (page->flags & (1UL << b))
-				LAST(&page->flags, b, ksim_pageflag_names[b]);
-#undef LAST
 	return used < len ? used : len;
 }
 
@@ -414,7 +430,7 @@ void dump_page(struct page *page)
 	m->dumped = page;
 	mmw_describe_page(m, page, m->dump_text, sizeof(m->dump_text));
 	used = mmw_page_block(m, page, MMW_S_COUNT | MMW_S_MAPCOUNT |
-			      MMW_S_FLAGS, NULL, detail, sizeof(detail));
+			      MMW_S_FLAGS, detail, sizeof(detail));
 	if (used + 16 < sizeof(detail)) {
 		size_t n = snprintf(detail + used, sizeof(detail) - used,
 				    "Call Trace:\n");
@@ -1296,29 +1312,72 @@ static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A page finding's detail: arg is the pages (bits 0-31) and states. */
+static size_t mmw_pages_detail(struct ksim_world *w, unsigned long arg,
+			       char *out, size_t len)
+{
+	struct mmw *m = ksim_model_priv(w);
+	uint32_t pages = (uint32_t)arg;
+	unsigned states = (unsigned)(arg >> 32);
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < m->nr_pages && used < len; i++)
+		if (pages & (1u << i))
+			used += mmw_page_block(m, &m->pages[i], states,
+					       out + used, len - used);
+	return used;
+}
+
 /*
  * One quiescence finding about pages: "WHAT: text", with each page
- * dumped and the last change of the offending states.  It is located at
- * the latest of those changes (the kernel line that last touched what
- * is now wrong), or at the checker's line when none is known.
+ * dumped and the last change of the offending states (written only if
+ * the report is asked for).  It is located at the latest of those
+ * changes (the kernel line that last touched what is now wrong), or at
+ * the checker's line when none is known.
  */
 static void mmw_report_pages(struct mmw *m, int kind, const struct mmw_acc *a,
 			     unsigned states, int line, const char *what)
 {
 	struct ksim_write_site latest = { 0 };
-	char detail[4096];
-	size_t used = 0;
 	int i;
 
 	if (!a->n)
 		return;
-	detail[0] = '\0';
-	for (i = 0; i < m->nr_pages && used < sizeof(detail); i++)
+	for (i = 0; i < m->nr_pages; i++)
 		if (a->pages & (1u << i))
-			used += mmw_page_block(m, &m->pages[i], states, &latest,
-					       detail + used, sizeof(detail) - used);
+			mmw_page_latest(&m->pages[i], states, &latest);
 	ksim_report_at(kind, latest.file ? &latest : NULL, __FILE__, line,
-		       "mmw_check", detail, "%s: %s", what, a->text);
+		       "mmw_check", NULL, mmw_pages_detail,
+		       (unsigned long)a->pages | (unsigned long)states << 32,
+		       "%s: %s", what, a->text);
+}
+
+/*
+ * The NR_MLOCK finding's detail: the counter's last change, then every
+ * page whose PG_mlocked changed this run.
+ */
+static size_t mmw_nr_mlock_detail(struct ksim_world *w, unsigned long arg,
+				  char *out, size_t len)
+{
+	struct mmw *m = ksim_model_priv(w);
+	const void *nr = &m->zone.vm_stat[NR_MLOCK];
+	char last[200];
+	size_t used = 0;
+	int i;
+
+	(void)arg;
+	if (ksim_last_write(nr, -1, last, sizeof(last))) {
+		used += snprintf(out, len, "last NR_MLOCK change: %s\n", last);
+		if (used < len)
+			used += ksim_last_write_chain(nr, -1, "    ", out + used,
+						      len - used);
+	}
+	for (i = 0; i < m->nr_pages && used < len; i++)
+		if (ksim_last_write(&m->pages[i].flags, PG_mlocked, last, sizeof(last)))
+			used += mmw_page_block(m, &m->pages[i], MMW_S_MLOCKED,
+					       out + used, len - used);
+	return used < len ? used : len;
 }
 
 /*
@@ -1442,32 +1501,15 @@ static void mmw_check(struct ksim_world *w, void *priv)
 	mmw_report_pages(m, KSIM_F_ACCOUNTING, &twice, MMW_S_LRU, __LINE__,
 			 "LRU lists");
 	if (zone->vm_stat[NR_MLOCK] != nr_mlocked) {
-		struct ksim_write_site site, *at = NULL;
-		char detail[4096], last[200];
-		size_t used = 0;
+		struct ksim_write_site site;
+		int known = ksim_last_write_site(&zone->vm_stat[NR_MLOCK], -1,
+						 &site);
 
-		/*
-		 * The counter is the state that is wrong: the finding is at
-		 * its last change.  Then every page whose PG_mlocked changed
-		 * this run.
-		 */
-		detail[0] = '\0';
-		if (ksim_last_write(&zone->vm_stat[NR_MLOCK], -1, last, sizeof(last)) &&
-		    ksim_last_write_site(&zone->vm_stat[NR_MLOCK], -1, &site)) {
-			at = &site;
-			used += snprintf(detail, sizeof(detail),
-					 "last NR_MLOCK change: %s\n", last);
-			used += ksim_last_write_chain(&zone->vm_stat[NR_MLOCK], -1,
-						      "    ", detail + used,
-						      sizeof(detail) - used);
-		}
-		for (i = 0; i < m->nr_pages && used < sizeof(detail); i++)
-			if (ksim_last_write(&m->pages[i].flags, PG_mlocked, last, sizeof(last)))
-				used += mmw_page_block(m, &m->pages[i], MMW_S_MLOCKED,
-						       NULL, detail + used,
-						       sizeof(detail) - used);
-		ksim_report_at(KSIM_F_ACCOUNTING, at, __FILE__, __LINE__, __func__,
-			       detail, "NR_MLOCK is %ld but %d pages are PG_mlocked",
+		/* the counter is the state that is wrong: at its last change */
+		ksim_report_at(KSIM_F_ACCOUNTING, known ? &site : NULL,
+			       __FILE__, __LINE__, __func__, NULL,
+			       mmw_nr_mlock_detail, 0,
+			       "NR_MLOCK is %ld but %d pages are PG_mlocked",
 			       zone->vm_stat[NR_MLOCK], nr_mlocked);
 	}
 	mmw_report_pages(m, KSIM_F_ACCOUNTING, &refs,

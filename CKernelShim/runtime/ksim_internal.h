@@ -9,6 +9,7 @@
 #include "kshim.h"
 #include "ksim/types.h"
 #include "ksim/model.h"
+#include "ksim/runtime.h"
 
 #define KSIM_MAX_HELD		16
 #define KSIM_MAX_FINDINGS	32
@@ -166,6 +167,8 @@ struct ksim_finding_rec {
 	struct ksim_frames frames;
 	int resolved;		/* report text built */
 	char *detail;		/* extra report lines (deadlock cycle ...) */
+	ksim_detail_fn detail_fn;	/* or what writes them, when asked */
+	unsigned long detail_arg;
 	char *held;		/* the task's locks when it was found (text,
 				 * built with the report from held_at) */
 	int has_held;		/* held_at/nr_held_at are valid */

@@ -792,7 +792,8 @@ void ksim_report_detail(int kind, const char *file, int line, const char *func,
 
 void ksim_report_at(int kind, const struct ksim_write_site *site,
 		    const char *file, int line, const char *func,
-		    const char *detail, const char *fmt, ...)
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
 {
 	struct ksim_world *w = ksim_tls_world;
 	struct ksim_finding_rec *r;
@@ -804,11 +805,18 @@ void ksim_report_at(int kind, const struct ksim_write_site *site,
 		va_start(ap, fmt);
 		vsnprintf(buf, sizeof(buf), fmt, ap);
 		va_end(ap);
-		if (w)
-			w->at_site = 1;
-		report_msg(kind, file, line, func, detail, buf);
-		if (w)
-			w->at_site = 0;
+		if (!w)
+			return;
+		w->at_site = 1;
+		r = ksim_finding_add(w, kind, w->cur, file, line, func, "%s",
+				     buf);
+		w->at_site = 0;
+		if (r && fn) {
+			r->detail_fn = fn;
+			r->detail_arg = arg;
+		} else if (r && detail && detail[0]) {
+			r->detail = ksim_pool_printf(w, "%s", detail);
+		}
 		return;
 	}
 	if (!w)
@@ -830,8 +838,12 @@ void ksim_report_at(int kind, const struct ksim_write_site *site,
 	if (!r)
 		return;
 	r->has_held = 0;
-	if (detail && detail[0])
+	if (fn) {
+		r->detail_fn = fn;
+		r->detail_arg = arg;
+	} else if (detail && detail[0]) {
 		r->detail = ksim_pool_printf(w, "%s", detail);
+	}
 }
 
 void ksim_report(int kind, const char *file, int line, const char *func,

@@ -405,6 +405,20 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 
 		if (!buf)
 			return KSIM_ENOMEM;
+		if (r->detail_fn && !r->detail) {
+			/* the check's reader runs as in the world's thread */
+			struct ksim_world *was = ksim_tls_world;
+			char *d = malloc(8192);
+
+			if (d) {
+				ksim_tls_world = w;
+				d[0] = '\0';
+				r->detail_fn(w, r->detail_arg, d, 8192);
+				ksim_tls_world = was;
+				r->detail = ksim_pool_printf(w, "%s", d);
+				free(d);
+			}
+		}
 		if (r->has_held && !r->held) {
 			struct ksim_task tmp;
 			char held[1024];

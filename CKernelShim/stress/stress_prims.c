@@ -1013,13 +1013,16 @@ const char *ksim_keep_text(const char *text)
 /* No write sites here: a finding at the checker's line. */
 void ksim_report_at(int kind, const struct ksim_write_site *site,
 		    const char *file, int line, const char *func,
-		    const char *detail, const char *fmt, ...)
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
 
 	(void)site;
 	(void)detail;
+	(void)fn;
+	(void)arg;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);

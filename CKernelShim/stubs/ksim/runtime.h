@@ -121,13 +121,25 @@ size_t ksim_current_chain(const char *indent, char *buf, size_t len);
 const char *ksim_keep_text(const char *text);
 
 /*
+ * Writes a finding's detail when its report is built (out has len
+ * bytes; returns the characters written).  That is after the run, and
+ * before the next one starts: the world is in the run's final state.
+ */
+typedef size_t (*ksim_detail_fn)(struct ksim_world *w, unsigned long arg,
+				 char *out, size_t len);
+
+/*
  * As ksim_report_detail(), located at a kernel write site when site is
  * not NULL (the finding's task is then the writer), else at file:line.
+ * The detail is the text, or, when fn is not NULL, what fn(arg) writes
+ * if the report is ever built: a check that finds the same thing in
+ * every schedule costs no text then.
  */
 void ksim_report_at(int kind, const struct ksim_write_site *site,
 		    const char *file, int line, const char *func,
-		    const char *detail, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
 
 /* Simulated CPU of the running task (its index); 0 outside tasks. */
 int ksim_cpu(void);
