@@ -35,7 +35,8 @@ BUILD ?= build
 SANFLAGS ?=
 
 SRC_DIR := CKernelShim
-CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall \
+# frame pointers: the runtime walks them for the call chain of a write
+CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall -fno-omit-frame-pointer \
 	-I $(SRC_DIR)/include -I $(SRC_DIR)/stubs -I $(SRC_DIR)/runtime
 DEPFLAGS = -MMD -MP
 
@@ -118,8 +119,9 @@ $(BUILD)/.idlist: FORCE | $(BUILD)/.
 	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
 
 # Rewrite the list after adding or removing a file under CKernelShim/.
-codeid:
-	mk/codeid-files.sh $(SRC_DIR) > $(ID_LIST).new && mv $(ID_LIST).new $(ID_LIST)
+# (The new list is written outside the tree, or it would list itself.)
+codeid: | $(BUILD)/.
+	mk/codeid-files.sh $(SRC_DIR) > $(BUILD)/codeid_files.h.new && mv $(BUILD)/codeid_files.h.new $(ID_LIST)
 
 # Rebuilt from scratch so objects of deleted sources leave the archive.
 $(LIB): $(LIB_OBJS) $(BUILD)/.srcs

@@ -21,6 +21,9 @@ let package = Package(
             cSettings: [
                 .headerSearchPath("stubs"),
                 .headerSearchPath("runtime"),
+                // frame pointers: the runtime walks them to keep the call
+                // chain of each write a quiescence report may point at
+                .unsafeFlags(["-fno-omit-frame-pointer"]),
             ]
         ),
         // The check-patch worker's sandbox and death hooks (not kernel code).

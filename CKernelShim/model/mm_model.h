@@ -84,7 +84,8 @@ struct mmw {
 	} statics[MMW_STATICS];
 	/* the page dump_page() showed last, for the add_taint() report */
 	struct page *dumped;
-	char dump_text[200];
+	char dump_text[300];
+	const char *dump_detail;	/* its last changes, call chain (this run) */
 	struct task_struct tasks[KSIM_MAX_TASKS + 1];
 	long vm_events[NR_VM_EVENT_ITEMS];
 	/* rmap: the anon_vma and anon_vma_chain slab pools */

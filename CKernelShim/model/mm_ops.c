@@ -357,14 +357,85 @@ static void op_munmap(void *priv, void *arg)
 	up_write(&mm->mmap_sem);
 }
 
-/* the last user of the mm exits: mmput() -> exit_mmap() */
+/*
+ * A counter of the mm that is not back to zero when the mm is freed:
+ * the finding is at the kernel line that changed it last, when known.
+ */
+static void mmw_bad_teardown(struct mmw_mm *mmw, const void *counter,
+			     const char *name, long val, int line,
+			     const char *msg)
+{
+	struct ksim_write_site site;
+	char detail[1024], last[200];
+	size_t used;
+	int known = ksim_last_write_site(counter, -1, &site);
+
+	used = snprintf(detail, sizeof(detail), "mm %s: %s is %ld when it is freed\n",
+			mmw->name, name, val);
+	if (known && ksim_last_write(counter, -1, last, sizeof(last)) &&
+	    used < sizeof(detail)) {
+		used += snprintf(detail + used, sizeof(detail) - used,
+				 "  last %s change: %s\n", name, last);
+		if (used < sizeof(detail))
+			ksim_last_write_chain(counter, -1, "    ", detail + used,
+					      sizeof(detail) - used);
+	}
+	ksim_report_at(KSIM_F_ACCOUNTING, known ? &site : NULL, __FILE__, line,
+		       "check_mm", detail, NULL, 0, "%s", msg);
+}
+
+static const char *const mmw_rss_names[NR_MM_COUNTERS] = {
+	[MM_FILEPAGES] = "MM_FILEPAGES",
+	[MM_ANONPAGES] = "MM_ANONPAGES",
+	[MM_SWAPENTS] = "MM_SWAPENTS",
+};
+
+/*
+ * What __mmdrop() checks before it frees an mm (check_mm(), kernel/fork.c
+ * of v3.13): every rss counter is back to zero.  v3.13 looks at nr_ptes
+ * only in exit_mmap()'s WARN_ON; later kernels also check it here with a
+ * "BUG:" line, and so does the harness.  The kernel prints the mm's
+ * address; the message leaves it out (the detail names the mm).  Plain
+ * reads: nothing else can reach the mm any more.
+ */
+static void check_mm(struct mmw_mm *mmw)
+{
+	struct mm_struct *mm = &mmw->mm;
+	char msg[96];
+	int i;
+
+	for (i = 0; i < NR_MM_COUNTERS; i++) {
+		long x = mm->rss_stat.count[i];
+
+		if (unlikely(x)) {
+			snprintf(msg, sizeof(msg),
+				 "BUG: Bad rss-counter state idx:%d val:%ld", i, x);
+			mmw_bad_teardown(mmw, &mm->rss_stat.count[i],
+					 mmw_rss_names[i], x, __LINE__, msg);
+		}
+	}
+	if (mm->nr_ptes.counter) {
+		snprintf(msg, sizeof(msg),
+			 "BUG: non-zero nr_ptes on freeing mm: %ld",
+			 mm->nr_ptes.counter);
+		mmw_bad_teardown(mmw, &mm->nr_ptes, "nr_ptes",
+				 mm->nr_ptes.counter, __LINE__, msg);
+	}
+}
+
+/*
+ * The last user of the mm exits: mmput() -> exit_mmap(), then (nobody
+ * else holds mm_count here) mmdrop() -> __mmdrop() -> check_mm().
+ */
 static void op_exit(void *priv, void *arg)
 {
 	struct mmw_arg *a = arg;
 
 	mmw_enter(a->mm);
-	if (atomic_dec_and_test(&a->mm->mm.mm_users))
+	if (atomic_dec_and_test(&a->mm->mm.mm_users)) {
 		exit_mmap(&a->mm->mm);
+		check_mm(a->mm);
+	}
 	current->mm = NULL;
 }
 
@@ -448,6 +519,20 @@ static void op_test_leave_locked(void *priv, void *arg)
 	a->page->flags |= 1UL << PG_locked;
 }
 
+/*
+ * The mm's last user exits, but one file pte's rss count is not
+ * dropped (as if a zap forgot its dec_mm_counter()): check_mm() sees
+ * MM_FILEPAGES at 1.
+ */
+static void op_test_exit_rss_skew(void *priv, void *arg)
+{
+	struct mmw_arg *a = arg;
+
+	mmw_enter(a->mm);
+	inc_mm_counter(&a->mm->mm, MM_FILEPAGES);
+	op_exit(priv, arg);
+}
+
 /* mark a page mlocked where it is, on an evictable list */
 static void op_test_strand(void *priv, void *arg)
 {
@@ -496,6 +581,9 @@ const struct ksim_opdef ksim_mm_ops[] = {
 	      "test_lose_page PAGE", "test only: isolate a page, never put it back"),
 	MM_OP("test_leave_locked", op_test_leave_locked, setup_page,
 	      "test_leave_locked PAGE", "test only: leave PG_locked set"),
+	MM_OP("test_exit_rss_skew", op_test_exit_rss_skew, setup_mm,
+	      "test_exit_rss_skew MM",
+	      "test only: exit MM with its MM_FILEPAGES one too high"),
 	MM_OP("test_strand", op_test_strand, setup_page, "test_strand PAGE",
 	      "test only: set PG_mlocked on a page on an evictable list"),
 	{ 0 }

@@ -255,18 +255,57 @@ struct mutex *ksim_static_mutex(const void *key, const char *func,
 		 __FILE__, __LINE__, __func__);
 }
 
+/* ---- page dumps and the last changes of page state ---- */
+
+static const char *const mmw_lru_names[NR_LRU_LISTS] = {
+	[LRU_INACTIVE_ANON] = "inactive_anon",
+	[LRU_ACTIVE_ANON] = "active_anon",
+	[LRU_INACTIVE_FILE] = "inactive_file",
+	[LRU_ACTIVE_FILE] = "active_file",
+	[LRU_UNEVICTABLE] = "unevictable",
+};
+
+/* The zone LRU list the page is on, -1: none (plain reads, bounded). */
+static int mmw_page_lru(struct mmw *m, struct page *page)
+{
+	int lru;
+
+	for_each_lru(lru) {
+		struct list_head *pos, *head = &m->zone.lruvec.lists[lru];
+		int guard = 0;
+
+		for (pos = head->next; pos && pos != head && guard <= MMW_PAGES;
+		     pos = pos->next, guard++)
+			if (pos == &page->lru)
+				return lru;
+	}
+	return -1;
+}
+
+static const char *mmw_mapping_name(struct mmw *m, struct page *page)
+{
+	int i;
+
+	if (!page->mapping)
+		return "NULL";
+	if (PageAnon(page))
+		return "anon";
+	for (i = 0; i < m->nr_files; i++)
+		if (page->mapping == &m->files[i].mapping)
+			return m->files[i].name;
+	return "?";
+}
+
 /*
- * dump_page(): remember what the page looks like (bad_page() resets its
- * mapcount before it taints); the add_taint() that ends the report
- * makes the finding.
+ * One line in dump_page()'s manner: name, pfn, counts, mapping, the LRU
+ * list it is on, flags (PG_mlocked among them).
  */
-/* One line in dump_page()'s manner: name, pfn, counts, mapping, flags. */
 static void mmw_describe_page(struct mmw *m, struct page *page, char *out,
 			      size_t len)
 {
 	char flags[160];
 	size_t used = 0;
-	int b;
+	int b, lru;
 
 	flags[0] = '\0';
 	for (b = 0; b < __NR_PAGEFLAGS && used < sizeof(flags); b++)
@@ -274,39 +313,133 @@ static void mmw_describe_page(struct mmw *m, struct page *page, char *out,
 			used += snprintf(flags + used, sizeof(flags) - used,
 					 "%s%s", used ? "|" : "",
 					 ksim_pageflag_names[b] + 3);
+	lru = page->ksim_free ? -1 : mmw_page_lru(m, page);
 	snprintf(out, len,
-		 "page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx flags:(%s)",
+		 "page %s pfn:%05d count:%d mapcount:%d mapping:%s index:%#lx lru:%s flags:(%s)",
 		 m->info[page->ksim_id].name, page->ksim_id,
 		 page->_count.counter, page->_mapcount.counter + 1,
-		 page->mapping ? "set" : "NULL", page->index,
-		 flags[0] ? flags : "none");
+		 mmw_mapping_name(m, page), page->index,
+		 page->ksim_free ? "free" : lru >= 0 ? mmw_lru_names[lru] :
+		 "none", flags[0] ? flags : "none");
 }
 
-void dump_page(struct page *page)
-{
-	struct mmw *m = mmw_root();
+/* Which page states a report tells the last change of. */
+enum {
+	MMW_S_MLOCKED	= 1 << 0,	/* PG_mlocked */
+	MMW_S_COUNT	= 1 << 1,	/* _count */
+	MMW_S_MAPCOUNT	= 1 << 2,	/* _mapcount */
+	MMW_S_LRU	= 1 << 3,	/* LRU list moves, PG_lru, PG_unevictable */
+	MMW_S_LOCKED	= 1 << 4,	/* PG_locked */
+	MMW_S_FLAGS	= 1 << 5,	/* every flag set now */
+};
 
-	m->dumped = page;
-	mmw_describe_page(m, page, m->dump_text, sizeof(m->dump_text));
+/* One piece of page state whose last change a report can tell. */
+struct mmw_obj {
+	const void *obj;
+	int bit;
+	const char *name;
+};
+
+/* The pieces of state 'states' names, of this page; returns how many. */
+static int mmw_state_objs(struct page *page, unsigned states,
+			  struct mmw_obj *o)
+{
+	int n = 0, b;
+
+#define OBJ(p, bt, nm) (o[n].obj = (p), o[n].bit = (bt), o[n++].name = (nm))
+	if (states & MMW_S_MLOCKED)
+		OBJ(&page->flags, PG_mlocked, "PG_mlocked");
+	if (states & MMW_S_COUNT)
+		OBJ(&page->_count, -1, "_count");
+	if (states & MMW_S_MAPCOUNT)
+		OBJ(&page->_mapcount, -1, "_mapcount");
+	if (states & MMW_S_LRU) {
+		OBJ(&page->lru, -1, "LRU list");
+		OBJ(&page->flags, PG_lru, "PG_lru");
+		OBJ(&page->flags, PG_unevictable, "PG_unevictable");
+	}
+	if (states & MMW_S_LOCKED)
+		OBJ(&page->flags, PG_locked, "PG_locked");
+	if (states & MMW_S_FLAGS)
+		for (b = 0; b < __NR_PAGEFLAGS; b++)
+			if (page->flags & (1UL << b))
+				OBJ(&page->flags, b, ksim_pageflag_names[b]);
+#undef OBJ
+	return n;
+}
+
+#define MMW_MAX_OBJS	(5 + __NR_PAGEFLAGS)
+
+/* *latest becomes the last write of those states if it is later. */
+static void mmw_page_latest(struct page *page, unsigned states,
+			    struct ksim_write_site *latest)
+{
+	struct mmw_obj o[MMW_MAX_OBJS];
+	struct ksim_write_site site;
+	int i, n = mmw_state_objs(page, states, o);
+
+	for (i = 0; i < n; i++)
+		if (ksim_last_write_site(o[i].obj, o[i].bit, &site) &&
+		    (!latest->file || site.seq > latest->seq))
+			*latest = site;
 }
 
 /*
- * The pages a quiescence finding is about, each with the kernel line that
- * last changed its PG_mlocked this run: what a reader needs to find the
- * operation that left the state wrong.  Appends to out.
+ * The page, dumped, with the last change of each state in 'states' this
+ * run ("    last WHAT change: ..." and the writer's call chain).
+ * Appends to out.
  */
-static size_t mmw_mlock_story(struct mmw *m, struct page *page, char *out,
-			      size_t len)
+static size_t mmw_page_block(struct mmw *m, struct page *page, unsigned states,
+			     char *out, size_t len)
 {
-	char line[256], last[200];
+	struct mmw_obj o[MMW_MAX_OBJS];
+	char line[300], last[200];
 	size_t used;
+	int i, n;
 
+	if (!len)
+		return 0;
 	mmw_describe_page(m, page, line, sizeof(line));
 	used = snprintf(out, len, "  %s\n", line);
-	if (used < len && ksim_last_write(&page->flags, PG_mlocked, last, sizeof(last)))
+	n = mmw_state_objs(page, states, o);
+	for (i = 0; i < n && used < len; i++) {
+		if (!ksim_last_write(o[i].obj, o[i].bit, last, sizeof(last)))
+			continue;
 		used += snprintf(out + used, len - used,
-				 "    last PG_mlocked change: %s\n", last);
+				 "    last %s change: %s\n", o[i].name, last);
+		if (used < len)
+			used += ksim_last_write_chain(o[i].obj, o[i].bit,
+						      "      ", out + used,
+						      len - used);
+	}
 	return used < len ? used : len;
+}
+
+/*
+ * dump_page(): remember what the page looks like, with the last change
+ * of its counts and of each flag it has, and the call chain that got
+ * here (bad_page() resets its mapcount before it taints); the
+ * add_taint() that ends the report makes the finding.
+ */
+void dump_page(struct page *page)
+{
+	struct mmw *m = mmw_root();
+	char detail[2048];
+	size_t used;
+
+	m->dumped = page;
+	mmw_describe_page(m, page, m->dump_text, sizeof(m->dump_text));
+	used = mmw_page_block(m, page, MMW_S_COUNT | MMW_S_MAPCOUNT |
+			      MMW_S_FLAGS, detail, sizeof(detail));
+	if (used + 16 < sizeof(detail)) {
+		size_t n = snprintf(detail + used, sizeof(detail) - used,
+				    "Call Trace:\n");
+
+		if (!ksim_current_chain("  ", detail + used + n,
+					sizeof(detail) - used - n))
+			detail[used] = '\0';
+	}
+	m->dump_detail = ksim_keep_text(detail);
 }
 
 /*
@@ -321,10 +454,12 @@ void ksim_add_taint(unsigned flag, enum lockdep_ok lockdep_ok, KSIM_LOC)
 		return;
 	if (m->dumped)
 		m->dumped->ksim_bad = 1;
-	ksim_report(KSIM_F_BAD_PAGE, file, line, func,
-		    "BUG: Bad page state: %s",
-		    m->dumped ? m->dump_text : "(page not shown)");
+	ksim_report_detail(KSIM_F_BAD_PAGE, file, line, func,
+			   m->dumped ? m->dump_detail : NULL,
+			   "BUG: Bad page state: %s",
+			   m->dumped ? m->dump_text : "(page not shown)");
 	m->dumped = NULL;
+	m->dump_detail = NULL;
 }
 
 /* ---- lookups ---- */
@@ -1143,13 +1278,17 @@ struct mmw_acc {
 	char text[400];
 	size_t used;
 	int n;
+	uint32_t pages;		/* bit i: m->pages[i] is one of them */
 };
+
+_Static_assert(MMW_PAGES <= 32, "struct mmw_acc.pages has a bit a page");
 
 /* Empty: the rest of the text buffer is written before it is read. */
 static void mmw_acc_init(struct mmw_acc *a)
 {
 	a->used = 0;
 	a->n = 0;
+	a->pages = 0;
 	a->text[0] = '\0';
 }
 
@@ -1171,6 +1310,74 @@ static void mmw_acc_add(struct mmw_acc *a, const char *fmt, ...)
 		a->used += vsnprintf(a->text + a->used,
 				     sizeof(a->text) - a->used, fmt, ap);
 	va_end(ap);
+}
+
+/* A page finding's detail: arg is the pages (bits 0-31) and states. */
+static size_t mmw_pages_detail(struct ksim_world *w, unsigned long arg,
+			       char *out, size_t len)
+{
+	struct mmw *m = ksim_model_priv(w);
+	uint32_t pages = (uint32_t)arg;
+	unsigned states = (unsigned)(arg >> 32);
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i < m->nr_pages && used < len; i++)
+		if (pages & (1u << i))
+			used += mmw_page_block(m, &m->pages[i], states,
+					       out + used, len - used);
+	return used;
+}
+
+/*
+ * One quiescence finding about pages: "WHAT: text", with each page
+ * dumped and the last change of the offending states (written only if
+ * the report is asked for).  It is located at the latest of those
+ * changes (the kernel line that last touched what is now wrong), or at
+ * the checker's line when none is known.
+ */
+static void mmw_report_pages(struct mmw *m, int kind, const struct mmw_acc *a,
+			     unsigned states, int line, const char *what)
+{
+	struct ksim_write_site latest = { 0 };
+	int i;
+
+	if (!a->n)
+		return;
+	for (i = 0; i < m->nr_pages; i++)
+		if (a->pages & (1u << i))
+			mmw_page_latest(&m->pages[i], states, &latest);
+	ksim_report_at(kind, latest.file ? &latest : NULL, __FILE__, line,
+		       "mmw_check", NULL, mmw_pages_detail,
+		       (unsigned long)a->pages | (unsigned long)states << 32,
+		       "%s: %s", what, a->text);
+}
+
+/*
+ * The NR_MLOCK finding's detail: the counter's last change, then every
+ * page whose PG_mlocked changed this run.
+ */
+static size_t mmw_nr_mlock_detail(struct ksim_world *w, unsigned long arg,
+				  char *out, size_t len)
+{
+	struct mmw *m = ksim_model_priv(w);
+	const void *nr = &m->zone.vm_stat[NR_MLOCK];
+	char last[200];
+	size_t used = 0;
+	int i;
+
+	(void)arg;
+	if (ksim_last_write(nr, -1, last, sizeof(last))) {
+		used += snprintf(out, len, "last NR_MLOCK change: %s\n", last);
+		if (used < len)
+			used += ksim_last_write_chain(nr, -1, "    ", out + used,
+						      len - used);
+	}
+	for (i = 0; i < m->nr_pages && used < len; i++)
+		if (ksim_last_write(&m->pages[i].flags, PG_mlocked, last, sizeof(last)))
+			used += mmw_page_block(m, &m->pages[i], MMW_S_MLOCKED,
+					       out + used, len - used);
+	return used < len ? used : len;
 }
 
 /*
@@ -1227,6 +1434,7 @@ static void mmw_check(struct ksim_world *w, void *priv)
 		}
 	}
 
+#define ADDP(acc, ...) do { (acc).pages |= 1u << i; mmw_acc_add(&(acc), __VA_ARGS__); } while (0)
 	for (i = 0; i < m->nr_pages; i++) {
 		struct page *page = &m->pages[i];
 		const char *name = m->info[i].name;
@@ -1235,7 +1443,7 @@ static void mmw_check(struct ksim_world *w, void *priv)
 
 		if (page->ksim_free) {
 			if (on_lru[i])
-				mmw_acc_add(&twice, "%s is free but on an LRU list", name);
+				ADDP(twice, "%s is free but on an LRU list", name);
 			continue;
 		}
 		if (TESTF(page, PG_mlocked))
@@ -1249,95 +1457,71 @@ static void mmw_check(struct ksim_world *w, void *priv)
 				radix_tree_lookup(&mapping->page_tree, page->index) == page;
 		}
 		if (on_lru[i] == 0)
-			mmw_acc_add(&lost, "%s is on no LRU list and not freed", name);
+			ADDP(lost, "%s is on no LRU list and not freed", name);
 		else if (on_lru[i] > 1)
-			mmw_acc_add(&twice, "%s is on %d LRU lists", name, on_lru[i]);
+			ADDP(twice, "%s is on %d LRU lists", name, on_lru[i]);
 		else if (!TESTF(page, PG_lru) ||
 			 (lru_of[i] == LRU_UNEVICTABLE) != (int)TESTF(page, PG_unevictable))
-			mmw_acc_add(&twice, "%s: flags disagree with its LRU list %d",
+			ADDP(twice, "%s: flags disagree with its LRU list %d",
 				    name, lru_of[i]);
 		if (mapcount != ptes[i])
-			mmw_acc_add(&refs, "%s mapcount %d but %d ptes map it",
+			ADDP(refs, "%s mapcount %d but %d ptes map it",
 				    name, mapcount, ptes[i]);
 		if (count > cache + ptes[i])
-			mmw_acc_add(&leak, "%s has %d references, its owners hold %d",
+			ADDP(leak, "%s has %d references, its owners hold %d",
 				    name, count, cache + ptes[i]);
 		else if (count < cache + ptes[i])
-			mmw_acc_add(&refs, "%s has %d references, its owners hold %d",
+			ADDP(refs, "%s has %d references, its owners hold %d",
 				    name, count, cache + ptes[i]);
 		if (TESTF(page, PG_locked))
-			mmw_acc_add(&locked, "%s", name);
+			ADDP(locked, "%s", name);
 		if (TESTF(page, PG_mlocked) && !mmw_mapped_locked(m, page))
-			mmw_acc_add(&mleak, "%s", name);
+			ADDP(mleak, "%s", name);
 		if (on_lru[i] == 1) {
 			int evictable = !TESTF(page, PG_mlocked) &&
 				!(page->mapping && !PageAnon(page) &&
 				  (page->mapping->flags & (1UL << AS_UNEVICTABLE)));
 
 			if (TESTF(page, PG_mlocked) && lru_of[i] != LRU_UNEVICTABLE)
-				mmw_acc_add(&strand, "%s is mlocked on an evictable list", name);
+				ADDP(strand, "%s is mlocked on an evictable list", name);
 			else if (evictable && lru_of[i] == LRU_UNEVICTABLE)
-				mmw_acc_add(&strand, "%s is evictable on the unevictable list", name);
+				ADDP(strand, "%s is evictable on the unevictable list", name);
 		}
 		if (!TESTF(page, PG_mlocked) && mmw_mapped_locked(m, page))
-			mmw_acc_add(&strand, "%s is mapped by a VM_LOCKED vma but not mlocked", name);
+			ADDP(strand, "%s is mapped by a VM_LOCKED vma but not mlocked", name);
 	}
+
+#undef ADDP
 
 	if (misc.n)
 		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
 			    "page tables: %s", misc.text);
-	if (lost.n)
-		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
-			    "lost page: %s", lost.text);
-	if (twice.n)
-		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
-			    "LRU lists: %s", twice.text);
+	mmw_report_pages(m, KSIM_F_LEAK, &lost, MMW_S_LRU, __LINE__,
+			 "lost page");
+	mmw_report_pages(m, KSIM_F_ACCOUNTING, &twice, MMW_S_LRU, __LINE__,
+			 "LRU lists");
 	if (zone->vm_stat[NR_MLOCK] != nr_mlocked) {
-		char detail[2048], last[200];
-		size_t used = 0;
+		struct ksim_write_site site;
+		int known = ksim_last_write_site(&zone->vm_stat[NR_MLOCK], -1,
+						 &site);
 
-		detail[0] = '\0';
-		if (ksim_last_write(&zone->vm_stat[NR_MLOCK], -1, last, sizeof(last)))
-			used += snprintf(detail, sizeof(detail),
-					 "last NR_MLOCK change: %s\n", last);
-		/* every page whose PG_mlocked changed this run */
-		for (i = 0; i < m->nr_pages && used < sizeof(detail); i++)
-			if (ksim_last_write(&m->pages[i].flags, PG_mlocked, last, sizeof(last)))
-				used += mmw_mlock_story(m, &m->pages[i], detail + used,
-							sizeof(detail) - used);
-		ksim_report_detail(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
-				   detail, "NR_MLOCK is %ld but %d pages are PG_mlocked",
-				   zone->vm_stat[NR_MLOCK], nr_mlocked);
+		/* the counter is the state that is wrong: at its last change */
+		ksim_report_at(KSIM_F_ACCOUNTING, known ? &site : NULL,
+			       __FILE__, __LINE__, __func__, NULL,
+			       mmw_nr_mlock_detail, 0,
+			       "NR_MLOCK is %ld but %d pages are PG_mlocked",
+			       zone->vm_stat[NR_MLOCK], nr_mlocked);
 	}
-	if (refs.n)
-		ksim_report(KSIM_F_ACCOUNTING, __FILE__, __LINE__, __func__,
-			    "refcount: %s", refs.text);
-	if (leak.n)
-		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
-			    "leaked reference: %s", leak.text);
-	if (locked.n)
-		ksim_report(KSIM_F_LEAK, __FILE__, __LINE__, __func__,
-			    "page lock left held at quiescence: %s", locked.text);
-	if (mleak.n) {
-		char detail[2048];
-		size_t used = 0;
-
-		detail[0] = '\0';
-		for (i = 0; i < m->nr_pages && used < sizeof(detail); i++) {
-			struct page *page = &m->pages[i];
-
-			if (!page->ksim_free && !page->ksim_bad &&
-			    TESTF(page, PG_mlocked) && !mmw_mapped_locked(m, page))
-				used += mmw_mlock_story(m, page, detail + used,
-							sizeof(detail) - used);
-		}
-		ksim_report_detail(KSIM_F_LEAK, __FILE__, __LINE__, __func__, detail,
-				   "mlock leak: PG_mlocked but no VM_LOCKED vma maps it: %s",
-				   mleak.text);
-	}
-	if (strand.n)
-		ksim_report(KSIM_F_STRANDED, __FILE__, __LINE__, __func__,
-			    "stranded: %s", strand.text);
+	mmw_report_pages(m, KSIM_F_ACCOUNTING, &refs,
+			 MMW_S_COUNT | MMW_S_MAPCOUNT, __LINE__, "refcount");
+	mmw_report_pages(m, KSIM_F_LEAK, &leak, MMW_S_COUNT, __LINE__,
+			 "leaked reference");
+	mmw_report_pages(m, KSIM_F_LEAK, &locked, MMW_S_LOCKED, __LINE__,
+			 "page lock left held at quiescence");
+	mmw_report_pages(m, KSIM_F_LEAK, &mleak, MMW_S_MLOCKED, __LINE__,
+			 "mlock leak: PG_mlocked but no VM_LOCKED vma maps it");
+	mmw_report_pages(m, KSIM_F_STRANDED, &strand, MMW_S_MLOCKED | MMW_S_LRU,
+			 __LINE__, "stranded");
 }
 
 const struct ksim_model ksim_model_mm = {

@@ -9,12 +9,13 @@
 #include "kshim.h"
 #include "ksim/types.h"
 #include "ksim/model.h"
+#include "ksim/runtime.h"
 
 #define KSIM_MAX_HELD		16
 #define KSIM_MAX_FINDINGS	32
 #define KSIM_STACK_SIZE		(256 * 1024)
 #define KSIM_ARENA_SIZE		(512 * 1024)
-#define KSIM_POOL_SIZE		(64 * 1024)
+#define KSIM_POOL_SIZE		(256 * 1024)
 #define KSIM_NAME_SLOTS		1024	/* power of two */
 #define KSIM_MAX_FRAMES		24
 #define KSIM_DEFAULT_MAX_STEPS	100000
@@ -110,6 +111,7 @@ struct ksim_ld_edge {
  */
 #define KSIM_LASTW_SLOTS	512	/* power of two */
 #define KSIM_HASH_IMGPTRS	32	/* image pointers named by first place */
+#define KSIM_LASTW_FRAMES	12	/* return addresses kept per write */
 
 struct ksim_lastw {
 	const void *obj;
@@ -117,10 +119,24 @@ struct ksim_lastw {
 	int task;
 	uint64_t run;
 	uint64_t step;
+	uint64_t seq;		/* order of the writes of one run */
 	const char *file;
 	int line;
 	const char *func;
 	const char *what;	/* the primitive: "TestClearPageMlocked" ... */
+	int nr_pc;
+	void *pc[KSIM_LASTW_FRAMES];	/* the writer's call chain, raw */
+};
+
+/*
+ * Names of return addresses, found when a report is built: a chain of
+ * the same kernel functions is printed many times in one exploration.
+ */
+#define KSIM_SYM_SLOTS		256	/* power of two */
+
+struct ksim_sym {
+	void *pc;
+	char name[72];
 };
 
 #define KSIM_COV_SLOTS		1024	/* power of two */
@@ -153,6 +169,8 @@ struct ksim_finding_rec {
 	struct ksim_frames frames;
 	int resolved;		/* report text built */
 	char *detail;		/* extra report lines (deadlock cycle ...) */
+	ksim_detail_fn detail_fn;	/* or what writes them, when asked */
+	unsigned long detail_arg;
 	char *held;		/* the task's locks when it was found (text,
 				 * built with the report from held_at) */
 	int has_held;		/* held_at/nr_held_at are valid */
@@ -264,6 +282,9 @@ struct ksim_world {
 	/* Kernel functions that ran, in builds with -finstrument-functions. */
 	struct ksim_cov cov;
 	struct ksim_lastw lastw[KSIM_LASTW_SLOTS];
+	uint64_t lastw_seq;
+	int at_site;		/* ksim_report_at(): one finding per message */
+	struct ksim_sym syms[KSIM_SYM_SLOTS];
 };
 
 /* coro.c */
@@ -345,6 +366,9 @@ const char *ksim_short_file(const char *file);
 int ksim_finding_is_fatal(int kind);
 void ksim_capture_frames(struct ksim_frames *fr);
 const char *ksim_symbolize(void *pc, char *buf, size_t len);
+/* Report text: expands the call chains ksim_last_write_chain() left. */
+size_t ksim_expand_detail(struct ksim_world *w, const char *detail, char *out,
+			  size_t len);
 void ksim_crash_guard_init(void);
 
 /* token.c */

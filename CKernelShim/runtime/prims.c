@@ -9,6 +9,7 @@
  * primitives act at once on behalf of a pseudo task.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,7 @@ void ksim_bit_lock(unsigned long *word, int bit, KSIM_LOC)
 					 line, func);
 
 	*word |= 1UL << bit;
+	ksim_note_write(word, bit, "lock_page", file, line, func);
 	if (t)
 		ld_take(t, word, bit, KSIM_LC_BIT, 1, file, line, func);
 }
@@ -281,6 +283,7 @@ int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC)
 
 	if (ok) {
 		*word |= 1UL << bit;
+		ksim_note_write(word, bit, "trylock_page", file, line, func);
 		if (t)
 			ld_take(t, word, bit, KSIM_LC_BIT, 0, file, line,
 				       func);
@@ -302,6 +305,7 @@ void ksim_bit_unlock(unsigned long *word, int bit, KSIM_LOC)
 		return;
 	}
 	*word &= ~(1UL << bit);
+	ksim_note_write(word, bit, "unlock_page", file, line, func);
 	if (!t || !ksim_held_pop(t, word, bit, KSIM_LC_BIT))
 		return;
 	/* The page lock has no owner in the kernel: anyone may unlock. */
@@ -417,6 +421,16 @@ int ksim_bit_test_clear(unsigned long *word, int bit, KSIM_LOC)
 
 /* ---- atomics ---- */
 
+/* How a write changed a counter, for "last _count change: ..." lines. */
+static const char *atomic_what(long delta)
+{
+	if (delta == 1)
+		return "atomic_inc";
+	if (delta == -1)
+		return "atomic_dec";
+	return delta > 0 ? "atomic_add" : "atomic_sub";
+}
+
 int ksim_atomic_read(const atomic_t *a, KSIM_LOC)
 {
 	struct ksim_task *t = ksim_point(KSIM_OP_ATOMIC_READ, 0, a, -1, file,
@@ -431,6 +445,7 @@ void ksim_atomic_set(atomic_t *a, int v, KSIM_LOC)
 {
 	ksim_point(KSIM_OP_ATOMIC_WRITE, 1, a, -1, file, line, func);
 	a->counter = v;
+	ksim_note_write(a, -1, "atomic_set", file, line, func);
 }
 
 int ksim_atomic_add_return(atomic_t *a, int delta, KSIM_LOC)
@@ -439,6 +454,7 @@ int ksim_atomic_add_return(atomic_t *a, int delta, KSIM_LOC)
 					 line, func);
 
 	a->counter += delta;
+	ksim_note_write(a, -1, atomic_what(delta), file, line, func);
 	if (t)
 		t->result = a->counter;
 	return a->counter;
@@ -450,8 +466,10 @@ int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC)
 					 line, func);
 	int old = a->counter;
 
-	if (old != unless)
+	if (old != unless) {
 		a->counter += delta;
+		ksim_note_write(a, -1, atomic_what(delta), file, line, func);
+	}
 	if (t)
 		t->result = old;
 	return old;
@@ -463,8 +481,10 @@ int ksim_atomic_cmpxchg(atomic_t *a, int old, int new, KSIM_LOC)
 					 line, func);
 	int cur = a->counter;
 
-	if (cur == old)
+	if (cur == old) {
 		a->counter = new;
+		ksim_note_write(a, -1, "atomic_cmpxchg", file, line, func);
+	}
 	if (t)
 		t->result = cur;
 	return cur;
@@ -480,6 +500,7 @@ long ksim_atomic_long_add_return(atomic_long_t *a, long delta, KSIM_LOC)
 {
 	ksim_point(KSIM_OP_ATOMIC_RMW, 1, a, -1, file, line, func);
 	a->counter += delta;
+	ksim_note_write(a, -1, atomic_what(delta), file, line, func);
 	return a->counter;
 }
 
@@ -581,6 +602,46 @@ static size_t lastw_slot(const void *obj, int bit)
 	return (size_t)(h >> 23) & (KSIM_LASTW_SLOTS - 1);
 }
 
+/*
+ * The writer's call chain: return addresses from the frame-pointer
+ * chain (every build of the shim keeps frame pointers), only while each
+ * frame lies on the task's own stack, above the previous one.  A few
+ * loads per frame: this runs at every recorded write.
+ */
+static inline __attribute__((always_inline)) int
+lastw_frames(const struct ksim_task *t, void **pc, int max)
+{
+	const uintptr_t *fp = __builtin_frame_address(0);
+	uintptr_t lo = (uintptr_t)t->stack_lo, hi = (uintptr_t)t->stack_hi;
+	int n = 0;
+
+	while (n < max && (uintptr_t)fp >= lo &&
+	       (uintptr_t)fp + 2 * sizeof(uintptr_t) <= hi &&
+	       !((uintptr_t)fp & (sizeof(uintptr_t) - 1))) {
+		const uintptr_t *next = (const uintptr_t *)fp[0];
+
+		pc[n++] = (void *)fp[1];
+		if (next <= fp)
+			break;
+		fp = next;
+	}
+	return n;
+}
+
+static struct ksim_lastw *lastw_find(struct ksim_world *w, const void *obj,
+				     int bit)
+{
+	size_t i = lastw_slot(obj, bit), n;
+
+	for (n = 0; n < 8; n++, i = (i + 1) & (KSIM_LASTW_SLOTS - 1)) {
+		struct ksim_lastw *e = &w->lastw[i];
+
+		if (e->run == w->runs && e->obj == obj && e->bit == bit)
+			return e;
+	}
+	return NULL;
+}
+
 void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC)
 {
 	struct ksim_world *w = ksim_tls_world;
@@ -599,10 +660,12 @@ void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC)
 		e->run = w->runs;
 		e->task = w->cur->id;
 		e->step = w->steps;
+		e->seq = ++w->lastw_seq;
 		e->file = file;
 		e->line = line;
 		e->func = func;
 		e->what = what;
+		e->nr_pc = lastw_frames(w->cur, e->pc, KSIM_LASTW_FRAMES);
 		return;
 	}
 	/* the neighbourhood is full: the oldest story is lost, not a crash */
@@ -611,22 +674,86 @@ void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC)
 const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len)
 {
 	struct ksim_world *w = ksim_tls_world;
-	size_t i, n;
+	const struct ksim_lastw *e = w ? lastw_find(w, obj, bit) : NULL;
 
-	if (!w)
+	if (!e)
 		return NULL;
-	i = lastw_slot(obj, bit);
-	for (n = 0; n < 8; n++, i = (i + 1) & (KSIM_LASTW_SLOTS - 1)) {
-		const struct ksim_lastw *e = &w->lastw[i];
+	snprintf(buf, len, "%s at %s:%d (%s) by %s, step %llu", e->what,
+		 ksim_short_file(e->file), e->line, e->func,
+		 w->tasks[e->task].name, (unsigned long long)e->step);
+	return buf;
+}
 
-		if (e->run != w->runs || e->obj != obj || e->bit != bit)
-			continue;
-		snprintf(buf, len, "%s at %s:%d (%s) by %s, step %llu", e->what,
-			 ksim_short_file(e->file), e->line, e->func,
-			 w->tasks[e->task].name, (unsigned long long)e->step);
-		return buf;
+int ksim_last_write_site(const void *obj, int bit, struct ksim_write_site *out)
+{
+	struct ksim_world *w = ksim_tls_world;
+	const struct ksim_lastw *e = w ? lastw_find(w, obj, bit) : NULL;
+
+	if (!e)
+		return 0;
+	out->file = e->file;
+	out->line = e->line;
+	out->func = e->func;
+	out->what = e->what;
+	out->task = e->task;
+	out->step = e->step;
+	out->seq = e->seq;
+	return 1;
+}
+
+/*
+ * A chain is left in the detail text as one line "\1INDENT\2PC,PC,...":
+ * ksim_expand_detail() turns it into frames when the report is built.
+ */
+/* The marker line for a chain of n return addresses; 0 if it does not fit. */
+static size_t chain_marker(void *const *pc, int n, const char *indent,
+			   char *buf, size_t len)
+{
+	size_t used;
+	int i;
+
+	if (!n || len < 2)
+		return 0;
+	used = snprintf(buf, len, "\1%s\2", indent);
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%lx", i ? "," : "",
+				 (unsigned long)(uintptr_t)pc[i]);
+	if (used < len)
+		used += snprintf(buf + used, len - used, "\n");
+	if (used >= len) {	/* cut: leave no half marker behind */
+		buf[0] = '\0';
+		return 0;
 	}
-	return NULL;
+	return used;
+}
+
+size_t ksim_last_write_chain(const void *obj, int bit, const char *indent,
+			     char *buf, size_t len)
+{
+	struct ksim_world *w = ksim_tls_world;
+	const struct ksim_lastw *e = w ? lastw_find(w, obj, bit) : NULL;
+
+	if (!e)
+		return 0;
+	return chain_marker(e->pc, e->nr_pc, indent, buf, len);
+}
+
+size_t ksim_current_chain(const char *indent, char *buf, size_t len)
+{
+	struct ksim_world *w = ksim_tls_world;
+	void *pc[KSIM_MAX_FRAMES];
+
+	if (!w || !w->cur)
+		return 0;
+	return chain_marker(pc, lastw_frames(w->cur, pc, KSIM_MAX_FRAMES),
+			    indent, buf, len);
+}
+
+const char *ksim_keep_text(const char *text)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	return w ? ksim_pool_printf(w, "%s", text) : "";
 }
 
 /*
@@ -661,6 +788,62 @@ void ksim_report_detail(int kind, const char *file, int line, const char *func,
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	report_msg(kind, file, line, func, detail, buf);
+}
+
+void ksim_report_at(int kind, const struct ksim_write_site *site,
+		    const char *file, int line, const char *func,
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_finding_rec *r;
+	struct ksim_task *t;
+	char buf[512];
+	va_list ap;
+
+	if (!site) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		if (!w)
+			return;
+		w->at_site = 1;
+		r = ksim_finding_add(w, kind, w->cur, file, line, func, "%s",
+				     buf);
+		w->at_site = 0;
+		if (r && fn) {
+			r->detail_fn = fn;
+			r->detail_arg = arg;
+		} else if (r && detail && detail[0]) {
+			r->detail = ksim_pool_printf(w, "%s", detail);
+		}
+		return;
+	}
+	if (!w)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/*
+	 * A world-level check (quiescence, teardown) that knows which
+	 * kernel line left the state wrong: the finding is that line's, and
+	 * the writing task's (whose locks now are not the story: none).
+	 */
+	t = site->task >= 0 && site->task <= w->nr_tasks ?
+	    &w->tasks[site->task] : NULL;
+	w->at_site = 1;
+	r = ksim_finding_add(w, kind, t, site->file, site->line, site->func,
+			     "%s", buf);
+	w->at_site = 0;
+	if (!r)
+		return;
+	r->has_held = 0;
+	if (fn) {
+		r->detail_fn = fn;
+		r->detail_arg = arg;
+	} else if (detail && detail[0]) {
+		r->detail = ksim_pool_printf(w, "%s", detail);
+	}
 }
 
 void ksim_report(int kind, const char *file, int line, const char *func,

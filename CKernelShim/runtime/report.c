@@ -107,21 +107,28 @@ struct ksim_finding_rec *ksim_finding_add(struct ksim_world *w, int kind,
 	va_list ap;
 	int i;
 
-	/* a repeated non-fatal finding at the same place is one finding */
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/*
+	 * A repeated non-fatal finding at the same place is one finding;
+	 * checks that point at the kernel line that last wrote the state
+	 * (after the run, or ksim_report_at()) may make several there, one
+	 * per message.
+	 */
 	for (i = 0; i < w->nr_findings; i++) {
 		struct ksim_finding *f = &w->findings[i].f;
 
 		if (f->kind == kind && f->line == line && f->file == file &&
-		    f->task == (t ? t->id : -1))
+		    f->task == (t ? t->id : -1) &&
+		    ((w->phase == KSIM_PH_RUN && !w->at_site) ||
+		     !strcmp(f->message, buf)))
 			return NULL;
 	}
 	if (w->nr_findings == KSIM_MAX_FINDINGS) {
 		w->dropped_findings++;
 		return NULL;
 	}
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
 	r = &w->findings[w->nr_findings++];
 	memset(r, 0, offsetof(struct ksim_finding_rec, held_at));
 	r->f.kind = kind;
@@ -259,29 +266,105 @@ static int ksim_is_runtime_frame(const char *name)
 	       !strncmp(name, "backtrace", 9);
 }
 
-/* Append the symbolized call chain, innermost first, kernel frames only. */
-static size_t ksim_format_frames(const struct ksim_frames *fr, char *out,
-				 size_t len, const struct ksim_task *t)
+/* ksim_symbolize() through the world's cache of names. */
+static const char *ksim_sym_name(struct ksim_world *w, void *pc)
+{
+	uintptr_t h = ((uintptr_t)pc >> 1) * 0x9E3779B97F4A7C15ULL;
+	struct ksim_sym *e = &w->syms[(h >> 40) & (KSIM_SYM_SLOTS - 1)];
+
+	if (e->pc != pc || !e->name[0]) {
+		ksim_symbolize(pc, e->name, sizeof(e->name));
+		e->pc = pc;
+	}
+	return e->name;
+}
+
+/*
+ * Kernel frames of a chain, innermost first, one a line after indent:
+ * the runtime's own frames are left out, and the chain ends at the
+ * task's entry.  Returns the characters written.
+ */
+static size_t ksim_format_pcs(struct ksim_world *w, void *const *pc, int n,
+			      const char *indent, size_t ilen, char *out,
+			      size_t len)
 {
 	size_t used = 0;
 	int i;
 
-	for (i = 0; i < fr->n && used < len; i++) {
-		char name[160];
+	for (i = 0; i < n && used < len; i++) {
+		const char *name = ksim_sym_name(w, pc[i]);
 
-		ksim_symbolize(fr->pc[i], name, sizeof(name));
 		if (!strncmp(name, "ksim_task_main", 14) ||
 		    !strncmp(name, "ksim_coro_start", 15))
 			break;
 		if (ksim_is_runtime_frame(name))
 			continue;
-		used += snprintf(out + used, len - used, "  %s\n", name);
+		used += snprintf(out + used, len - used, "%.*s%s\n",
+				 (int)ilen, indent, name);
 	}
+	return used < len ? used : len;
+}
+
+/* Append the symbolized call chain, innermost first, kernel frames only. */
+static size_t ksim_format_frames(struct ksim_world *w,
+				 const struct ksim_frames *fr, char *out,
+				 size_t len, const struct ksim_task *t)
+{
+	size_t used = ksim_format_pcs(w, fr->pc, fr->n, "  ", 2, out, len);
+
 	if (t && used < len)
 		used += snprintf(out + used, len - used, "  <task %s: %s>\n",
 				 t->name, t->internal ? "quiesce" :
 				 t->op->name);
 	return used < len ? used : len;
+}
+
+/*
+ * Copy a finding's detail into its report, turning each chain line that
+ * ksim_last_write_chain() left ("\1INDENT\2PC,PC,...") into frames.
+ */
+size_t ksim_expand_detail(struct ksim_world *w, const char *detail, char *out,
+			  size_t len)
+{
+	size_t used = 0;
+	const char *p = detail;
+
+	while (*p && used + 1 < len) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+
+		if (*p == '\1') {
+			const char *ind = p + 1, *sep = memchr(p, '\2', n);
+			void *pc[KSIM_MAX_FRAMES];
+			int k = 0;
+
+			if (sep) {
+				const char *q = sep + 1;
+
+				while (k < KSIM_MAX_FRAMES && q < p + n &&
+				       *q != '\n') {
+					char *end;
+
+					pc[k++] = (void *)(uintptr_t)strtoul(q, &end, 16);
+					q = *end == ',' ? end + 1 : end;
+					if (end == q && *end != ',')
+						break;
+				}
+				used += ksim_format_pcs(w, pc, k, ind,
+							(size_t)(sep - ind),
+							out + used, len - used);
+			}
+		} else {
+			if (n > len - used - 1)
+				n = len - used - 1;
+			memcpy(out + used, p, n);
+			used += n;
+		}
+		p += eol ? (size_t)(eol - p) + 1 : strlen(p);
+	}
+	if (used < len)
+		out[used] = '\0';
+	return used;
 }
 
 static size_t ksim_format_held(const struct ksim_world *w,
@@ -314,7 +397,7 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 	}
 	r = &w->findings[i];
 	if (!r->resolved) {
-		static const size_t cap = 8192;
+		static const size_t cap = 16384;
 		char *buf = malloc(cap);
 		size_t used = 0;
 		const struct ksim_task *t = r->f.task >= 0 ?
@@ -322,6 +405,20 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 
 		if (!buf)
 			return KSIM_ENOMEM;
+		if (r->detail_fn && !r->detail) {
+			/* the check's reader runs as in the world's thread */
+			struct ksim_world *was = ksim_tls_world;
+			char *d = malloc(8192);
+
+			if (d) {
+				ksim_tls_world = w;
+				d[0] = '\0';
+				r->detail_fn(w, r->detail_arg, d, 8192);
+				ksim_tls_world = was;
+				r->detail = ksim_pool_printf(w, "%s", d);
+				free(d);
+			}
+		}
 		if (r->has_held && !r->held) {
 			struct ksim_task tmp;
 			char held[1024];
@@ -347,13 +444,13 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 					 ksim_short_file(r->f.file), r->f.line,
 					 r->f.function ? r->f.function : "?");
 		if (r->detail && used < cap)
-			used += snprintf(buf + used, cap - used, "%s",
-					 r->detail);
+			used += ksim_expand_detail(w, r->detail, buf + used,
+						   cap - used);
 		if (r->frames.n && used < cap) {
 			used += snprintf(buf + used, cap - used,
 					 "Call Trace:\n");
 			if (used < cap)
-				used += ksim_format_frames(&r->frames,
+				used += ksim_format_frames(w, &r->frames,
 							   buf + used,
 							   cap - used, t);
 		}

@@ -432,6 +432,7 @@ void ksim_run_reset(struct ksim_world *w)
 	w->nr_findings = 0;
 	w->dropped_findings = 0;
 	w->pool_used = 0;
+	w->at_site = 0;
 	w->runs++;
 	w->cpu_atomic = 0;
 	w->cpu_busy = 0;

@@ -984,6 +984,51 @@ const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len)
 	return NULL;
 }
 
+int ksim_last_write_site(const void *obj, int bit, struct ksim_write_site *out)
+{
+	(void)obj; (void)bit; (void)out;
+	return 0;
+}
+
+size_t ksim_last_write_chain(const void *obj, int bit, const char *indent,
+			     char *buf, size_t len)
+{
+	(void)obj; (void)bit; (void)indent; (void)buf; (void)len;
+	return 0;
+}
+
+size_t ksim_current_chain(const char *indent, char *buf, size_t len)
+{
+	(void)indent; (void)buf; (void)len;
+	return 0;
+}
+
+/* Details are not shown here (see ksim_report_detail). */
+const char *ksim_keep_text(const char *text)
+{
+	(void)text;
+	return NULL;
+}
+
+/* No write sites here: a finding at the checker's line. */
+void ksim_report_at(int kind, const struct ksim_write_site *site,
+		    const char *file, int line, const char *func,
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	(void)site;
+	(void)detail;
+	(void)fn;
+	(void)arg;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	ksim_report(kind, file, line, func, "%s", buf);
+}
+
 /* Per-CPU work runs as its CPU; real threads never wait for each other. */
 static __thread int stress_cpu_override = -1;
 static __thread unsigned long stress_cpu_atomic;

@@ -116,8 +116,142 @@ import Foundation
         #expect(report.contains("last PG_mlocked change: test-and-clear at mm/mlock.c:"))
         #expect(report.contains("(__munlock_pagevec) by munlock, step "))
         #expect(report.contains("page f0:0 pfn:"))
+        #expect(report.contains(" lru:inactive_file flags:("))
+        // the finding is the counter's last change, by the task that made it
+        #expect(f.location.hasPrefix("mm/mlock.c:") && f.function == "__munlock_pagevec" && f.taskName == "munlock")
+        #expect(report.contains("at mm/mlock.c:") && !report.contains("mm_world.c"))
+        // with the call chain of that write, kernel frames innermost first
+        let chain = try #require(report.components(separatedBy: "last NR_MLOCK change:").last)
+            .split(separator: "\n").dropFirst().prefix { $0.hasPrefix("    ") && !$0.hasPrefix("  page") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(chain.first?.hasPrefix("__munlock_pagevec+0x") == true, "\(report)")
+        #expect(chain.contains { $0.hasPrefix("munlock_vma_pages_range+0x") })
+        #expect(chain.contains { $0.hasPrefix("mlock_fixup+0x") })
+        #expect(!chain.contains { $0.hasPrefix("ksim_") })
         // the same report twice: the story is of this run only
         try w.run(token: f.token)
         #expect(try #require(w.findings.first { $0.message.contains("NR_MLOCK") }).report == report)
     }
+
+    static let mmScenarios = Scenario.all().filter { $0.spec.hasPrefix("model mm\n") }
+
+    /// Every built-in scenario, explored exhaustively: no teardown finding
+    /// (check_mm's rss counters and nr_ptes, bad_page()), and every
+    /// quiescence finding located at a kernel line, not at the checker.
+    @Test func teardownChecksAreQuietAndQuiescenceFindingsPointAtTheKernel() throws {
+        #expect(Self.mmScenarios.count >= 15)
+        var quiescence = 0
+        for s in Self.mmScenarios {
+            let r = try Explorer(s, strategy: .dpor, options: ExploreOptions(stopOnFirstFinding: false, jobs: 2)).run()
+            #expect(r.exhausted, "\(s.name)")
+            for f in r.findings {
+                #expect(!f.message.contains("rss-counter") && !f.message.contains("nr_ptes") && f.kind != "bad-page",
+                        "\(s.name): \(f.kind) \(f.message)")
+                if ["accounting", "leak", "stranded"].contains(f.kind) {
+                    quiescence += 1
+                    #expect(f.location.hasPrefix("mm/"), "\(s.name): \(f.kind) at \(f.location): \(f.message)")
+                }
+            }
+        }
+        #expect(quiescence >= 8)
+    }
+
+    /// The dumps of the other invariants: the page, and the kernel line and
+    /// call chain of the last change of the state that is wrong.
+    @Test func lostPageFindingIsAtTheIsolation() throws {
+        let w = try World(spec: Self.baseWorld + "task t test_lose_page f0:1\n")
+        w.runRoundRobin()
+        let f = try #require(w.findings.first { $0.message.hasPrefix("lost page: f0:1") })
+        #expect(f.file == "mm/vmscan.c" && f.function == "isolate_lru_page" && f.taskName == "t")
+        #expect(f.report.contains("page f0:1 pfn:00002 count:3 mapcount:2 mapping:f0 index:0x1 lru:none flags:("))
+        #expect(f.report.contains("last LRU list change: del_page_from_lru_list at mm/vmscan.c:"))
+        #expect(f.report.contains("last PG_lru change: clear at mm/vmscan.c:"))
+        #expect(f.report.contains("      isolate_lru_page+0x"))
+        // a write the runtime did not see (a plain store): the checker's line
+        let l = try World(spec: Self.baseWorld + "task t test_leave_locked f0:1\n")
+        l.runRoundRobin()
+        let held = try #require(l.findings.first { $0.message.hasPrefix("page lock left held") })
+        #expect(held.file == "model/mm_world.c" && held.function == "mmw_check" && held.task == -1)
+        #expect(held.report.contains("page f0:1 pfn:"))
+    }
+
+    @Test func badPageCarriesTheDumpAndTheFreeingCallChain() throws {
+        let w = try World(spec: Self.baseWorld + "task t test_free_mlocked_page\n")
+        w.runRoundRobin()
+        let f = try #require(w.findings.first { $0.kind == "bad-page" })
+        #expect(f.file == "mm/page_alloc.c" && f.function == "bad_page")
+        #expect(f.report.contains("  page pool0 pfn:00000 count:0 mapcount:0 mapping:NULL index:0 lru:none flags:(mlocked)"))
+        #expect(f.report.contains("last PG_mlocked change: set at model/mm_ops.c:"))
+        #expect(f.report.contains("last _count change: atomic_dec at mm/swap.c:"))
+        let trace = try #require(f.report.components(separatedBy: "Call Trace:\n").last)
+        for fn in ["bad_page+0x", "free_pages_check+0x", "free_hot_cold_page+0x", "put_page+0x"] {
+            #expect(trace.contains("  \(fn)"), "\(fn)")
+        }
+    }
+
+    /// check_mm(): an mm freed with an rss counter not back to zero.
+    @Test func exitWithAnRssCounterOffIsABadRssCounterState() throws {
+        let w = try World(spec: Self.baseWorld + "task t test_exit_rss_skew mm1\n")
+        w.runRoundRobin()
+        let f = try #require(w.findings.first { $0.message.hasPrefix("BUG: Bad rss-counter state") })
+        #expect(f.message == "BUG: Bad rss-counter state idx:0 val:1" && f.kind == "accounting" && w.failed)
+        // located at the counter's last change: the zap of exit_mmap()
+        #expect(f.file == "mm/memory.c" && f.function == "add_mm_rss_vec")
+        #expect(f.report.contains("mm mm1: MM_FILEPAGES is 1 when it is freed"))
+        #expect(f.report.contains("    zap_pte_range+0x"))
+        #expect(f.report.contains("    unmap_vmas+0x"))
+        // the same exit, counters right: nothing
+        let ok = try World(spec: Self.baseWorld + "task t exit mm1\n")
+        ok.runRoundRobin()
+        #expect(!ok.findings.contains { $0.kind != "stranded" }, "\(ok.findings.map(\.message))")
+    }
+
+    /// A kernel patch that forgets try_to_unmap_one()'s dec_mm_counter():
+    /// reclaim, then the mm's exit, leave MM_FILEPAGES at 1.
+    @Test func skippedDecMmCounterInTryToUnmapOneIsFoundAtExit() throws {
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let fn = try #require(CScanner.functions(in: rmap).first { $0.name == "try_to_unmap_one" })
+        let bytes = Array(rmap.utf8)
+        let body = String(decoding: bytes[fn.start..<fn.end], as: UTF8.self)
+        let dec = "\t} else\n\t\tdec_mm_counter(mm, MM_FILEPAGES);\n"
+        #expect(body.contains(dec))
+        let patched = String(decoding: bytes[..<fn.start], as: UTF8.self)
+            + body.replacingOccurrences(of: dec, with: "\t} else\n\t\t;\n")
+            + String(decoding: bytes[fn.end...], as: UTF8.self)
+        let b = try KernelBuild.build(try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, patched)), kernel: nil)
+        let v = try #require(b.variant, "\(b.failure ?? "")")
+        let s = Scenario(name: "reclaim-then-exit", spec: """
+            model mm
+            file f0 pages 1
+            mm mm0
+            vma mm0 v0 f0 0 1 0 shared
+            pte mm0 v0 0 f0:0
+            task reclaim reclaim f0:0
+            task exit exit mm0
+
+            """)
+        let opts = ExploreOptions(stopOnFirstFinding: false, jobs: 2)
+        let before = try Explorer(s, strategy: .dpor, options: opts).run()
+        #expect(before.exhausted && before.findings.isEmpty, "\(before.findings.map(\.message))")
+        let after = try Explorer(s, strategy: .dpor, options: opts, api: v.api).run()
+        let bad = try #require(after.findings.first { $0.message.contains("rss-counter") })
+        #expect(bad.message == "BUG: Bad rss-counter state idx:0 val:1" && bad.failing)
+    }
+
+    static let baseWorld = """
+        model mm
+        pool 1
+        file f0 pages 2
+        page f0:1 unevictable mlocked
+        mm mm0
+        vma mm0 v0 f0 0 2 0 locked shared
+        pte mm0 v0 0 f0:0
+        pte mm0 v0 1 f0:1
+        mm mm1
+        vma mm1 v1 f0 0 2 0 shared
+        pte mm1 v1 0 f0:0
+        pte mm1 v1 1 f0:1
+
+        """
 }

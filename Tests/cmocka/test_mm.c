@@ -211,6 +211,48 @@ static void test_invariant_lru(void **state)
 		       "lost page: f0:1 is on no LRU list");
 }
 
+/* The finding is at the kernel line that last changed the page's LRU state. */
+static void test_invariant_points_at_kernel_write(void **state)
+{
+	struct ksim_world *w = run_op("task t test_lose_page f0:1");
+	struct ksim_finding f;
+
+	(void)state;
+	assert_true(find_kind(w, KSIM_F_LEAK, &f) >= 0);
+	assert_string_equal(f.file, "mm/vmscan.c");
+	assert_string_equal(f.function, "isolate_lru_page");
+	assert_int_equal(f.task, 0);
+	assert_non_null(strstr(f.report, "last LRU list change: del_page_from_lru_list at mm/vmscan.c:"));
+	assert_non_null(strstr(f.report, "\n      isolate_lru_page+0x"));
+	assert_null(strstr(f.report, "\1"));	/* chain markers expanded */
+	ksim_world_destroy(w);
+}
+
+/* check_mm() at the mm's teardown: an rss counter not back to zero. */
+static void test_teardown_rss_counter(void **state)
+{
+	struct ksim_world *w = run_op("task t test_exit_rss_skew mm1");
+	struct ksim_finding f;
+	int i, n;
+
+	(void)state;
+	assert_true(find_kind(w, KSIM_F_ACCOUNTING, &f) >= 0);
+	assert_string_equal(f.message, "BUG: Bad rss-counter state idx:0 val:1");
+	assert_string_equal(f.file, "mm/memory.c");
+	assert_non_null(strstr(f.report, "mm mm1: MM_FILEPAGES is 1 when it is freed"));
+	assert_non_null(strstr(f.report, "zap_pte_range+0x"));
+	assert_true(ksim_failed(w));
+	ksim_world_destroy(w);
+	/* the plain exit of the same mm: counters and nr_ptes back to zero */
+	w = run_op("task t exit mm1");
+	n = ksim_finding_count(w);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ksim_finding_get(w, i, &f), 0);
+		assert_int_equal(f.kind, KSIM_F_STRANDED);
+	}
+	ksim_world_destroy(w);
+}
+
 static void test_invariant_page_locked(void **state)
 {
 	(void)state;
@@ -784,6 +826,8 @@ int main(void)
 		cmocka_unit_test(test_invariant_refcount),
 		cmocka_unit_test(test_invariant_lru),
 		cmocka_unit_test(test_invariant_page_locked),
+		cmocka_unit_test(test_invariant_points_at_kernel_write),
+		cmocka_unit_test(test_teardown_rss_counter),
 		cmocka_unit_test(test_invariant_stranded),
 		cmocka_unit_test(test_bad_specs),
 		cmocka_unit_test(test_bug_token_replays),

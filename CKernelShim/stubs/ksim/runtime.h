@@ -89,6 +89,58 @@ void ksim_report_detail(int kind, const char *file, int line, const char *func,
 void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC);
 const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len);
 
+/* The last write of (obj, bit) this run, as parts; see ksim_last_write_site(). */
+struct ksim_write_site {
+	const char *file;	/* as the writer's __FILE__ */
+	int line;
+	const char *func;
+	const char *what;
+	int task;
+	unsigned long long step;
+	unsigned long long seq;	/* larger: a later write (of this run) */
+};
+
+/* 1 and *out filled if (obj, bit) was written this run, else 0. */
+int ksim_last_write_site(const void *obj, int bit, struct ksim_write_site *out);
+
+/*
+ * The kernel call chain of the task when it last wrote (obj, bit), for
+ * the detail of a report: it is symbolized, one frame a line with
+ * indent before each, only when the report is built.  Returns the
+ * characters written to buf (0: no chain known).
+ */
+size_t ksim_last_write_chain(const void *obj, int bit, const char *indent,
+			     char *buf, size_t len);
+/* The same for the running task's call chain now (dump_stack()). */
+size_t ksim_current_chain(const char *indent, char *buf, size_t len);
+
+/*
+ * A copy of text that lasts until the next run starts (report text
+ * built before the finding is made); "" when the run's pool is full.
+ */
+const char *ksim_keep_text(const char *text);
+
+/*
+ * Writes a finding's detail when its report is built (out has len
+ * bytes; returns the characters written).  That is after the run, and
+ * before the next one starts: the world is in the run's final state.
+ */
+typedef size_t (*ksim_detail_fn)(struct ksim_world *w, unsigned long arg,
+				 char *out, size_t len);
+
+/*
+ * As ksim_report_detail(), located at a kernel write site when site is
+ * not NULL (the finding's task is then the writer), else at file:line.
+ * The detail is the text, or, when fn is not NULL, what fn(arg) writes
+ * if the report is ever built: a check that finds the same thing in
+ * every schedule costs no text then.
+ */
+void ksim_report_at(int kind, const struct ksim_write_site *site,
+		    const char *file, int line, const char *func,
+		    const char *detail, ksim_detail_fn fn, unsigned long arg,
+		    const char *fmt, ...)
+	__attribute__((format(printf, 9, 10)));
+
 /* Simulated CPU of the running task (its index); 0 outside tasks. */
 int ksim_cpu(void);
 int ksim_nr_cpus(void);

@@ -131,9 +131,20 @@ int set_page_dirty(struct page *page);
 void mark_page_accessed(struct page *page);
 void lru_add_drain(void);
 
-/* rss counters (plain: only ever changed under the ptl here) */
+/*
+ * rss counters (plain: only ever changed under the ptl here); each change
+ * is remembered for the teardown check (check_mm)
+ */
+static inline void ksim_add_mm_counter(struct mm_struct *mm, int member,
+				       long value, KSIM_LOC)
+{
+	mm->rss_stat.count[member] += value;
+	ksim_note_write(&mm->rss_stat.count[member], -1,
+			value > 0 ? "add_mm_counter +" : "add_mm_counter -",
+			file, line, func);
+}
 #define add_mm_counter(mm, member, value) \
-	((void)((mm)->rss_stat.count[member] += (value)))
+	ksim_add_mm_counter((mm), (member), (value), KSIM_HERE)
 #define inc_mm_counter(mm, member)	add_mm_counter(mm, member, 1)
 #define dec_mm_counter(mm, member)	add_mm_counter(mm, member, -1)
 #define inc_mm_counter_fast(mm, member)	inc_mm_counter(mm, member)

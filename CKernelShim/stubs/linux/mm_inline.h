@@ -46,18 +46,33 @@ static inline enum lru_list page_off_lru(struct page *page)
 	return lru;
 }
 
-static inline void add_page_to_lru_list(struct page *page,
-				struct lruvec *lruvec, enum lru_list lru)
+/*
+ * The LRU list moves, remembered per page (ksim_note_write on page->lru)
+ * at the kernel line that made them, for the quiescence reports.
+ */
+static inline void ksim_add_page_to_lru_list(struct page *page,
+				struct lruvec *lruvec, enum lru_list lru,
+				KSIM_LOC)
 {
 	list_add(&page->lru, &lruvec->lists[lru]);
 	__mod_zone_page_state(ksim_mm_zone(), NR_LRU_BASE + lru, 1);
+	ksim_note_write(&page->lru, -1, "add_page_to_lru_list", file, line,
+			func);
 }
 
-static inline void del_page_from_lru_list(struct page *page,
-				struct lruvec *lruvec, enum lru_list lru)
+static inline void ksim_del_page_from_lru_list(struct page *page,
+				struct lruvec *lruvec, enum lru_list lru,
+				KSIM_LOC)
 {
 	list_del(&page->lru);
 	__mod_zone_page_state(ksim_mm_zone(), NR_LRU_BASE + lru, -1);
+	ksim_note_write(&page->lru, -1, "del_page_from_lru_list", file, line,
+			func);
 }
+
+#define add_page_to_lru_list(page, lruvec, lru) \
+	ksim_add_page_to_lru_list((page), (lruvec), (lru), KSIM_HERE)
+#define del_page_from_lru_list(page, lruvec, lru) \
+	ksim_del_page_from_lru_list((page), (lruvec), (lru), KSIM_HERE)
 
 #endif

@@ -83,7 +83,9 @@ public enum VariantBuilder {
     }
 
     static let compiler: String = ProcessInfo.processInfo.environment["KHARNESS_CC"] ?? "clang"
-    static let cflags = ["-std=gnu11", "-O2", "-g", "-fPIC", "-w", "-ferror-limit=0",
+    /// As the package builds the shim; frame pointers keep the call chains
+    /// of the writes quiescence reports name.
+    static let cflags = ["-std=gnu11", "-O2", "-g", "-fno-omit-frame-pointer", "-fPIC", "-w", "-ferror-limit=0",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
     /// How a variant reads its thread's current world, which the shim does
