@@ -75,6 +75,28 @@ import Testing
         #expect(r.verdict == .bad)
     }
 
+    /// A constructor in the patch runs when its build is loaded: check-patch
+    /// never loads the patched build itself, and the sandboxed worker cannot
+    /// write outside its scratch; in-process (no isolation) it does write.
+    @Test func constructorOfThePatchRunsOnlyInTheSandbox() throws {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-ctor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let ctor = "\nextern int open(const char *, int, ...);\nstatic void __attribute__((constructor)) kh_ctor(void) { open(\"\(target.path)\", 0101, 0644); }\n"
+        let texts = try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor), "ctor.patch")
+        let bin = try #require(CLITests.binary)
+        var o = PatchCheckOptions(scenarios: ["toy-lost-update"], timePerScenario: 5, jobs: 1)
+        o.worker = bin
+        var baseline: [String: ExplorationResult] = [:]
+        let r = try PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+        #expect(!r.rows.isEmpty && r.deaths.isEmpty, "\(r.error ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+        o.worker = nil
+        _ = try PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+        #expect(FileManager.default.fileExists(atPath: target.path))
+    }
+
     /// The sandbox: the patched code cannot create a file outside the
     /// worker's scratch directory.
     @Test func sandboxedWorkerCannotWriteOutsideItsScratch() throws {

@@ -142,8 +142,10 @@ struct Mutator {
             let data = try JSONSerialization.data(withJSONObject: obj)
             let ok = survive {
                 let rec = try FuzzRecord.load(data: data, name: "record-\(i).json")
-                if i % 4 == 0 { _ = try World(spec: rec.input.spec) }
-                _ = gen.mutate(rec.input)
+                if let input = rec.input {
+                    if i % 4 == 0 { _ = try World(spec: input.spec) }
+                    _ = gen.mutate(input)
+                }
             }
             note("record", ok)
         }

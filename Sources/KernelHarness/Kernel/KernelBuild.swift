@@ -22,7 +22,8 @@ public enum KernelBuild {
     /// Build `patches` (none: the unpatched code) on the built-in model, or
     /// on `kernel`'s text when given.
     public static func build(_ patches: [PatchText], kernel: KernelTree?, fuzz: Int = 0,
-                             shim: URL? = nil, workDir: URL? = nil, instrument: Bool = false) throws -> BuildResult {
+                             shim: URL? = nil, workDir: URL? = nil, instrument: Bool = false,
+                             load: Bool = true) throws -> BuildResult {
         let shim = try shim ?? ShimSource.locate()
         let fm = FileManager.default
         let scratch = try Scratch.make("build", in: workDir)
@@ -32,7 +33,8 @@ public enum KernelBuild {
         let texts = patches.map { Data($0.text.utf8) }
         guard let kernel else {
             if patches.isEmpty {
-                r.variant = try VariantBuilder.compile(tree: shim, label: label, workDir: scratch, instrument: instrument)
+                r.variant = try VariantBuilder.compile(tree: shim, label: label, workDir: scratch, instrument: instrument,
+                                                       load: load)
                 return r
             }
             let tree = scratch.appendingPathComponent("CKernelShim")
@@ -47,7 +49,7 @@ public enum KernelBuild {
             }
             do {
                 r.variant = try VariantBuilder.compile(tree: tree, label: label, workDir: scratch, instrument: instrument,
-                                                       patches: texts, scratchTree: true)
+                                                       patches: texts, scratchTree: true, load: load)
                 r.notes += r.variant?.notes ?? []
             } catch HarnessError.untestable(let m) {
                 r.failure = m
@@ -115,7 +117,7 @@ public enum KernelBuild {
         r.notes += sub.warnings
         do {
             r.variant = try VariantBuilder.compile(tree: tree, label: ["kernel \(kernel.release)"] + label, workDir: scratch,
-                                                   instrument: instrument, patches: texts, scratchTree: true)
+                                                   instrument: instrument, patches: texts, scratchTree: true, load: load)
             r.notes += r.variant?.notes ?? []
         } catch HarnessError.untestable(let m) {
             r.failure = KernelSubstitution.explain(compilerOutput: m, report: sub)

@@ -336,7 +336,7 @@ public enum PatchChecker {
         // the patched build records which functions run: a patch whose
         // changed functions never run was not tested by these scenarios
         let patchedBuild = try KernelBuild.build(patches, kernel: options.kernel, fuzz: options.fuzz, shim: shim,
-                                                 instrument: true)
+                                                 instrument: true, load: options.worker == nil)
         report.outcomes = patchedBuild.outcomes
         report.notes += patchedBuild.notes
         if let sub = patchedBuild.substitution ?? baseBuild.substitution {
@@ -376,7 +376,7 @@ public enum PatchChecker {
         let scratch = try Scratch.make("patched")
         defer { try? fm.removeItem(at: scratch) }
         var q = PatchedSideRequest(
-            library: patched.library, baseLibrary: base.api.origin == "builtin" ? nil : base.api.origin,
+            library: patched.library, codeID: patched.codeID, baseLibrary: base.api.origin == "builtin" ? nil : base.api.origin,
             scenarios: names, strategy: options.strategy?.wire, time: options.timePerScenario,
             strict: options.strict, jobs: options.jobs, first: options.firstFinding, absolute: options.absolute,
             before: Dictionary(uniqueKeysWithValues: zip(names, befores.map { $0.findings.filter(\.failing).map(\.identity) })),

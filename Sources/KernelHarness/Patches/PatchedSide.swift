@@ -11,8 +11,10 @@ import Foundation
 
 /// What the patched side is asked to do.
 public struct PatchedSideRequest: Codable, Sendable {
-    /// The patched build (a library path; never the built-in code).
+    /// The patched build (a library path; never the built-in code) and the
+    /// code id its sources hash to (the loaded build must report it).
     public var library: String
+    public var codeID: String
     /// The unpatched build: nil for the built-in code.
     public var baseLibrary: String?
     public var scenarios: [String]
@@ -61,6 +63,10 @@ public enum PatchedSide {
     public static func run(_ q: PatchedSideRequest, patched: KernelAPI, base: KernelAPI,
                            observe: (@Sendable (World) -> Void)? = nil,
                            log: ((String) -> Void)? = nil, emit: (PatchedSideEvent) -> Void) {
+        guard patched.codeID == q.codeID else {
+            emit(.failure("the build reports code id \(patched.codeID), but its sources hash to \(q.codeID): a patch changed how the code identity is computed (runtime/codeid.c)"))
+            return
+        }
         emit(.build(codeID: patched.codeID, blocks: patched.blockAddresses))
         var options = PatchCheckOptions(scenarios: q.scenarios, timePerScenario: q.time, strict: q.strict,
                                         jobs: q.jobs, firstFinding: q.first, absolute: q.absolute)

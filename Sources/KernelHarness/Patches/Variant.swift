@@ -65,11 +65,41 @@ func runCommand(_ exe: String, _ args: [String], cwd: URL? = nil, stdin: URL? = 
 public struct Variant: Sendable {
     public let patches: [String]
     public let library: String
-    public let api: KernelAPI
+    /// The build as loaded in this process; nil for a build made for a
+    /// worker process (check-patch never loads the patched code itself).
+    public let loadedAPI: KernelAPI?
+    /// Its code identity (as its sources hash; a loaded build reports it).
+    public let codeID: String
     /// Seconds spent building (0 when it came from the cache).
     public let buildSeconds: Double
     /// What the user should know (a damaged cache entry rebuilt).
     public var notes: [String] = []
+
+    public init(patches: [String], library: String, api: KernelAPI, buildSeconds: Double, notes: [String] = []) {
+        self.patches = patches
+        self.library = library
+        loadedAPI = api
+        codeID = api.codeID
+        self.buildSeconds = buildSeconds
+        self.notes = notes
+    }
+
+    /// A build that is not loaded here.
+    public init(patches: [String], library: String, codeID: String, buildSeconds: Double, notes: [String] = []) {
+        self.patches = patches
+        self.library = library
+        loadedAPI = nil
+        self.codeID = codeID
+        self.buildSeconds = buildSeconds
+        self.notes = notes
+    }
+
+    /// The loaded build (every caller but check-patch's worker mode builds
+    /// with `load`).
+    public var api: KernelAPI {
+        guard let a = loadedAPI else { preconditionFailure("the build at \(library) is not loaded in this process") }
+        return a
+    }
 }
 
 public enum VariantBuilder {
@@ -161,15 +191,17 @@ public enum VariantBuilder {
     /// `patches` (the texts applied to make `tree`) join the cache key;
     /// `scratchTree`: `tree` is a copy of ours, which may be written (its
     /// code identity list is rewritten when a patch added or removed files).
+    /// `load`: false builds (or finds) the library without loading it in
+    /// this process (check-patch's worker loads it).
     public static func compile(tree: URL, label: [String] = [], workDir: URL? = nil,
                                instrument: Bool = false, patches: [Data] = [],
-                               scratchTree: Bool = false) throws -> Variant {
+                               scratchTree: Bool = false, load: Bool = true) throws -> Variant {
         do {
             return try compile(tree: tree, label: label, tls: .initialExec, workDir: workDir, instrument: instrument,
-                               patches: patches, scratchTree: scratchTree)
+                               patches: patches, scratchTree: scratchTree, load: load)
         } catch HarnessError.untestable(let m) where m.contains("static TLS") {
             return try compile(tree: tree, label: label, tls: .generalDynamic, workDir: workDir, instrument: instrument,
-                               patches: patches, scratchTree: scratchTree)
+                               patches: patches, scratchTree: scratchTree, load: load)
         }
     }
 
@@ -204,7 +236,7 @@ public enum VariantBuilder {
 
     /// Remember which library has `api`'s code id (and what it was built
     /// from), so a token printed for it replays without naming its patches.
-    static func index(_ api: KernelAPI, library: String, label: [String]) {
+    static func index(_ codeID: String, library: String, label: [String]) {
         let fm = FileManager.default
         let dir = cacheDirectory.appendingPathComponent("by-code-id")
         guard (try? fm.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else { return }
@@ -212,19 +244,25 @@ public enum VariantBuilder {
         let text = ([library] + label).joined(separator: "\n") + "\n"
         let tmp = dir.appendingPathComponent(Scratch.name("index"))
         guard (try? Data(text.utf8).write(to: tmp)) != nil else { return }
-        if rename(tmp.path, dir.appendingPathComponent(api.codeID).path) != 0 { try? fm.removeItem(at: tmp) }
+        if rename(tmp.path, dir.appendingPathComponent(codeID).path) != 0 { try? fm.removeItem(at: tmp) }
     }
 
     static func compile(tree: URL, label: [String], tls: TLSModel, workDir: URL?,
-                        instrument: Bool = false, patches: [Data] = [], scratchTree: Bool = false) throws -> Variant {
+                        instrument: Bool = false, patches: [Data] = [], scratchTree: Bool = false,
+                        load: Bool = true) throws -> Variant {
         let v = try compileUnindexed(tree: tree, label: label, tls: tls, workDir: workDir, instrument: instrument,
-                                     patches: patches, scratchTree: scratchTree)
-        if v.api.codeID != KernelAPI.builtin.codeID { index(v.api, library: v.library, label: label) }
+                                     patches: patches, scratchTree: scratchTree, load: load)
+        if v.codeID != KernelAPI.builtin.codeID { index(v.codeID, library: v.library, label: label) }
         return v
     }
 
-    /// Load a cached library and make sure it is the code its sources say.
-    static func load(_ lib: URL, expecting id: String, label: [String], seconds: Double, notes: [String]) throws -> Variant {
+    /// Load a cached library and make sure it is the code its sources say
+    /// (without `really`, only name it: whoever loads it checks the id).
+    static func load(_ lib: URL, expecting id: String, label: [String], seconds: Double, notes: [String],
+                     really: Bool = true) throws -> Variant {
+        guard really else {
+            return Variant(patches: label, library: lib.path, codeID: id, buildSeconds: seconds, notes: notes)
+        }
         let api = try KernelAPI.load(path: lib.path)
         guard api.codeID == id else {
             throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(id): a patch changed how the code identity is computed (runtime/codeid.c)")
@@ -233,7 +271,8 @@ public enum VariantBuilder {
     }
 
     static func compileUnindexed(tree given: URL, label: [String], tls: TLSModel, workDir: URL?,
-                                 instrument: Bool, patches: [Data] = [], scratchTree: Bool = false) throws -> Variant {
+                                 instrument: Bool, patches: [Data] = [], scratchTree: Bool = false,
+                                 load doLoad: Bool = true) throws -> Variant {
         let fm = FileManager.default
         var notes: [String] = []
         let work = try Scratch.make("compile", in: workDir)
@@ -255,7 +294,7 @@ public enum VariantBuilder {
         if fm.fileExists(atPath: cache.path) {
             switch CacheEntry.verify(cache) {
             case .ok:
-                return try load(lib, expecting: expected, label: label, seconds: 0, notes: notes)
+                return try load(lib, expecting: expected, label: label, seconds: 0, notes: notes, really: doLoad)
             case .damaged(let why):
                 let m = "cached build \(key.prefix(16)) is damaged (\(why)); rebuilding it"
                 note(m)
@@ -288,7 +327,8 @@ public enum VariantBuilder {
         if case .damaged(let why) = CacheEntry.verify(cache) {
             throw HarnessError.untestable("the build just cached at \(cache.path) does not verify (\(why))")
         }
-        return try load(lib, expecting: expected, label: label, seconds: Date().timeIntervalSince(start), notes: notes)
+        return try load(lib, expecting: expected, label: label, seconds: Date().timeIntervalSince(start), notes: notes,
+                        really: doLoad)
     }
 }
 
@@ -370,9 +410,4 @@ enum CacheEntry {
         fsync(staging.path)
         if rename(staging.path, entry.path) == 0 { fsync(dir.path) }
     }
-}
-
-extension Variant {
-    /// The build as loaded in this process (check-patch in-process).
-    public var loadedAPI: KernelAPI? { api }
 }
