@@ -101,8 +101,8 @@ import Foundation
         let dir = try Scratch.make("idpatch")
         defer { try? FileManager.default.removeItem(at: dir) }
         let silence = try Self.patch("runtime/report.c",
-                                     "\t/* a repeated non-fatal finding at the same place is one finding */",
-                                     "\tif (w)\n\t\treturn NULL;\n\t/* a repeated non-fatal finding at the same place is one finding */", in: dir)
+                                     "\tva_start(ap, fmt);\n\tvsnprintf(buf, sizeof(buf), fmt, ap);",
+                                     "\tif (w)\n\t\treturn NULL;\n\tva_start(ap, fmt);\n\tvsnprintf(buf, sizeof(buf), fmt, ap);", in: dir)
         let stub = try Self.patch("stubs/linux/mm.h", "#define", "/* a patched stub */\n#define", in: dir)
         let added = dir.appendingPathComponent("add.patch")
         try Data("--- /dev/null\n+++ b/stubs/ksim/added_by_patch.h\n@@ -0,0 +1 @@\n+/* a file only the patch has */\n".utf8).write(to: added)

@@ -107,3 +107,47 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 }
+
+/// Compiling a patch is bounded too: a build that would take gigabytes is
+/// stopped by the compile limits (here 1 GiB of memory; by default 4 GiB,
+/// 300 s CPU, 600 s, files of 256 MiB) and is a clear "cannot test", exit
+/// 125, with no crash reproducer left behind.  (A macro bomb that doubles
+/// forty times stops clang itself: it runs out of source locations.)
+@Suite struct CompileLimitTests {
+    @Test func hugeBuildIsStoppedByTheCompileLimits() throws {
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        // a 1 GiB initialised array: the object file alone passes the limits
+        let bomb = "\nchar kh_bomb[1 << 30] = { 1 };\n"
+        let patch = FileManager.default.temporaryDirectory.appendingPathComponent("kh-bomb-\(UUID().uuidString).patch")
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("kh-bomb-tmp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
+        defer {
+            try? FileManager.default.removeItem(at: patch)
+            try? FileManager.default.removeItem(at: tmp)
+        }
+        try SyntheticKernel.diff("mm/rmap.c", rmap, rmap + bomb).write(to: patch, atomically: true, encoding: .utf8)
+        let bin = try #require(CLITests.binary)
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["check-patch", patch.path, "--scenarios", "toy-lost-update", "--fuzz-time", "0"]
+        var env = ProcessInfo.processInfo.environment
+        env["KHARNESS_COMPILE_LIMITS"] = "\(1 << 20):60:120"
+        env["TMPDIR"] = tmp.path
+        env["KHARNESS_CACHE"] = tmp.appendingPathComponent("cache").path
+        p.environment = env
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        let start = Date()
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 125, "\(text)")
+        #expect(text.contains("the compile limits stopped it"), "\(text)")
+        #expect(Date().timeIntervalSince(start) < 150)
+        // nothing but the (swept) cache is left in its TMPDIR
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0 != "cache" }
+        #expect(left.isEmpty, "\(left)")
+    }
+}

@@ -116,6 +116,7 @@ public enum VariantBuilder {
     /// As the package builds the shim; frame pointers keep the call chains
     /// of the writes quiescence reports name.
     static let cflags = ["-std=gnu11", "-O2", "-g", "-fno-omit-frame-pointer", "-fPIC", "-w", "-ferror-limit=0",
+                         "-fno-crash-diagnostics",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
     /// How a variant reads its thread's current world, which the shim does
@@ -212,6 +213,59 @@ public enum VariantBuilder {
     /// The stubs' inlines are recorded too; the runtime and the world are
     /// not compiled with it.
     static let instrumentFlags = ["-finstrument-functions", "-fsanitize-coverage=bb,no-prune,trace-pc-guard,pc-table"]
+
+    /// What one compile of patched code may take: address space, CPU and
+    /// wall-clock seconds, and the size of any file it writes (a macro bomb
+    /// in a patch must not take the machine).
+    /// KHARNESS_COMPILE_LIMITS=MEMKIB:CPUS:WALLS overrides them.
+    static let compileLimits: (mem: Int, cpu: Int, wall: Int) = {
+        let parts = (ProcessInfo.processInfo.environment["KHARNESS_COMPILE_LIMITS"] ?? "")
+            .split(separator: ":").compactMap { Int($0) }
+        if parts.count == 3, parts.allSatisfy({ $0 > 0 }) { return (parts[0], parts[1], parts[2]) }
+        return (4 << 20, 300, 600)
+    }()
+    static var compileMemoryKiB: Int { compileLimits.mem }
+    static var compileCPUSeconds: Int { compileLimits.cpu }
+    static var compileWallSeconds: Int { compileLimits.wall }
+    static let compileFileKiB = 256 << 10
+
+    /// Run a compiler step under those limits, its output to `log` (of
+    /// which the first 256 KiB is kept); a step the limits stop says which.
+    static func runLimited(_ exe: String, _ args: [String], cwd: URL, log: URL, what: String) throws -> CommandResult {
+        let script = "ulimit -v \(compileMemoryKiB) && ulimit -t \(compileCPUSeconds) && ulimit -f \(compileFileKiB) || exit 126; "
+            + "exec timeout -k 5 \(compileWallSeconds) \"$0\" \"$@\" >\"$KHARNESS_LOG\" 2>&1"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", script, exe] + args
+        p.currentDirectoryURL = cwd
+        var env = ProcessInfo.processInfo.environment
+        env["KHARNESS_LOG"] = log.path
+        p.environment = env
+        p.standardInput = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        var out = ""
+        if let h = FileHandle(forReadingAtPath: log.path) {
+            out = String(decoding: h.readData(ofLength: 256 << 10), as: UTF8.self)
+            try? h.close()
+        }
+        let st = p.terminationStatus
+        var limit: String? = nil
+        if st == 124 || st == 137 {
+            limit = "ran past \(compileWallSeconds) s"
+        } else if st == 152 {
+            limit = "used more than \(compileCPUSeconds) s of CPU"
+        } else if st == 153 || (st != 0 && out.contains("File too large")) {
+            limit = "wrote a file larger than \(compileFileKiB >> 10) MiB"
+        } else if st != 0 && (out.contains("out of memory") || out.contains("Cannot allocate memory")
+                              || out.contains("bad_alloc") || ((st == 134 || st == 139) && out.isEmpty)) {
+            limit = "ran out of its \(compileMemoryKiB >> 10) MiB of memory"
+        }
+        if let limit { out = "\(what): the compiler \(limit) (the compile limits stopped it)\n" + out }
+        return CommandResult(status: st, output: out)
+    }
 
     /// The cached build whose code identity is `codeID` (the id a schedule
     /// token carries), if one was built on this machine and is intact.
@@ -311,7 +365,8 @@ public enum VariantBuilder {
         defer { results.deallocate() }
         DispatchQueue.concurrentPerform(iterations: srcs.count) { i in
             let extra = instrument && srcs[i].hasPrefix("mm/") ? instrumentFlags : []
-            results[i] = (try? runCommand(compiler, cflags + tls.flags + extra + ["-c", srcs[i], "-o", objs[i]], cwd: tree))
+            results[i] = (try? runLimited(compiler, cflags + tls.flags + extra + ["-c", srcs[i], "-o", objs[i]], cwd: tree,
+                                          log: URL(fileURLWithPath: objs[i] + ".log"), what: srcs[i]))
                 ?? CommandResult(status: 127, output: "cannot run \(compiler)")
         }
         let failures = results.compactMap { $0 }.filter { $0.status != 0 }
@@ -319,7 +374,8 @@ public enum VariantBuilder {
             throw HarnessError.untestable("the patched kernel code does not compile:\n" + failures.map(\.output).joined())
         }
         let out = work.appendingPathComponent(CacheEntry.library)
-        let link = try runCommand(compiler, ["-shared", "-o", out.path] + objs, cwd: tree)
+        let link = try runLimited(compiler, ["-shared", "-o", out.path] + objs, cwd: tree,
+                                  log: work.appendingPathComponent("link.log"), what: "the link")
         if link.status != 0 {
             throw HarnessError.untestable("the patched kernel code does not link:\n\(link.output)")
         }
