@@ -337,9 +337,18 @@ public final class Fuzzer: @unchecked Sendable {
     }
 
     /// Fold a world's coverage and dependencies in before it is dropped.
+    /// Naming the functions a world entered costs a symbol lookup each, so
+    /// it is done only for a world that ran a block no world ran before (a
+    /// function entered means its first block ran).
     func harvest(_ spec: String, _ w: World) {
         guard options.harvest else { return }
-        let f = w.executedFunctions, b = w.executedBlocks, d = w.lockDependencies
+        let b = w.executedBlocks, d = w.lockDependencies
+        let fresh = lock.withLock { () -> Bool in
+            var u = ranBlocks
+            u.formUnion(b)
+            return u != ranBlocks || b.words.isEmpty
+        }
+        let f = fresh ? w.executedFunctions : []
         lock.withLock {
             ranFunctions.formUnion(f)
             ranBlocks.formUnion(b)

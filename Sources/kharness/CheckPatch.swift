@@ -331,6 +331,8 @@ struct PatchCheckJSON: Codable {
     var generatedAimed = 0
     var generated: [Generated] = []
     var generatedLockCycles: [GeneratedCycleJSON] = []
+    /// The patched code ended or hung the worker.
+    var deaths: [WorkerDeath] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -341,7 +343,7 @@ struct PatchCheckJSON: Codable {
         case exercised, generated
         case notExercised = "not_exercised"
         case generatedExecs = "generated_execs", generatedAimed = "generated_aimed"
-        case generatedLockCycles = "generated_lock_cycles"
+        case generatedLockCycles = "generated_lock_cycles", deaths
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -378,6 +380,7 @@ struct PatchCheckJSON: Codable {
                       linesRan: $0.lines == nil ? nil : $0.linesRan, onlyGenerated: $0.onlyGenerated)
         }
         generatedAimed = r.generatedAimed
+        deaths = r.deaths
         generatedLockCycles = r.generatedCycles.map { GeneratedCycleJSON(chain: $0.cycle.chain, report: $0.cycle.report, worlds: $0.specs) }
         notExercised = r.notExercised
         generatedExecs = r.generatedExecs
