@@ -155,7 +155,17 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
             try Data(p.text.utf8).write(to: u)
             paths.append(u.path)
         }
-        return try VariantBuilder.build(patches: paths, kernel: tree).api
+        // the code id its sources hash to must be the record's before its
+        // code is loaded (and its constructors run)
+        let built = try VariantBuilder.build(patches: paths, kernel: tree, load: false)
+        guard built.codeID == codeID else {
+            throw HarnessError.mismatch("record was made on kernel code \(codeID); its patches build code \(built.codeID) here (another version of the harness or of the tree): not run")
+        }
+        let api = try KernelAPI.load(path: built.library)
+        guard api.codeID == codeID else {
+            throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(codeID)")
+        }
+        return api
     }
 
     /// A world of the record's spec on the record's build, and its schedule.

@@ -97,6 +97,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: target.path))
     }
 
+    /// `replay FILE` checks the code id the record's patches build to
+    /// before it loads that build: a record whose id does not match is
+    /// refused, and its patch's code never runs.
+    @Test func replayFileChecksTheCodeIDBeforeLoading() throws {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-replay-ctor-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let ctor = "\nextern int open(const char *, int, ...);\nstatic void __attribute__((constructor)) kh_ctor(void) { open(\"\(target.path)\", 0101, 0644); }\n"
+        let patch = try SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor)
+        let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: nil, spec: "model toy\n",
+                             token: "ksim1:toy-lost-update:0123456789ab:ab", codeID: "0123456789ab",
+                             patches: [FuzzPatch(name: "ctor.patch", text: patch)], finding: nil, execs: 0, seconds: 0)
+        #expect(throws: HarnessError.self) { _ = try rec.kernelAPI() }
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
     /// The sandbox: the patched code cannot create a file outside the
     /// worker's scratch directory.
     @Test func sandboxedWorkerCannotWriteOutsideItsScratch() throws {

@@ -176,12 +176,14 @@ public enum VariantBuilder {
     /// apply or does not build, `.badInput` when a patch file is missing.
     /// With `kernel`, the kernel tree's text replaces the model's (see
     /// KernelBuild).
+    /// `load`: false builds without loading (see compile).
     public static func build(patches: [String], shim: URL? = nil, kernel: KernelTree? = nil,
-                             fuzz: Int = 0) throws -> Variant {
+                             fuzz: Int = 0, load: Bool = true) throws -> Variant {
         let texts = try PatchReader.read(patches).patches
-        let b = try KernelBuild.build(texts, kernel: kernel, fuzz: fuzz, shim: shim)
+        let b = try KernelBuild.build(texts, kernel: kernel, fuzz: fuzz, shim: shim, load: load)
         if let failure = b.failure { throw HarnessError.untestable(failure) }
         guard let v = b.variant else { throw HarnessError.untestable("no build") }
+        guard load else { return Variant(patches: patches, library: v.library, codeID: v.codeID, buildSeconds: v.buildSeconds) }
         return Variant(patches: patches, library: v.library, api: v.api, buildSeconds: v.buildSeconds)
     }
 
