@@ -78,6 +78,7 @@ extension Kharness {
             }
             if !patches.isEmpty {
                 untrustedNote()
+                options.observe = InProcessGuard.arm()
                 do {
                     let v = try VariantBuilder.build(patches: patches, kernel: tree)
                     options.api = v.api

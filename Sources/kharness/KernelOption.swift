@@ -32,6 +32,7 @@ struct KernelOption: ParsableArguments {
                 return try VariantBuilder.build(patches: patches, kernel: tree).api
             } catch HarnessError.untestable(let m) {
                 FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+                InProcessGuard.disarm()
                 Foundation.exit(125)
             } catch {
                 inputError("\(error)")
@@ -47,7 +48,8 @@ struct KernelOption: ParsableArguments {
             return v.api
         } catch HarnessError.untestable(let m) {
             FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
-            Foundation.exit(125)
+            InProcessGuard.disarm()
+                Foundation.exit(125)
         } catch {
             inputError("\(error)")
         }

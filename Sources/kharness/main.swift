@@ -23,6 +23,7 @@ enum ExitCodes {
 
 /// Print a clear message for bad input and exit 2 (nothing was run).
 func inputError(_ message: String) -> Never {
+    InProcessGuard.disarm()
     FileHandle.standardError.write(Data(("kharness: " + message + "\n").utf8))
     exit(ExitCodes.badInput)
 }
@@ -51,7 +52,9 @@ do {
     var command = try Kharness.parseAsRoot()
     parsed = command
     try command.run()
+    InProcessGuard.disarm()
 } catch {
+    InProcessGuard.disarm()
     let code = Kharness.exitCode(for: error)
     if code == .validationFailure {
         FileHandle.standardError.write(Data((Kharness.fullMessage(for: error) + "\n").utf8))

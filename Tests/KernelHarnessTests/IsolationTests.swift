@@ -125,6 +125,48 @@ import Testing
     }
 }
 
+/// run, replay and fuzz with patches run them in their own process: there
+/// an exit() of the code under test is a finding (exit status 1, with the
+/// token of its run), not a silent "no finding", and a loop without a
+/// scheduling point is a hang, not a command that never ends.
+@Suite struct InProcessGuardTests {
+    func run(_ code: String) throws -> (code: Int32, err: String, seconds: Double) {
+        let texts = try IsolationTests.hostile(code)
+        let patch = FileManager.default.temporaryDirectory.appendingPathComponent("kh-guard-\(UUID().uuidString).patch")
+        defer { try? FileManager.default.removeItem(at: patch) }
+        try texts[0].text.write(to: patch, atomically: true, encoding: .utf8)
+        let bin = try #require(CLITests.binary)
+        let p = Process()
+        p.executableURL = bin
+        p.arguments = ["run", "seed-reclaim-nonlinear", "--patch", patch.path, "--jobs", "1"]
+        var env = ProcessInfo.processInfo.environment
+        env["KHARNESS_HANG_SECONDS"] = "1"
+        p.environment = env
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        let start = Date()
+        try p.run()
+        let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        return (p.terminationStatus, text, Date().timeIntervalSince(start))
+    }
+
+    @Test func exitOfTheCodeUnderTestIsAFinding() throws {
+        let r = try run("extern void exit(int); exit(0);")
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("the code under test called exit(0) during a run"), "\(r.err)")
+        #expect(r.err.contains("the run it was in: kharness replay ksim1:seed-reclaim-nonlinear:"), "\(r.err)")
+    }
+
+    @Test func loopWithoutSchedulingPointIsAHang() throws {
+        let r = try run("volatile int spin = 1; while (spin) ;")
+        #expect(r.code == 1, "\(r.err)")
+        #expect(r.err.contains("hang: a task of the patched code ran 1 s without reaching a scheduling point"), "\(r.err)")
+        #expect(r.seconds < 60)
+    }
+}
+
 /// Compiling a patch is bounded too: a build that would take gigabytes is
 /// stopped by the compile limits (here 1 GiB of memory; by default 4 GiB,
 /// 300 s CPU, 600 s, files of 256 MiB) and is a clear "cannot test", exit

@@ -269,7 +269,11 @@ public enum WorkerMain {
             kh_death_hooks_disarm()
             return 0
         }
-        let watch = Watchdog(seconds: q.hangSeconds, sink: sink)
+        let watch = Watchdog(seconds: q.hangSeconds) { w, message in
+            sink.emit(.death(kind: "hang", message: message, token: w.token, scenario: WorkerMain.watchdog?.piece))
+            kh_death_hooks_disarm()
+            _exit(3)
+        }
         WorkerMain.watchdog = watch
         watch.start()
         PatchedSide.run(q, patched: patched, base: base, observe: { watch.add($0) }) { e in
@@ -324,7 +328,8 @@ final class EventSink: @unchecked Sendable {
 /// makes no step for `seconds` is in a loop without a scheduling point.
 final class Watchdog: @unchecked Sendable {
     let seconds: Double
-    let sink: EventSink
+    /// Called (on the watchdog's thread) with the hung world; ends the process.
+    let onHang: (World, String) -> Never
     let lock = NSLock()
     final class Weak { weak var world: World?; init(_ w: World) { world = w } }
     var boxes: [Weak] = []
@@ -335,9 +340,13 @@ final class Watchdog: @unchecked Sendable {
         set { lock.withLock { _piece = newValue } }
     }
 
-    init(seconds: Double, sink: EventSink) {
+    init(seconds: Double, onHang: @escaping (World, String) -> Never) {
         self.seconds = seconds
-        self.sink = sink
+        self.onHang = onHang
+    }
+
+    static func hangMessage(_ seconds: Double) -> String {
+        "a task of the patched code ran \(Int(seconds)) s without reaching a scheduling point (a loop with no lock, page-flag or atomic operation?)"
     }
 
     func add(_ w: World) {
@@ -364,11 +373,7 @@ final class Watchdog: @unchecked Sendable {
                     let steps = w.stats.totalSteps
                     if let s = seen[id], s.steps == steps {
                         if Date().timeIntervalSince(s.since) >= seconds {
-                            sink.emit(.death(kind: "hang",
-                                             message: "a task of the patched code ran \(Int(seconds)) s without reaching a scheduling point (a loop with no lock, page-flag or atomic operation?)",
-                                             token: w.token, scenario: piece))
-                            kh_death_hooks_disarm()
-                            _exit(3)
+                            onHang(w, Watchdog.hangMessage(seconds))
                         }
                     } else {
                         seen[id] = (steps, Date())
@@ -383,4 +388,48 @@ final class Watchdog: @unchecked Sendable {
 extension World {
     /// The task running kernel code right now, or -1 (see ksim_running_task).
     var runningTask: Int { Int(api.table.pointee.running_task?(w) ?? -1) }
+}
+
+/// For the commands that run patched code in their own process (run,
+/// replay and fuzz with patches, replay FILE): a watchdog for loops without
+/// a scheduling point, and hooks that turn an exit() or a fatal signal of
+/// the code under test into a report and exit status 1 (a finding) instead
+/// of a silent end.  The command disarms them before it ends normally.
+public enum InProcessGuard {
+    nonisolated(unsafe) static var watchdog: Watchdog?
+
+    /// Arm the hooks and start the watchdog; returns the observer to hand
+    /// to the explorer or fuzzer (or to call with each world made).
+    public static func arm(hangSeconds given: Double? = nil) -> @Sendable (World) -> Void {
+        if let w = watchdog { return { w.add($0) } }
+        let env = ProcessInfo.processInfo.environment["KHARNESS_HANG_SECONDS"].flatMap(Double.init)
+        let hangSeconds = given ?? env.flatMap { $0 >= 0.5 && $0 <= 3600 ? $0 : nil } ?? 10
+        let w = Watchdog(seconds: hangSeconds) { world, message in
+            report("hang: \(message)", token: world.token)
+            kh_death_hooks_disarm()
+            _exit(1)
+        }
+        watchdog = w
+        kh_death_hooks { what, status in
+            let kind = what.map { String(cString: $0) } ?? "?"
+            let running = InProcessGuard.watchdog?.running() ?? []
+            if kind == "exit" {
+                InProcessGuard.report("the code under test called exit(\(status)) during a run", token: running.first)
+                _exit(1)
+            }
+            InProcessGuard.report("the code under test was killed by signal \(status) (\(String(cString: strsignal(status))))",
+                                  token: running.first)
+        }
+        w.start()
+        return { w.add($0) }
+    }
+
+    /// The command is ending on its own.
+    public static func disarm() { kh_death_hooks_disarm() }
+
+    static func report(_ m: String, token: String?) {
+        var s = "kharness: \(m)\n"
+        if let token { s += "kharness: the run it was in: kharness replay \(token)\n" }
+        s.withCString { _ = write(2, $0, strlen($0)) }
+    }
 }
