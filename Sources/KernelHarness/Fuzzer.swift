@@ -477,7 +477,8 @@ final class Worker {
 
     /// Hand every cached world's coverage to the fuzzer and drop them.
     func harvestAll() {
-        for (spec, w) in worlds { fuzzer.harvest(spec, w.world) }
+        // in spec order: what is gathered must not depend on hashing
+        for spec in worlds.keys.sorted() { fuzzer.harvest(spec, worlds[spec]!.world) }
         worlds.removeAll()
     }
 

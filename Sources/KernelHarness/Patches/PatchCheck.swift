@@ -687,11 +687,14 @@ extension PatchChecker {
             // the worlds that take the cycle's edges, those with the most
             // of them first (a world with all of them closes it alone)
             let pairs = Set(c.edges.map { "\($0.from)>\($0.to)" })
-            let ranked = worlds.map { w in (w.spec, Set(w.deps.map { "\($0.from)>\($0.to)" }).intersection(pairs).count) }
-                .filter { $0.1 > 0 }
-                .sorted { $0.1 > $1.1 }
-            let specs = ranked.map(\.0)
-            let alone = ranked.first?.1 == pairs.count
+            var ranked: [(spec: String, edges: Int)] = []
+            for w in worlds {
+                let n = Set(w.deps.map { "\($0.from)>\($0.to)" }).intersection(pairs).count
+                if n > 0 { ranked.append((w.spec, n)) }
+            }
+            ranked.sort { a, b in a.edges != b.edges ? a.edges > b.edges : a.spec < b.spec }
+            let specs = ranked.map { $0.spec }
+            let alone = ranked.first?.edges == pairs.count
             // the same worlds on the unpatched code
             for spec in specs.prefix(8) where explored.insert(spec).inserted {
                 let sc = Scenario(name: "generated", spec: spec)
