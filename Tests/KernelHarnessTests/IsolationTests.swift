@@ -19,6 +19,15 @@ import Testing
         return try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, changed), "hostile.patch")
     }
 
+    /// A patch whose build creates `file` when it is loaded (a constructor).
+    static func constructorPatch(creating file: URL) throws -> String {
+        let shim = try ShimSource.locate()
+        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
+        let ctor = "\nextern int open(const char *, int, ...);\n"
+            + "static void __attribute__((constructor)) kh_ctor(void) { open(\"\(file.path)\", 0101, 0644); }\n"
+        return try SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor)
+    }
+
     static func check(_ code: String, hang: Double = 10, jobs: Int = 1) throws -> PatchCheckReport {
         let bin = try #require(CLITests.binary, "kharness binary not built next to the tests")
         var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear", "reclaim-vs-munlock"], timePerScenario: 20, jobs: jobs)
@@ -81,10 +90,7 @@ import Testing
     @Test func constructorOfThePatchRunsOnlyInTheSandbox() throws {
         let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-ctor-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: target) }
-        let shim = try ShimSource.locate()
-        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
-        let ctor = "\nextern int open(const char *, int, ...);\nstatic void __attribute__((constructor)) kh_ctor(void) { open(\"\(target.path)\", 0101, 0644); }\n"
-        let texts = try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor), "ctor.patch")
+        let texts = try patchTexts(Self.constructorPatch(creating: target), "ctor.patch")
         let bin = try #require(CLITests.binary)
         var o = PatchCheckOptions(scenarios: ["toy-lost-update"], timePerScenario: 5, jobs: 1)
         o.worker = bin
@@ -103,10 +109,7 @@ import Testing
     @Test func replayFileChecksTheCodeIDBeforeLoading() throws {
         let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-replay-ctor-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: target) }
-        let shim = try ShimSource.locate()
-        let rmap = try String(contentsOf: shim.appendingPathComponent("mm/rmap.c"), encoding: .utf8)
-        let ctor = "\nextern int open(const char *, int, ...);\nstatic void __attribute__((constructor)) kh_ctor(void) { open(\"\(target.path)\", 0101, 0644); }\n"
-        let patch = try SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor)
+        let patch = try Self.constructorPatch(creating: target)
         let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "input", input: nil, spec: "model toy\n",
                              token: "ksim1:toy-lost-update:0123456789ab:ab", codeID: "0123456789ab",
                              patches: [FuzzPatch(name: "ctor.patch", text: patch)], finding: nil, execs: 0, seconds: 0)
