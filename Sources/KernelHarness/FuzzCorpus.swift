@@ -141,7 +141,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
 
     /// The build of the kernel code this record ran on: the built-in one, or
     /// the pristine sources with the record's patches (built and cached).
-    public func kernelAPI(kernel given: KernelTree? = nil) throws -> KernelAPI {
+    public func kernelAPI(kernel given: KernelTree? = nil, beforeLoad: () -> Void = {}) throws -> KernelAPI {
         let tree = try given ?? kernel.map { try KernelTree.open($0, origin: "the record's kernel tree") }
         if patches.isEmpty && tree == nil && codeID == KernelAPI.builtin.codeID { return .builtin }
         if patches.isEmpty && tree == nil {
@@ -161,6 +161,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
         guard built.codeID == codeID else {
             throw HarnessError.mismatch("record was made on kernel code \(codeID); its patches build code \(built.codeID) here (another version of the harness or of the tree): not run")
         }
+        beforeLoad()
         let api = try KernelAPI.load(path: built.library)
         guard api.codeID == codeID else {
             throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(codeID)")
@@ -169,8 +170,8 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
     }
 
     /// A world of the record's spec on the record's build, and its schedule.
-    public func prepare(kernel: KernelTree? = nil) throws -> (World, Schedule) {
-        let api = try kernelAPI(kernel: kernel)
+    public func prepare(kernel: KernelTree? = nil, beforeLoad: () -> Void = {}) throws -> (World, Schedule) {
+        let api = try kernelAPI(kernel: kernel, beforeLoad: beforeLoad)
         let w = try World(spec: spec, api: api)
         if let maxSteps { try w.set(.maxSteps, maxSteps) }
         let s = try Schedule(token: token)

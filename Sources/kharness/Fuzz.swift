@@ -80,8 +80,19 @@ extension Kharness {
                 untrustedNote()
                 options.observe = InProcessGuard.arm()
                 do {
-                    let v = try VariantBuilder.build(patches: patches, kernel: tree)
-                    options.api = v.api
+                    // built without loading, then loaded under the sandbox:
+                    // writes only to the corpus and the plot
+                    let v = try VariantBuilder.build(patches: patches, kernel: tree, load: false)
+                    var writable = InProcessGuard.directory(of: plot)
+                    if let c = options.corpus {
+                        try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
+                        writable.append(c.path)
+                    }
+                    InProcessGuard.sandbox(writable: writable)
+                    options.api = try KernelAPI.load(path: v.library)
+                    guard options.api.codeID == v.codeID else {
+                        throw HarnessError.untestable("the build reports code id \(options.api.codeID), but its sources hash to \(v.codeID)")
+                    }
                     options.kernel = tree?.root.path
                     options.patches = try patches.map {
                         FuzzPatch(name: ($0 as NSString).lastPathComponent, text: try String(contentsOfFile: $0, encoding: .utf8))

@@ -24,12 +24,19 @@ struct KernelOption: ParsableArguments {
     /// The code to run: the built-in shim, or the tree's text built into a
     /// variant (exit 125 with the missing symbols when it does not compile),
     /// with `patches` applied.
-    func api(quiet: Bool = false, patches: [String] = []) -> KernelAPI {
+    func api(quiet: Bool = false, patches: [String] = [], writable: [String] = []) -> KernelAPI {
         let tree = tree()
         if !patches.isEmpty {
             untrustedNote()
             do {
-                return try VariantBuilder.build(patches: patches, kernel: tree).api
+                // built without loading, then loaded under the sandbox
+                let v = try VariantBuilder.build(patches: patches, kernel: tree, load: false)
+                InProcessGuard.sandbox(writable: writable)
+                let api = try KernelAPI.load(path: v.library)
+                guard api.codeID == v.codeID else {
+                    throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(v.codeID)")
+                }
+                return api
             } catch HarnessError.untestable(let m) {
                 FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
                 InProcessGuard.disarm()
@@ -75,9 +82,10 @@ struct CodeOptions: ParsableArguments {
 
     /// The build to run: as given, or (for a token of another build and
     /// nothing given) the cached build with the token's code id.
-    func api(quiet: Bool = false, codeID: String? = nil) -> KernelAPI {
+    func api(quiet: Bool = false, codeID: String? = nil, writable: [String] = []) -> KernelAPI {
         if isBuiltin, let id = codeID, id != KernelAPI.builtin.codeID, let c = VariantBuilder.cached(codeID: id) {
             do {
+                InProcessGuard.sandbox(writable: writable)
                 let api = try KernelAPI.load(path: c.library)
                 if !quiet {
                     let what = c.label.isEmpty ? c.library : c.label.joined(separator: " + ")
@@ -88,11 +96,11 @@ struct CodeOptions: ParsableArguments {
                 inputError("code \(id): \(error)")
             }
         }
-        return kernelOption.api(quiet: quiet, patches: patches)
+        return kernelOption.api(quiet: quiet, patches: patches, writable: writable)
     }
 }
 
 /// Said before a command loads patched code into its own process.
 func untrustedNote() {
-    FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process, with your rights (check-patch runs it in a sandboxed worker)\n".utf8))
+    FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process (writes only to this command's outputs; check-patch runs it in a worker process)\n".utf8))
 }

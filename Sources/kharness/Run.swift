@@ -128,7 +128,8 @@ extension Kharness {
 
         func run() throws {
             let explorer: Explorer
-            let api = code.api(quiet: json, codeID: schedule.flatMap { try? Schedule(token: $0) }?.codeID)
+            let api = code.api(quiet: json, codeID: schedule.flatMap { try? Schedule(token: $0) }?.codeID,
+                               writable: InProcessGuard.directory(of: svg))
             do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
                 explorer.onProgress = { p in
@@ -234,7 +235,9 @@ extension Kharness {
             if FileManager.default.fileExists(atPath: token) {
                 let rec = try FuzzRecord.load(path: token)
                 if !rec.patches.isEmpty { untrustedNote() }
-                return try rec.prepare(kernel: code.kernelOption.tree())
+                return try rec.prepare(kernel: code.kernelOption.tree()) {
+                    if !rec.patches.isEmpty { InProcessGuard.sandbox(writable: []) }
+                }
             }
             let s = try Schedule(token: token)
             guard let name = s.scenario else {
@@ -247,7 +250,12 @@ extension Kharness {
 
         func validate() throws {
             if FileManager.default.fileExists(atPath: token) {
-                if code.isBuiltin { do { _ = try prepare() } catch { inputError("\(error)") } }
+                // a record with patches is built and loaded once, in run()
+                // (under the sandbox); here only read
+                do {
+                    let rec = try FuzzRecord.load(path: token)
+                    if code.isBuiltin && rec.patches.isEmpty { _ = try prepare() }
+                } catch { inputError("\(error)") }
                 return
             }
             let s: Schedule
@@ -261,7 +269,8 @@ extension Kharness {
         func run() throws {
             let world: World
             let isFile = FileManager.default.fileExists(atPath: token)
-            let api = isFile ? KernelAPI.builtin : code.api(codeID: try? Schedule(token: token).codeID)
+            let api = isFile ? KernelAPI.builtin : code.api(codeID: try? Schedule(token: token).codeID,
+                                                           writable: [])
             do {
                 let (w, s) = try prepare(api: api)
                 // patched code runs here: watch it (exit(), hangs)

@@ -162,6 +162,16 @@ import Testing
         #expect(r.err.contains("the run it was in: kharness replay ksim1:seed-reclaim-nonlinear:"), "\(r.err)")
     }
 
+    /// Loaded under Landlock: the patch's code cannot create a file outside
+    /// the command's outputs (run has none here).
+    @Test func patchedCodeCannotWriteOutsideTheOutputs() throws {
+        let target = FileManager.default.temporaryDirectory.appendingPathComponent("kh-inproc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: target) }
+        let r = try run("extern int open(const char *, int, ...); open(\"\(target.path)\", 0101, 0644);")
+        #expect(r.code == 0 || r.code == 1, "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: target.path))
+    }
+
     @Test func loopWithoutSchedulingPointIsAHang() throws {
         let r = try run("volatile int spin = 1; while (spin) ;")
         #expect(r.code == 1, "\(r.err)")

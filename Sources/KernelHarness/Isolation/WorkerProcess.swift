@@ -427,6 +427,35 @@ public enum InProcessGuard {
     /// The command is ending on its own.
     public static func disarm() { kh_death_hooks_disarm() }
 
+    nonisolated(unsafe) static var sandboxed = false
+
+    /// Before patched code is loaded into this process: restrict it with
+    /// Landlock (the calling thread and every thread it starts from now on)
+    /// to writing beneath `writable` (the command's output paths) and to no
+    /// TCP.  Says on stderr when the machine has no Landlock or
+    /// KHARNESS_NO_SANDBOX=1 turns it off.  Once per process.
+    public static func sandbox(writable: [String]) {
+        guard !sandboxed else { return }
+        sandboxed = true
+        if ProcessInfo.processInfo.environment["KHARNESS_NO_SANDBOX"] == "1" { return }
+        let dirs = writable.filter { FileManager.default.fileExists(atPath: $0) }
+        let rc = WorkerProcess.withCStrings(dirs) { p in
+            p.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(1, dirs.count)) {
+                kh_landlock($0, Int32(dirs.count), 1)
+            }
+        }
+        if rc < 0 {
+            FileHandle.standardError.write(Data("kharness: note: no sandbox for the patches' code (Landlock: \(String(cString: strerror(-rc))))\n".utf8))
+        }
+    }
+
+    /// The directory a command's output file goes to.
+    public static func directory(of file: String?) -> [String] {
+        guard let file else { return [] }
+        let d = (file as NSString).deletingLastPathComponent
+        return [d.isEmpty ? FileManager.default.currentDirectoryPath : d]
+    }
+
     static func report(_ m: String, token: String?) {
         var s = "kharness: \(m)\n"
         if let token { s += "kharness: the run it was in: kharness replay \(token)\n" }
