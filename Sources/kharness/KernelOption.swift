@@ -102,5 +102,6 @@ struct CodeOptions: ParsableArguments {
 
 /// Said before a command loads patched code into its own process.
 func untrustedNote() {
+    guard !ChildProcess.isChild else { return }
     FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process (writes only to this command's outputs; check-patch runs it in a worker process)\n".utf8))
 }

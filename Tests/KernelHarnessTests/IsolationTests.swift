@@ -162,6 +162,16 @@ import Testing
         #expect(r.err.contains("the run it was in: kharness replay ksim1:seed-reclaim-nonlinear:"), "\(r.err)")
     }
 
+    /// The command runs the patched code in a child process: an _exit()
+    /// or a signal that ends it is reported by the process the user
+    /// started, with exit status 1.
+    @Test func underscoreExitAndSignalsAreReportedByTheParent() throws {
+        let quiet = try run("extern void _exit(int); _exit(0);")
+        #expect(quiet.code == 1 && quiet.err.contains("the code under test ended the process with _exit(0)"), "\(quiet.err)")
+        let killed = try run("extern int raise(int); raise(9);")
+        #expect(killed.code == 1 && killed.err.contains("the code under test killed the process with signal 9"), "\(killed.err)")
+    }
+
     /// Loaded under Landlock: the patch's code cannot create a file outside
     /// the command's outputs (run has none here).
     @Test func patchedCodeCannotWriteOutsideTheOutputs() throws {

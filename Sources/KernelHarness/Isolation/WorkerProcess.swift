@@ -407,6 +407,7 @@ public enum InProcessGuard {
         let w = Watchdog(seconds: hangSeconds) { world, message in
             report("hang: \(message)", token: world.token)
             kh_death_hooks_disarm()
+            ChildProcess.tellParent("2")
             _exit(1)
         }
         watchdog = w
@@ -415,6 +416,7 @@ public enum InProcessGuard {
             let running = InProcessGuard.watchdog?.running() ?? []
             if kind == "exit" {
                 InProcessGuard.report("the code under test called exit(\(status)) during a run", token: running.first)
+                ChildProcess.tellParent("2")
                 _exit(1)
             }
             InProcessGuard.report("the code under test was killed by signal \(status) (\(String(cString: strsignal(status))))",
@@ -424,8 +426,11 @@ public enum InProcessGuard {
         return { w.add($0) }
     }
 
-    /// The command is ending on its own.
-    public static func disarm() { kh_death_hooks_disarm() }
+    /// The command is ending on its own (tells a parent that it did).
+    public static func disarm() {
+        kh_death_hooks_disarm()
+        ChildProcess.tellParent("1")
+    }
 
     nonisolated(unsafe) static var sandboxed = false
 
@@ -436,6 +441,9 @@ public enum InProcessGuard {
     /// KHARNESS_NO_SANDBOX=1 turns it off.  Once per process.
     public static func sandbox(writable: [String]) {
         guard !sandboxed else { return }
+        // the rest of the command, patched code and all, runs in a child
+        // process (this process only waits for it)
+        ChildProcess.runInChild()
         sandboxed = true
         if ProcessInfo.processInfo.environment["KHARNESS_NO_SANDBOX"] == "1" { return }
         let dirs = writable.filter { FileManager.default.fileExists(atPath: $0) }
@@ -460,5 +468,87 @@ public enum InProcessGuard {
         var s = "kharness: \(m)\n"
         if let token { s += "kharness: the run it was in: kharness replay \(token)\n" }
         s.withCString { _ = write(2, $0, strlen($0)) }
+    }
+}
+
+/// run, replay and fuzz with patches re-run themselves in a child process
+/// at the point where they would load patched code: the process the user
+/// started never loads it.  The child (same arguments) builds from the cache,
+/// sandboxes itself and runs; the parent ends with its status, and when
+/// the child ends without saying it finished (a signal, an _exit() of the
+/// code under test) the parent says so and ends with 1 (a finding).
+public enum ChildProcess {
+    static let env = ProcessInfo.processInfo.environment
+    /// This process is such a child.
+    public static var isChild: Bool { env["KHARNESS_CHILD"] == "1" }
+
+    /// Write the child's last word to its parent: "1" finished, "2" the
+    /// guard reported a finding and exits 1.
+    static func tellParent(_ what: String) {
+        guard isChild, let fd = env["KHARNESS_CHILD_FD"].flatMap(Int32.init) else { return }
+        what.withCString { _ = write(fd, $0, 1) }
+        close(fd)
+    }
+
+    /// In the parent: start the child, wait, and end.  Returns in the child,
+    /// and where KHARNESS_IN_PROCESS=1 keeps everything in one process.
+    public static func runInChild() {
+        guard !isChild, env["KHARNESS_IN_PROCESS"] != "1" else { return }
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { return }
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        // no network namespace here: the child still runs processes (patch,
+        // the compiler on a cache miss) through Foundation, whose run loop
+        // needs the loopback device; Landlock still blocks TCP
+        let argv = [exe] + CommandLine.arguments.dropFirst()
+        var e = env
+        e["KHARNESS_CHILD"] = "1"
+        e["KHARNESS_CHILD_FD"] = "3"
+        let envp = e.map { "\($0.key)=\($0.value)" }
+        var fa = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fa)
+        defer { posix_spawn_file_actions_destroy(&fa) }
+        // the read end stays here (close-on-exec); the write end is the
+        // child's fd 3
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+        posix_spawn_file_actions_adddup2(&fa, fds[1], 3)
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        // default signal handling and no blocked signals, whatever this
+        // process inherited (an ignored SIGCHLD would hang its waits)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &none)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        var pid: pid_t = 0
+        let rc = WorkerProcess.withCStrings(argv) { a in
+            WorkerProcess.withCStrings(envp) { en in posix_spawn(&pid, argv[0], &fa, &attr, a, en) }
+        }
+        close(fds[1])
+        guard rc == 0 else {
+            close(fds[0])
+            FileHandle.standardError.write(Data("kharness: cannot start the child process: \(String(cString: strerror(rc)))\n".utf8))
+            exit(2)
+        }
+        // ^C reaches the child (same process group); this one waits for it
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        var st: Int32 = 0
+        while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
+        var word: UInt8 = 0
+        let got = read(fds[0], &word, 1)
+        close(fds[0])
+        // this process's own end is not the code under test's
+        kh_death_hooks_disarm()
+        let exited = st & 0x7f == 0
+        let code = (st >> 8) & 0xff
+        if got == 1 && exited { exit(code) }
+        let how = exited ? "ended the process with _exit(\(code))"
+            : "killed the process with signal \(st & 0x7f) (\(String(cString: strsignal(st & 0x7f))))"
+        FileHandle.standardError.write(Data("kharness: the code under test \(how)\n".utf8))
+        exit(1)
     }
 }
