@@ -162,11 +162,7 @@ public struct FuzzRecord: Codable, Sendable, Hashable {
             throw HarnessError.mismatch("record was made on kernel code \(codeID); its patches build code \(built.codeID) here (another version of the harness or of the tree): not run")
         }
         beforeLoad()
-        let api = try KernelAPI.load(path: built.library)
-        guard api.codeID == codeID else {
-            throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(codeID)")
-        }
-        return api
+        return try VariantBuilder.load(built)
     }
 
     /// A world of the record's spec on the record's build, and its schedule.

@@ -89,10 +89,7 @@ extension Kharness {
                         writable.append(c.path)
                     }
                     InProcessGuard.sandbox(writable: writable)
-                    options.api = try KernelAPI.load(path: v.library)
-                    guard options.api.codeID == v.codeID else {
-                        throw HarnessError.untestable("the build reports code id \(options.api.codeID), but its sources hash to \(v.codeID)")
-                    }
+                    options.api = try VariantBuilder.load(v)
                     options.kernel = tree?.root.path
                     options.patches = try patches.map {
                         FuzzPatch(name: ($0 as NSString).lastPathComponent, text: try String(contentsOfFile: $0, encoding: .utf8))

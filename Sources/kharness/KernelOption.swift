@@ -32,15 +32,9 @@ struct KernelOption: ParsableArguments {
                 // built without loading, then loaded under the sandbox
                 let v = try VariantBuilder.build(patches: patches, kernel: tree, load: false)
                 InProcessGuard.sandbox(writable: writable)
-                let api = try KernelAPI.load(path: v.library)
-                guard api.codeID == v.codeID else {
-                    throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(v.codeID)")
-                }
-                return api
+                return try VariantBuilder.load(v)
             } catch HarnessError.untestable(let m) {
-                FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
-                InProcessGuard.disarm()
-                Foundation.exit(125)
+                cannotTest(m)
             } catch {
                 inputError("\(error)")
             }
@@ -54,9 +48,7 @@ struct KernelOption: ParsableArguments {
             }
             return v.api
         } catch HarnessError.untestable(let m) {
-            FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
-            InProcessGuard.disarm()
-                Foundation.exit(125)
+            cannotTest(m)
         } catch {
             inputError("\(error)")
         }
@@ -104,4 +96,11 @@ struct CodeOptions: ParsableArguments {
 func untrustedNote() {
     guard !ChildProcess.isChild else { return }
     FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process (writes only to this command's outputs; check-patch runs it in a worker process)\n".utf8))
+}
+
+/// The code cannot be tested (does not apply or build): exit 125.
+func cannotTest(_ m: String) -> Never {
+    FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+    InProcessGuard.disarm()
+    Foundation.exit(125)
 }

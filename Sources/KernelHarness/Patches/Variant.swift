@@ -312,6 +312,17 @@ public enum VariantBuilder {
         return v
     }
 
+    /// Load a build made with `load: false` (after the caller sandboxed
+    /// itself) and make sure it is the code its sources hash to.
+    public static func load(_ v: Variant) throws -> KernelAPI {
+        if let a = v.loadedAPI { return a }
+        let api = try KernelAPI.load(path: v.library)
+        guard api.codeID == v.codeID else {
+            throw HarnessError.untestable("the build reports code id \(api.codeID), but its sources hash to \(v.codeID)")
+        }
+        return api
+    }
+
     /// Load a cached library and make sure it is the code its sources say
     /// (without `really`, only name it: whoever loads it checks the id).
     static func load(_ lib: URL, expecting id: String, label: [String], seconds: Double, notes: [String],
