@@ -117,6 +117,36 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: target.path))
     }
 
+    /// No network from the worker: the patched code's TCP connect to a
+    /// listener of this test never arrives (in-process it would).
+    @Test func sandboxedWorkerCannotConnect() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7f000001).bigEndian
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        #expect(bound == 0 && listen(fd, 4) == 0)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let code = "extern int socket(int, int, int); extern int connect(int, const void *, unsigned); "
+            + "unsigned char sa[16] = { 2, 0, \(port >> 8), \(port & 255), 127, 0, 0, 1 }; "
+            + "int s = socket(2, 1, 0); if (s >= 0) connect(s, sa, 16);"
+        let r = try Self.check(code)
+        #expect(r.error == nil && r.deaths.isEmpty, "\(r.error ?? "") \(r.deaths)")
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        let c = accept(fd, nil, nil)
+        #expect(c < 0, "the patched code reached a listener on 127.0.0.1:\(port)")
+        if c >= 0 { close(c) }
+    }
+
     /// The sandbox: the patched code cannot create a file outside the
     /// worker's scratch directory.
     @Test func sandboxedWorkerCannotWriteOutsideItsScratch() throws {
