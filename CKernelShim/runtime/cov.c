@@ -17,14 +17,17 @@
 /*
  * Basic-block coverage.  The compiler emits one guard word and one
  * (address, flags) pair per basic block of every instrumented file, in
- * two sections of the library; every file's constructor hands the
- * library-wide ranges to the init hooks below (so they run once per file
- * and must be idempotent).  The guards are numbered 1..N once, at load
- * time, before any world exists; afterwards both tables are read only.
+ * the sections __sancov_guards and __sancov_pcs; the linker bounds each
+ * section of this library with __start_/__stop_ symbols (hidden: a
+ * dlopen()ed build sees its own).  A block is numbered by its guard's
+ * place in the section, so nothing needs keeping here; a build without
+ * instrumented files has no such sections, and the weak bounds are NULL.
  * Which blocks ran is per world.
  */
-static uint32_t *cov_guard_start, *cov_guard_stop;
-static const uintptr_t *cov_pcs_start, *cov_pcs_stop;
+extern uint32_t __start___sancov_guards[] __attribute__((weak, visibility("hidden")));
+extern uint32_t __stop___sancov_guards[] __attribute__((weak, visibility("hidden")));
+extern const uintptr_t __start___sancov_pcs[] __attribute__((weak, visibility("hidden")));
+extern const uintptr_t __stop___sancov_pcs[] __attribute__((weak, visibility("hidden")));
 
 void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
 	__attribute__((no_instrument_function, visibility("hidden")));
@@ -33,33 +36,31 @@ void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
 void __sanitizer_cov_pcs_init(const uintptr_t *start, const uintptr_t *stop)
 	__attribute__((no_instrument_function, visibility("hidden")));
 
+/* Every file's constructor calls these with the library-wide ranges. */
 void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop)
 {
-	uint32_t n = 0, *g;
+	uint32_t *g;
 
-	if (start == stop || *start)
-		return;
 	for (g = start; g < stop; g++)
-		*g = ++n;
-	cov_guard_start = start;
-	cov_guard_stop = stop;
+		*g = 1;		/* armed: the hook below records it */
 }
 
 void __sanitizer_cov_pcs_init(const uintptr_t *start, const uintptr_t *stop)
 {
-	cov_pcs_start = start;
-	cov_pcs_stop = stop;
+	(void)start;
+	(void)stop;
 }
 
 void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
 {
 	struct ksim_world *w = ksim_tls_world;
-	uint32_t i = *guard - 1;
+	size_t i;
 
 	if (!w || !*guard)
 		return;
+	i = (size_t)(guard - __start___sancov_guards);
 	if (!w->cov.blocks) {
-		size_t n = (size_t)(cov_guard_stop - cov_guard_start);
+		size_t n = (size_t)(__stop___sancov_guards - __start___sancov_guards);
 
 		w->cov.blocks = calloc((n + 63) / 64, sizeof(uint64_t));
 		if (!w->cov.blocks)
@@ -70,8 +71,8 @@ void __sanitizer_cov_trace_pc_guard(uint32_t *guard)
 
 long ksim_coverage_blocks(void)
 {
-	long guards = (long)(cov_guard_stop - cov_guard_start);
-	long pcs = (long)(cov_pcs_stop - cov_pcs_start) / 2;
+	long guards = (long)(__stop___sancov_guards - __start___sancov_guards);
+	long pcs = (long)(__stop___sancov_pcs - __start___sancov_pcs) / 2;
 
 	/* both tables or neither: a build without pc-table has no addresses */
 	return guards == pcs ? guards : 0;
@@ -84,7 +85,7 @@ unsigned long ksim_coverage_block_address(long i)
 
 	if (i < 0 || i >= ksim_coverage_blocks())
 		return 0;
-	pc = cov_pcs_start[2 * i];
+	pc = __start___sancov_pcs[2 * i];
 	if (!dladdr((void *)pc, &info) || !info.dli_fbase)
 		return 0;
 	return (unsigned long)(pc - (uintptr_t)info.dli_fbase);
