@@ -172,3 +172,126 @@ void kh_death_hooks_disarm(void)
 {
 	__atomic_store_n(&kh_noted, 1, __ATOMIC_SEQ_CST);
 }
+
+/*
+ * seccomp: once the patched code may run, the process creates no other
+ * process, runs no program and opens no socket, on every thread
+ * (SECCOMP_FILTER_FLAG_TSYNC; Landlock only covers threads started after
+ * it).  clone3 answers ENOSYS so that glibc starts threads with clone,
+ * whose flags the filter can read: clone without CLONE_THREAD is a fork.
+ * io_uring is refused because its requests bypass the filter.
+ */
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stddef.h>
+
+#if defined(__x86_64__)
+#define KH_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define KH_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#define KH_ERRNO(e) (SECCOMP_RET_ERRNO | ((e) & SECCOMP_RET_DATA))
+#define KH_LD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define KH_RET(v) BPF_STMT(BPF_RET | BPF_K, (v))
+/* if nr == n: return v; else go on */
+#define KH_DENY(n, v) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (n), 0, 1), KH_RET(v)
+
+int kh_contain(void)
+{
+#ifdef KH_ARCH
+	struct sock_filter f[] = {
+		KH_LD(arch),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, KH_ARCH, 1, 0),
+		KH_RET(KH_ERRNO(ENOSYS)),	/* a foreign syscall ABI */
+		KH_LD(nr),
+#ifdef __x86_64__
+		BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),	/* x32 */
+		KH_RET(KH_ERRNO(ENOSYS)),
+#endif
+		KH_DENY(__NR_clone3, KH_ERRNO(ENOSYS)),
+#ifdef __NR_fork
+		KH_DENY(__NR_fork, KH_ERRNO(EPERM)),
+		KH_DENY(__NR_vfork, KH_ERRNO(EPERM)),
+#endif
+		KH_DENY(__NR_execve, KH_ERRNO(EPERM)),
+		KH_DENY(__NR_execveat, KH_ERRNO(EPERM)),
+		KH_DENY(__NR_socket, KH_ERRNO(EACCES)),
+		KH_DENY(__NR_socketpair, KH_ERRNO(EACCES)),
+		KH_DENY(__NR_io_uring_setup, KH_ERRNO(EPERM)),
+		/* clone: a thread (CLONE_THREAD) is allowed, a fork is not */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_THREAD, 1, 0),
+		KH_RET(KH_ERRNO(EPERM)),
+		KH_RET(SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { (unsigned short)(sizeof(f) / sizeof(f[0])), f };
+	long r;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -errno;
+	r = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_TSYNC, &prog);
+	if (r < 0)
+		return -errno;
+	/* > 0: the id of a thread that could not take the filter */
+	return r > 0 ? -EBUSY : 0;
+#else
+	return -ENOSYS;
+#endif
+}
+
+static int kh_forks;	/* fork() calls since kh_fork_guard() */
+
+static void kh_fork_prepare(void)
+{
+	__atomic_add_fetch(&kh_forks, 1, __ATOMIC_SEQ_CST);
+}
+
+static void kh_fork_child(void)
+{
+	/* the copy would go on running the harness: end it at once */
+	_exit(127);
+}
+
+void kh_fork_guard(void)
+{
+	pthread_atfork(kh_fork_prepare, NULL, kh_fork_child);
+}
+
+int kh_fork_count(void)
+{
+	return __atomic_load_n(&kh_forks, __ATOMIC_SEQ_CST);
+}
+
+int kh_subreaper(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) ? -errno : 0;
+}
+
+int kh_capture_file(const char *dir)
+{
+	size_t n = strlen(dir);
+	char *path;
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0)
+		return fd;
+	/* a file system without O_TMPFILE: a named file, unlinked at once */
+	path = malloc(n + sizeof("/kharness-output-XXXXXX"));
+	if (!path)
+		return -ENOMEM;
+	memcpy(path, dir, n);
+	memcpy(path + n, "/kharness-output-XXXXXX", sizeof("/kharness-output-XXXXXX"));
+	fd = mkostemp(path, O_CLOEXEC);
+	if (fd < 0) {
+		fd = -errno;
+	} else {
+		unlink(path);
+	}
+	free(path);
+	return fd;
+}

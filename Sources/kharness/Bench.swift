@@ -40,11 +40,11 @@ extension Kharness {
             o.kernel = kernelOption.tree()
             let b: BenchRunner
             do { b = try BenchRunner(options: o) } catch HarnessError.untestable(let m) {
-                FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+                Console.err("kharness: cannot test: \(m)\n")
                 throw ExitCode(125)
             }
             if !silent {
-                b.log = { FileHandle.standardError.write(Data(("bench: " + $0 + "\n").utf8)) }
+                b.log = { Console.err(("bench: " + $0 + "\n")) }
             }
             let report = try b.run()
             try output.emit(json: report.json, table: report.table)

@@ -138,7 +138,7 @@ extension Kharness {
             let report: PatchCheckReport
             do {
                 report = try PatchChecker.check(patches: patches, options: options,
-                                                log: json ? nil : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+                                                log: json ? nil : { Console.err(($0 + "\n")) })
             } catch HarnessError.notFound(let m) {
                 inputError(m)
             } catch HarnessError.badInput(let m) {
@@ -206,7 +206,7 @@ extension Kharness {
             var baseline: [String: ExplorationResult] = [:]
             let opts = options
             for (label, set) in columns {
-                if !json { FileHandle.standardError.write(Data("checking \(label)\n".utf8)) }
+                if !json { Console.err("checking \(label)\n") }
                 do {
                     let (texts, notes) = try PatchReader.read(set)
                     var r = try PatchChecker.check(texts, options: opts, shim: nil, log: nil, baseline: &baseline)
@@ -333,6 +333,8 @@ struct PatchCheckJSON: Codable {
     var generatedLockCycles: [GeneratedCycleJSON] = []
     /// The patched code ended or hung the worker.
     var deaths: [WorkerDeath] = []
+    /// Contained side effects of the patched code (printing, fork()).
+    var sideEffects: [String] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -344,6 +346,7 @@ struct PatchCheckJSON: Codable {
         case notExercised = "not_exercised"
         case generatedExecs = "generated_execs", generatedAimed = "generated_aimed"
         case generatedLockCycles = "generated_lock_cycles", deaths
+        case sideEffects = "side_effects"
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -381,6 +384,7 @@ struct PatchCheckJSON: Codable {
         }
         generatedAimed = r.generatedAimed
         deaths = r.deaths
+        sideEffects = r.sideEffects
         generatedLockCycles = r.generatedCycles.map { GeneratedCycleJSON(chain: $0.cycle.chain, report: $0.cycle.report, worlds: $0.specs) }
         notExercised = r.notExercised
         generatedExecs = r.generatedExecs

@@ -101,13 +101,13 @@ extension Kharness {
             let fuzzer = Fuzzer(options: options)
             let tty = isatty(STDERR_FILENO) != 0
             fuzzer.onMessage = { m in
-                FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "kharness fuzz: " + m + "\n").utf8))
+                Console.err(((tty ? "\r\u{1B}[K" : "") + "kharness fuzz: " + m + "\n"))
             }
             if tty {
                 fuzzer.onProgress = { p in
                     let rate = p.seconds > 0 ? Double(p.execs) / p.seconds : 0
                     let line = "\r\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(String(format: "%.1f", p.seconds))s\u{1B}[K"
-                    FileHandle.standardError.write(Data(line.utf8))
+                    Console.err(line)
                 }
             }
             let handler: @convention(c) (Int32) -> Void = { _ in
@@ -130,12 +130,12 @@ extension Kharness {
             } catch {
                 inputError("\(error)")
             }
-            if tty { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if tty { Console.err("\r\u{1B}[K") }
             if let plot {
                 do {
                     try FuzzPlot.svg(summary).write(toFile: plot, atomically: true, encoding: .utf8)
                 } catch {
-                    FileHandle.standardError.write(Data("kharness fuzz: cannot write \(plot): \(error)\n".utf8))
+                    Console.err("kharness fuzz: cannot write \(plot): \(error)\n")
                 }
             }
             if json {

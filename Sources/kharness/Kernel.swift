@@ -61,7 +61,7 @@ extension Kharness {
                 let opts = PatchCheckOptions(timePerScenario: time, jobs: ProcessInfo.processInfo.activeProcessorCount)
                 do {
                     cmp = try Equivalence.compare(tree: v.api, scenarios: names, options: opts,
-                                                  log: json ? nil : { FileHandle.standardError.write(Data(($0 + "\n").utf8)) })
+                                                  log: json ? nil : { Console.err(($0 + "\n")) })
                 } catch { inputError("\(error)") }
             }
             if json {

@@ -14,7 +14,7 @@ struct KernelOption: ParsableArguments {
     func tree() -> KernelTree? {
         do {
             let t = try KernelTree.resolve(kernel)
-            for w in t?.warnings ?? [] { FileHandle.standardError.write(Data("kharness: warning: \(w)\n".utf8)) }
+            for w in t?.warnings ?? [] { Console.err("kharness: warning: \(w)\n") }
             return t
         } catch {
             inputError("\(error)")
@@ -44,7 +44,7 @@ struct KernelOption: ParsableArguments {
             let (v, sub) = try KernelBuild.base(kernel: tree)
             if !quiet, let sub {
                 let note = "kernel \(tree.release) at \(tree.root.path): \(sub.realCount) of \(sub.functions.count) modelled functions run its text"
-                FileHandle.standardError.write(Data("\(note)\n".utf8))
+                Console.err("\(note)\n")
             }
             return v.api
         } catch HarnessError.untestable(let m) {
@@ -81,7 +81,7 @@ struct CodeOptions: ParsableArguments {
                 let api = try KernelAPI.load(path: c.library)
                 if !quiet {
                     let what = c.label.isEmpty ? c.library : c.label.joined(separator: " + ")
-                    FileHandle.standardError.write(Data("kharness: code \(id) is a cached build: \(what)\n".utf8))
+                    Console.err("kharness: code \(id) is a cached build: \(what)\n")
                 }
                 return api
             } catch {
@@ -95,12 +95,12 @@ struct CodeOptions: ParsableArguments {
 /// Said before a command loads patched code into its own process.
 func untrustedNote() {
     guard !ChildProcess.isChild else { return }
-    FileHandle.standardError.write(Data("kharness: note: the patches' code runs in this process (writes only to this command's outputs; check-patch runs it in a worker process)\n".utf8))
+    Console.err("kharness: note: the patches' code runs, in a sandboxed child process (it may write only to this command's outputs)\n")
 }
 
 /// The code cannot be tested (does not apply or build): exit 125.
 func cannotTest(_ m: String) -> Never {
-    FileHandle.standardError.write(Data("kharness: cannot test: \(m)\n".utf8))
+    Console.err("kharness: cannot test: \(m)\n")
     InProcessGuard.disarm()
     Foundation.exit(125)
 }

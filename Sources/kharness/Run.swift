@@ -136,12 +136,12 @@ extension Kharness {
                     let rate = p.seconds > 0 ? Double(p.schedules) / p.seconds : 0
                     var line = "\r\(p.schedules) schedules, \(Int(rate))/s, \(p.findings) findings, \(String(format: "%.1f", p.seconds))s"
                     if let n = p.unitsPlanned { line += ", \(p.unitsDone)/\(n) units" }
-                    FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+                    Console.err((line + "\u{1B}[K"))
                 }
             }
             var result: ExplorationResult
             do { result = try explorer.run() } catch { inputError("\(error)") }
-            if explorer.onProgress != nil { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            if explorer.onProgress != nil { Console.err("\r\u{1B}[K") }
             try explorer.minimizeFindings(&result)
             let picture = try failurePicture(explorer, result)
             if let svg, let picture {

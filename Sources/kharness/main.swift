@@ -24,7 +24,7 @@ enum ExitCodes {
 /// Print a clear message for bad input and exit 2 (nothing was run).
 func inputError(_ message: String) -> Never {
     InProcessGuard.disarm()
-    FileHandle.standardError.write(Data(("kharness: " + message + "\n").utf8))
+    Console.err(("kharness: " + message + "\n"))
     exit(ExitCodes.badInput)
 }
 
@@ -57,14 +57,14 @@ do {
     InProcessGuard.disarm()
     let code = Kharness.exitCode(for: error)
     if code == .validationFailure {
-        FileHandle.standardError.write(Data((Kharness.fullMessage(for: error) + "\n").utf8))
+        Console.err((Kharness.fullMessage(for: error) + "\n"))
         exit(ExitCodes.badInput)
     }
     if error is ExitCode || code == .success || parsed == nil {
         Kharness.exit(withError: error)
     }
     if parsed is Kharness.CheckPatch {
-        FileHandle.standardError.write(Data(("kharness: cannot test: " + describe(error) + "\n").utf8))
+        Console.err(("kharness: cannot test: " + describe(error) + "\n"))
         exit(ExitCodes.cannotTest)
     }
     inputError(describe(error))

@@ -28,11 +28,12 @@ import Testing
         return try SyntheticKernel.diff("mm/rmap.c", rmap, rmap + ctor)
     }
 
-    static func check(_ code: String, hang: Double = 10, jobs: Int = 1) throws -> PatchCheckReport {
+    static func check(_ code: String, hang: Double = 10, jobs: Int = 1, sandbox: Bool = true) throws -> PatchCheckReport {
         let bin = try #require(CLITests.binary, "kharness binary not built next to the tests")
         var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear", "reclaim-vs-munlock"], timePerScenario: 20, jobs: jobs)
         o.worker = bin
         o.hangSeconds = hang
+        o.sandbox = sandbox
         var baseline: [String: ExplorationResult] = [:]
         return try PatchChecker.check(try hostile(code), options: o, shim: nil, log: nil, baseline: &baseline)
     }
@@ -147,6 +148,34 @@ import Testing
         if c >= 0 { close(c) }
     }
 
+    /// Printing and fork() of the patched code are contained and noted:
+    /// the worker's report stays intact, its verdict stands, the notes say
+    /// what the code did.
+    @Test func printingAndForkingAreContainedNotes() throws {
+        let r = try Self.check("extern int printf(const char *, ...); extern int fflush(void *); extern int fork(void); "
+                               + "printf(\"GARBAGE\\n\"); fflush(0); fork();")
+        #expect(r.deaths.isEmpty && r.error == nil, "\(r.deaths) \(r.error ?? "")")
+        #expect(r.sideEffects.contains { $0.contains("printed") && $0.contains("GARBAGE") }, "\(r.sideEffects)")
+        #expect(r.sideEffects.contains { $0.contains("called fork()") }, "\(r.sideEffects)")
+        #expect(r.verdict == .good, "\(PatchChecker.table(r))")
+        #expect(PatchChecker.table(r).hasPrefix("patch 1"))
+    }
+
+    /// A raw fork system call (no glibc fork handlers), whose copy leaves
+    /// the process group and sleeps: the sandbox's seccomp filter refuses
+    /// it; without the sandbox the worker kills the copies at its end.
+    /// Nothing is left running.
+    @Test func rawForkOfTheSandboxedWorkerIsRefused() throws {
+        let name = InProcessGuardTests.strayName()
+        _ = try Self.check(InProcessGuardTests.strayCode(name))
+        #expect(InProcessGuardTests.processes(named: name).isEmpty)
+        // without the sandbox the copies run, and end with their worker
+        let open = InProcessGuardTests.strayName()
+        let r = try Self.check(InProcessGuardTests.strayCode(open), sandbox: false)
+        #expect(r.sideEffects.contains { $0.contains("left") && $0.contains("running") }, "\(r.sideEffects)")
+        #expect(InProcessGuardTests.processes(named: open).isEmpty)
+    }
+
     /// The sandbox: the patched code cannot create a file outside the
     /// worker's scratch directory.
     @Test func sandboxedWorkerCannotWriteOutsideItsScratch() throws {
@@ -163,7 +192,34 @@ import Testing
 /// token of its run), not a silent "no finding", and a loop without a
 /// scheduling point is a hang, not a command that never ends.
 @Suite struct InProcessGuardTests {
+    /// A process name (15 characters at most) unique to one test.
+    static func strayName() -> String { "khs" + String(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12)) }
+
+    /// Code whose raw fork's copy names itself `name`, leaves the process
+    /// group and sleeps.
+    static func strayCode(_ name: String) -> String {
+        "extern long syscall(long, ...); extern unsigned sleep(unsigned); extern int prctl(int, ...); extern int setsid(void); "
+            + "if (syscall(57) == 0) { prctl(15, \"\(name)\"); setsid(); sleep(300); }"
+    }
+
+    /// Processes whose name is `name` (after killing them, so that a failed
+    /// test leaves none behind).
+    static func processes(named name: String) -> [Int32] {
+        usleep(200_000)
+        let pids = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap(Int32.init).filter {
+            (try? String(contentsOfFile: "/proc/\($0)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+        }
+        for p in pids { kill(p, SIGKILL) }
+        return pids
+    }
+
     func run(_ code: String) throws -> (code: Int32, err: String, seconds: Double) {
+        let r = try run(code, env: [:])
+        return (r.code, r.err, r.seconds)
+    }
+
+    func run(_ code: String, env extra: [String: String], json: Bool = false)
+        throws -> (code: Int32, out: String, err: String, seconds: Double) {
         let texts = try IsolationTests.hostile(code)
         let patch = FileManager.default.temporaryDirectory.appendingPathComponent("kh-guard-\(UUID().uuidString).patch")
         defer { try? FileManager.default.removeItem(at: patch) }
@@ -171,18 +227,89 @@ import Testing
         let bin = try #require(CLITests.binary)
         let p = Process()
         p.executableURL = bin
-        p.arguments = ["run", "seed-reclaim-nonlinear", "--patch", patch.path, "--jobs", "1"]
+        p.arguments = ["run", "seed-reclaim-nonlinear", "--patch", patch.path, "--jobs", "1"] + (json ? ["--json"] : [])
         var env = ProcessInfo.processInfo.environment
         env["KHARNESS_HANG_SECONDS"] = "1"
+        env.merge(extra) { _, b in b }
         p.environment = env
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("kh-guard-\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        let outHandle = try FileHandle(forWritingTo: out)
         let err = Pipe()
-        p.standardOutput = FileHandle.nullDevice
+        p.standardOutput = outHandle
         p.standardError = err
         let start = Date()
         try p.run()
         let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        return (p.terminationStatus, text, Date().timeIntervalSince(start))
+        try outHandle.close()
+        let stdout = try String(contentsOf: out, encoding: .utf8)
+        return (p.terminationStatus, stdout, text, Date().timeIntervalSince(start))
+    }
+
+    /// What the code under test prints stays out of the command's stdout:
+    /// the JSON object is intact, and stderr shows the text apart.
+    @Test func printedTextStaysOutOfTheJSON() throws {
+        let r = try run("extern int printf(const char *, ...); extern int fflush(void *); extern int write(int, const void *, unsigned long); "
+                        + "printf(\"GARBAGE{\\n\"); fflush(0); write(1, \"RAW{\", 4); write(2, \"ERR{\", 4);", env: [:], json: true)
+        #expect(r.code == 1, "\(r.err)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+        #expect(obj?["schedules"] != nil, "stdout is not the report: \(r.out.prefix(200))")
+        #expect(!r.out.contains("GARBAGE") && !r.out.contains("RAW{"))
+        #expect(r.err.contains("output of the code under test") && r.err.contains("GARBAGE{"), "\(r.err)")
+    }
+
+    /// fork() of the code under test: each copy ends before it returns, the
+    /// report is intact and a note counts the calls.
+    @Test func forkIsNotedAndItsCopyEnds() throws {
+        let r = try run("extern int fork(void); fork();", env: [:], json: true)
+        #expect(r.code == 1, "\(r.err)")
+        #expect((try? JSONSerialization.jsonObject(with: Data(r.out.utf8))) != nil, "\(r.out.prefix(200))")
+        #expect(r.err.contains("the code under test called fork()"), "\(r.err)")
+    }
+
+    /// A raw fork whose copy leaves the process group: with the sandbox the
+    /// filter refuses it; without (KHARNESS_NO_SANDBOX=1) the command is
+    /// the copy's subreaper and kills it at its end.  Either way nothing is
+    /// left running.
+    @Test func strayProcessesDoNotOutliveTheCommand() throws {
+        let sandboxed = Self.strayName()
+        let a = try run(Self.strayCode(sandboxed), env: [:])
+        #expect(a.code == 1, "\(a.err)")
+        #expect(Self.processes(named: sandboxed).isEmpty)
+        let open = Self.strayName()
+        let b = try run(Self.strayCode(open), env: ["KHARNESS_NO_SANDBOX": "1"])
+        #expect(b.err.contains("left") && b.err.contains("running (killed)"), "\(b.err)")
+        #expect(Self.processes(named: open).isEmpty)
+    }
+
+    /// No sockets once the patched code is loaded (seccomp): a UDP datagram
+    /// to a socket of this test never arrives (Landlock alone stops TCP only).
+    @Test func patchedCodeCannotSendUDP() throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7f000001).bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        #expect(bound == 0)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let code = "extern int socket(int, int, int); extern long sendto(int, const void *, unsigned long, int, const void *, unsigned); "
+            + "unsigned char sa[16] = { 2, 0, \(port >> 8), \(port & 255), 127, 0, 0, 1 }; "
+            + "int s = socket(2, 2, 0); if (s >= 0) sendto(s, \"x\", 1, 0, sa, 16);"
+        let r = try run(code, env: [:])
+        #expect(r.code == 1, "\(r.err)")
+        _ = fcntl(fd, F_SETFL, O_NONBLOCK)
+        var byte: UInt8 = 0
+        #expect(recv(fd, &byte, 1, 0) < 0, "the patched code sent a datagram to 127.0.0.1:\(port)")
     }
 
     @Test func exitOfTheCodeUnderTestIsAFinding() throws {

@@ -33,6 +33,33 @@ void kh_death_hooks(void (*note)(const char *what, int status));
 /* The worker's own, normal end: the hooks note nothing from now on. */
 void kh_death_hooks_disarm(void);
 
+/*
+ * Once the code under test may run: on every thread of the process (now
+ * and later), refuse creating processes (fork, vfork, clone without
+ * CLONE_THREAD), running programs (execve) and sockets (socket,
+ * socketpair, io_uring).  Threads can still be started.  Returns 0, or
+ * -errno when the kernel refuses the seccomp filter (nothing changed).
+ */
+int kh_contain(void);
+
+/*
+ * Count fork() calls from now on and end each copy at once (_exit(127)),
+ * before it returns to its caller: a copy of the harness must not go on
+ * running explorations and writing reports.
+ */
+void kh_fork_guard(void);
+int kh_fork_count(void);
+
+/* Make the calling process a child subreaper: 0 or -errno. */
+int kh_subreaper(void);
+
+/*
+ * An unnamed read-write file in `dir` (O_TMPFILE, or a file unlinked at
+ * once), close-on-exec: nothing is left behind however the process ends.
+ * The descriptor, or -errno.
+ */
+int kh_capture_file(const char *dir);
+
 #ifdef __cplusplus
 }
 #endif

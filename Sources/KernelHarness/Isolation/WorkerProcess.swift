@@ -42,6 +42,14 @@ public struct PatchedSideResult: Sendable {
     public var generated: GeneratedPhase?
     public var deaths: [WorkerDeath] = []
     public var failure: String?
+    /// fork() calls of the code under test (each copy was ended at once).
+    public var forks = 0
+    /// Processes it started and left running (killed when the worker ended).
+    public var strays = 0
+    /// What the code under test printed, per worker that printed.
+    public var output: [String] = []
+    /// kharness's own notes from the workers (no sandbox, …).
+    public var notes: [String] = []
     /// The piece in progress: a scenario, "" for the generated phase.
     var current: String?
 
@@ -64,6 +72,8 @@ public struct PatchedSideResult: Sendable {
         case .death(let kind, let message, let token, let scenario):
             deaths.append(WorkerDeath(kind: kind, message: message, token: token, scenario: scenario, output: ""))
         case .failure(let m): failure = m
+        case .forks(let n): forks += n
+        case .strays(let n): strays += n
         }
     }
 }
@@ -83,12 +93,19 @@ public enum WorkerProcess {
             let events = dir.appendingPathComponent("events.jsonl")
             let out = dir.appendingPathComponent("output.txt")
             try JSONEncoder().encode(left).write(to: reqURL)
-            FileManager.default.createFile(atPath: events.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: events.path, contents: nil)
             // a deadline far past any budget: the worker's own watchdog
             // reports hangs with a token long before
             let budget = Double(left.scenarios.count) * (left.time * 3 + 20) + left.fuzzTime * 4 + 60 + left.hangSeconds
-            let status = try spawnAndWait(executable, ["worker", reqURL.path, events.path], output: out,
+            let logURL = dir.appendingPathComponent("log.txt")
+            let status = try spawnAndWait(executable, ["worker", reqURL.path, events.path], output: out, log: logURL,
                                           sandbox: sandbox, seconds: budget)
+            for line in ((try? String(contentsOf: logURL, encoding: .utf8)) ?? "").split(separator: "\n")
+            where !result.notes.contains(String(line)) {
+                result.notes.append(String(line))
+                log?("  " + line)
+            }
+            if let printed = printedText(out) { result.output.append(printed) }
             var piece = PatchedSideResult()
             for line in ((try? String(contentsOf: events, encoding: .utf8)) ?? "").split(separator: "\n") {
                 guard let e = try? JSONDecoder().decode(PatchedSideEvent.self, from: Data(line.utf8)) else { continue }
@@ -99,6 +116,8 @@ public enum WorkerProcess {
             result.after.merge(piece.after) { a, _ in a }
             result.replayFiles.merge(piece.replayFiles) { a, _ in a }
             if let g = piece.generated { result.generated = g }
+            result.forks += piece.forks
+            result.strays += piece.strays
             if let f = piece.failure { result.failure = f; return result }
             let tail = outputTail(out)
             if status.clean && piece.deaths.isEmpty {
@@ -148,7 +167,7 @@ public enum WorkerProcess {
 
     /// Start the worker in its own process group (so that processes it
     /// forks go with it), output to `output`, and wait at most `seconds`.
-    static func spawnAndWait(_ exe: URL, _ args: [String], output: URL, sandbox: Bool,
+    static func spawnAndWait(_ exe: URL, _ args: [String], output: URL, log: URL, sandbox: Bool,
                              seconds: Double) throws -> Status {
         var argv = [exe.path] + args
         if sandbox && namespaces { argv = ["/usr/bin/unshare", "-Urn", "--"] + argv }
@@ -161,6 +180,13 @@ public enum WorkerProcess {
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&fa, fd, 1)
         posix_spawn_file_actions_adddup2(&fa, fd, 2)
+        // kharness's own notes apart from what the code under test prints
+        let logFD = open(log.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        defer { if logFD >= 0 { close(logFD) } }
+        if logFD >= 0 {
+            posix_spawn_file_actions_adddup2(&fa, logFD, 4)
+            posix_spawn_file_actions_adddup2(&fa, logFD, 5)
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -175,6 +201,8 @@ public enum WorkerProcess {
         posix_spawnattr_setsigdefault(&attr, &all)
         var env = ProcessInfo.processInfo.environment
         if sandbox { env["KHARNESS_SANDBOX"] = "1" } else { env.removeValue(forKey: "KHARNESS_SANDBOX") }
+        env["KHARNESS_CONSOLE_OUT"] = "4"
+        env["KHARNESS_CONSOLE_ERR"] = "5"
         let envp = env.map { "\($0.key)=\($0.value)" }
         var pid: pid_t = 0
         let rc = withCStrings(argv) { cargv in
@@ -215,6 +243,13 @@ public enum WorkerProcess {
                       code: sig)
     }
 
+    /// The start of what a worker's descriptors 1 and 2 got, nil for nothing.
+    static func printedText(_ url: URL) -> String? {
+        guard let d = try? Data(contentsOf: url), !d.isEmpty else { return nil }
+        let lines = String(decoding: d.prefix(2000), as: UTF8.self).split(separator: "\n").prefix(6)
+        return "\(d.count) bytes: " + lines.joined(separator: " | ")
+    }
+
     static func outputTail(_ url: URL) -> String {
         guard let d = try? Data(contentsOf: url), !d.isEmpty else { return "" }
         let text = String(decoding: d.suffix(2000), as: UTF8.self)
@@ -236,13 +271,15 @@ public enum WorkerMain {
     public static func run(request: String, events: String) -> Int32 {
         guard let data = FileManager.default.contents(atPath: request),
               let q = try? JSONDecoder().decode(PatchedSideRequest.self, from: data) else {
-            FileHandle.standardError.write(Data("kharness worker: cannot read the request \(request)\n".utf8))
+            Console.err("kharness worker: cannot read the request \(request)\n")
             return 2
         }
         let fd = open(events, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else { return 2 }
         let sink = EventSink(fd: fd)
         WorkerMain.sink = sink
+        // orphans of what the code under test starts come back to the worker
+        _ = kh_subreaper()
         kh_death_hooks { what, status in
             WorkerMain.died(what: what.map { String(cString: $0) } ?? "?", status: status)
         }
@@ -258,8 +295,11 @@ public enum WorkerMain {
                     kh_landlock($0, Int32(writable.count), 1)
                 }
             }
-            if rc < 0 { FileHandle.standardError.write(Data("kharness worker: no Landlock sandbox (\(String(cString: strerror(-rc))))\n".utf8)) }
+            if rc < 0 { Console.err("kharness worker: no Landlock sandbox (\(String(cString: strerror(-rc))))\n") }
+            let c = kh_contain()
+            if c < 0 { Console.err("kharness worker: no seccomp filter (\(String(cString: strerror(-c))))\n") }
         }
+        kh_fork_guard()
         let patched: KernelAPI, base: KernelAPI
         do {
             patched = try KernelAPI.load(path: q.library)
@@ -284,6 +324,11 @@ public enum WorkerMain {
             }
             sink.emit(e)
         }
+        if kh_fork_count() > 0 { sink.emit(.forks(Int(kh_fork_count()))) }
+        // processes the code under test started (with a raw system call,
+        // past the fork guard) and left running end with the worker
+        let strays = ChildProcess.killStrays()
+        if strays > 0 { sink.emit(.strays(strays)) }
         kh_death_hooks_disarm()
         return 0
     }
@@ -429,6 +474,10 @@ public enum InProcessGuard {
     /// The command is ending on its own (tells a parent that it did).
     public static func disarm() {
         kh_death_hooks_disarm()
+        let forks = kh_fork_count()
+        if forks > 0 {
+            Console.err("kharness: note: the code under test called fork() \(forks) time\(forks == 1 ? "" : "s") (no copy went on: refused by the sandbox, or ended at once)\n")
+        }
         ChildProcess.tellParent("1")
     }
 
@@ -445,6 +494,7 @@ public enum InProcessGuard {
         // process (this process only waits for it)
         ChildProcess.runInChild()
         sandboxed = true
+        kh_fork_guard()
         if ProcessInfo.processInfo.environment["KHARNESS_NO_SANDBOX"] == "1" { return }
         let dirs = writable.filter { FileManager.default.fileExists(atPath: $0) }
         let rc = WorkerProcess.withCStrings(dirs) { p in
@@ -453,7 +503,11 @@ public enum InProcessGuard {
             }
         }
         if rc < 0 {
-            FileHandle.standardError.write(Data("kharness: note: no sandbox for the patches' code (Landlock: \(String(cString: strerror(-rc))))\n".utf8))
+            Console.err("kharness: note: no sandbox for the patches' code (Landlock: \(String(cString: strerror(-rc))))\n")
+        }
+        let c = kh_contain()
+        if c < 0 {
+            Console.err("kharness: note: the patches' code may start processes and open sockets (seccomp: \(String(cString: strerror(-c))))\n")
         }
     }
 
@@ -467,7 +521,7 @@ public enum InProcessGuard {
     static func report(_ m: String, token: String?) {
         var s = "kharness: \(m)\n"
         if let token { s += "kharness: the run it was in: kharness replay \(token)\n" }
-        s.withCString { _ = write(2, $0, strlen($0)) }
+        Console.err(s)
     }
 }
 
@@ -492,26 +546,48 @@ public enum ChildProcess {
 
     /// In the parent: start the child, wait, and end.  Returns in the child,
     /// and where KHARNESS_IN_PROCESS=1 keeps everything in one process.
+    ///
+    /// The child gets this process's stdout and stderr as descriptors 4
+    /// and 5 (Console writes kharness's own output there) and a capture
+    /// file as 1 and 2: what the code under test prints is shown apart,
+    /// after the child ends.  This process becomes a subreaper, so that a
+    /// process the code under test starts (where the seccomp filter is not
+    /// available) is killed when the child ends.
     public static func runInChild() {
         guard !isChild, env["KHARNESS_IN_PROCESS"] != "1" else { return }
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return }
+        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         // no network namespace here: the child still runs processes (patch,
         // the compiler on a cache miss) through Foundation, whose run loop
-        // needs the loopback device; Landlock still blocks TCP
+        // needs the loopback device; the seccomp filter refuses sockets
+        // once the patched code is loaded
         let argv = [exe] + CommandLine.arguments.dropFirst()
+        let capture = captureFile()
         var e = env
         e["KHARNESS_CHILD"] = "1"
         e["KHARNESS_CHILD_FD"] = "3"
+        if capture >= 0 {
+            e["KHARNESS_CONSOLE_OUT"] = "4"
+            e["KHARNESS_CONSOLE_ERR"] = "5"
+        }
         let envp = e.map { "\($0.key)=\($0.value)" }
+        // high descriptors first, so that the dup2s below cannot clobber
+        // one another
+        let word = fcntl(fds[1], F_DUPFD_CLOEXEC, 100)
+        close(fds[1])
+        let out = fcntl(1, F_DUPFD_CLOEXEC, 100), err = fcntl(2, F_DUPFD_CLOEXEC, 100)
         var fa = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
-        // the read end stays here (close-on-exec); the write end is the
-        // child's fd 3
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        posix_spawn_file_actions_adddup2(&fa, fds[1], 3)
+        posix_spawn_file_actions_adddup2(&fa, word, 3)
+        if capture >= 0 {
+            posix_spawn_file_actions_adddup2(&fa, out, 4)
+            posix_spawn_file_actions_adddup2(&fa, err, 5)
+            posix_spawn_file_actions_adddup2(&fa, capture, 1)
+            posix_spawn_file_actions_adddup2(&fa, capture, 2)
+        }
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -523,14 +599,15 @@ public enum ChildProcess {
         sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &none)
         posix_spawnattr_setsigdefault(&attr, &all)
+        _ = kh_subreaper()
         var pid: pid_t = 0
         let rc = WorkerProcess.withCStrings(argv) { a in
             WorkerProcess.withCStrings(envp) { en in posix_spawn(&pid, argv[0], &fa, &attr, a, en) }
         }
-        close(fds[1])
+        for fd in [word, out, err] { close(fd) }
         guard rc == 0 else {
             close(fds[0])
-            FileHandle.standardError.write(Data("kharness: cannot start the child process: \(String(cString: strerror(rc)))\n".utf8))
+            Console.err("kharness: cannot start the child process: \(String(cString: strerror(rc)))\n")
             exit(2)
         }
         // ^C reaches the child (same process group); this one waits for it
@@ -538,17 +615,78 @@ public enum ChildProcess {
         signal(SIGTERM, SIG_IGN)
         var st: Int32 = 0
         while waitpid(pid, &st, 0) < 0 && errno == EINTR {}
-        var word: UInt8 = 0
-        let got = read(fds[0], &word, 1)
+        var said: UInt8 = 0
+        let got = read(fds[0], &said, 1)
         close(fds[0])
+        let strays = killStrays()
         // this process's own end is not the code under test's
         kh_death_hooks_disarm()
+        if capture >= 0 { showCaptured(capture) }
+        if strays > 0 {
+            Console.err("kharness: the code under test left \(strays) process\(strays == 1 ? "" : "es") running (killed)\n")
+        }
         let exited = st & 0x7f == 0
         let code = (st >> 8) & 0xff
         if got == 1 && exited { exit(code) }
         let how = exited ? "ended the process with _exit(\(code))"
             : "killed the process with signal \(st & 0x7f) (\(String(cString: strsignal(st & 0x7f))))"
-        FileHandle.standardError.write(Data("kharness: the code under test \(how)\n".utf8))
+        Console.err("kharness: the code under test \(how)\n")
         exit(1)
+    }
+
+    /// An unlinked file for the child's stdout and stderr (nothing is left
+    /// behind however the child ends); -1 when none can be made.
+    static func captureFile() -> Int32 {
+        let fd = kh_capture_file(FileManager.default.temporaryDirectory.path)
+        guard fd >= 0 else { return -1 }
+        let high = fcntl(fd, F_DUPFD_CLOEXEC, 100)
+        close(fd)
+        return high
+    }
+
+    /// What the child's descriptors 1 and 2 got, shown apart from the report.
+    static func showCaptured(_ fd: Int32) {
+        let size = lseek(fd, 0, SEEK_END)
+        guard size > 0 else { close(fd); return }
+        var head = [UInt8](repeating: 0, count: Int(min(size, 4096)))
+        let n = pread(fd, &head, head.count, 0)
+        close(fd)
+        let text = String(decoding: head.prefix(max(0, n)), as: UTF8.self)
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(10).map { "  | " + $0 }
+        if lines.last == "  | " { lines.removeLast() }
+        Console.err("kharness: output of the code under test (\(size) bytes on its stdout/stderr, kept out of the report):\n"
+                    + lines.joined(separator: "\n") + "\n")
+    }
+
+    /// Kill and reap every process left that this one inherited as a
+    /// subreaper (started by the code under test and orphaned); how many.
+    static func killStrays() -> Int {
+        var killed = Set<Int32>()
+        for _ in 0..<50 {
+            // the ended ones (a fork's copy the guard ended) first
+            var st: Int32 = 0
+            while waitpid(-1, &st, WNOHANG) > 0 {}
+            let pids = children()
+            if pids.isEmpty { break }
+            for p in pids where !killed.contains(p) {
+                kill(p, SIGKILL)
+                killed.insert(p)
+            }
+            usleep(2000)
+        }
+        var st: Int32 = 0
+        while waitpid(-1, &st, WNOHANG) > 0 {}
+        return killed.count
+    }
+
+    /// This process's children, from /proc (every thread's list).
+    static func children() -> [Int32] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        var pids: [Int32] = []
+        for t in tasks {
+            guard let text = try? String(contentsOfFile: "/proc/self/task/\(t)/children", encoding: .utf8) else { continue }
+            pids += text.split(separator: " ").compactMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        return pids
     }
 }

@@ -208,6 +208,11 @@ public struct PatchCheckReport: Sendable {
     public var generatedCycles: [GeneratedCycle] = []
     /// The patched code ended, killed or hung the worker process.
     public var deaths: [WorkerDeath] = []
+    /// What the patched code did to its process that did not end it and
+    /// was contained: printed text (kept out of the report), fork() calls
+    /// (each copy ended at once).  Notes, not findings: the exploration's
+    /// results stand.
+    public var sideEffects: [String] = []
     /// The patched build's code id (tokens of its findings carry it).
     public var codeID: String?
 }
@@ -408,6 +413,13 @@ public enum PatchChecker {
             report.rows.append(row)
         }
         report.deaths = side.deaths
+        report.sideEffects = side.output.map { "the patched code printed \($0) (kept out of the report)" }
+        if side.strays > 0 {
+            report.sideEffects.append("the patched code left \(side.strays) process\(side.strays == 1 ? "" : "es") running (killed when its worker ended)")
+        }
+        if side.forks > 0 {
+            report.sideEffects.append("the patched code called fork() \(side.forks) time\(side.forks == 1 ? "" : "s") (no copy went on: refused by the sandbox, or ended at once)")
+        }
         report.codeID = side.codeID
         // lockdep over the whole suite: dependencies of different scenarios
         // can close a cycle that no single scenario has
@@ -546,6 +558,7 @@ public enum PatchChecker {
                     out += "  the worker's last output:\n" + d.output.split(separator: "\n").map { "    \($0)\n" }.joined()
                 }
             }
+            for e in r.sideEffects { out += "note: \(e)\n" }
             for c in r.suiteCycles {
                 out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }

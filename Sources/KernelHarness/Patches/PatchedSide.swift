@@ -55,6 +55,10 @@ public enum PatchedSideEvent: Codable, Sendable {
     /// run it was in (when one was running).
     case death(kind: String, message: String, token: String?, scenario: String?)
     case failure(String)
+    /// The code under test called fork() this many times.
+    case forks(Int)
+    /// It left this many processes running (killed at the worker's end).
+    case strays(Int)
 }
 
 public enum PatchedSide {

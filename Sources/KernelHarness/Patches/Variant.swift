@@ -287,7 +287,7 @@ public enum VariantBuilder {
 
     /// Tell the user (stderr; stdout stays the report's).
     static func note(_ m: String) {
-        FileHandle.standardError.write(Data("kharness: note: \(m)\n".utf8))
+        Console.err("kharness: note: \(m)\n")
     }
 
     /// Remember which library has `api`'s code id (and what it was built
