@@ -31,9 +31,9 @@ extern "C" {
 /*
  * 2: ksim_run_pct/prefix/last_first, ksim_enabled_log and
  * ksim_stats.total_direct (struct ksim_stats grew: rebuild against this
- * header), KSIM_OPT_DIRECT.
+ * header), KSIM_OPT_DIRECT.  5: the lock-set audit (ksim_audit_*).
  */
-#define KSIM_API_VERSION	4
+#define KSIM_API_VERSION	5
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
@@ -350,6 +350,47 @@ int ksim_running_task(const struct ksim_world *w);
 unsigned long ksim_coverage_block_address(long i);
 int ksim_coverage_block_ran(const struct ksim_world *w, long i);
 
+/*
+ * Lock-set audit (what `kharness audit` reads).  With KSIM_AUDIT_ON every
+ * access a task makes at a scheduling point (page-flag bits, atomics and
+ * counters, the toy programs' plain loads and stores) is recorded with the
+ * locks the task holds and whether the page it belongs to is off the LRU
+ * by this task's hand, grouped and counted over all runs of the world
+ * until it is enabled again or destroyed.  KSIM_AUDIT_BUG_GOES_ON lets a
+ * task go on past a BUG_ON (the finding is still reported), so that what
+ * the kernel code would do next is audited too.
+ */
+#define KSIM_AUDIT_ON		1
+#define KSIM_AUDIT_BUG_GOES_ON	2
+#define KSIM_AUDIT_FIELDS	128	/* distinct field names per world */
+#define KSIM_AUDIT_LOCKS	64	/* distinct lock descriptions */
+
+struct ksim_audit_site {
+	const char *field;	/* "PG_mlocked", "_count", "counter" */
+	const char *file;	/* kernel site of the access */
+	int line;
+	const char *function;
+	int kind;		/* enum ksim_op_kind */
+	int write;
+	int isolated;		/* its page is off the LRU by this task */
+	int task;		/* the first task seen here */
+	uint64_t locks;		/* bit i: ksim_audit_lock_name(w, i) held */
+	uint64_t count;		/* accesses over all runs */
+	const char *chain;	/* "mlock_vma_page < try_to_unmap_cluster < ..." */
+	const uint8_t *prefix;	/* choices of the first run that got here */
+	size_t nr_prefix;
+};
+
+/* 0, or KSIM_EINVAL for unknown flags, KSIM_ENOMEM.  0 turns it off. */
+int ksim_audit_enable(struct ksim_world *w, int flags);
+int ksim_audit_count(const struct ksim_world *w);
+/* Accesses not recorded because a table was full. */
+int ksim_audit_dropped(const struct ksim_world *w);
+/* Strings and prefix are owned by the world until the audit is reset. */
+int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s);
+/* "page-lock", "PG_locked(other page)", "mmap_sem:write", "lru_lock" … */
+const char *ksim_audit_lock_name(const struct ksim_world *w, int bit);
+
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
 const char *ksim_schedule_token(struct ksim_world *w);
@@ -467,6 +508,11 @@ struct ksim_api {
 	unsigned long (*coverage_block_address)(long);
 	int (*coverage_block_ran)(const struct ksim_world *, long);
 	int (*running_task)(const struct ksim_world *);
+	int (*audit_enable)(struct ksim_world *, int);
+	int (*audit_count)(const struct ksim_world *);
+	int (*audit_dropped)(const struct ksim_world *);
+	int (*audit_get)(struct ksim_world *, int, struct ksim_audit_site *);
+	const char *(*audit_lock_name)(const struct ksim_world *, int);
 };
 
 const struct ksim_api *ksim_get_api(void);

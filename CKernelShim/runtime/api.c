@@ -60,6 +60,11 @@ static const struct ksim_api ksim_api_table = {
 	.coverage_block_address = ksim_coverage_block_address,
 	.coverage_block_ran = ksim_coverage_block_ran,
 	.running_task = ksim_running_task,
+	.audit_enable = ksim_audit_enable,
+	.audit_count = ksim_audit_count,
+	.audit_dropped = ksim_audit_dropped,
+	.audit_get = ksim_audit_get,
+	.audit_lock_name = ksim_audit_lock_name,
 };
 
 const struct ksim_api *ksim_get_api(void)

@@ -285,6 +285,7 @@ struct ksim_world {
 	uint64_t lastw_seq;
 	int at_site;		/* ksim_report_at(): one finding per message */
 	struct ksim_sym syms[KSIM_SYM_SLOTS];
+	struct ksim_audit *audit;	/* lock-set recorder, NULL: off */
 };
 
 /* coro.c */
@@ -366,10 +367,17 @@ const char *ksim_short_file(const char *file);
 int ksim_finding_is_fatal(int kind);
 void ksim_capture_frames(struct ksim_frames *fr);
 const char *ksim_symbolize(void *pc, char *buf, size_t len);
+/* The same through the world's cache (what repeated chains want). */
+const char *ksim_sym_name(struct ksim_world *w, void *pc);
 /* Report text: expands the call chains ksim_last_write_chain() left. */
 size_t ksim_expand_detail(struct ksim_world *w, const char *detail, char *out,
 			  size_t len);
 void ksim_crash_guard_init(void);
+
+/* audit.c */
+void ksim_audit_note(struct ksim_world *w, struct ksim_task *t);
+void ksim_audit_destroy(struct ksim_world *w);
+int ksim_audit_bug_goes_on(const struct ksim_world *w);
 
 /* token.c */
 int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,

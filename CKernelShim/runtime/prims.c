@@ -545,7 +545,8 @@ void ksim_assert_end(void)
 		w->cur->in_assert--;
 }
 
-void ksim_bug(const char *cond, KSIM_LOC)
+/* The finding of a BUG; 1 when the task may go on (audit). */
+static int bug_report(const char *cond, KSIM_LOC, int may_go_on)
 {
 	struct ksim_world *w = ksim_tls_world;
 	struct ksim_task *t = w ? w->cur : NULL;
@@ -565,10 +566,24 @@ void ksim_bug(const char *cond, KSIM_LOC)
 		r->detail = ksim_pool_printf(w, "BUG_ON(%s) in %s()\n", cond,
 					     func);
 	}
+	/* the audit wants to see what the code does next */
+	if (t && may_go_on && ksim_audit_bug_goes_on(w))
+		return 1;
 	if (t)
 		ksim_finding_stop(w, t);
 	w->stopped = 1;
 	abort();	/* BUG outside a task: a harness bug */
+}
+
+void ksim_bug(const char *cond, KSIM_LOC)
+{
+	bug_report(cond, file, line, func, 0);
+	abort();
+}
+
+void ksim_bug_on(const char *cond, KSIM_LOC)
+{
+	bug_report(cond, file, line, func, 1);
 }
 
 int ksim_warn(int cond, const char *text, KSIM_LOC)

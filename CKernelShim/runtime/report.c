@@ -267,7 +267,7 @@ static int ksim_is_runtime_frame(const char *name)
 }
 
 /* ksim_symbolize() through the world's cache of names. */
-static const char *ksim_sym_name(struct ksim_world *w, void *pc)
+const char *ksim_sym_name(struct ksim_world *w, void *pc)
 {
 	uintptr_t h = ((uintptr_t)pc >> 1) * 0x9E3779B97F4A7C15ULL;
 	struct ksim_sym *e = &w->syms[(h >> 40) & (KSIM_SYM_SLOTS - 1)];

@@ -344,10 +344,14 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 		return t;
 	}
 	if (w->ch.fast && ksim_choose_here(w, t)) {
+		if (w->audit)
+			ksim_audit_note(w, t);
 		t->has_pend = 0;
 		return t;
 	}
 	ksim_coro_leave(w, t);
+	if (w->audit)
+		ksim_audit_note(w, t);
 	t->has_pend = 0;
 	return t;
 }

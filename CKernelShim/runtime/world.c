@@ -474,6 +474,7 @@ void ksim_world_destroy(struct ksim_world *w)
 		return;
 	if (ksim_tls_world == w)
 		ksim_tls_world = NULL;
+	ksim_audit_destroy(w);
 	for (i = 0; i <= KSIM_MAX_TASKS; i++)
 		ksim_stacks_free(&w->tasks[i]);
 	if (w->arena)

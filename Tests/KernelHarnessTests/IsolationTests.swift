@@ -19,6 +19,24 @@ import Testing
         return try patchTexts(SyntheticKernel.diff("mm/rmap.c", rmap, changed), "hostile.patch")
     }
 
+    /// A socket of `type` bound to 127.0.0.1 on a free port, and the port.
+    static func loopbackSocket(_ type: Int32) throws -> (Int32, Int) {
+        let fd = socket(AF_INET, type, 0)
+        try #require(fd >= 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = UInt32(0x7f000001).bigEndian
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
+        }
+        try #require(bound == 0)
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
+    }
+
     /// A patch whose build creates `file` when it is loaded (a constructor).
     static func constructorPatch(creating file: URL) throws -> String {
         let shim = try ShimSource.locate()
@@ -121,22 +139,9 @@ import Testing
     /// No network from the worker: the patched code's TCP connect to a
     /// listener of this test never arrives (in-process it would).
     @Test func sandboxedWorkerCannotConnect() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
+        let (fd, port) = try Self.loopbackSocket(Int32(SOCK_STREAM.rawValue))
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = UInt32(0x7f000001).bigEndian
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
-        }
-        #expect(bound == 0 && listen(fd, 4) == 0)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        let port = Int(UInt16(bigEndian: addr.sin_port))
+        #expect(listen(fd, 4) == 0)
         let code = "extern int socket(int, int, int); extern int connect(int, const void *, unsigned); "
             + "unsigned char sa[16] = { 2, 0, \(port >> 8), \(port & 255), 127, 0, 0, 1 }; "
             + "int s = socket(2, 1, 0); if (s >= 0) connect(s, sa, 16);"
@@ -287,21 +292,8 @@ import Testing
     /// No sockets once the patched code is loaded (seccomp): a UDP datagram
     /// to a socket of this test never arrives (Landlock alone stops TCP only).
     @Test func patchedCodeCannotSendUDP() throws {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        #expect(fd >= 0)
+        let (fd, port) = try IsolationTests.loopbackSocket(Int32(SOCK_DGRAM.rawValue))
         defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = UInt32(0x7f000001).bigEndian
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) }
-        }
-        #expect(bound == 0)
-        _ = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        let port = Int(UInt16(bigEndian: addr.sin_port))
         let code = "extern int socket(int, int, int); extern long sendto(int, const void *, unsigned long, int, const void *, unsigned); "
             + "unsigned char sa[16] = { 2, 0, \(port >> 8), \(port & 255), 127, 0, 0, 1 }; "
             + "int s = socket(2, 2, 0); if (s >= 0) sendto(s, \"x\", 1, 0, sa, 16);"

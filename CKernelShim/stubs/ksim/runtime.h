@@ -62,6 +62,9 @@ void ksim_yield(KSIM_LOC);
 void ksim_assert_begin(void);
 void ksim_assert_end(void);
 void ksim_bug(const char *cond, KSIM_LOC) __attribute__((noreturn));
+/* BUG_ON's failure: ksim_bug(), except that it returns in an audited world
+ * that asked for it (the task goes on as if the condition were false). */
+void ksim_bug_on(const char *cond, KSIM_LOC);
 int ksim_warn(int cond, const char *text, KSIM_LOC);
 /* Might-sleep check for a sleeping primitive not modelled as a lock. */
 void ksim_might_sleep(KSIM_LOC);

@@ -2,7 +2,8 @@
 /*
  * Stub: BUG_ON and friends.  CONFIG_DEBUG_VM is on, so VM_BUG_ON is
  * BUG_ON.  A BUG stops the task and reports "kernel BUG at FILE:LINE!";
- * a WARN records a finding and goes on.  While the condition of a BUG_ON
+ * a WARN records a finding and goes on (so does a BUG_ON under the
+ * audit's KSIM_AUDIT_BUG_GOES_ON: BUG() never returns).  While the condition of a BUG_ON
  * is evaluated the task is "in an assertion", which lets PageLocked()
  * check that the asserting task is the one that holds the page lock.
  */
@@ -19,7 +20,7 @@
 	__ksim_c = !!(condition);					\
 	ksim_assert_end();						\
 	if (unlikely(__ksim_c))						\
-		ksim_bug(#condition, KSIM_HERE);			\
+		ksim_bug_on(#condition, KSIM_HERE);			\
 } while (0)
 
 #define VM_BUG_ON(condition)	BUG_ON(condition)

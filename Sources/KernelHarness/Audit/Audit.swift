@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Which lock protects what.  The shim's lock-set recorder (ksim_audit_*)
+// notes every access a task makes at a scheduling point with the locks it
+// holds; an audit explores scenarios with it on and folds the records of
+// every world into one table per field: each access site, read or write,
+// the lock sets seen there, and whether the page was isolated from the LRU
+// by the accessing task.  A field's candidate protection is, as in Eraser,
+// what every write holds; a claim ("PG_mlocked protected-by page-lock")
+// is checked against every access and, when broken, names the site and a
+// schedule that reaches it.
+import Foundation
+import CKernelShim
+
+/// The pseudo-lock an access holds when its page is off the LRU by the
+/// accessing task's own hand (isolate_lru_page and friends).
+public let isolatedByMe = "isolated"
+
+/// Accesses of one field at one kernel site with one lock set.
+public struct AuditSite: Codable, Sendable, Hashable {
+    public var field: String
+    public var file: String
+    public var line: Int
+    public var function: String
+    /// The primitive ("test_and_set_bit", "atomic_rmw", "load" …).
+    public var op: String
+    public var write: Bool
+    /// Through an atomic or bit operation (false: a plain load or store).
+    public var atomic: Bool
+    /// Its page was isolated from the LRU by the accessing task.
+    public var isolated: Bool
+    /// Held locks, relative to the access ("page-lock" is the lock of the
+    /// field's own page), sorted.
+    public var locks: [String]
+    /// Kernel call chain, innermost first ("mlock_vma_page < try_to_unmap_cluster < …").
+    public var chain: String
+    /// Scenario it was seen in.
+    public var scenario: String
+    /// Accesses over all explored schedules.
+    public var count: Int
+    /// Replays a schedule that reaches the access (its last step is it).
+    public var token: String
+    /// Steps of that schedule.
+    public var steps: Int
+
+    /// Locks plus the isolation pseudo-lock.
+    public var protections: Set<String> { Set(locks + (isolated ? [isolatedByMe] : [])) }
+
+    var key: String { [field, file, String(line), function, op, write ? "w" : "r", isolated ? "i" : "", locks.joined(separator: ","), chain, scenario].joined(separator: "\u{1}") }
+    public var location: String { "\(file):\(line)" }
+}
+
+extension World {
+    /// Turn the lock-set recorder on (records from earlier runs are dropped);
+    /// `bugGoesOn`: a task goes on past a failed BUG_ON.
+    public func enableAudit(bugGoesOn: Bool = true) throws {
+        guard let enable = api.table.pointee.audit_enable else {
+            throw HarnessError.untestable("this build of the shim has no lock-set audit (API version \(api.table.pointee.version))")
+        }
+        let rc = enable(w, Int32(KSIM_AUDIT_ON) | (bugGoesOn ? Int32(KSIM_AUDIT_BUG_GOES_ON) : 0))
+        if rc != 0 { throw HarnessError.badInput("audit: \(cstr(api.table.pointee.last_error?(w)))") }
+    }
+
+    /// What the recorder gathered since it was turned on.
+    public func auditSites(scenario: String) -> [AuditSite] {
+        let t = api.table.pointee
+        guard let count = t.audit_count, let get = t.audit_get, let lockName = t.audit_lock_name else { return [] }
+        var out: [AuditSite] = []
+        for i in 0..<count(w) {
+            var s = ksim_audit_site()
+            guard get(w, i, &s) == 0 else { continue }
+            var locks: [String] = []
+            for b in 0..<64 where s.locks & (1 << UInt64(b)) != 0 {
+                if let n = lockName(w, Int32(b)) { locks.append(cstr(n)) }
+            }
+            let prefix = s.prefix.map { Array(UnsafeBufferPointer(start: $0, count: s.nr_prefix)) } ?? []
+            let op = cstr(t.op_kind_name?(s.kind))
+            out.append(AuditSite(
+                field: cstr(s.field), file: cstr(s.file), line: Int(s.line), function: cstr(s.function), op: op,
+                write: s.write != 0,
+                atomic: !(UInt32(bitPattern: s.kind) == KSIM_OP_LOAD.rawValue || UInt32(bitPattern: s.kind) == KSIM_OP_STORE.rawValue),
+                isolated: s.isolated != 0, locks: locks.sorted(), chain: cstr(s.chain), scenario: scenario,
+                count: Int(s.count),
+                token: Schedule(scenario: self.scenario, codeID: api.codeID, choices: prefix).token, steps: prefix.count))
+        }
+        return out
+    }
+
+    /// Accesses the recorder could not keep (a table was full).
+    public var auditDropped: Int { Int(api.table.pointee.audit_dropped?(w) ?? 0) }
+}
+
+/// One field's accesses and what protects them.
+public struct AuditField: Codable, Sendable {
+    public var field: String
+    public var sites: [AuditSite]
+    /// What every write holds (Eraser's candidate set; "isolated" counts).
+    public var protection: [String]
+    /// When nothing protects every write: the protection most write sites
+    /// have, and the write sites without it.
+    public var likely: String?
+    public var breaking: [AuditSite]
+
+    public var writes: [AuditSite] { sites.filter(\.write) }
+    public var reads: [AuditSite] { sites.filter { !$0.write } }
+
+    init(field: String, sites: [AuditSite]) {
+        self.field = field
+        self.sites = sites.sorted { ($0.file, $0.line, $0.write ? 0 : 1, $0.chain, $0.locks.joined(separator: ",")) < ($1.file, $1.line, $1.write ? 0 : 1, $1.chain, $1.locks.joined(separator: ",")) }
+        let w = self.sites.filter(\.write)
+        var common: Set<String>? = nil
+        for s in w { common = common.map { $0.intersection(s.protections) } ?? s.protections }
+        protection = (common ?? []).sorted()
+        breaking = []
+        likely = nil
+        if protection.isEmpty && !w.isEmpty {
+            // the lock held at the most write sites (by distinct site)
+            var held: [String: Set<String>] = [:]
+            for s in w { for p in s.protections { held[p, default: []].insert("\(s.location) \(s.function)") } }
+            if let best = held.max(by: { ($0.value.count, $1.key) < ($1.value.count, $0.key) }) {
+                likely = best.key
+                breaking = w.filter { !$0.protections.contains(best.key) }
+            }
+        }
+    }
+}
+
+/// A claim about a field: "PG_mlocked protected-by page-lock",
+/// "_count written-under lru_lock|page-lock".
+public struct AuditClaim: Codable, Sendable, Hashable {
+    public enum Relation: String, Codable, Sendable {
+        /// Every access (read or write) holds one of the locks.
+        case protectedBy = "protected-by"
+        /// Every write holds one of the locks.
+        case writtenUnder = "written-under"
+    }
+    public var field: String
+    public var relation: Relation
+    /// Any one of them is enough ("a|b").
+    public var locks: [String]
+    public var text: String
+
+    /// "claim FIELD protected-by|written-under LOCK[|LOCK…]" ("claim" optional).
+    public init(parsing line: String) throws {
+        var words = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+        if words.first == "claim" { words.removeFirst() }
+        guard words.count == 3, let r = Relation(rawValue: words[1]) else {
+            throw HarnessError.badInput("bad claim '\(line)': expected FIELD protected-by|written-under LOCK[|LOCK…], e.g. 'PG_mlocked protected-by page-lock'")
+        }
+        let locks = words[2].split(separator: "|", omittingEmptySubsequences: false).map(String.init)
+        guard !locks.isEmpty, !locks.contains(where: \.isEmpty) else {
+            throw HarnessError.badInput("bad claim '\(line)': empty lock name")
+        }
+        field = words[0]
+        relation = r
+        self.locks = locks
+        text = "\(field) \(r.rawValue) \(locks.joined(separator: "|"))"
+    }
+
+    /// The accesses that break it (empty: it holds).
+    public func breaking(_ sites: [AuditSite]) -> [AuditSite] {
+        sites.filter { $0.field == field && ($0.write || relation == .protectedBy) && $0.protections.isDisjoint(with: locks) }
+    }
+}
+
+/// The result of an audit.
+public struct AuditReport: Codable, Sendable {
+    public var codeID: String
+    public var scenarios: [String]
+    public var schedules: Int
+    public var exhausted: [String: Bool]
+    public var fields: [AuditField]
+    public struct ClaimResult: Codable, Sendable {
+        public var claim: AuditClaim
+        public var holds: Bool
+        /// Accesses seen for the field at all (a claim on nothing is not a pass).
+        public var accesses: Int
+        public var breaking: [AuditSite]
+    }
+    public var claims: [ClaimResult] = []
+    public var dropped = 0
+    public var seconds: Double = 0
+
+    public func field(_ name: String) -> AuditField? { fields.first { $0.field == name } }
+    public var allSites: [AuditSite] { fields.flatMap(\.sites) }
+    /// Every claim holds and has accesses to judge.
+    public var claimsHold: Bool { claims.allSatisfy { $0.holds } }
+}
+
+public struct AuditOptions: Sendable {
+    public var timePerScenario: Double = 20
+    public var jobs = 1
+    /// Tasks go on past a failed BUG_ON (what the code would do next).
+    public var bugGoesOn = true
+    public var claims: [AuditClaim] = []
+    public init() {}
+}
+
+public enum Audit {
+    static func choices(_ s: AuditSite) -> [UInt8] { (try? Schedule(token: s.token))?.choices ?? [] }
+
+    /// Explore each scenario (DPOR, exhaustive when it fits the time) with
+    /// the recorder on in every world, and fold the records together.
+    public static func run(_ names: [String], api: KernelAPI, options: AuditOptions) throws -> AuditReport {
+        let start = Date()
+        final class Collector: @unchecked Sendable {
+            let lock = NSLock()
+            var worlds: [World] = []
+            var error: Error?
+        }
+        var all: [String: AuditSite] = [:]
+        var schedules = 0
+        var exhausted: [String: Bool] = [:]
+        var dropped = 0
+        for name in names {
+            let c = Collector()
+            var o = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: false, jobs: options.jobs)
+            let bugGoesOn = options.bugGoesOn
+            o.observe = { w in
+                do { try w.enableAudit(bugGoesOn: bugGoesOn) } catch { c.lock.withLock { c.error = error } }
+                c.lock.withLock { c.worlds.append(w) }
+            }
+            let scenario = try Scenario(registered: name, api: api)
+            let r = try Explorer(scenario, strategy: .dpor, options: o, api: api).run()
+            if let e = c.error { throw e }
+            schedules += r.schedules
+            exhausted[name] = r.exhausted
+            for w in c.worlds {
+                dropped += w.auditDropped
+                for s in w.auditSites(scenario: name) {
+                    if var have = all[s.key] {
+                        have.count += s.count
+                        // the shortest run, then the smallest choices (as the
+                        // recorder keeps them): the same whatever --jobs
+                        if s.steps < have.steps || (s.steps == have.steps && Self.choices(s).lexicographicallyPrecedes(Self.choices(have))) {
+                            have.token = s.token
+                            have.steps = s.steps
+                        }
+                        all[s.key] = have
+                    } else {
+                        all[s.key] = s
+                    }
+                }
+            }
+        }
+        let byField = Dictionary(grouping: all.values, by: \.field)
+        var report = AuditReport(codeID: api.codeID, scenarios: names, schedules: schedules, exhausted: exhausted,
+                                 fields: byField.keys.sorted().map { AuditField(field: $0, sites: byField[$0]!) })
+        report.dropped = dropped
+        let sites = Array(all.values)
+        report.claims = options.claims.map { claim in
+            let broken = claim.breaking(sites).sorted { ($0.file, $0.line, $0.chain) < ($1.file, $1.line, $1.chain) }
+            let n = sites.filter { $0.field == claim.field && ($0.write || claim.relation == .protectedBy) }.count
+            return AuditReport.ClaimResult(claim: claim, holds: broken.isEmpty && n > 0, accesses: n, breaking: broken)
+        }
+        report.seconds = Date().timeIntervalSince(start)
+        return report
+    }
+}

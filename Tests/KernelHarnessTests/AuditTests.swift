@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The lock-set audit against what the seed thread says by hand.
+import Foundation
+import Testing
+@testable import KernelHarness
+
+@Suite struct AuditTests {
+    static func audit(_ names: [String], api: KernelAPI = .builtin, jobs: Int = 1,
+                      claims: [String] = []) throws -> AuditReport {
+        var o = AuditOptions()
+        o.timePerScenario = 30
+        o.jobs = jobs
+        o.claims = try claims.map { try AuditClaim(parsing: $0) }
+        return try Audit.run(names, api: api, options: o)
+    }
+
+    /// The writes of PG_mlocked by mlock_vma_page() called from
+    /// try_to_unmap_cluster().
+    static func clusterMlocks(_ r: AuditReport) throws -> [AuditSite] {
+        let f = try #require(r.field("PG_mlocked"))
+        return f.writes.filter { $0.function == "mlock_vma_page" && $0.chain.contains("try_to_unmap_cluster") }
+    }
+
+    /// The seed BUG's cause: on the unpatched model, try_to_unmap_cluster()
+    /// reaches mlock_vma_page()'s TestSetPageMlocked for a page whose lock
+    /// it does not hold (another page's lock is held: the one reclaim
+    /// took).  The schedule the audit gives for that access is the one that
+    /// BUGs at the assertion just before it.
+    @Test func clusterScanMlocksWithoutThePageLock() throws {
+        let r = try Self.audit(["seed-reclaim-nonlinear"], claims: ["PG_mlocked protected-by page-lock"])
+        let unlocked = try Self.clusterMlocks(r).filter { !$0.locks.contains("page-lock") }
+        let all = try Self.clusterMlocks(r)
+        let s = try #require(unlocked.first, "\(all)")
+        #expect(s.locks.contains("PG_locked(other page)") && s.locks.contains("ptl") && s.locks.contains("mmap_sem:read"))
+        let claim = try #require(r.claims.first)
+        #expect(!claim.holds && claim.breaking.contains { $0.key == s.key })
+        let w = try World(scenario: "seed-reclaim-nonlinear")
+        try w.run(token: s.token)
+        #expect(w.findings.contains { $0.kind == "bug" && $0.file.hasSuffix("mm/mlock.c") && $0.function == "mlock_vma_page" })
+    }
+
+    /// With 0001 (trylock_page() around the cluster scan's mlock), every
+    /// such write holds the page's own lock, and the claim holds on both
+    /// seed scenarios.
+    @Test func withTheFixTheClusterScanHoldsThePageLock() throws {
+        let v = try VariantBuilder.build(patches: [try CheckPatchTests.patch("0001")])
+        let r = try Self.audit(CheckPatchTests.seeds, api: v.api, claims: ["PG_mlocked written-under page-lock"])
+        let sites = try Self.clusterMlocks(r)
+        #expect(!sites.isEmpty)
+        #expect(sites.allSatisfy { $0.locks.contains("page-lock") }, "\(sites.map(\.locks))")
+        #expect(r.claimsHold, "\(r.claims.map(\.breaking))")
+    }
+
+    /// The reviewer's first claim: __munlock_pagevec()'s TestClearPageMlocked
+    /// runs under zone->lru_lock (and mmap_sem, taken for write by munlock),
+    /// not under the page lock.
+    @Test func munlockPagevecClearsMlockedUnderLruLockNotPageLock() throws {
+        let r = try Self.audit(["reclaim-vs-munlock"])
+        let f = try #require(r.field("PG_mlocked"))
+        let clears = f.writes.filter { $0.function == "__munlock_pagevec" }
+        #expect(!clears.isEmpty)
+        for s in clears {
+            #expect(s.locks.contains("lru_lock") && s.locks.contains("mmap_sem:write") && !s.locks.contains("page-lock"),
+                    "\(s.locks)")
+        }
+    }
+
+    /// "Isolated by me" counts as a protection: shrink_page_list() works on
+    /// pages reclaim took off the LRU itself, and every write of
+    /// PG_referenced there is on such a page.
+    @Test func isolationIsAProtection() throws {
+        let r = try Self.audit(["seed-reclaim-nonlinear"])
+        let f = try #require(r.field("PG_referenced"))
+        #expect(!f.writes.isEmpty && f.writes.allSatisfy(\.isolated))
+        #expect(f.protection.contains(isolatedByMe))
+        // and the page is not isolated while it is still on the LRU
+        let lru = try #require(r.field("PG_lru"))
+        #expect(lru.writes.contains { $0.function == "__isolate_lru_page" && !$0.isolated })
+    }
+
+    /// A planted unprotected counter and its locked twin.
+    @Test func toyCounterWithAndWithoutTheLock() throws {
+        let bareReport = try Self.audit(["toy-lost-update"])
+        let bare = try #require(bareReport.field("counter"))
+        #expect(!bare.writes.isEmpty && bare.protection.isEmpty && bare.sites.allSatisfy { $0.locks.isEmpty && !$0.atomic })
+        let lockedReport = try Self.audit(["toy-locked-update"])
+        let locked = try #require(lockedReport.field("counter"))
+        #expect(locked.protection == ["lock"], "\(locked.protection)")
+    }
+
+    /// The same table whatever the number of threads: sites, counts and the
+    /// replay token kept for each.
+    @Test func sameAuditWithOneAndTwoJobs() throws {
+        let one = try Self.audit(["reclaim-vs-munlock"], jobs: 1)
+        let two = try Self.audit(["reclaim-vs-munlock"], jobs: 2)
+        let a = one.allSites.map { "\($0.key) \($0.count) \($0.token)" }.sorted()
+        let b = two.allSites.map { "\($0.key) \($0.count) \($0.token)" }.sorted()
+        #expect(a.count > 20)
+        #expect(a == b)
+    }
+
+    @Test func claimsParseOrSayWhy() throws {
+        let c = try AuditClaim(parsing: "claim _count written-under lru_lock|page-lock")
+        #expect(c.field == "_count" && c.relation == .writtenUnder && c.locks == ["lru_lock", "page-lock"])
+        for bad in ["", "PG_mlocked", "PG_mlocked guarded-by page-lock", "PG_mlocked protected-by ", "x protected-by a||b"] {
+            #expect(throws: HarnessError.self) { _ = try AuditClaim(parsing: bad) }
+        }
+        // a claim about a field nothing touched does not pass
+        let r = try Self.audit(["toy-lost-update"], claims: ["nosuchfield protected-by lock"])
+        #expect(!r.claimsHold && r.claims[0].accesses == 0)
+    }
+
+    /// The CLI: a broken claim exits 1 and prints the site and its replay; a
+    /// malformed one exits 2; the table fits 100 columns.
+    @Test func auditCommand() throws {
+        let broken = try CLI.kharness(["audit", "seed-reclaim-nonlinear", "--claim", "PG_mlocked protected-by page-lock"])
+        #expect(broken.code == 1, "\(broken.err)")
+        #expect(broken.out.contains("claim PG_mlocked protected-by page-lock: BROKEN"), "\(broken.out)")
+        #expect(broken.out.contains("replay: kharness replay ksim1:seed-reclaim-nonlinear:"))
+        #expect(broken.out.split(separator: "\n").allSatisfy { $0.count <= 100 })
+        let holds = try CLI.kharness(["audit", "toy-locked-update", "--claim", "counter protected-by lock"])
+        #expect(holds.code == 0 && holds.out.contains("holds"), "\(holds.out) \(holds.err)")
+        let bad = try CLI.kharness(["audit", "toy-locked-update", "--claim", "counter guarded lock"])
+        #expect(bad.code == 2 && bad.err.contains("bad claim"), "\(bad.err)")
+        let json = try CLI.kharness(["audit", "toy-lost-update", "--json"])
+        let parsed = try JSONSerialization.jsonObject(with: Data(json.out.utf8))
+        let obj = try #require(parsed as? [String: Any])
+        #expect((obj["fields"] as? [[String: Any]])?.contains { $0["field"] as? String == "counter" } == true)
+    }
+}
