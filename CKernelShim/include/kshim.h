@@ -391,6 +391,34 @@ int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s);
 /* "page-lock", "PG_locked(other page)", "mmap_sem:write", "lru_lock" … */
 const char *ksim_audit_lock_name(const struct ksim_world *w, int bit);
 
+/*
+ * Data races the audit saw among plain accesses (ksim_load/ksim_store):
+ * two accesses to one location by different tasks, at least one a write,
+ * not ordered by happens-before (vector clocks through lock release and
+ * acquire; value-returning atomics and test-and-set bits order like full
+ * barriers).  Each pair of sites once, counted; the prefix replays a run
+ * whose last step is the second access.
+ */
+struct ksim_audit_access {
+	const char *file;
+	int line;
+	const char *function;
+	int task;
+	int write;
+	const char *chain;
+};
+
+struct ksim_audit_race {
+	const char *field;
+	struct ksim_audit_access first, second;
+	uint64_t count;
+	const uint8_t *prefix;
+	size_t nr_prefix;
+};
+
+int ksim_audit_race_count(const struct ksim_world *w);
+int ksim_audit_race_get(struct ksim_world *w, int i, struct ksim_audit_race *r);
+
 /* Token of the choices made so far in the current run, e.g.
  * "ksim1:toy-lost-update:1a2b3c4d:a2b2".  Owned by the world. */
 const char *ksim_schedule_token(struct ksim_world *w);
@@ -513,6 +541,8 @@ struct ksim_api {
 	int (*audit_dropped)(const struct ksim_world *);
 	int (*audit_get)(struct ksim_world *, int, struct ksim_audit_site *);
 	const char *(*audit_lock_name)(const struct ksim_world *, int);
+	int (*audit_race_count)(const struct ksim_world *);
+	int (*audit_race_get)(struct ksim_world *, int, struct ksim_audit_race *);
 };
 
 const struct ksim_api *ksim_get_api(void);

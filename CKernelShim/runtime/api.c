@@ -65,6 +65,8 @@ static const struct ksim_api ksim_api_table = {
 	.audit_dropped = ksim_audit_dropped,
 	.audit_get = ksim_audit_get,
 	.audit_lock_name = ksim_audit_lock_name,
+	.audit_race_count = ksim_audit_race_count,
+	.audit_race_get = ksim_audit_race_get,
 };
 
 const struct ksim_api *ksim_get_api(void)

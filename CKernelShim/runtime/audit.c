@@ -51,8 +51,69 @@ struct ksim_audit_rec {
 	char *chain;		/* symbolized pc[], built when asked */
 };
 
+/*
+ * Happens-before, per run: a vector clock per task, one per lock (joined
+ * on release, taken on acquire) and, for each plain location, its last
+ * write and each task's last read.  Value-returning atomics and
+ * test-and-set bit operations are full barriers in the kernel: they
+ * acquire and release their word.
+ */
+#define AUD_T		(KSIM_MAX_TASKS + 1)
+#define AUD_CLOCKS	64	/* locks and atomic words per run */
+#define AUD_LOCS	64	/* plain locations per run */
+#define AUD_RACES	64
+
+struct aud_side {
+	const char *file;
+	int line;
+	const char *func;
+	int task;
+	int write;
+	int nr_pc;
+	void *pc[AUD_FRAMES];
+};
+
+struct aud_clock {
+	const void *obj;
+	int bit;
+	uint64_t run;
+	uint32_t vc[AUD_T];
+};
+
+struct aud_loc {
+	const void *obj;
+	uint64_t run;
+	int field;
+	int has_write;
+	uint32_t w_clk;
+	struct aud_side w;
+	uint32_t r_clk[AUD_T];	/* 0: no read since the last write */
+	struct aud_side r[AUD_T];
+};
+
+struct aud_race {
+	uint64_t hash;
+	int field;
+	struct aud_side a, b;	/* a: earlier, b: the access that raced it */
+	uint64_t count;
+	uint8_t *prefix;
+	size_t nr_prefix;
+	char *chain_a, *chain_b;
+};
+
 struct ksim_audit {
 	int flags;
+	/* happens-before state of the current run */
+	uint64_t hb_run;
+	uint32_t vc[AUD_T][AUD_T];
+	int nr_joined[AUD_T];
+	const void *joined_obj[AUD_T][KSIM_MAX_HELD];
+	int joined_bit[AUD_T][KSIM_MAX_HELD];
+	struct aud_clock clocks[AUD_CLOCKS];
+	struct aud_loc locs[AUD_LOCS];
+	int nr_races;
+	int races_dropped;
+	struct aud_race races[AUD_RACES];
 	int nr_fields;
 	const char *fields[KSIM_AUDIT_FIELDS];
 	int nr_locks;
@@ -212,6 +273,196 @@ static int is_access(int kind)
 	return 0;
 }
 
+static struct aud_clock *clock_of(struct ksim_world *w, struct ksim_audit *a,
+				  const void *obj, int bit)
+{
+	size_t i = (((uintptr_t)obj >> 3) ^ (unsigned)(bit + 1) * 31u) & (AUD_CLOCKS - 1), n;
+
+	for (n = 0; n < AUD_CLOCKS; n++, i = (i + 1) & (AUD_CLOCKS - 1)) {
+		struct aud_clock *c = &a->clocks[i];
+
+		if (c->run != w->runs || !c->obj) {
+			memset(c, 0, sizeof(*c));
+			c->obj = obj;
+			c->bit = bit;
+			c->run = w->runs;
+			return c;
+		}
+		if (c->obj == obj && c->bit == bit)
+			return c;
+	}
+	return NULL;	/* full: no edge (may report a race too many) */
+}
+
+static void acquire(struct ksim_world *w, struct ksim_audit *a, int t,
+		    const void *obj, int bit)
+{
+	struct aud_clock *c = clock_of(w, a, obj, bit);
+	int i;
+
+	if (c)
+		for (i = 0; i < AUD_T; i++)
+			if (c->vc[i] > a->vc[t][i])
+				a->vc[t][i] = c->vc[i];
+}
+
+static void release(struct ksim_world *w, struct ksim_audit *a, int t,
+		    const void *obj, int bit)
+{
+	struct aud_clock *c = clock_of(w, a, obj, bit);
+	int i;
+
+	if (c)
+		for (i = 0; i < AUD_T; i++)
+			if (a->vc[t][i] > c->vc[i])
+				c->vc[i] = a->vc[t][i];
+	a->vc[t][t]++;
+}
+
+static int is_unlock(int kind)
+{
+	return kind == KSIM_OP_SPIN_UNLOCK || kind == KSIM_OP_MUTEX_UNLOCK ||
+	       kind == KSIM_OP_UP_READ || kind == KSIM_OP_UP_WRITE ||
+	       kind == KSIM_OP_UNLOCK_PAGE;
+}
+
+static void hb_start_run(struct ksim_world *w, struct ksim_audit *a)
+{
+	int i;
+
+	memset(a->vc, 0, sizeof(a->vc));
+	memset(a->nr_joined, 0, sizeof(a->nr_joined));
+	for (i = 0; i < AUD_T; i++)
+		a->vc[i][i] = 1;
+	a->hb_run = w->runs;
+}
+
+/* Locks the task took since its last scheduling point: acquire them. */
+static void hb_catch_up(struct ksim_world *w, struct ksim_audit *a,
+			const struct ksim_task *t)
+{
+	int id = t->id, i, j, n = 0;
+
+	for (i = 0; i < t->nr_held; i++) {
+		const struct ksim_held *h = &t->held[i];
+		int known = 0;
+
+		for (j = 0; j < a->nr_joined[id]; j++)
+			if (a->joined_obj[id][j] == h->obj && a->joined_bit[id][j] == h->bit)
+				known = 1;
+		if (!known)
+			acquire(w, a, id, h->obj, h->bit);
+	}
+	for (i = 0; i < t->nr_held && n < KSIM_MAX_HELD; i++, n++) {
+		a->joined_obj[id][n] = t->held[i].obj;
+		a->joined_bit[id][n] = t->held[i].bit;
+	}
+	a->nr_joined[id] = n;
+}
+
+static void side_of(struct aud_side *s, const struct ksim_pend *p,
+		    const struct ksim_task *t, void *const *pc, int nr_pc)
+{
+	s->file = p->file;
+	s->line = p->line;
+	s->func = p->func;
+	s->task = t->id;
+	s->write = p->write;
+	s->nr_pc = nr_pc;
+	memcpy(s->pc, pc, sizeof(pc[0]) * (size_t)nr_pc);
+}
+
+static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
+		     const struct aud_side *prev, const struct aud_side *now)
+{
+	uint64_t h = 1469598103934665603ULL;
+	int i;
+
+#define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
+	MIX(field); MIX((uintptr_t)prev->file); MIX(prev->line); MIX(prev->write);
+	MIX((uintptr_t)now->file); MIX(now->line); MIX(now->write);
+#undef MIX
+	for (i = 0; i < a->nr_races; i++) {
+		struct aud_race *r = &a->races[i];
+
+		if (r->hash == h) {
+			r->count++;
+			if (r->prefix && w->nr_choices < r->nr_prefix) {
+				uint8_t *np = malloc(w->nr_choices ? w->nr_choices : 1);
+
+				if (np) {
+					memcpy(np, w->choices, w->nr_choices);
+					free(r->prefix);
+					r->prefix = np;
+					r->nr_prefix = w->nr_choices;
+				}
+			}
+			return;
+		}
+	}
+	if (a->nr_races == AUD_RACES) {
+		a->races_dropped++;
+		return;
+	}
+	{
+		struct aud_race *r = &a->races[a->nr_races++];
+
+		memset(r, 0, sizeof(*r));
+		r->hash = h;
+		r->field = field;
+		r->a = *prev;
+		r->b = *now;
+		r->count = 1;
+		r->prefix = malloc(w->nr_choices ? w->nr_choices : 1);
+		if (r->prefix) {
+			memcpy(r->prefix, w->choices, w->nr_choices);
+			r->nr_prefix = w->nr_choices;
+		}
+	}
+}
+
+/* A plain access: a data race with an access it is not ordered after? */
+static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
+		     const struct ksim_task *t, const struct ksim_pend *p,
+		     int field, void *const *pc, int nr_pc)
+{
+	size_t i = ((uintptr_t)p->obj >> 3) & (AUD_LOCS - 1), n;
+	struct aud_loc *l = NULL;
+	struct aud_side now;
+	int id = t->id, u;
+
+	for (n = 0; n < AUD_LOCS; n++, i = (i + 1) & (AUD_LOCS - 1)) {
+		l = &a->locs[i];
+		if (l->run != w->runs || !l->obj) {
+			memset(l, 0, sizeof(*l));
+			l->obj = p->obj;
+			l->run = w->runs;
+			l->field = field;
+			break;
+		}
+		if (l->obj == p->obj)
+			break;
+		l = NULL;
+	}
+	if (!l)
+		return;
+	side_of(&now, p, t, pc, nr_pc);
+	if (l->has_write && l->w.task != id && l->w_clk > a->vc[id][l->w.task])
+		race_add(w, a, field, &l->w, &now);
+	if (p->write) {
+		for (u = 0; u < AUD_T; u++)
+			if (u != id && l->r_clk[u] && l->r_clk[u] > a->vc[id][u])
+				race_add(w, a, field, &l->r[u], &now);
+		l->has_write = 1;
+		l->w_clk = a->vc[id][id];
+		l->w = now;
+		memset(l->r_clk, 0, sizeof(l->r_clk));
+	} else {
+		l->r_clk[id] = a->vc[id][id];
+		l->r[id] = now;
+	}
+}
+
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 {
 	struct ksim_audit *a = w->audit;
@@ -224,8 +475,21 @@ void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 	int field, isolated = 0, nr_pc, i;
 	size_t slot, n;
 
+	if (a->hb_run != w->runs)
+		hb_start_run(w, a);
+	hb_catch_up(w, a, t);
+	if (is_unlock(p->kind)) {
+		/* published now: the unlock itself runs right after */
+		release(w, a, t->id, p->obj, p->bit);
+		return;
+	}
 	if (!is_access(p->kind) || !p->obj)
 		return;
+	if (p->kind == KSIM_OP_ATOMIC_RMW || p->kind == KSIM_OP_FLAG_TEST_SET ||
+	    p->kind == KSIM_OP_FLAG_TEST_CLEAR) {
+		acquire(w, a, t->id, p->obj, p->bit);
+		release(w, a, t->id, p->obj, p->bit);
+	}
 	name = ksim_object_name(w, p->obj, p->bit);
 	o = owner_of(a, p->obj, name);
 	/* taking a page off the LRU, or putting it back (about to happen) */
@@ -251,6 +515,8 @@ void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 	}
 	locks = lockset(w, a, t, o);
 	nr_pc = frames(t, pc, AUD_FRAMES);
+	if (p->kind == KSIM_OP_LOAD || p->kind == KSIM_OP_STORE)
+		hb_plain(w, a, t, p, field, pc, nr_pc);
 	h = 1469598103934665603ULL;
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
 	MIX(field); MIX(p->write); MIX(p->kind); MIX(isolated); MIX(locks);
@@ -319,6 +585,11 @@ static void audit_free(struct ksim_audit *a)
 		free(a->tab[a->order[i]].prefix);
 		free(a->tab[a->order[i]].chain);
 	}
+	for (i = 0; i < a->nr_races; i++) {
+		free(a->races[i].prefix);
+		free(a->races[i].chain_a);
+		free(a->races[i].chain_b);
+	}
 	free(a);
 }
 
@@ -365,41 +636,49 @@ int ksim_audit_dropped(const struct ksim_world *w)
 	return w && w->audit ? w->audit->dropped : 0;
 }
 
+/*
+ * "mlock_vma_page < try_to_unmap_cluster < ...": the kernel functions of a
+ * chain, the runtime's own frames left out (malloc'd; NULL: no memory).
+ */
+static char *chain_text(struct ksim_world *w, void *const *pc, int nr_pc)
+{
+	char *chain = malloc(512);
+	size_t used = 0;
+	int k, j;
+
+	if (!chain)
+		return NULL;
+	chain[0] = '\0';
+	for (k = 0; k < nr_pc; k++) {
+		const char *nm = ksim_sym_name(w, pc[k]);
+		char fn[80];
+
+		for (j = 0; nm[j] && nm[j] != '+' && j + 1 < (int)sizeof(fn); j++)
+			fn[j] = nm[j];
+		fn[j] = '\0';
+		if (!strcmp(fn, "ksim_task_main") || !strcmp(fn, "ksim_coro_start"))
+			break;
+		if (!strncmp(fn, "ksim_", 5) || !strncmp(fn, "op_", 3) ||
+		    !strncmp(fn, "0x", 2) || !fn[0])
+			continue;
+		used += (size_t)snprintf(chain + used, used < 512 ? 512 - used : 0,
+					 "%s%s", used ? " < " : "", fn);
+		if (used >= 511)
+			break;
+	}
+	return chain;
+}
+
 int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s)
 {
 	struct ksim_audit *a = w ? w->audit : NULL;
 	struct ksim_audit_rec *r;
-	size_t used = 0;
-	int k, j;
 
 	if (!a || !s || i < 0 || i >= a->nr)
 		return KSIM_EINVAL;
 	r = &a->tab[a->order[i]];
-	if (!r->chain) {
-		/* "mlock_vma_page < try_to_unmap_cluster < ...": the kernel
-		 * functions of the chain, the runtime's own frames left out */
-		r->chain = malloc(512);
-		if (r->chain) {
-			r->chain[0] = '\0';
-			for (k = 0; k < r->nr_pc; k++) {
-				const char *nm = ksim_sym_name(w, r->pc[k]);
-				char fn[80];
-
-				for (j = 0; nm[j] && nm[j] != '+' && j + 1 < (int)sizeof(fn); j++)
-					fn[j] = nm[j];
-				fn[j] = '\0';
-				if (!strcmp(fn, "ksim_task_main") || !strcmp(fn, "ksim_coro_start"))
-					break;
-				if (!strncmp(fn, "ksim_", 5) || !strncmp(fn, "op_", 3) ||
-				    !strncmp(fn, "0x", 2) || !fn[0])
-					continue;
-				used += (size_t)snprintf(r->chain + used, used < 512 ? 512 - used : 0,
-							 "%s%s", used ? " < " : "", fn);
-				if (used >= 511)
-					break;
-			}
-		}
-	}
+	if (!r->chain)
+		r->chain = chain_text(w, r->pc, r->nr_pc);
 	memset(s, 0, sizeof(*s));
 	s->field = a->fields[r->field];
 	s->file = ksim_short_file(r->file);
@@ -422,4 +701,40 @@ const char *ksim_audit_lock_name(const struct ksim_world *w, int bit)
 	if (!w || !w->audit || bit < 0 || bit >= w->audit->nr_locks)
 		return NULL;
 	return w->audit->locks[bit];
+}
+
+int ksim_audit_race_count(const struct ksim_world *w)
+{
+	return w && w->audit ? w->audit->nr_races : 0;
+}
+
+static void side_out(struct ksim_world *w, const struct aud_side *in,
+		     char **chain, struct ksim_audit_access *out)
+{
+	if (!*chain)
+		*chain = chain_text(w, in->pc, in->nr_pc);
+	out->file = ksim_short_file(in->file);
+	out->line = in->line;
+	out->function = in->func;
+	out->task = in->task;
+	out->write = in->write;
+	out->chain = *chain ? *chain : "";
+}
+
+int ksim_audit_race_get(struct ksim_world *w, int i, struct ksim_audit_race *out)
+{
+	struct ksim_audit *a = w ? w->audit : NULL;
+	struct aud_race *r;
+
+	if (!a || !out || i < 0 || i >= a->nr_races)
+		return KSIM_EINVAL;
+	r = &a->races[i];
+	memset(out, 0, sizeof(*out));
+	out->field = a->fields[r->field];
+	side_out(w, &r->a, &r->chain_a, &out->first);
+	side_out(w, &r->b, &r->chain_b, &out->second);
+	out->count = r->count;
+	out->prefix = r->prefix;
+	out->nr_prefix = r->nr_prefix;
+	return 0;
 }

@@ -89,6 +89,23 @@ import Testing
         #expect(locked.protection == ["lock"], "\(locked.protection)")
     }
 
+    /// KCSAN-style data races among plain accesses: the planted toy's
+    /// unlocked counter races (read/write and write/write, both sites
+    /// named); under the spinlock, none.  The race's schedule replays.
+    @Test func dataRacesOfThePlantedToy() throws {
+        let bare = try Self.audit(["toy-lost-update"])
+        #expect(bare.races.count == 2, "\(bare.races)")
+        let rw = try #require(bare.races.first { $0.first.write != $0.second.write })
+        #expect(Set([rw.first.line, rw.second.line]).count == 2 && rw.field == "counter")
+        #expect(bare.races.contains { $0.first.write && $0.second.write })
+        let text = AuditText.kcsan(rw)
+        #expect(text.contains("BUG: KCSAN: data-race in toy_incr / toy_incr") && text.contains("previous "))
+        let w = try World(scenario: "toy-lost-update")
+        _ = try w.run(token: rw.token)
+        #expect(try Self.audit(["toy-locked-update"]).races.isEmpty)
+        #expect(try Self.audit(["toy-disjoint"]).races.isEmpty)
+    }
+
     /// The same table whatever the number of threads: sites, counts and the
     /// replay token kept for each.
     @Test func sameAuditWithOneAndTwoJobs() throws {

@@ -50,7 +50,57 @@ public struct AuditSite: Codable, Sendable, Hashable {
     public var location: String { "\(file):\(line)" }
 }
 
+/// Two plain accesses to one location by different tasks, at least one a
+/// write, with no happens-before between them (KCSAN's "data-race").
+public struct AuditRace: Codable, Sendable, Hashable {
+    public struct Access: Codable, Sendable, Hashable {
+        public var file: String
+        public var line: Int
+        public var function: String
+        public var task: String
+        public var write: Bool
+        public var chain: String
+        public var location: String { "\(file):\(line)" }
+    }
+    public var field: String
+    /// The earlier access, and the one that raced it.
+    public var first: Access
+    public var second: Access
+    public var scenario: String
+    public var count: Int
+    /// Replays a run whose last step is the second access.
+    public var token: String
+    public var steps: Int
+
+    /// The pair of sites, either order (as KCSAN reports a pair once).
+    var key: String {
+        let a = first.location + (first.write ? "w" : "r"), b = second.location + (second.write ? "w" : "r")
+        return ([field, scenario] + [a, b].sorted()).joined(separator: "\u{1}")
+    }
+}
+
 extension World {
+    /// Data races the recorder saw.
+    public func auditRaces(scenario: String) -> [AuditRace] {
+        let t = api.table.pointee
+        guard let count = t.audit_race_count, let get = t.audit_race_get else { return [] }
+        var out: [AuditRace] = []
+        func access(_ a: ksim_audit_access) -> AuditRace.Access {
+            AuditRace.Access(file: cstr(a.file), line: Int(a.line), function: cstr(a.function),
+                             task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: cstr(a.chain))
+        }
+        for i in 0..<count(w) {
+            var r = ksim_audit_race()
+            guard get(w, i, &r) == 0 else { continue }
+            let prefix = r.prefix.map { Array(UnsafeBufferPointer(start: $0, count: r.nr_prefix)) } ?? []
+            out.append(AuditRace(field: cstr(r.field), first: access(r.first), second: access(r.second), scenario: scenario,
+                                 count: Int(r.count),
+                                 token: Schedule(scenario: self.scenario, codeID: api.codeID, choices: prefix).token,
+                                 steps: prefix.count))
+        }
+        return out
+    }
+
     /// Turn the lock-set recorder on (records from earlier runs are dropped);
     /// `bugGoesOn`: a task goes on past a failed BUG_ON.
     public func enableAudit(bugGoesOn: Bool = true) throws {
@@ -178,6 +228,8 @@ public struct AuditReport: Codable, Sendable {
         public var breaking: [AuditSite]
     }
     public var claims: [ClaimResult] = []
+    /// Data races among plain accesses, KCSAN style.
+    public var races: [AuditRace] = []
     public var dropped = 0
     public var seconds: Double = 0
 
@@ -209,6 +261,7 @@ public enum Audit {
             var error: Error?
         }
         var all: [String: AuditSite] = [:]
+        var races: [String: AuditRace] = [:]
         var schedules = 0
         var exhausted: [String: Bool] = [:]
         var dropped = 0
@@ -227,6 +280,18 @@ public enum Audit {
             exhausted[name] = r.exhausted
             for w in c.worlds {
                 dropped += w.auditDropped
+                for r in w.auditRaces(scenario: name) {
+                    if var have = races[r.key] {
+                        have.count += r.count
+                        if r.steps < have.steps || (r.steps == have.steps && r.token < have.token) {
+                            have.token = r.token
+                            have.steps = r.steps
+                        }
+                        races[r.key] = have
+                    } else {
+                        races[r.key] = r
+                    }
+                }
                 for s in w.auditSites(scenario: name) {
                     if var have = all[s.key] {
                         have.count += s.count
@@ -247,6 +312,7 @@ public enum Audit {
         var report = AuditReport(codeID: api.codeID, scenarios: names, schedules: schedules, exhausted: exhausted,
                                  fields: byField.keys.sorted().map { AuditField(field: $0, sites: byField[$0]!) })
         report.dropped = dropped
+        report.races = races.values.sorted { ($0.field, $0.first.location, $0.second.location) < ($1.field, $1.first.location, $1.second.location) }
         let sites = Array(all.values)
         report.claims = options.claims.map { claim in
             let broken = claim.breaking(sites).sorted { ($0.file, $0.line, $0.chain) < ($1.file, $1.line, $1.chain) }

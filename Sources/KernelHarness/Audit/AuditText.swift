@@ -94,6 +94,7 @@ public enum AuditText {
                 if c.breaking.count > 5 { out += "  … (--explain \(c.claim.field) shows all)\n" }
             }
         }
+        for race in r.races { out += "\n" + kcsan(race) }
         for f in r.fields {
             let w = Set(f.writes.map(\.location)).count, rd = Set(f.reads.map(\.location)).count
             out += "\n" + clip("\(f.field): \(w) write site\(w == 1 ? "" : "s"), \(rd) read site\(rd == 1 ? "" : "s")") + "\n"
@@ -109,6 +110,20 @@ public enum AuditText {
             }
         }
         return out
+    }
+
+    /// A data race in the shape of KCSAN's report.
+    public static func kcsan(_ r: AuditRace) -> String {
+        let rule = String(repeating: "=", count: 66)
+        func side(_ a: AuditRace.Access, _ prefix: String) -> String {
+            var s = "\(prefix)\(a.write ? "write" : "read") to \(r.field) by task \(a.task) at \(a.location):\n"
+            let frames = a.chain.isEmpty ? [a.function] : a.chain.components(separatedBy: " < ")
+            for f in frames { s += " \(f)\n" }
+            return s
+        }
+        return rule + "\n" + clip("BUG: KCSAN: data-race in \(r.first.function) / \(r.second.function)") + "\n\n"
+            + side(r.second, "") + "\n" + side(r.first, "previous ")
+            + "\n" + clip("seen \(r.count)x in \(r.scenario); replay: kharness replay \(r.token)") + "\n" + rule + "\n"
     }
 
     /// Every site of one field: chain, lock set, count, scenario, token.
