@@ -84,6 +84,9 @@ extension Kharness {
         @Option(name: .customLong("hang-time"), help: "Seconds a run of the patched code may go without a scheduling point before the worker calls it a hang.")
         var hangTime: Double = 10
 
+        @Flag(help: "Also audit lock sets on both sides and show, for each field the changed functions touch, what its accesses hold before and after.")
+        var audit = false
+
         func validate() throws {
             if patches.isEmpty && series == nil {
                 throw ValidationError("give patch files or --series FILE")
@@ -127,6 +130,7 @@ extension Kharness {
             if !inProcess { o.worker = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
             o.sandbox = !noSandbox
             o.hangSeconds = hangTime
+            o.audit = audit
             return o
         }
 
@@ -335,6 +339,8 @@ struct PatchCheckJSON: Codable {
     var deaths: [WorkerDeath] = []
     /// Contained side effects of the patched code (printing, fork()).
     var sideEffects: [String] = []
+    /// --audit: protection before and after, per field and changed function.
+    var protection: [ProtectionChange] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -346,7 +352,7 @@ struct PatchCheckJSON: Codable {
         case notExercised = "not_exercised"
         case generatedExecs = "generated_execs", generatedAimed = "generated_aimed"
         case generatedLockCycles = "generated_lock_cycles", deaths
-        case sideEffects = "side_effects"
+        case sideEffects = "side_effects", protection
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -385,6 +391,7 @@ struct PatchCheckJSON: Codable {
         generatedAimed = r.generatedAimed
         deaths = r.deaths
         sideEffects = r.sideEffects
+        protection = r.protection
         generatedLockCycles = r.generatedCycles.map { GeneratedCycleJSON(chain: $0.cycle.chain, report: $0.cycle.report, worlds: $0.specs) }
         notExercised = r.notExercised
         generatedExecs = r.generatedExecs

@@ -79,6 +79,24 @@ import Testing
         #expect(lru.writes.contains { $0.function == "__isolate_lru_page" && !$0.isolated })
     }
 
+    /// check-patch --audit, through the worker process: after 0001 the
+    /// cluster scan's mlock_vma_page() runs with the page lock, before it
+    /// did not always.
+    @Test func checkPatchShowsTheProtectionChange() throws {
+        var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"], timePerScenario: 20, jobs: 1)
+        o.worker = try #require(CLITests.binary)
+        o.audit = true
+        o.fuzzTime = 0
+        var baseline: [String: ExplorationResult] = [:]
+        let texts = try PatchReader.read([try CheckPatchTests.patch("0001")]).patches
+        let r = try PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+        let c = try #require(r.protection.first { $0.field == "PG_mlocked" && $0.function == "try_to_unmap_cluster" },
+                             "\(r.protection)")
+        #expect(c.before?.contains("page-lock") == false && c.after?.contains("page-lock") == true, "\(c)")
+        let table = PatchChecker.table(r)
+        #expect(table.contains("* PG_mlocked from try_to_unmap_cluster(): gains page-lock"), "\(table)")
+    }
+
     /// A planted unprotected counter and its locked twin.
     @Test func toyCounterWithAndWithoutTheLock() throws {
         let bareReport = try Self.audit(["toy-lost-update"])

@@ -245,6 +245,8 @@ public struct AuditOptions: Sendable {
     /// Tasks go on past a failed BUG_ON (what the code would do next).
     public var bugGoesOn = true
     public var claims: [AuditClaim] = []
+    /// Also called with every world (a worker's watchdog watches them).
+    public var observe: (@Sendable (World) -> Void)? = nil
     public init() {}
 }
 
@@ -269,7 +271,9 @@ public enum Audit {
             let c = Collector()
             var o = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: false, jobs: options.jobs)
             let bugGoesOn = options.bugGoesOn
+            let outer = options.observe
             o.observe = { w in
+                outer?(w)
                 do { try w.enableAudit(bugGoesOn: bugGoesOn) } catch { c.lock.withLock { c.error = error } }
                 c.lock.withLock { c.worlds.append(w) }
             }
@@ -321,5 +325,36 @@ public enum Audit {
         }
         report.seconds = Date().timeIntervalSince(start)
         return report
+    }
+}
+
+/// What the accesses of one field, made from inside one function (it or a
+/// function it calls), always hold, before and after the patches.
+public struct ProtectionChange: Codable, Sendable, Hashable {
+    public var field: String
+    public var function: String
+    /// nil: no such access on that side.
+    public var before: [String]?
+    public var after: [String]?
+    public var changed: Bool { before != after }
+
+    /// For each field accessed from inside `functions`.
+    public static func compare(before: AuditReport, after: AuditReport, functions: [String]) -> [ProtectionChange] {
+        func common(_ r: AuditReport, _ field: String, _ fn: String) -> [String]? {
+            let sites = r.allSites.filter { $0.field == field && ($0.function == fn || $0.chain.components(separatedBy: " < ").contains(fn)) }
+            guard var c = sites.first?.protections else { return nil }
+            for s in sites.dropFirst() { c.formIntersection(s.protections) }
+            return c.sorted()
+        }
+        var out: [ProtectionChange] = []
+        let fields = Set(before.fields.map(\.field)).union(after.fields.map(\.field)).sorted()
+        for fn in Array(Set(functions)).sorted() {
+            for f in fields {
+                let b = common(before, f, fn), a = common(after, f, fn)
+                if b == nil && a == nil { continue }
+                out.append(ProtectionChange(field: f, function: fn, before: b, after: a))
+            }
+        }
+        return out
     }
 }

@@ -46,6 +46,8 @@ public struct PatchedSideResult: Sendable {
     public var forks = 0
     /// Processes it started and left running (killed when the worker ended).
     public var strays = 0
+    /// The patched build's lock-set audit (check-patch --audit).
+    public var audit: AuditReport?
     /// What the code under test printed, per worker that printed.
     public var output: [String] = []
     /// kharness's own notes from the workers (no sandbox, …).
@@ -74,6 +76,7 @@ public struct PatchedSideResult: Sendable {
         case .failure(let m): failure = m
         case .forks(let n): forks += n
         case .strays(let n): strays += n
+        case .audit(let r): audit = r
         }
     }
 }
@@ -117,6 +120,7 @@ public enum WorkerProcess {
             result.replayFiles.merge(piece.replayFiles) { a, _ in a }
             if let g = piece.generated { result.generated = g }
             result.forks += piece.forks
+            if let a = piece.audit { result.audit = a }
             result.strays += piece.strays
             if let f = piece.failure { result.failure = f; return result }
             let tail = outputTail(out)

@@ -51,6 +51,9 @@ public struct PatchCheckOptions: Sendable {
     /// Sandbox the worker (no network, writes only to its scratch and the
     /// findings directory) when the machine allows it.
     public var sandbox = true
+    /// Audit lock sets on both sides and report the protection changes of
+    /// the fields the changed functions touch.
+    public var audit = false
     /// Seconds a run of the patched code may go without a scheduling point
     /// before the worker's watchdog calls it a hang.
     public var hangSeconds: Double = 10
@@ -213,6 +216,9 @@ public struct PatchCheckReport: Sendable {
     /// (each copy ended at once).  Notes, not findings: the exploration's
     /// results stand.
     public var sideEffects: [String] = []
+    /// With --audit: per field accessed from inside a changed function,
+    /// what those accesses always hold before and after.
+    public var protection: [ProtectionChange] = []
     /// The patched build's code id (tokens of its findings carry it).
     public var codeID: String?
 }
@@ -392,6 +398,7 @@ public enum PatchChecker {
             targets: Array(Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))).sorted(),
             findingsDirectory: options.findingsDirectory?.path, scratch: scratch.path)
         q.hangSeconds = options.hangSeconds
+        q.audit = options.audit
         let side: PatchedSideResult
         if let exe = options.worker {
             side = try WorkerProcess.patchedSide(q, executable: exe, sandbox: options.sandbox, log: log)
@@ -413,6 +420,14 @@ public enum PatchChecker {
             report.rows.append(row)
         }
         report.deaths = side.deaths
+        if options.audit, let after = side.audit {
+            var ao = AuditOptions()
+            ao.timePerScenario = options.timePerScenario
+            ao.jobs = options.jobs
+            let before = try Audit.run(names, api: base.api, options: ao)
+            let fns = report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function)
+            report.protection = ProtectionChange.compare(before: before, after: after, functions: fns)
+        }
         report.sideEffects = side.output.map { "the patched code printed \($0) (kept out of the report)" }
         if side.strays > 0 {
             report.sideEffects.append("the patched code left \(side.strays) process\(side.strays == 1 ? "" : "es") running (killed when its worker ended)")
@@ -559,6 +574,22 @@ public enum PatchChecker {
                 }
             }
             for e in r.sideEffects { out += "note: \(e)\n" }
+            if !r.protection.isEmpty {
+                out += "protection (what every access of the field from inside the function holds):\n"
+                func text(_ l: [String]?) -> String { l.map { $0.isEmpty ? "no lock" : $0.joined(separator: " ") } ?? "(no access)" }
+                for c in r.protection {
+                    guard c.changed else { out += "    \(c.field) from \(c.function)(): \(text(c.after))\n"; continue }
+                    let gained = Set(c.after ?? []).subtracting(c.before ?? []).sorted()
+                    let lost = Set(c.before ?? []).subtracting(c.after ?? []).sorted()
+                    var what: [String] = []
+                    if c.before == nil { what.append("new access") } else if c.after == nil { what.append("no access left") } else {
+                        if !gained.isEmpty { what.append("gains " + gained.joined(separator: " ")) }
+                        if !lost.isEmpty { what.append("loses " + lost.joined(separator: " ")) }
+                    }
+                    out += "  * \(c.field) from \(c.function)(): \(what.joined(separator: ", "))\n"
+                    out += "      before: \(text(c.before))\n      after:  \(text(c.after))\n"
+                }
+            }
             for c in r.suiteCycles {
                 out += "new across scenarios: lockdep: possible circular locking dependency: \(c.chain)\n" + c.report
             }

@@ -40,6 +40,8 @@ public struct PatchedSideRequest: Codable, Sendable {
     /// Seconds a run may go without a scheduling point before the worker's
     /// watchdog calls it a hang.
     public var hangSeconds: Double = 10
+    /// Audit the scenarios' lock sets on the patched build too.
+    public var audit = false
 }
 
 /// One piece of the patched side's answer.
@@ -59,6 +61,8 @@ public enum PatchedSideEvent: Codable, Sendable {
     case forks(Int)
     /// It left this many processes running (killed at the worker's end).
     case strays(Int)
+    /// The lock-set audit of the scenarios on the patched build.
+    case audit(AuditReport)
 }
 
 public enum PatchedSide {
@@ -113,6 +117,17 @@ public enum PatchedSide {
                 emit(.scenario(ExplorationWire(after), replayFiles: files))
             } catch {
                 emit(.failure("\(error)"))
+                return
+            }
+        }
+        if q.audit {
+            log?("  lock-set audit ...")
+            var ao = AuditOptions()
+            ao.timePerScenario = q.time
+            ao.jobs = q.jobs
+            ao.observe = observe
+            do { emit(.audit(try Audit.run(q.scenarios, api: patched, options: ao))) } catch {
+                emit(.failure("audit: \(error)"))
                 return
             }
         }
