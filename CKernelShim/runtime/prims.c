@@ -546,7 +546,7 @@ void ksim_assert_end(void)
 }
 
 /* The finding of a BUG; 1 when the task may go on (audit). */
-static int bug_report(const char *cond, KSIM_LOC, int may_go_on)
+static int ksim_bug_report(const char *cond, KSIM_LOC, int may_go_on)
 {
 	struct ksim_world *w = ksim_tls_world;
 	struct ksim_task *t = w ? w->cur : NULL;
@@ -577,13 +577,13 @@ static int bug_report(const char *cond, KSIM_LOC, int may_go_on)
 
 void ksim_bug(const char *cond, KSIM_LOC)
 {
-	bug_report(cond, file, line, func, 0);
+	ksim_bug_report(cond, file, line, func, 0);
 	abort();
 }
 
 void ksim_bug_on(const char *cond, KSIM_LOC)
 {
-	bug_report(cond, file, line, func, 1);
+	ksim_bug_report(cond, file, line, func, 1);
 }
 
 int ksim_warn(int cond, const char *text, KSIM_LOC)

@@ -52,6 +52,52 @@ public struct Timeline {
         return out
     }
 
+    /// The interleaving as call stacks side by side, "CPU0 / CPU1" the way
+    /// review mail draws them, at most `width` columns: only the tasks that
+    /// took a step, each cell cut to its column (no step numbers, no
+    /// locations: the full timeline has them).
+    ///
+    /// `brief`: only what changes state (locks taken and dropped, flags set
+    /// and cleared, counters changed) and each task's last step, under the
+    /// functions they run in: the call stacks a reviewer draws.
+    public func columns(width: Int = 72, brief: Bool = true) -> String {
+        var picked = events
+        if brief {
+            var last: [Int: Int] = [:]
+            for (i, e) in events.enumerated() { last[e.task] = i }
+            let lastSteps = Set(last.values)
+            picked = events.enumerated().filter { i, e in
+                e.op.write || Access.isLockKind(e.op.kind) || lastSteps.contains(i)
+            }.map(\.element)
+        }
+        let rows = Timeline(taskNames: taskNames, events: picked, findings: findings).rows()
+        let tasks = Array(Set(rows.map(\.task))).sorted()
+        guard !tasks.isEmpty else { return "" }
+        let gap = 2
+        let w = max(12, (width - gap * (tasks.count - 1)) / tasks.count)
+        func cut(_ s: String) -> String { s.count <= w ? s : String(s.prefix(w - 1)) + "~" }
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        func line(_ cells: [String]) -> String {
+            var l = cells.map { pad(cut($0)) }.joined(separator: String(repeating: " ", count: gap))
+            while l.hasSuffix(" ") { l.removeLast() }
+            return l + "\n"
+        }
+        var out = line(tasks.map { "CPU\($0) (\(taskNames[$0]))" })
+        out += line(tasks.map { _ in "----" })
+        for r in rows {
+            // the op without its location: "  trylock_page(f0:0) = 1"
+            var text = r.text
+            if r.step != nil || text.hasPrefix("  "), let at = text.range(of: "  ", options: .backwards), at.lowerBound > text.startIndex,
+               text.hasPrefix("  ") { text = String(text[..<at.lowerBound]) }
+            out += line(tasks.map { $0 == r.task ? text : "" })
+        }
+        for f in findings {
+            let who = f.task >= 0 && f.task < taskNames.count ? "CPU\(f.task): " : ""
+            out += cut(who + "\(f.kind) at \(f.location)") + "\n"
+        }
+        return out
+    }
+
     /// The two-column (one column per task) text timeline.
     public var text: String {
         let rows = rows()

@@ -84,6 +84,9 @@ extension Kharness {
         @Option(name: .customLong("hang-time"), help: "Seconds a run of the patched code may go without a scheduling point before the worker calls it a hang.")
         var hangTime: Double = 10
 
+        @Option(help: "How to print the result: text (the table, fitted to $COLUMNS), mail (a reply for linux-mm, at most 72 columns), markdown, json (as --json), junit (JUnit XML for CI).")
+        var format: ReportFormat?
+
         @Flag(help: "Also audit lock sets on both sides and show, for each field the changed functions touch, what its accesses hold before and after.")
         var audit = false
 
@@ -110,6 +113,8 @@ extension Kharness {
             if let svg { try OutputPath.checkDirectory("--svg", svg) }
             try OutputPath.checkDirectory("--findings-dir", findingsDir)
             if let j = output.jsonOut { try OutputPath.checkFile("--json-out", j) }
+            if output.json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
+            if series != nil, let f = format, f != .json && f != .text { throw ValidationError("--series prints a matrix: --format text or json") }
         }
 
         var options: PatchCheckOptions {
@@ -149,7 +154,18 @@ extension Kharness {
                 inputError(m)
             }
             let obj = PatchCheckJSON(report)
-            try output.emit(json: obj.json, table: PatchChecker.table(report))
+            switch format ?? (output.json ? .json : .text) {
+            case .json, .text:
+                var o = output
+                o.json = format == .json || output.json
+                try o.emit(json: obj.json, table: PatchChecker.table(report, width: Terminal.columns()))
+            case .mail:
+                try output.emit(json: obj.json, table: PatchChecker.mail(report))
+            case .markdown:
+                try output.emit(json: obj.json, table: PatchChecker.markdown(report))
+            case .junit:
+                try output.emit(json: obj.json, table: PatchChecker.junit(report))
+            }
             if timeline || svg != nil { try pictures(report) }
             throw ExitCode(report.exitCode)
         }
@@ -159,14 +175,12 @@ extension Kharness {
         func pictures(_ report: PatchCheckReport) throws {
             var n = 0
             for row in report.rows {
-                for f in row.new where !f.token.isEmpty {
-                    guard let s = try? Schedule(token: f.token), let id = s.codeID,
-                          let lib = VariantBuilder.cached(codeID: id), let api = try? KernelAPI.load(path: lib.library),
-                          let w = try? World(scenario: row.scenario, api: api),
-                          let t = try? Timeline(world: w, schedule: f.minimized?.schedule ?? s) else { continue }
+                for f in row.new {
+                    // drawn by the patched side: this process never runs the patched code
+                    guard let t = row.pictures[f.identity] else { continue }
                     n += 1
                     if timeline && !json {
-                        print("\ntimeline of the new \(f.kind) in \(row.scenario) (\(f.token)):")
+                        print("\ntimeline of the new \(f.kind) in \(row.scenario) (\(t.schedule)):")
                         print(t.text, terminator: "")
                     }
                     if let svg {
@@ -232,6 +246,8 @@ extension Kharness {
         }
     }
 }
+
+extension ReportFormat: ExpressibleByArgument {}
 
 /// --json and --json-out, for the commands whose result is one JSON object
 /// or a table (check-patch, bench).

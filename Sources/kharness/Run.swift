@@ -51,6 +51,9 @@ extension Kharness {
         @Flag(help: "Print one JSON object on stdout.")
         var json = false
 
+        @Option(help: "How to print the result: text, mail (a reply for linux-mm, at most 72 columns), markdown, json (as --json), junit (JUnit XML).")
+        var format: ReportFormat?
+
         @Option(help: "Write an SVG swimlane picture of the (minimized) failing schedule to FILE.")
         var svg: String?
 
@@ -120,6 +123,7 @@ extension Kharness {
         }
 
         func validate() throws {
+            if json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             if let svg { try OutputPath.checkFile("--svg", svg) }
             if code.isBuiltin {
                 do { _ = try makeExplorer() } catch { inputError("\(error)") }
@@ -149,10 +153,12 @@ extension Kharness {
                     inputError("cannot write --svg \(describe(error))")
                 }
             }
-            if json {
-                print(RunReport(result).json)
-            } else {
-                printText(result, explorer, picture)
+            switch format ?? (json ? .json : .text) {
+            case .json: print(RunReport(result).json)
+            case .text: printText(result, explorer, picture)
+            case .mail: print(RunFormats.mail(result, report: kernelReport(result, explorer), picture: picture), terminator: "")
+            case .markdown: print(RunFormats.markdown(result, report: kernelReport(result, explorer), picture: picture), terminator: "")
+            case .junit: print(RunFormats.junit(result, report: kernelReport(result, explorer)), terminator: "")
             }
             if result.failed { throw ExitCode(ExitCodes.finding) }
         }
@@ -168,6 +174,13 @@ extension Kharness {
             guard svg != nil else { return nil }
             w.runRoundRobin()
             return Timeline(taskNames: w.taskNames, events: w.events, findings: w.findings)
+        }
+
+        /// The kernel-style report of the first failing schedule.
+        func kernelReport(_ r: ExplorationResult, _ e: Explorer) -> String? {
+            guard let f = r.firstFailure, !f.token.isEmpty, let w = try? e.scenario.makeWorld(api: e.api),
+                  (try? w.run(token: f.token)) != nil else { return nil }
+            return w.findings.first { $0.signature == f.signature }?.report
         }
 
         func printText(_ r: ExplorationResult, _ e: Explorer, _ picture: Timeline?) {
@@ -206,7 +219,13 @@ extension Kharness {
             if let m = f.minimized {
                 print("minimized schedule (\(m.preemptions) preemption\(m.preemptions == 1 ? "" : "s"), was \(m.originalPreemptions); \(m.steps) steps, was \(m.originalSteps)): \(m.schedule.token)")
             }
-            if let picture { print(""); print(picture.text, terminator: "") }
+            if let picture {
+                // the step table, or the columns alone when it is wider than the terminal
+                let cols = Terminal.columns()
+                let wide = picture.text.split(separator: "\n").contains { $0.count > cols }
+                print("")
+                print(wide ? picture.columns(width: cols, brief: false) : picture.text, terminator: "")
+            }
             let others = r.findings.filter { $0.signature != f.signature }
             if !others.isEmpty {
                 print("\nother findings:")

@@ -39,6 +39,8 @@ public struct PatchedSideResult: Sendable {
     public var blocks: [UInt64] = []
     public var after: [String: ExplorationResult] = [:]
     public var replayFiles: [String: [String: String]] = [:]
+    /// Per scenario, the new findings' pictures (by identity).
+    public var pictures: [String: [String: FindingPicture]] = [:]
     public var generated: GeneratedPhase?
     public var deaths: [WorkerDeath] = []
     public var failure: String?
@@ -61,10 +63,11 @@ public struct PatchedSideResult: Sendable {
             codeID = id
             if !b.isEmpty { blocks = b }
         case .start(let s): current = s
-        case .scenario(let w, let files):
+        case .scenario(let w, let files, let pics):
             if let r = try? w.result() {
                 after[r.scenario] = r
                 replayFiles[r.scenario] = files
+                pictures[r.scenario] = pics
             }
             current = nil
         case .generatedStart: current = ""
@@ -118,6 +121,7 @@ public enum WorkerProcess {
             if !piece.blocks.isEmpty { result.blocks = piece.blocks }
             result.after.merge(piece.after) { a, _ in a }
             result.replayFiles.merge(piece.replayFiles) { a, _ in a }
+            result.pictures.merge(piece.pictures) { a, _ in a }
             if let g = piece.generated { result.generated = g }
             result.forks += piece.forks
             if let a = piece.audit { result.audit = a }

@@ -122,6 +122,8 @@ public struct PatchCheckRow: Sendable {
     /// Replay files of the new findings (by identity), when check-patch
     /// was given a findings directory.
     public var replayFiles: [String: String] = [:]
+    /// Timelines of the new findings (by identity), drawn by the patched side.
+    public var pictures: [String: FindingPicture] = [:]
 
     /// Failing findings by identity, before and after.
     func failing(_ s: SideOutcome) -> [String: FoundFinding] {
@@ -417,6 +419,7 @@ public enum PatchChecker {
             guard let after = side.after[name] else { continue }
             var row = PatchCheckRow(scenario: name, before: SideOutcome(result: befores[i]), after: SideOutcome(result: after))
             row.replayFiles = side.replayFiles[name] ?? [:]
+            row.pictures = side.pictures[name] ?? [:]
             report.rows.append(row)
         }
         report.deaths = side.deaths
@@ -538,7 +541,9 @@ public enum PatchChecker {
     /// The verdict table as text: one row per scenario (short cells, the
     /// change by finding identity), then the new findings with their
     /// replay tokens.
-    public static func table(_ r: PatchCheckReport) -> String {
+    /// `width`: the columns to fit (nil: as wide as the rows need); when
+    /// the table would be wider, each scenario gets a block of lines.
+    public static func table(_ r: PatchCheckReport, width: Int? = nil) -> String {
         var out = patchSummary(r)
         if let e = r.error {
             out += "cannot test: \(e)\n"
@@ -551,7 +556,16 @@ public enum PatchChecker {
                 row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }
                     .joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
             }
-            out += fmt(head) + cells.map(fmt).joined()
+            let wide = widths.reduce(0, +) + 2 * (widths.count - 1)
+            if let width, wide > width {
+                for c in cells {
+                    out += Wrap.text("\(c[0]): \(c[3])", width: width)
+                    out += Wrap.hanging("    before: ", c[1], width: width)
+                    out += Wrap.hanging("    after:  ", c[2], width: width)
+                }
+            } else {
+                out += fmt(head) + cells.map(fmt).joined()
+            }
             out += "findings: fixed \(r.fixedCount), new \(r.newCount), unchanged \(r.unchangedCount)"
                 + " (same kind, function and message = the same finding)\n"
             for row in r.rows {
@@ -616,7 +630,7 @@ public enum PatchChecker {
         out += "verdict: \(r.verdictText)"
         if r.absolute { out += " (--absolute: every failing finding after the patches counts)" }
         out += String(format: " (%.1f s, build %.1f s)\n", r.seconds, r.buildSeconds)
-        return out
+        return width.map { Wrap.fit(out, width: $0) } ?? out
     }
 }
 

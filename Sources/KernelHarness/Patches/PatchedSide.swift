@@ -44,13 +44,25 @@ public struct PatchedSideRequest: Codable, Sendable {
     public var audit = false
 }
 
+/// A new finding's run, drawn: the step timeline, the mail-width
+/// "CPU0 / CPU1" columns and the SVG swimlanes.
+public struct FindingPicture: Codable, Sendable, Hashable {
+    public var text: String
+    public var columns: String
+    public var svg: String
+    /// The schedule drawn (the minimized one when there is one).
+    public var schedule: String
+    /// The finding's kernel-style report (oops, lockdep, dump_page) from that run.
+    public var report: String
+}
+
 /// One piece of the patched side's answer.
 public enum PatchedSideEvent: Codable, Sendable {
     /// The patched build's code id and its block table (for line coverage).
     case build(codeID: String, blocks: [UInt64])
     /// A scenario is starting (a worker that dies now died in it).
     case start(scenario: String)
-    case scenario(ExplorationWire, replayFiles: [String: String])
+    case scenario(ExplorationWire, replayFiles: [String: String], pictures: [String: FindingPicture])
     case generatedStart
     case generated(GeneratedPhase)
     /// The code under test ended or hung the worker; `token` replays the
@@ -114,7 +126,8 @@ public enum PatchedSide {
                                                      patches: q.patches, kernel: q.kernel, dir: URL(fileURLWithPath: keep))
                 }
                 afters.append(after)
-                emit(.scenario(ExplorationWire(after), replayFiles: files))
+                emit(.scenario(ExplorationWire(after), replayFiles: files,
+                               pictures: pictures(of: uniqueByIdentity(newOnes(after)), scenario: name, api: patched)))
             } catch {
                 emit(.failure("\(error)"))
                 return
@@ -163,6 +176,20 @@ public enum PatchedSide {
         } catch {
             emit(.failure("\(error)"))
         }
+    }
+
+    /// Timelines of new findings, drawn here because only this side may
+    /// run the patched code (the parent shows them).
+    static func pictures(of findings: [FoundFinding], scenario: String, api: KernelAPI) -> [String: FindingPicture] {
+        var out: [String: FindingPicture] = [:]
+        for f in findings.prefix(8) where !f.token.isEmpty {
+            guard let s = try? Schedule(token: f.token), let w = try? World(scenario: scenario, api: api),
+                  let t = try? Timeline(world: w, schedule: f.minimized?.schedule ?? s) else { continue }
+            let full = t.findings.first { $0.signature == f.signature }?.report ?? ""
+            out[f.identity] = FindingPicture(text: t.text, columns: t.columns(width: 72), svg: t.svg,
+                                             schedule: (f.minimized?.schedule ?? s).token, report: full)
+        }
+        return out
     }
 
     static func uniqueByIdentity(_ fs: [FoundFinding]) -> [FoundFinding] {

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// The output formats: a reply for linux-mm fits 72 columns, the terminal
+// table fits $COLUMNS, JUnit XML parses, markdown has its table.
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+@testable import KernelHarness
+
+/// Counts JUnit elements.
+final class JUnitCounter: NSObject, XMLParserDelegate {
+    var cases = 0, failures = 0, suites = 0
+    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        switch name {
+        case "testcase": cases += 1
+        case "failure": failures += 1
+        case "testsuite": suites += 1
+        default: break
+        }
+    }
+    static func count(_ xml: String) -> JUnitCounter? {
+        let c = JUnitCounter()
+        let p = XMLParser(data: Data(xml.utf8))
+        p.delegate = c
+        return p.parse() ? c : nil
+    }
+}
+
+@Suite struct FormatTests {
+    /// 0004 (lock_page() in the cluster scan) on the seed scenario: new
+    /// deadlocks, drawn by the worker.
+    static let report: PatchCheckReport? = {
+        guard let bin = CLITests.binary else { return nil }
+        var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"], timePerScenario: 20, jobs: 1)
+        o.worker = bin
+        var baseline: [String: ExplorationResult] = [:]
+        guard let path = try? CheckPatchTests.patch("0004"), let texts = try? PatchReader.read([path]).patches else { return nil }
+        return try? PatchChecker.check(texts, options: o, shim: nil, log: nil, baseline: &baseline)
+    }()
+
+    @Test func mailIsAReplyOf72Columns() throws {
+        let r = try #require(Self.report)
+        #expect(r.verdict == .bad && r.newCount > 0)
+        let mail = PatchChecker.mail(r)
+        let long = mail.split(separator: "\n").filter { $0.count > 72 }
+        #expect(long.isEmpty, "\(long)")
+        #expect(mail.hasPrefix("kharness check-patch: bad"))
+        #expect(mail.contains("Replay: kharness replay ksim1:seed-reclaim-nonlinear:"))
+        #expect(mail.contains("CPU0 (reclaim0)") && mail.contains("CPU1 (reclaim2)"), "\(mail)")
+        #expect(mail.contains("---[ end trace ]---") || mail.contains("possible circular locking dependency"))
+    }
+
+    @Test func textFitsTheColumnsGiven() throws {
+        let r = try #require(Self.report)
+        for width in [80, 120] {
+            let t = PatchChecker.table(r, width: width)
+            let long = t.split(separator: "\n").filter { $0.count > width }
+            #expect(long.isEmpty, "\(width): \(long)")
+            #expect(t.contains("verdict: bad"))
+        }
+        // unfitted, the same words
+        #expect(PatchChecker.table(r).contains("verdict: bad"))
+    }
+
+    @Test func junitParsesAndCountsTheNewFindings() throws {
+        let r = try #require(Self.report)
+        let c = try #require(JUnitCounter.count(PatchChecker.junit(r)))
+        #expect(c.suites == 1 && c.cases >= r.rows.count)
+        #expect(c.failures == r.newCount + r.deaths.count + r.generated.count + r.generatedCycles.count)
+        // a clean run: a case and no failure
+        let clean = try #require(JUnitCounter.count(RunFormats.junit(
+            try Explorer(try Scenario(registered: "toy-locked-update"), strategy: .dpor).run(), report: nil)))
+        #expect(clean.cases == 1 && clean.failures == 0)
+    }
+
+    @Test func markdownHasTheTableAndTheFindings() throws {
+        let r = try #require(Self.report)
+        let md = PatchChecker.markdown(r)
+        #expect(md.contains("### kharness check-patch: **bad**"))
+        #expect(md.contains("| scenario | before | after | change |"))
+        #expect(md.contains("`seed-reclaim-nonlinear`") && md.contains("#### New findings"))
+    }
+
+    /// run --format mail / junit from the binary: the seed BUG in 72 columns.
+    @Test func runFormatsFromTheCommandLine() throws {
+        let mail = try CLI.kharness(["run", "seed-reclaim-nonlinear", "--format", "mail", "--jobs", "1"])
+        #expect(mail.code == 1)
+        #expect(mail.out.contains("kernel BUG at mm/mlock.c:73!") && mail.out.contains("Replay: kharness replay"))
+        #expect(mail.out.split(separator: "\n").allSatisfy { $0.count <= 72 }, "\(mail.out)")
+        let junit = try CLI.kharness(["run", "seed-reclaim-nonlinear", "--format", "junit", "--jobs", "1"])
+        let c = try #require(JUnitCounter.count(junit.out))
+        #expect(c.cases == 1 && c.failures >= 1)
+        let both = try CLI.kharness(["run", "seed-reclaim-nonlinear", "--format", "mail", "--json"])
+        #expect(both.code == 2)
+    }
+
+    @Test func wrapKeepsWordsAndWidth() {
+        let t = Wrap.fit("    " + String(repeating: "word ", count: 40) + String(repeating: "x", count: 100), width: 30)
+        let lines = t.split(separator: "\n")
+        #expect(lines.allSatisfy { $0.count <= 30 })
+        #expect(lines.count > 5 && lines.dropFirst().allSatisfy { $0.hasPrefix("        ") })
+        #expect(t.replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "")
+                == (String(repeating: "word", count: 40) + String(repeating: "x", count: 100)))
+    }
+}
