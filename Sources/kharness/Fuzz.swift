@@ -41,6 +41,9 @@ extension Kharness {
         @Option(help: "Write an SVG of coverage and findings over time to FILE.")
         var plot: String?
 
+        @Option(help: "How to print the summary: text, mail (72 columns), markdown, json (as --json), junit.")
+        var format: ReportFormat?
+
         @Flag(help: "Print one JSON summary object on stdout.")
         var json = false
 
@@ -50,6 +53,7 @@ extension Kharness {
         @OptionGroup var kernelOption: KernelOption
 
         func validate() throws {
+            if json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             do {
                 if let t = time { try Limits.checkSeconds("--time", t) }
                 if let m = maxExecs { try Limits.check("--max-execs", m, 1...Limits.maxCount) }
@@ -138,10 +142,12 @@ extension Kharness {
                     Console.err("kharness fuzz: cannot write \(plot): \(error)\n")
                 }
             }
-            if json {
-                print(summary.json)
-            } else {
-                printText(summary)
+            switch format ?? (json ? .json : .text) {
+            case .json: print(summary.json)
+            case .text: printText(summary)
+            case .mail: print(FuzzFormats.mail(summary), terminator: "")
+            case .markdown: print(FuzzFormats.markdown(summary), terminator: "")
+            case .junit: print(FuzzFormats.junit(summary), terminator: "")
             }
             if !summary.findings.isEmpty || !summary.knownFindings.isEmpty { throw ExitCode(ExitCodes.finding) }
         }

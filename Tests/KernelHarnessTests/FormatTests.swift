@@ -97,6 +97,18 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect(both.code == 2)
     }
 
+    @Test func fuzzFormats() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-fmt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try CLI.kharness(["fuzz", "--max-execs", "300", "--seed", "3", "--jobs", "1", "--corpus", dir.path, "--format", "junit"])
+        let c = try #require(JUnitCounter.count(r.out), "\(r.out) \(r.err)")
+        #expect(c.cases == 1)
+        #expect((c.failures > 0) == (r.code == 1), "\(r.out)")
+        let m = try CLI.kharness(["fuzz", "--max-execs", "300", "--seed", "3", "--jobs", "1", "--corpus", dir.path + "-2", "--format", "mail"])
+        defer { try? FileManager.default.removeItem(atPath: dir.path + "-2") }
+        #expect(m.out.hasPrefix("fuzz: ") && m.out.split(separator: "\n").allSatisfy { $0.count <= 72 }, "\(m.out)")
+    }
+
     @Test func wrapKeepsWordsAndWidth() {
         let t = Wrap.fit("    " + String(repeating: "word ", count: 40) + String(repeating: "x", count: 100), width: 30)
         let lines = t.split(separator: "\n")
