@@ -68,7 +68,7 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 
-.PHONY: codeid
+.PHONY: codeid check-browser
 .PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
 	demo check-patches bench docs
 
@@ -197,7 +197,11 @@ test:
 	else echo "make test: FAILED (see above)" >&2; fi; \
 	exit $$rc
 
-test-swift:
+# The HTML report's tests render it in headless Chromium.
+check-browser:
+	@command -v chromium >/dev/null 2>&1 || { $(call apt_install,chromium,chromium (the HTML report tests render in it)); }
+
+test-swift: check-browser
 	@if [ -f Package.swift ]; then \
 		echo "== swift test"; $(SWIFT) test; \
 	else \

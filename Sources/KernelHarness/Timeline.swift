@@ -6,7 +6,7 @@
 // swimlane picture of the same steps.
 import Foundation
 
-public struct Timeline {
+public struct Timeline: Sendable, Codable, Hashable {
     public var taskNames: [String]
     public var events: [TraceEvent]
     public var findings: [Finding]

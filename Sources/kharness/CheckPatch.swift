@@ -84,6 +84,9 @@ extension Kharness {
         @Option(name: .customLong("hang-time"), help: "Seconds a run of the patched code may go without a scheduling point before the worker calls it a hang.")
         var hangTime: Double = 10
 
+        @Option(help: "Write a self-contained HTML report (verdict table, new findings, swimlanes of their runs) to FILE.")
+        var html: String?
+
         @Option(help: "How to print the result: text (the table, fitted to $COLUMNS), mail (a reply for linux-mm, at most 72 columns), markdown, json (as --json), junit (JUnit XML for CI).")
         var format: ReportFormat?
 
@@ -113,6 +116,7 @@ extension Kharness {
             if let svg { try OutputPath.checkDirectory("--svg", svg) }
             try OutputPath.checkDirectory("--findings-dir", findingsDir)
             if let j = output.jsonOut { try OutputPath.checkFile("--json-out", j) }
+            if let h = html { try OutputPath.checkFile("--html", h) }
             if output.json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             if series != nil, let f = format, f != .json && f != .text { throw ValidationError("--series prints a matrix: --format text or json") }
         }
@@ -154,6 +158,11 @@ extension Kharness {
                 inputError(m)
             }
             let obj = PatchCheckJSON(report)
+            if let html {
+                do { try HTMLReport.checkPatch(report).write(toFile: html, atomically: true, encoding: .utf8) } catch {
+                    inputError("cannot write --html \(describe(error))")
+                }
+            }
             switch format ?? (output.json ? .json : .text) {
             case .json, .text:
                 var o = output

@@ -41,6 +41,9 @@ extension Kharness {
         @Option(help: "Write an SVG of coverage and findings over time to FILE.")
         var plot: String?
 
+        @Option(help: "Write a self-contained HTML report of the summary to FILE.")
+        var html: String?
+
         @Option(help: "How to print the summary: text, mail (72 columns), markdown, json (as --json), junit.")
         var format: ReportFormat?
 
@@ -54,6 +57,7 @@ extension Kharness {
 
         func validate() throws {
             if json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
+            if let html { try OutputPath.checkFile("--html", html) }
             do {
                 if let t = time { try Limits.checkSeconds("--time", t) }
                 if let m = maxExecs { try Limits.check("--max-execs", m, 1...Limits.maxCount) }
@@ -87,7 +91,7 @@ extension Kharness {
                     // built without loading, then loaded under the sandbox:
                     // writes only to the corpus and the plot
                     let v = try VariantBuilder.build(patches: patches, kernel: tree, load: false)
-                    var writable = InProcessGuard.directory(of: plot)
+                    var writable = InProcessGuard.directory(of: plot) + InProcessGuard.directory(of: html)
                     if let c = options.corpus {
                         try FileManager.default.createDirectory(at: c, withIntermediateDirectories: true)
                         writable.append(c.path)
@@ -140,6 +144,11 @@ extension Kharness {
                     try FuzzPlot.svg(summary).write(toFile: plot, atomically: true, encoding: .utf8)
                 } catch {
                     Console.err("kharness fuzz: cannot write \(plot): \(error)\n")
+                }
+            }
+            if let html {
+                do { try HTMLReport.fuzz(summary).write(toFile: html, atomically: true, encoding: .utf8) } catch {
+                    inputError("cannot write --html \(describe(error))")
                 }
             }
             switch format ?? (json ? .json : .text) {

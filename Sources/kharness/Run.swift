@@ -54,6 +54,9 @@ extension Kharness {
         @Option(help: "How to print the result: text, mail (a reply for linux-mm, at most 72 columns), markdown, json (as --json), junit (JUnit XML).")
         var format: ReportFormat?
 
+        @Option(help: "Write a self-contained HTML report (table, report, swimlanes of the failing run) to FILE.")
+        var html: String?
+
         @Option(help: "Write an SVG swimlane picture of the (minimized) failing schedule to FILE.")
         var svg: String?
 
@@ -125,6 +128,7 @@ extension Kharness {
         func validate() throws {
             if json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             if let svg { try OutputPath.checkFile("--svg", svg) }
+            if let html { try OutputPath.checkFile("--html", html) }
             if code.isBuiltin {
                 do { _ = try makeExplorer() } catch { inputError("\(error)") }
             }
@@ -133,7 +137,7 @@ extension Kharness {
         func run() throws {
             let explorer: Explorer
             let api = code.api(quiet: json, codeID: schedule.flatMap { try? Schedule(token: $0) }?.codeID,
-                               writable: InProcessGuard.directory(of: svg))
+                               writable: InProcessGuard.directory(of: svg) + InProcessGuard.directory(of: html))
             do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
                 explorer.onProgress = { p in
@@ -151,6 +155,12 @@ extension Kharness {
             if let svg, let picture {
                 do { try picture.svg.write(toFile: svg, atomically: true, encoding: .utf8) } catch {
                     inputError("cannot write --svg \(describe(error))")
+                }
+            }
+            if let html {
+                let page = HTMLReport.run(result, report: kernelReport(result, explorer), picture: picture)
+                do { try page.write(toFile: html, atomically: true, encoding: .utf8) } catch {
+                    inputError("cannot write --html \(describe(error))")
                 }
             }
             switch format ?? (json ? .json : .text) {

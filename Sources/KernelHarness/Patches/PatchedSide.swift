@@ -54,6 +54,8 @@ public struct FindingPicture: Codable, Sendable, Hashable {
     public var schedule: String
     /// The finding's kernel-style report (oops, lockdep, dump_page) from that run.
     public var report: String
+    /// The run's steps, for the HTML report's swimlanes.
+    public var timeline: Timeline?
 }
 
 /// One piece of the patched side's answer.
@@ -187,7 +189,7 @@ public enum PatchedSide {
                   let t = try? Timeline(world: w, schedule: f.minimized?.schedule ?? s) else { continue }
             let full = t.findings.first { $0.signature == f.signature }?.report ?? ""
             out[f.identity] = FindingPicture(text: t.text, columns: t.columns(width: 72), svg: t.svg,
-                                             schedule: (f.minimized?.schedule ?? s).token, report: full)
+                                             schedule: (f.minimized?.schedule ?? s).token, report: full, timeline: t)
         }
         return out
     }
