@@ -2,21 +2,34 @@
 #
 # KernelHarness top-level Makefile.
 #
-#   make / make all        build/libkshim.a and build/kshim.pc (C users)
-#   make install PREFIX=D  D/lib/libkshim.a, D/include/kshim.h, D/lib/pkgconfig/kshim.pc
+#   make / make all        build/libkshim.a, build/libkshim.so and build/kshim.pc
+#   make install           kharness, its man page and shell completions, the
+#                          library (static and shared), kshim.h and kshim.pc;
+#                          PREFIX (/usr/local), DESTDIR, BINDIR, LIBDIR,
+#                          INCLUDEDIR, MANDIR, DATADIR as packagers expect
+#   make install-lib       only the library, kshim.h and kshim.pc
+#   make uninstall         removes exactly what make install installed (same
+#                          variables)
 #   make test              Swift tests, cmocka suites (against the installed
-#                          library, through pkg-config), then make sanitize
-#   make test-c            the cmocka suites only
+#                          library, through pkg-config), the outside suite,
+#                          then make sanitize
+#   make test-c            the cmocka suites only (and the outside suite)
+#   make test-outside      tests/cmocka/outside built through an installed
+#                          kshim.pc, static and shared; the install round trip
 #   make sanitize          the cmocka suites against a library built with
 #                          -fsanitize=address,undefined (build/asan)
+#   make valgrind          the cmocka suites under valgrind --leak-check=full
 #   make docs              regenerate the kharness output quoted in the READMEs
 #   make codeid            rewrite CKernelShim/runtime/codeid_files.h (the code
 #                          identity's file list) after adding or removing a file
 #   make clean
 #
-# The C compiler must understand C23 #embed (runtime/codeid.c uses it to
-# hash the kernel sources into the code identity): clang >= 19.  By
-# default that is the clang on PATH (the Swift toolchain's).
+# The library builds with clang or gcc (make CC=gcc).  With a compiler that
+# has C23 #embed (clang >= 19) runtime/codeid.c hashes the sources it
+# embeds, as the SwiftPM build does; with another one the same hash is
+# computed at build time by build/codeid-tool (mk/codeid-tool.c) into a
+# generated header.  By default CC is the clang on PATH (the Swift
+# toolchain's).
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
@@ -26,6 +39,8 @@ ifneq ($(filter default undefined,$(origin CC)),)
 CC := clang
 endif
 AR ?= ar
+OBJCOPY ?= objcopy
+NM ?= nm
 PKG_CONFIG ?= pkg-config
 SWIFT ?= swift
 PREFIX ?= /usr/local
@@ -35,8 +50,13 @@ BUILD ?= build
 SANFLAGS ?=
 
 SRC_DIR := CKernelShim
-# frame pointers: the runtime walks them for the call chain of a write
-CFLAGS_KSHIM := -std=gnu11 -O2 -g -Wall -fno-omit-frame-pointer \
+# frame pointers: the runtime walks them for the call chain of a write;
+# DWARF 4: valgrind 3.19 (Debian 12) gives up on DWARF 5; position
+# independent, so the same objects make the static and the shared library;
+# the thread's world is read with one load (initial-exec TLS, fine for a
+# program and for a library it is linked with).
+CFLAGS_KSHIM := -std=gnu11 -O2 -g -gdwarf-4 -Wall -fno-omit-frame-pointer \
+	-fPIC -DKSIM_TLS_IE \
 	-I $(SRC_DIR)/include -I $(SRC_DIR)/stubs -I $(SRC_DIR)/runtime
 DEPFLAGS = -MMD -MP
 
@@ -51,13 +71,18 @@ ID_LIST := $(SRC_DIR)/runtime/codeid_files.h
 ID_FILES := $(shell find $(SRC_DIR) -type f 2>/dev/null | LC_ALL=C sort)
 
 LIB := $(BUILD)/libkshim.a
+# the shared library: soname libkshim.so.MAJOR, file libkshim.so.VERSION
+KSHIM_VERSION := 0.1.0
+KSHIM_SOMAJOR := 0
+SONAME := libkshim.so.$(KSHIM_SOMAJOR)
+SO := $(BUILD)/libkshim.so.$(KSHIM_VERSION)
 PC := $(BUILD)/kshim.pc
 
 # cmocka suites: every Tests/cmocka/test_*.c is a separate program.
 TEST_SRCS := $(sort $(wildcard Tests/cmocka/test_*.c))
 STAGE = $(BUILD)/stage
 TEST_BIN = $(BUILD)/tests
-TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra
+TEST_CFLAGS := -std=gnu11 -O1 -g -gdwarf-4 -Wall -Wextra
 TEST_LIBS := -pthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer
@@ -77,21 +102,17 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 
 all: lib
 
-lib: $(LIB) $(PC)
+lib: $(LIB) $(SO) $(PC)
 
 # $(BUILD)/.cc records the compiler and flags: changing them rebuilds
-# everything.  A compiler without #embed fails here, with a message.
+# everything.  $(BUILD)/.embed says whether it has C23 #embed.
 $(BUILD)/.cc: FORCE | $(BUILD)/.
 	@echo '$(CC) $(CFLAGS_KSHIM) $(SANFLAGS)' > $@.new; \
-	if cmp -s $@ $@.new; then rm -f $@.new; exit 0; fi; \
+	if cmp -s $@ $@.new && [ -f $(BUILD)/.embed ]; then rm -f $@.new; exit 0; fi; \
 	printf 'static const unsigned char self[] = {\n#embed "embed-check.c"\n};\nint main(void) { return sizeof(self) == 0; }\n' \
 		> $(BUILD)/embed-check.c; \
-	if ! $(CC) -std=gnu11 -fsyntax-only $(BUILD)/embed-check.c 2>/dev/null; then \
-		rm -f $@.new; \
-		echo "error: CC='$(CC)' cannot compile C23 #embed (CKernelShim/runtime/codeid.c needs it)." >&2; \
-		echo "       Use clang >= 19, e.g. the Swift toolchain's: make CC=/opt/swift/usr/bin/clang" >&2; \
-		exit 1; \
-	fi; \
+	if $(CC) -std=gnu11 -fsyntax-only $(BUILD)/embed-check.c 2>/dev/null; then \
+		echo yes > $(BUILD)/.embed; else echo no > $(BUILD)/.embed; fi; \
 	mv $@.new $@
 
 check-cc: $(BUILD)/.cc
@@ -99,6 +120,22 @@ check-cc: $(BUILD)/.cc
 $(BUILD)/obj/%.o: $(SRC_DIR)/%.c $(BUILD)/.cc
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_KSHIM) $(SANFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# Without #embed, the code identity comes from a generated header: the
+# hash of the files runtime/codeid_files.h lists, by the host tool.
+CODEID_TOOL := $(BUILD)/codeid-tool
+$(CODEID_TOOL): mk/codeid-tool.c $(SRC_DIR)/runtime/sha256.c $(SRC_DIR)/include/kshim.h | $(BUILD)/.
+	$(CC) -std=gnu11 -O1 -I $(SRC_DIR)/include mk/codeid-tool.c $(SRC_DIR)/runtime/sha256.c -o $@
+
+$(BUILD)/codeid_value.h: $(CODEID_TOOL) $(ID_FILES) $(BUILD)/.idlist
+	@$(CODEID_TOOL) $(SRC_DIR) $$(sed -n 's/^\t{ "\(.*\)", ksim_id_f[0-9]*, .*/\1/p' $(ID_LIST)) > $@.new && mv $@.new $@
+
+$(BUILD)/obj/runtime/codeid.o: $(SRC_DIR)/runtime/codeid.c $(BUILD)/.cc $(BUILD)/codeid_value.h
+	@mkdir -p $(@D)
+	@if [ "$$(cat $(BUILD)/.embed)" = yes ]; then idflags=; else \
+		idflags="-DKSIM_CODE_ID_HEADER=\"codeid_value.h\" -I $(BUILD)"; fi; \
+	echo "$(CC) ... -c $< $$idflags"; \
+	$(CC) $(CFLAGS_KSHIM) $(SANFLAGS) $(DEPFLAGS) $$idflags -c $< -o $@
 
 # $(BUILD)/.srcs records the source list: a file added to or removed from
 # the globbed folders rebuilds the archive (and the code identity).
@@ -123,10 +160,28 @@ $(BUILD)/.idlist: FORCE | $(BUILD)/.
 codeid: | $(BUILD)/.
 	mk/codeid-files.sh $(SRC_DIR) > $(BUILD)/codeid_files.h.new && mv $(BUILD)/codeid_files.h.new $(ID_LIST)
 
-# Rebuilt from scratch so objects of deleted sources leave the archive.
-$(LIB): $(LIB_OBJS) $(BUILD)/.srcs
+# One relocatable object of every source, in which only the ksim_* names
+# stay global: the kernel functions the shim compiles (put_page,
+# migrate_pages, find_vma ...) are local, so a program may define its own
+# and link with libraries (libnuma) that do.  Rebuilt from scratch so
+# objects of deleted sources leave it.
+$(BUILD)/kshim.o: $(LIB_OBJS) $(BUILD)/.srcs
+	@$(CC) -r -nostdlib -o $@.all.o $(LIB_OBJS)
+	@$(OBJCOPY) --wildcard --keep-global-symbol='ksim_*' $@.all.o $@
+	@rm -f $@.all.o
+	@bad=$$($(NM) -g --defined-only $@ | awk '$$3 !~ /^ksim_/ {print $$3}' | head -5); \
+	if [ -n "$$bad" ]; then echo "error: $@ exports non-ksim names: $$bad" >&2; rm -f $@; exit 1; fi
+
+$(LIB): $(BUILD)/kshim.o
 	@rm -f $@
-	$(AR) rcs $@ $(LIB_OBJS)
+	$(AR) rcs $@ $(BUILD)/kshim.o
+
+# -Bsymbolic: the library's own calls of its ksim_* functions stay inside it.
+$(SO): $(BUILD)/kshim.o
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-Bsymbolic $(if $(SANFLAGS),,-Wl,-z,defs) \
+		-o $@ $(BUILD)/kshim.o -pthread
+	@ln -sf $(notdir $(SO)) $(BUILD)/$(SONAME)
+	@ln -sf $(SONAME) $(BUILD)/libkshim.so
 
 # kshim.pc for use straight from the build tree; install writes its own.
 define kshim_pc

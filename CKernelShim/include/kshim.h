@@ -216,6 +216,44 @@ enum ksim_option {
 				 * scheduling point, without the driver
 				 * (default 1; off with the trace; 0: every
 				 * step through the driver, same choices) */
+	KSIM_OPT_CRASH_GUARD,	/* when crashes of kernel code become findings
+				 * (enum ksim_crash_guard, default
+				 * KSIM_CRASH_GUARD_RUN) */
+};
+
+/*
+ * The crash guard: handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT
+ * (SA_ONSTACK, with an alternate signal stack for the thread when it has
+ * none of at least 64 KiB) that turn a fault inside a task into a "crash"
+ * finding.  A fault outside any task goes to the handler that was
+ * installed before (or the default action).
+ *
+ * KSIM_CRASH_GUARD_RUN: installed when a run starts (ksim_world_create*,
+ * ksim_world_reset, ksim_run_*; a ksim_step() on a thread where it is not
+ * installed installs it too) and taken away when the run ends: the
+ * previous handlers and alternate stack are back, except where the host
+ * installed its own meanwhile.  Every run start re-installs it if the host
+ * replaced it (as cmocka does around each test).  A run left unfinished
+ * keeps it installed until the world is destroyed.  Costs about a dozen
+ * sigaction() calls per run.
+ * KSIM_CRASH_GUARD_KEEP: installed at the first run on each thread and
+ * left in place for good (no cost per run; for programs that do not
+ * install handlers of their own).
+ * KSIM_CRASH_GUARD_OFF: never installed; a crash in a task kills the
+ * process (or goes to the host's handler).  The environment variable
+ * KSIM_NO_CRASH_GUARD (any value) has the same effect for every world.
+ *
+ * Under AddressSanitizer the guard still works for faults ASan lets
+ * through to a handler (a NULL or wild access: ASan's own SEGV handler is
+ * the "previous" one), but memory errors ASan detects itself
+ * (heap-buffer-overflow, use-after-free ...) end the process with ASan's
+ * report, as ASan is meant to; a stack overflow in a task is reported by
+ * ASan as a stack-overflow of the program.
+ */
+enum ksim_crash_guard {
+	KSIM_CRASH_GUARD_OFF = 0,
+	KSIM_CRASH_GUARD_RUN = 1,
+	KSIM_CRASH_GUARD_KEEP = 2,
 };
 int ksim_world_set_option(struct ksim_world *w, int option, long value);
 

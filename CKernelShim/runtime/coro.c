@@ -288,7 +288,7 @@ double ksim_bench_roundtrip_ns(long iters)
 	void **sp;
 	double ns;
 
-	if (!b || iters <= 0) {
+	if (!b || iters <= 0 || iters > 1000000000L) {
 		free(b);
 		return -1;
 	}
@@ -317,14 +317,15 @@ double ksim_bench_roundtrip_ns(long iters)
 	return -1;
 #endif
 	ksim_tls_world = &b->w;
-	b->left = iters;
-	ksim_coro_enter(&b->w, t);	/* first entry */
+	/* the first entry starts the task; 'iters' round trips are timed */
+	b->left = iters + 1;
+	ksim_coro_enter(&b->w, t);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	while (b->left > 0)
 		ksim_coro_enter(&b->w, t);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ns = ((t1.tv_sec - t0.tv_sec) * 1e9 + (t1.tv_nsec - t0.tv_nsec)) /
-	     (double)(iters - 1);
+	     (double)iters;
 	ksim_tls_world = saved;
 	ksim_stacks_free(t);
 	free(b);

@@ -369,7 +369,10 @@ const char *ksim_symbolize(void *pc, char *buf, size_t len);
 /* Report text: expands the call chains ksim_last_write_chain() left. */
 size_t ksim_expand_detail(struct ksim_world *w, const char *detail, char *out,
 			  size_t len);
-void ksim_crash_guard_init(void);
+/* crash.c: the crash guard (see there for when it is armed) */
+void ksim_crash_guard_arm(struct ksim_world *w);
+void ksim_crash_guard_disarm(void);
+int ksim_crash_guard_armed(void);
 
 /* token.c */
 int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
@@ -389,5 +392,21 @@ char *ksim_text_reserve(struct ksim_world *w, size_t need);
 uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit);
 void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,
 		    struct ksim_op *op);
+
+/* A step on a thread whose per-run guard is not armed (another world's
+ * run ended there, or the world moved threads) arms it. */
+static inline void ksim_crash_guard_step(struct ksim_world *w)
+{
+	if (w->opt[KSIM_OPT_CRASH_GUARD] == KSIM_CRASH_GUARD_RUN &&
+	    !ksim_crash_guard_armed())
+		ksim_crash_guard_arm(w);
+}
+
+/* The run is over: the per-run guard gives the signals back. */
+static inline void ksim_crash_guard_after(struct ksim_world *w)
+{
+	if (w->phase == KSIM_PH_DONE)
+		ksim_crash_guard_disarm();
+}
 
 #endif /* KSIM_INTERNAL_H */
