@@ -61,6 +61,7 @@ struct ksim_task {
 	char *stack_map;	/* mapping: guard page + stack */
 	size_t stack_map_size;
 	char *stack_lo, *stack_hi;
+	unsigned stack_vg_id;	/* the stack's valgrind registration */
 	struct ksim_pend pend;
 	int has_pend;
 	int result;		/* value the last executed op returned */

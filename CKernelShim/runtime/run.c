@@ -224,7 +224,7 @@ static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 		char why[KSIM_ERRLEN];
 
 		snprintf(why, sizeof(why), "%s", w->err);
-		snprintf(w->err, sizeof(w->err), "schedule position %zu: %s",
+		snprintf(w->err, sizeof(w->err), "schedule position %zu: %.200s",
 			 w->ch.arr_pos, why);
 		return rc;
 	}

@@ -336,10 +336,210 @@ static void test_crash_guard_off(void **state)
 	assert_int_equal(sigaction(SIGSEGV, &old, NULL), 0);
 }
 
+/* ---- NULL and out-of-range arguments ------------------------------------ */
+
+/* rc is the error code and the world's message is set; */
+#define assert_refused(w, call, code) do { \
+	int rc_ = (call); \
+	if (rc_ != (code)) \
+		fail_msg("%s: %d, expected %d", #call, rc_, (code)); \
+	if (!ksim_last_error(w)[0]) \
+		fail_msg("%s: no message", #call); \
+} while (0)
+
+static void test_null_world(void **state)
+{
+	struct ksim_stats st;
+	struct ksim_op op;
+	struct ksim_finding f;
+	struct ksim_event ev;
+	struct ksim_lock_dep d;
+	const uint8_t *ch = (const uint8_t *)"x";
+	const uint32_t *masks = (const uint32_t *)"x";
+	uint8_t a[2] = { 0, 1 };
+	int prio[2] = { 1, 2 };
+	int k;
+
+	(void)state;
+	assert_int_equal(ksim_step(NULL, 0), KSIM_EINVAL);
+	assert_int_equal(ksim_run_token(NULL, "ksim1:*:*:a"), KSIM_EINVAL);
+	assert_int_equal(ksim_run_array(NULL, a, 2), KSIM_EINVAL);
+	assert_int_equal(ksim_run_prefix(NULL, a, 2), KSIM_EINVAL);
+	assert_int_equal(ksim_run_last_first(NULL, a, 2), KSIM_EINVAL);
+	assert_int_equal(ksim_run_random(NULL, 1), KSIM_EINVAL);
+	assert_int_equal(ksim_run_round_robin(NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_run_pct(NULL, prio, NULL, 0), KSIM_EINVAL);
+	assert_int_equal(ksim_world_set_option(NULL, KSIM_OPT_TRACE, 1), KSIM_EINVAL);
+	assert_int_equal(ksim_task_count(NULL), KSIM_EINVAL);
+	assert_null(ksim_task_name(NULL, 0));
+	assert_int_equal(ksim_task_state(NULL, 0), KSIM_EINVAL);
+	assert_int_equal(ksim_enabled(NULL), 0);
+	assert_int_equal(ksim_pending(NULL, 0, &op), KSIM_EINVAL);
+	assert_int_equal(ksim_pending_access(NULL, 0, &k, NULL, NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_done(NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_finding_count(NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_finding_get(NULL, 0, &f), KSIM_EINVAL);
+	assert_int_equal(ksim_finding_brief(NULL, 0, &k, NULL, NULL, NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_failed(NULL), KSIM_EINVAL);
+	assert_int_equal(ksim_event_count(NULL), 0);
+	assert_int_equal(ksim_event_get(NULL, 0, &ev), KSIM_EINVAL);
+	assert_string_equal(ksim_trace_text(NULL), "");
+	assert_string_equal(ksim_schedule_token(NULL), "");
+	assert_int_equal(ksim_schedule(NULL, &ch), 0);
+	assert_null(ch);
+	assert_int_equal(ksim_enabled_log(NULL, &masks), 0);
+	assert_null(masks);
+	assert_int_equal(ksim_lockdep_count(NULL), 0);
+	assert_int_equal(ksim_lockdep_get(NULL, 0, &d), KSIM_EINVAL);
+	assert_int_equal(ksim_coverage_count(NULL), 0);
+	assert_null(ksim_coverage_name(NULL, 0));
+	assert_int_equal(ksim_coverage_block_ran(NULL, 0), 0);
+	assert_int_equal(ksim_running_task(NULL), -1);
+	assert_string_equal(ksim_world_scenario(NULL), "");
+	assert_non_null(strstr(ksim_last_error(NULL), "NULL"));
+	memset(&st, 0xff, sizeof(st));
+	ksim_stats_get(NULL, &st);
+	assert_int_equal(st.runs, 0);
+	ksim_world_reset(NULL);
+	ksim_world_destroy(NULL);
+	ksim_lockdep_clear(NULL);
+	ksim_coverage_clear(NULL);
+	assert_null(ksim_world_create(NULL, NULL, 0));
+	assert_null(ksim_world_create_scenario(NULL, NULL, 0));
+	assert_int_equal(ksim_scenario_find(NULL), KSIM_EINVAL);
+	assert_null(ksim_scenario_name(-1));
+	assert_null(ksim_scenario_name(ksim_scenario_count()));
+	assert_null(ksim_operation_name(-1));
+	assert_string_equal(ksim_op_kind_name(KSIM_OP__COUNT), "unknown");
+	assert_string_equal(ksim_finding_kind_name(-1), "unknown");
+	assert_int_equal(ksim_coverage_block_address(-1), 0);
+}
+
+static void test_bad_arguments(void **state)
+{
+	struct ksim_world *w = make_world("model toy\ntask t0 incr 1\ntask t1 incr 1\n");
+	struct ksim_op op;
+	struct ksim_finding f;
+	struct ksim_event ev;
+	struct ksim_stats st;
+	int same[2] = { 3, 3 }, prio[2] = { 1, 2 };
+	uint64_t zero[1] = { 0 };
+
+	(void)state;
+	assert_refused(w, ksim_pending(w, 0, NULL), KSIM_EINVAL);
+	assert_refused(w, ksim_pending(w, 2, &op), KSIM_ENOENT);
+	assert_refused(w, ksim_pending(w, -1, &op), KSIM_ENOENT);
+	assert_refused(w, ksim_pending_access(w, 9, NULL, NULL, NULL), KSIM_ENOENT);
+	assert_refused(w, ksim_task_state(w, 2), KSIM_ENOENT);
+	assert_refused(w, ksim_step(w, 2), KSIM_ENOENT);
+	assert_refused(w, ksim_step(w, -1), KSIM_ENOENT);
+	assert_refused(w, ksim_finding_get(w, 0, NULL), KSIM_EINVAL);
+	assert_refused(w, ksim_finding_get(w, 0, &f), KSIM_ENOENT);
+	assert_refused(w, ksim_finding_brief(w, 0, NULL, NULL, NULL, NULL), KSIM_ENOENT);
+	assert_refused(w, ksim_event_get(w, 0, NULL), KSIM_EINVAL);
+	assert_refused(w, ksim_event_get(w, 99, &ev), KSIM_ENOENT);
+	/* every option value a world accepts is a valid one */
+	assert_refused(w, ksim_world_set_option(w, KSIM_OPT_MAX_STEPS, 0), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, KSIM_OPT_MAX_STEPS, KSIM_STEP_LIMIT + 1L), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, KSIM_OPT_TRACE, 2), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, KSIM_OPT_TRACE, -1), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, KSIM_OPT_CRASH_GUARD, 3), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, 0, 1), KSIM_EINVAL);
+	assert_refused(w, ksim_world_set_option(w, 99, 1), KSIM_EINVAL);
+	/* a success clears the message */
+	assert_int_equal(ksim_world_set_option(w, KSIM_OPT_MAX_STEPS, 1), 0);
+	assert_string_equal(ksim_last_error(w), "");
+	assert_int_equal(ksim_world_set_option(w, KSIM_OPT_MAX_STEPS, 1000), 0);
+	assert_refused(w, ksim_run_array(w, NULL, 3), KSIM_EINVAL);
+	assert_refused(w, ksim_run_prefix(w, NULL, 1), KSIM_EINVAL);
+	assert_refused(w, ksim_run_pct(w, NULL, NULL, 0), KSIM_EINVAL);
+	assert_refused(w, ksim_run_pct(w, same, NULL, 0), KSIM_EINVAL);
+	assert_refused(w, ksim_run_pct(w, prio, zero, 1), KSIM_EINVAL);
+	assert_refused(w, ksim_run_pct(w, prio, NULL, 1), KSIM_EINVAL);
+	assert_refused(w, ksim_run_token(w, NULL), KSIM_EINVAL);
+	assert_refused(w, ksim_run_token(w, ""), KSIM_EINVAL);
+	assert_refused(w, ksim_run_token(w, "abab"), KSIM_EINVAL);
+	assert_refused(w, ksim_run_token(w, "ksim1:*:*:"), KSIM_EINVAL);
+	assert_refused(w, ksim_run_token(w, "ksim1:other:*:ab"), KSIM_EMISMATCH);
+	assert_refused(w, ksim_run_token(w, "ksim1:*:000000000000:ab"), KSIM_EMISMATCH);
+	assert_int_equal(ksim_run_round_robin(w), 0);
+	assert_string_equal(ksim_last_error(w), "");
+	assert_true(ksim_done(w));
+	assert_refused(w, ksim_step(w, 0), KSIM_EDONE);
+	ksim_stats_get(w, NULL);
+	ksim_stats_get(w, &st);
+	assert_true(st.runs >= 2);
+	/* ksim_world_scenario of a plain spec: "spec-" and its hash */
+	assert_int_equal(strncmp(ksim_world_scenario(w), "spec-", 5), 0);
+	ksim_world_destroy(w);
+	/* spec option values are checked the same way */
+	{
+		char err[KSIM_ERRLEN];
+
+		assert_null(ksim_world_create("model toy\noption max_steps 0\ntask t incr\n",
+					      err, sizeof(err)));
+		assert_non_null(strstr(err, "max_steps"));
+		assert_null(ksim_world_create("model toy\noption trace 5\ntask t incr\n",
+					      err, sizeof(err)));
+		assert_null(ksim_world_create("model toy\noption trace x\ntask t incr\n",
+					      err, sizeof(err)));
+		assert_null(ksim_world_create("", err, sizeof(err)));
+		assert_true(err[0] != 0);
+	}
+	/* the benchmark's baseline for one round trip is a number */
+	{
+		double ns = ksim_bench_roundtrip_ns(1);
+
+		assert_true(ns >= 0 && ns < 1e9);
+		assert_true(ksim_bench_roundtrip_ns(0) < 0);
+		assert_true(ksim_bench_roundtrip_ns(-5) < 0);
+	}
+}
+
+/* A refused run leaves no finding of the run before it to be misread. */
+static void test_refused_run_leaves_no_findings(void **state)
+{
+	struct ksim_world *w = make_world(crash_spec);
+
+	(void)state;
+	assert_true(ksim_run_token(w, "ksim1:*:*:a2b") >= 1);
+	assert_int_equal(ksim_finding_count(w), 1);
+	assert_refused(w, ksim_run_token(w, "ksim1:*:*:a2z"), KSIM_EINVAL);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_int_equal(ksim_failed(w), 0);
+	assert_true(ksim_run_token(w, "ksim1:*:*:a2b") >= 1);
+	assert_refused(w, ksim_run_array(w, NULL, 4), KSIM_EINVAL);
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_true(ksim_run_token(w, "ksim1:*:*:a2b") >= 1);
+	{
+		int same[2] = { 1, 1 };
+
+		assert_refused(w, ksim_run_pct(w, same, NULL, 0), KSIM_EINVAL);
+	}
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_int_equal(ksim_schedule(w, NULL), 0);
+	ksim_world_destroy(w);
+}
+
+/* ---- which build ---------------------------------------------------------- */
+
+/* The code id kshim.pc names (make test-outside passes it) is this one's. */
+static void test_code_id_is_the_pc_files(void **state)
+{
+	const char *want = getenv("KSHIM_CODE_ID");
+
+	(void)state;
+	assert_int_equal(strlen(ksim_code_id()), 12);
+	if (!want)
+		skip();
+	assert_string_equal(ksim_code_id(), want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_kernel_names),
+		cmocka_unit_test(test_code_id_is_the_pc_files),
 		cmocka_unit_test(test_crash_1),
 		cmocka_unit_test(test_crash_2),
 		cmocka_unit_test(test_crash_group_world_a),
@@ -348,6 +548,9 @@ int main(void)
 		cmocka_unit_test(test_crash_two_threads),
 		cmocka_unit_test(test_fault_outside_tasks_goes_to_host),
 		cmocka_unit_test(test_crash_guard_off),
+		cmocka_unit_test(test_null_world),
+		cmocka_unit_test(test_bad_arguments),
+		cmocka_unit_test(test_refused_run_leaves_no_findings),
 		cmocka_unit_test(test_crash_3),
 	};
 
