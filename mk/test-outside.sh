@@ -63,6 +63,42 @@ suite() {
 	unset PKG_CONFIG_PATH
 }
 
+# A patched build (kharness build), the token of its deadlock (kharness
+# run --patch), and the documented example pinning it.  Needs kharness:
+# $KHARNESS, else the debug build make test-swift made.
+patched() {
+	local patch=Patches/0005-REVERT-mm-munlock-fix-deadlock-in-__munlock_pagevec.patch
+	local p="$out/patched" id runout
+	echo "== $KHARNESS build $patch --prefix $p"
+	id=$("$KHARNESS" build "$patch" --prefix "$p" 2>"$out/patched.log") || {
+		cat "$out/patched.log" >&2; fail "kharness build failed"; return; }
+	[ "$(PKG_CONFIG_PATH=$p/lib/pkgconfig $PKG_CONFIG --variable=codeid kshim)" = "$id" ] ||
+		fail "kharness build printed $id, its kshim.pc says otherwise"
+	runout=$("$KHARNESS" run munlock-vs-unmap --patch "$patch" 2>&1)
+	KSHIM_PATCHED_TOKEN=$(printf '%s\n' "$runout" | sed -n 's/^replay: kharness replay \(ksim1:[^ ]*\)$/\1/p' | head -1)
+	case "$KSHIM_PATCHED_TOKEN" in
+	"ksim1:munlock-vs-unmap:$id:"*) ;;
+	*) printf '%s\n' "$runout" | head -20 >&2; fail "kharness run --patch gave no token of build $id"; return;;
+	esac
+	export KSHIM_PATCHED_TOKEN
+	echo "   token $KSHIM_PATCHED_TOKEN"
+	local bin="$out/patched/example_patched_deadlock"
+	# shellcheck disable=SC2086
+	if ! $CC $TEST_CFLAGS $SANFLAGS Tests/cmocka/outside/example_patched_deadlock.c -o "$bin" \
+		$(PKG_CONFIG_PATH=$p/lib/pkgconfig $PKG_CONFIG --cflags --libs kshim cmocka) $TEST_LIBS; then
+		fail "$bin: does not build"; return
+	fi
+	echo "== $bin${TEST_RUNNER:+ (under ${TEST_RUNNER%% *})}"
+	# shellcheck disable=SC2086
+	$TEST_RUNNER "$bin" || fail "$bin: FAILED"
+}
+
+KHARNESS=${KHARNESS:-.build/debug/kharness}
+if [ -x "$KHARNESS" ]; then
+	patched
+else
+	echo "== no kharness at $KHARNESS (make test-swift builds it): the patched build is not checked"
+fi
 suite "$(basename "$CC")" "$BUILD" "$CC"
 if [ "${CHECK_GCC:-no}" = yes ]; then
 	if command -v gcc >/dev/null 2>&1; then

@@ -119,6 +119,12 @@ public enum VariantBuilder {
                          "-fno-crash-diagnostics",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
+    /// -Bsymbolic: the library's calls of its own functions stay inside it,
+    /// so a program that loads or links it may define kernel names of its
+    /// own (put_page ...) without taking over the library's calls
+    /// (`kharness build` installs such a library for C suites).
+    static let ldflags = ["-shared", "-Wl,-Bsymbolic"]
+
     /// How a variant reads its thread's current world, which the shim does
     /// at every scheduling point.  In a dlopen()ed library the default
     /// (general dynamic) model makes every read a __tls_get_addr() call,
@@ -167,6 +173,7 @@ public enum VariantBuilder {
         e.list("patches", patchData)
         e.field("compiler", compilerIdentity)
         e.list("cflags", (cflags + tls.flags).map { Data($0.utf8) })
+        e.list("ldflags", ldflags.map { Data($0.utf8) })
         e.list("instrument", instrument ? instrumentFlags.map { Data($0.utf8) } : [])
         return SHA256.hex(e.digest)
     }
@@ -387,7 +394,7 @@ public enum VariantBuilder {
             throw HarnessError.untestable("the patched kernel code does not compile:\n" + failures.map(\.output).joined())
         }
         let out = work.appendingPathComponent(CacheEntry.library)
-        let link = try runLimited(compiler, ["-shared", "-o", out.path] + objs, cwd: tree,
+        let link = try runLimited(compiler, ldflags + ["-o", out.path] + objs, cwd: tree,
                                   log: work.appendingPathComponent("link.log"), what: "the link")
         if link.status != 0 {
             throw HarnessError.untestable("the patched kernel code does not link:\n\(link.output)")

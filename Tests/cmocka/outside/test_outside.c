@@ -535,11 +535,47 @@ static void test_code_id_is_the_pc_files(void **state)
 	assert_string_equal(ksim_code_id(), want);
 }
 
+/*
+ * A token of a patched build (make test-outside gets one from kharness run
+ * --patch and passes it in KSHIM_PATCHED_TOKEN) does not replay on this
+ * build, and the message names the build it needs and how to make it.
+ */
+static void test_patched_token_needs_its_build(void **state)
+{
+	const char *tok = getenv("KSHIM_PATCHED_TOKEN");
+	char scen[64], id[16];
+	struct ksim_world *w;
+	const char *c1, *c2;
+
+	(void)state;
+	if (!tok)
+		skip();
+	c1 = strchr(tok + 6, ':');
+	assert_non_null(c1);
+	c2 = strchr(c1 + 1, ':');
+	assert_non_null(c2);
+	snprintf(scen, sizeof(scen), "%.*s", (int)(c1 - tok - 6), tok + 6);
+	snprintf(id, sizeof(id), "%.*s", (int)(c2 - c1 - 1), c1 + 1);
+	assert_string_not_equal(id, ksim_code_id());
+	w = ksim_world_create_scenario(scen, NULL, 0);
+	assert_non_null(w);
+	assert_true(ksim_run_token(w, "ksim1:*:*:a") >= 0);
+	assert_int_equal(ksim_run_token(w, tok), KSIM_EMISMATCH);
+	assert_non_null(strstr(ksim_last_error(w), id));
+	assert_non_null(strstr(ksim_last_error(w), ksim_code_id()));
+	assert_non_null(strstr(ksim_last_error(w), "kharness build"));
+	/* nothing of the refused run (nor the one before) is left */
+	assert_int_equal(ksim_finding_count(w), 0);
+	assert_int_equal(ksim_done(w), 0);
+	ksim_world_destroy(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_own_kernel_names),
 		cmocka_unit_test(test_code_id_is_the_pc_files),
+		cmocka_unit_test(test_patched_token_needs_its_build),
 		cmocka_unit_test(test_crash_1),
 		cmocka_unit_test(test_crash_2),
 		cmocka_unit_test(test_crash_group_world_a),
