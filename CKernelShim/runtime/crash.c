@@ -56,6 +56,8 @@ struct ksim_guard_proc {
 	pthread_mutex_t lock;
 	int armed;		/* threads with a per-run guard armed */
 	int sticky;		/* threads that installed it for good */
+	int installed;		/* ours are in place, as far as we know (the
+				 * host may have replaced them since) */
 	int saved;		/* prev[] holds what was there before ours
 				 * (kept after a restore: a handler of ours
 				 * can still be reached through another
@@ -251,22 +253,18 @@ static void ksim_altstack_arm(struct ksim_guard_thread *g)
 
 static void ksim_altstack_disarm(struct ksim_guard_thread *g)
 {
-	stack_t cur;
+	stack_t cur, off = { .ss_flags = SS_DISABLE };
 
 	if (!g->alt_ours || g->sticky)
 		return;
-	/* somebody else's stack meanwhile: theirs stays */
-	if (!sigaltstack(NULL, &cur) && cur.ss_sp == g->alt) {
-		if (g->prev_ss.ss_flags & SS_DISABLE) {
-			stack_t off = { .ss_flags = SS_DISABLE };
-
-			sigaltstack(&off, NULL);
-		} else {
-			g->prev_ss.ss_flags = 0;
-			sigaltstack(&g->prev_ss, NULL);
-		}
-	}
 	g->alt_ours = 0;
+	if (!(g->prev_ss.ss_flags & SS_DISABLE)) {
+		g->prev_ss.ss_flags = 0;
+		off = g->prev_ss;
+	}
+	/* somebody else's stack meanwhile: theirs stays */
+	if (!sigaltstack(&off, &cur) && cur.ss_sp != g->alt)
+		sigaltstack(&cur, NULL);
 }
 
 /* Ours in place of whatever is there (caller holds the lock). */
@@ -275,7 +273,8 @@ static void ksim_handlers_install(struct ksim_guard_proc *p)
 	struct sigaction sa, cur;
 	int i;
 
-	if (!sigaction(SIGSEGV, NULL, &cur) && ksim_is_ours(&cur))
+	/* believed in place: make sure (cmocka swaps handlers per test) */
+	if (p->installed && !sigaction(SIGSEGV, NULL, &cur) && ksim_is_ours(&cur))
 		return;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = ksim_crash_handler;
@@ -288,6 +287,7 @@ static void ksim_handlers_install(struct ksim_guard_proc *p)
 			p->prev[i] = cur;
 	}
 	p->saved = 1;
+	p->installed = 1;
 }
 
 /* Put back what was there before, where ours is still in place. */
@@ -306,6 +306,7 @@ static void ksim_handlers_restore(struct ksim_guard_proc *p)
 		if (!ksim_is_ours(&cur))	/* not ours any more: theirs stays */
 			sigaction(ksim_crash_signals[i], &cur, NULL);
 	}
+	p->installed = 0;
 }
 
 void ksim_crash_guard_arm(struct ksim_world *w)
