@@ -238,8 +238,13 @@ FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 # What install-lib and install-bin put where (uninstall removes these).
 LIB_FILES = $(LIBDIR)/libkshim.a $(LIBDIR)/libkshim.so.$(KSHIM_VERSION) \
 	$(LIBDIR)/$(SONAME) $(LIBDIR)/libkshim.so $(INCLUDEDIR)/kshim.h $(PCDIR)/kshim.pc
+# kharness builds patched code from a copy of the shim's sources (what
+# `kharness build` and `--patch` compile): DATADIR/kharness/CKernelShim.
+SHIMDIR = $(DATADIR)/kharness/CKernelShim
+SHIM_FILES := $(shell cd $(SRC_DIR) 2>/dev/null && find . -type f | sed 's|^\./||' | LC_ALL=C sort)
 BIN_FILES = $(BINDIR)/kharness $(MANDIR)/man1/kharness.1 \
-	$(BASHCOMPDIR)/kharness $(ZSHCOMPDIR)/_kharness $(FISHCOMPDIR)/kharness.fish
+	$(BASHCOMPDIR)/kharness $(ZSHCOMPDIR)/_kharness $(FISHCOMPDIR)/kharness.fish \
+	$(addprefix $(SHIMDIR)/,$(SHIM_FILES))
 
 define check_dirs
 	@for v in PREFIX:'$(PREFIX)' LIBDIR:'$(LIBDIR)' INCLUDEDIR:'$(INCLUDEDIR)' BINDIR:'$(BINDIR)' DATADIR:'$(DATADIR)' MANDIR:'$(MANDIR)'; do \
@@ -279,12 +284,16 @@ install-bin: $(KHARNESS)
 	install -m 644 $(BUILD)/completions/kharness.bash "$(DESTDIR)$(BASHCOMPDIR)/kharness"
 	install -m 644 $(BUILD)/completions/_kharness "$(DESTDIR)$(ZSHCOMPDIR)/_kharness"
 	install -m 644 $(BUILD)/completions/kharness.fish "$(DESTDIR)$(FISHCOMPDIR)/kharness.fish"
+	@for f in $(SHIM_FILES); do \
+		install -D -m 644 "$(SRC_DIR)/$$f" "$(DESTDIR)$(SHIMDIR)/$$f" || exit 1; \
+	done; echo "installed $(words $(SHIM_FILES)) files of $(SRC_DIR) in $(DESTDIR)$(SHIMDIR)"
 
 # Exactly the files install puts there (directories stay: they may be
 # shared with other packages).
 uninstall:
 	$(check_dirs)
-	rm -f $(addprefix "$(DESTDIR),$(addsuffix ",$(LIB_FILES) $(BIN_FILES)))
+	@rm -f $(addprefix "$(DESTDIR),$(addsuffix ",$(LIB_FILES) $(BIN_FILES)))
+	@echo "removed $(words $(LIB_FILES) $(BIN_FILES)) files under $(DESTDIR)$(PREFIX)"
 
 # ---------------------------------------------------------------------------
 # Fresh machine: pkg-config and cmocka come from apt when missing.

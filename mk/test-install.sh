@@ -57,6 +57,14 @@ round_trip() {
 	grep -q '^complete .*-F _kharness kharness' "$d$(grep '/completions/kharness$' "$top/$label.got")" || fail "$label: bash completion"
 	grep -q '#compdef kharness' "$d$(grep '/_kharness$' "$top/$label.got")" || fail "$label: zsh completion"
 	grep -q "^complete -c 'kharness'" "$d$(grep '/kharness.fish$' "$top/$label.got")" || fail "$label: fish completion"
+	# an installed kharness builds patched code from its own copy of the
+	# shim (run outside any checkout): the id a build in the tree has
+	local scratch="$top/$label.cwd" want_id got_id
+	mkdir -p "$scratch"
+	want_id=$(.build/debug/kharness build "$PWD/$PATCH" --prefix "$top/$label.tree-build" 2>/dev/null)
+	got_id=$(cd "$scratch" && env -u KHARNESS_SHIM_DIR "$d$bin" build "$OLDPWD/$PATCH" --prefix "$top/$label.build" 2>"$top/$label.build.log")
+	[ -n "$want_id" ] && [ "$got_id" = "$want_id" ] ||
+		{ cat "$top/$label.build.log" >&2; fail "$label: the installed kharness build gave '$got_id', the tree's '$want_id'"; }
 	# somebody else's file in one of the directories
 	echo other >"$d$libdir/libother.so"
 	if ! $MAKE --no-print-directory uninstall DESTDIR="$d" "$@" >>"$top/$label.log" 2>&1; then
@@ -69,7 +77,12 @@ round_trip() {
 	[ "$left" = "$libdir/libother.so" ] || fail "$label: after uninstall: $(echo $left)"
 }
 
-round_trip default "/usr/local/bin/kharness
+PATCH=Patches/0005-REVERT-mm-munlock-fix-deadlock-in-__munlock_pagevec.patch
+# the shim's sources, as kharness gets them (ground truth: the tree)
+shim() { (cd CKernelShim && find . -type f | sed "s|^\./|$1/kharness/CKernelShim/|"); }
+
+round_trip default "$(shim /usr/local/share)
+/usr/local/bin/kharness
 /usr/local/include/kshim.h
 /usr/local/lib/libkshim.a
 /usr/local/lib/libkshim.so
@@ -81,7 +94,8 @@ round_trip default "/usr/local/bin/kharness
 /usr/local/share/man/man1/kharness.1
 /usr/local/share/zsh/site-functions/_kharness" PREFIX=/usr/local
 
-round_trip debian "/usr/bin/kharness
+round_trip debian "$(shim /usr/share)
+/usr/bin/kharness
 /usr/include/kshim.h
 /usr/lib/x86_64-linux-gnu/libkshim.a
 /usr/lib/x86_64-linux-gnu/libkshim.so

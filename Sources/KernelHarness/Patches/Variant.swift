@@ -11,7 +11,9 @@ import CKernelShim
 /// Where the shim's C sources are.
 public enum ShimSource {
     /// KHARNESS_SHIM_DIR, else the nearest CKernelShim/ above the current
-    /// directory, else the one this binary was built from.
+    /// directory, else the copy `make install` puts next to the binary
+    /// (../share/kharness/CKernelShim), else the one this binary was built
+    /// from.
     public static func locate() throws -> URL {
         let fm = FileManager.default
         func isShim(_ u: URL) -> Bool {
@@ -29,6 +31,12 @@ public enum ShimSource {
             let up = dir.deletingLastPathComponent()
             if up.path == dir.path { break }
             dir = up
+        }
+        // an installed kharness: PREFIX/bin/kharness, PREFIX/share/kharness/CKernelShim
+        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let installed = URL(fileURLWithPath: exe).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/kharness/CKernelShim")
+            if isShim(installed) { return installed }
         }
         // Sources/KernelHarness/Patches/Variant.swift -> repository root
         let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
