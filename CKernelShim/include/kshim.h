@@ -159,7 +159,10 @@ struct ksim_stats {
 	uint64_t steps;		/* steps in the current run */
 	uint64_t total_steps;	/* since the world was created */
 	uint64_t runs;		/* resets since creation (incl. the first) */
-	uint64_t state_hash;	/* hash of the kernel state (valid when done) */
+	uint64_t state_hash;	/* hash of the kernel state (valid when done);
+				 * the same in every process for one build
+				 * of the library (libkshim.a and .so, laid
+				 * out differently, hash differently) */
 	size_t arena_bytes;	/* memory holding the kernel objects */
 	uint64_t total_direct;	/* of total_steps, those a built-in chooser
 				 * ran straight from the task's scheduling
