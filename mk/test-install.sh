@@ -57,6 +57,14 @@ round_trip() {
 	grep -q '^complete .*-F _kharness kharness' "$d$(grep '/completions/kharness$' "$top/$label.got")" || fail "$label: bash completion"
 	grep -q '#compdef kharness' "$d$(grep '/_kharness$' "$top/$label.got")" || fail "$label: zsh completion"
 	grep -q "^complete -c 'kharness'" "$d$(grep '/kharness.fish$' "$top/$label.got")" || fail "$label: fish completion"
+	# the completions offer scenario names (asked of the installed
+	# kharness, as the scripts do) and patch files
+	"$d$bin" ---completion run -- positional@0 "" | grep -qx seed-migrate-nonlinear ||
+		fail "$label: kharness completes no scenario names"
+	grep -q -- '---completion run -- positional@0' "$d$(grep '/completions/kharness$' "$top/$label.got")" ||
+		fail "$label: the bash completion does not ask for scenario names"
+	grep -q "'!\*\.@(patch|diff)'" "$d$(grep '/completions/kharness$' "$top/$label.got")" ||
+		fail "$label: the bash completion does not offer patch files"
 	# an installed kharness builds patched code from its own copy of the
 	# shim (run outside any checkout): the id a build in the tree has
 	local scratch="$top/$label.cwd" want_id got_id
