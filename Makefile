@@ -12,10 +12,11 @@
 #                          variables)
 #   make test              Swift tests, cmocka suites (against the installed
 #                          library, through pkg-config), the outside suite,
-#                          then make sanitize
+#                          the install round trip, then make sanitize
 #   make test-c            the cmocka suites only (and the outside suite)
-#   make test-outside      tests/cmocka/outside built through an installed
-#                          kshim.pc, static and shared; the install round trip
+#   make test-outside      Tests/cmocka/outside built through an installed
+#                          kshim.pc, static and shared, clang and gcc
+#   make test-install      make install DESTDIR=... and uninstall, exact files
 #   make sanitize          the cmocka suites against a library built with
 #                          -fsanitize=address,undefined (build/asan)
 #   make valgrind          the cmocka suites under valgrind --leak-check=full
