@@ -16,7 +16,18 @@
  *
  * Return convention: functions returning int return 0 (or a count) on
  * success and a negative KSIM_E* code on error; ksim_last_error() then
- * says why.
+ * says why, and a call that can fail clears it ("") when it succeeds.
+ * Every function checks its arguments: given a NULL world, functions
+ * returning int return KSIM_EINVAL (ksim_running_task(): -1), those
+ * returning a count or a mask return 0, strings are "" (ksim_task_name()
+ * and the registry lookups: NULL), and the void ones do nothing.  A NULL
+ * out-pointer a function needs, an index out of range, an option value
+ * outside its range: KSIM_EINVAL or KSIM_ENOENT with a message.
+ *
+ * Linking: libkshim.a and libkshim.so export only ksim_* names (the kernel
+ * functions compiled into them, put_page() and the rest, are local), so a
+ * program may define its own.  pkg-config --variable=codeid kshim is the
+ * library's ksim_code_id().  Guide: docs/c-library.md.
  */
 #ifndef KSHIM_H
 #define KSHIM_H
@@ -31,7 +42,10 @@ extern "C" {
 /*
  * 2: ksim_run_pct/prefix/last_first, ksim_enabled_log and
  * ksim_stats.total_direct (struct ksim_stats grew: rebuild against this
- * header), KSIM_OPT_DIRECT.  5: the lock-set audit (ksim_audit_*).
+ * header), KSIM_OPT_DIRECT.
+ * 5: KSIM_OPT_CRASH_GUARD; arguments checked everywhere; a token must be a
+ * whole "ksim1:" token; a refused run resets the world; the lock-set
+ * audit (ksim_audit_*).
  */
 #define KSIM_API_VERSION	5
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
@@ -146,7 +160,10 @@ struct ksim_stats {
 	uint64_t steps;		/* steps in the current run */
 	uint64_t total_steps;	/* since the world was created */
 	uint64_t runs;		/* resets since creation (incl. the first) */
-	uint64_t state_hash;	/* hash of the kernel state (valid when done) */
+	uint64_t state_hash;	/* hash of the kernel state (valid when done);
+				 * the same in every process for one build
+				 * of the library (libkshim.a and .so, laid
+				 * out differently, hash differently) */
 	size_t arena_bytes;	/* memory holding the kernel objects */
 	uint64_t total_direct;	/* of total_steps, those a built-in chooser
 				 * ran straight from the task's scheduling
@@ -158,10 +175,16 @@ struct ksim_world;
 /* ---- Worlds ---------------------------------------------------------- */
 
 /*
- * Create a world from a text spec (see README "World specs").  On error
- * returns NULL and, when err is not NULL, writes a message naming the line
- * and the reason into err (KSIM_ERRLEN bytes suffice).  The world is ready
- * to run: every task stands at its first scheduling point.
+ * Create a world from a text spec: "model NAME", then "task NAME OP
+ * ARGS...", "option NAME VALUE" (trace, max_steps, strict, backtrace,
+ * direct, crash_guard: the KSIM_OPT_* below, same ranges) and the model's
+ * own lines (CKernelShim/model/README.md, section "mm world specs"; the
+ * registered scenarios' specs, ksim_scenario_spec(), are examples).  The
+ * spec is a C string: it ends at its first NUL.  On error returns NULL
+ * and, when err is not NULL, writes a message naming the line and the
+ * reason into err (KSIM_ERRLEN bytes suffice).  The world is ready to
+ * run: every task stands at its first scheduling point (a run has
+ * started: see KSIM_OPT_CRASH_GUARD).
  */
 struct ksim_world *ksim_world_create(const char *spec, char *err, size_t errlen);
 
@@ -169,7 +192,8 @@ struct ksim_world *ksim_world_create(const char *spec, char *err, size_t errlen)
 struct ksim_world *ksim_world_create_scenario(const char *name, char *err,
 					      size_t errlen);
 
-/* Put the world back to its initial state without reallocating. */
+/* Put the world back to its initial state without reallocating (starts a
+ * run: every task at its first scheduling point). */
 void ksim_world_reset(struct ksim_world *w);
 
 /* Free everything the world owns. */
@@ -178,7 +202,8 @@ void ksim_world_destroy(struct ksim_world *w);
 /* Message for the last error returned on this world. */
 const char *ksim_last_error(const struct ksim_world *w);
 
-/* Scenario name the world was created from ("" for a plain spec). */
+/* Scenario name the world was created from; for a plain spec "spec-" and
+ * 8 hex digits of the spec's hash (the name its tokens carry). */
 const char *ksim_world_scenario(const struct ksim_world *w);
 
 /*
@@ -207,15 +232,56 @@ void ksim_sha256_final(struct ksim_sha256 *s, unsigned char out[32]);
 
 /* Options (ksim_world_set_option). */
 enum ksim_option {
-	KSIM_OPT_TRACE = 1,	/* record every step's event (default 1) */
-	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (default 100000,
-				 * at most KSIM_STEP_LIMIT) */
-	KSIM_OPT_STRICT,	/* stranded pages fail the run (default 0) */
-	KSIM_OPT_BACKTRACE,	/* call chains in reports (default 1) */
+	KSIM_OPT_TRACE = 1,	/* record every step's event (0 or 1,
+				 * default 1) */
+	KSIM_OPT_MAX_STEPS,	/* livelock budget per run (1..KSIM_STEP_LIMIT,
+				 * default 100000) */
+	KSIM_OPT_STRICT,	/* stranded pages fail the run (0 or 1,
+				 * default 0) */
+	KSIM_OPT_BACKTRACE,	/* call chains in reports (0 or 1, default 1) */
 	KSIM_OPT_DIRECT,	/* built-in choosers run steps from the task's
 				 * scheduling point, without the driver
 				 * (default 1; off with the trace; 0: every
 				 * step through the driver, same choices) */
+	KSIM_OPT_CRASH_GUARD,	/* when crashes of kernel code become findings
+				 * (enum ksim_crash_guard, default
+				 * KSIM_CRASH_GUARD_RUN) */
+};
+
+/*
+ * The crash guard: handlers for SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT
+ * (SA_ONSTACK, with an alternate signal stack for the thread when it has
+ * none of at least 64 KiB) that turn a fault inside a task into a "crash"
+ * finding.  A fault outside any task goes to the handler that was
+ * installed before (or the default action).
+ *
+ * KSIM_CRASH_GUARD_RUN: installed when a run starts (ksim_world_create*,
+ * ksim_world_reset, ksim_run_*; a ksim_step() on a thread where it is not
+ * installed installs it too) and taken away when the run ends: the
+ * previous handlers and alternate stack are back, except where the host
+ * installed its own meanwhile.  Every run start re-installs it if the host
+ * replaced it (as cmocka does around each test).  A run left unfinished
+ * keeps it installed until the world is destroyed.  Costs about a dozen
+ * sigaction() calls per run.
+ * KSIM_CRASH_GUARD_KEEP: installed at the first run on each thread and
+ * left in place for good (no cost per run; for programs that do not
+ * install handlers of their own).
+ * KSIM_CRASH_GUARD_OFF: never installed; a crash in a task kills the
+ * process (or goes to the host's handler).  The environment variable
+ * KSIM_NO_CRASH_GUARD (any value) has the same effect for every world.
+ *
+ * Under AddressSanitizer the guard works the same for faults (a NULL or
+ * wild access raises SIGSEGV; ASan's own SEGV handler is then the
+ * "previous" one); memory errors that ASan detects itself, without a
+ * fault (heap-buffer-overflow, use-after-free ...), are not crashes: they
+ * end the process with ASan's report, as under ASan they should.  Under
+ * valgrind a task's fault is a crash finding too, and valgrind reports
+ * the invalid access as well.
+ */
+enum ksim_crash_guard {
+	KSIM_CRASH_GUARD_OFF = 0,
+	KSIM_CRASH_GUARD_RUN = 1,
+	KSIM_CRASH_GUARD_KEEP = 2,
 };
 int ksim_world_set_option(struct ksim_world *w, int option, long value);
 
@@ -253,10 +319,17 @@ int ksim_done(const struct ksim_world *w);
 
 /*
  * Reset, then run the schedule given as a token (ksim_schedule_token()
- * format) or as an array of task indices, then let round-robin finish any
- * tail the schedule leaves.  Returns the number of findings, or an error
- * (nothing is run for a malformed token; a token whose choice is not
- * enabled stops with KSIM_ENOTENABLED and the message names the position).
+ * format, "ksim1:SCENARIO:CODEID:CHOICES"; "*" for SCENARIO or CODEID
+ * skips that check, so "ksim1:*:*:a2b" is choices alone) or as an array
+ * of task indices, then let round-robin finish any tail the schedule
+ * leaves.  Returns the number of findings, or an error: KSIM_EINVAL for a
+ * malformed token (choices alone, "", no choices), KSIM_EMISMATCH for a
+ * token of another scenario or of another build of the kernel code (the
+ * message names the code id it needs; `kharness build PATCH... --prefix
+ * DIR` makes the library of a patched build and prints its id).  A
+ * refused run runs nothing but still resets the world, so no finding of
+ * an earlier run is left.  A token whose choice is not enabled stops with
+ * KSIM_ENOTENABLED and the message names the position.
  */
 int ksim_run_token(struct ksim_world *w, const char *token);
 int ksim_run_array(struct ksim_world *w, const uint8_t *choices, size_t n);
@@ -269,7 +342,8 @@ int ksim_run_round_robin(struct ksim_world *w);
 /*
  * Reset and run with PCT (probabilistic concurrency testing): the enabled
  * task with the highest priority runs; prio[i] is task i's initial
- * priority (distinct).  At the change[k]-th choice of the run (1-based)
+ * priority (distinct: equal ones are refused).  At the change[k]-th
+ * choice of the run (1-based, so 0 is refused)
  * the task that would run drops below every initial priority and every
  * earlier change, and the choice is made again.  At most 16 change points.
  * Returns the number of findings, or KSIM_EINVAL.
@@ -465,7 +539,7 @@ const char *ksim_finding_kind_name(int kind);
 /*
  * Benchmark baseline: the mean cost in nanoseconds of one bare coroutine
  * round trip (driver -> task -> driver) with this build's switch code,
- * over 'iters' round trips.  Negative on error.
+ * over 'iters' round trips (1..10^9).  Negative on error.
  */
 double ksim_bench_roundtrip_ns(long iters);
 

@@ -13,13 +13,19 @@
  *   u64 length of the content, the content
  * (u64 little-endian), after the tag "kshim code id v1\n".  The id is the
  * first 12 hex digits of the digest.  CodeIdentity.swift computes the same.
+ *
+ * A compiler without #embed (gcc 12) gets the id from a header the
+ * Makefile generates with mk/codeid-tool.c over the same list
+ * (KSIM_CODE_ID_HEADER names it).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "ksim_internal.h"
 
-#if defined(__has_embed) || (defined(__clang__) && __clang_major__ >= 19)
+#if defined(KSIM_CODE_ID_HEADER)
+#include KSIM_CODE_ID_HEADER
+#elif defined(__has_embed) || (defined(__clang__) && __clang_major__ >= 19)
 #define KSIM_HAVE_EMBED 1
 #endif
 
@@ -70,6 +76,8 @@ const char *ksim_code_id(void)
 		ksim_sha256_final(&s, d);
 		for (i = 0; i < 6; i++)
 			snprintf(id + 2 * i, 3, "%02x", d[i]);
+#elif defined(KSIM_CODE_ID_VALUE)
+		snprintf(id, sizeof(id), "%s", KSIM_CODE_ID_VALUE);
 #else
 		snprintf(id, sizeof(id), "unknown");
 #endif

@@ -61,6 +61,7 @@ struct ksim_task {
 	char *stack_map;	/* mapping: guard page + stack */
 	size_t stack_map_size;
 	char *stack_lo, *stack_hi;
+	unsigned stack_vg_id;	/* the stack's valgrind registration */
 	struct ksim_pend pend;
 	int has_pend;
 	int result;		/* value the last executed op returned */
@@ -372,7 +373,10 @@ const char *ksim_sym_name(struct ksim_world *w, void *pc);
 /* Report text: expands the call chains ksim_last_write_chain() left. */
 size_t ksim_expand_detail(struct ksim_world *w, const char *detail, char *out,
 			  size_t len);
-void ksim_crash_guard_init(void);
+/* crash.c: the crash guard (see there for when it is armed) */
+void ksim_crash_guard_arm(struct ksim_world *w);
+void ksim_crash_guard_disarm(void);
+int ksim_crash_guard_armed(void);
 
 /* audit.c */
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t);
@@ -397,5 +401,21 @@ char *ksim_text_reserve(struct ksim_world *w, size_t need);
 uint64_t ksim_obj_key(const struct ksim_world *w, const void *obj, int bit);
 void ksim_op_export(const struct ksim_world *w, const struct ksim_pend *p,
 		    struct ksim_op *op);
+
+/* A step on a thread whose per-run guard is not armed (another world's
+ * run ended there, or the world moved threads) arms it. */
+static inline void ksim_crash_guard_step(struct ksim_world *w)
+{
+	if (w->opt[KSIM_OPT_CRASH_GUARD] == KSIM_CRASH_GUARD_RUN &&
+	    !ksim_crash_guard_armed())
+		ksim_crash_guard_arm(w);
+}
+
+/* The run is over: the per-run guard gives the signals back. */
+static inline void ksim_crash_guard_after(struct ksim_world *w)
+{
+	if (w->phase == KSIM_PH_DONE)
+		ksim_crash_guard_disarm();
+}
 
 #endif /* KSIM_INTERNAL_H */

@@ -133,6 +133,8 @@ int ksim_scenario_find(const char *name)
 	int i;
 	const struct ksim_scenario *s;
 
+	if (!name)
+		return KSIM_EINVAL;
 	for (i = 0; (s = ksim_scenario_at(i)); i++)
 		if (!strcmp(s->name, name))
 			return i;

@@ -390,11 +390,18 @@ int ksim_finding_get(struct ksim_world *w, int i, struct ksim_finding *f)
 {
 	struct ksim_finding_rec *r;
 
+	if (!w)
+		return KSIM_EINVAL;
+	if (!f) {
+		snprintf(w->err, sizeof(w->err), "ksim_finding_get: f is NULL");
+		return KSIM_EINVAL;
+	}
 	if (i < 0 || i >= w->nr_findings) {
 		snprintf(w->err, sizeof(w->err), "no finding %d (run has %d)",
 			 i, w->nr_findings);
 		return KSIM_ENOENT;
 	}
+	w->err[0] = '\0';
 	r = &w->findings[i];
 	if (!r->resolved) {
 		static const size_t cap = 16384;
@@ -476,8 +483,14 @@ int ksim_finding_brief(const struct ksim_world *w, int i, int *kind,
 {
 	const struct ksim_finding *f;
 
-	if (i < 0 || i >= w->nr_findings)
+	if (!w)
+		return KSIM_EINVAL;
+	if (i < 0 || i >= w->nr_findings) {
+		snprintf((char *)w->err, sizeof(w->err),
+			 "no finding %d (run has %d)", i, w->nr_findings);
 		return KSIM_ENOENT;
+	}
+	((char *)w->err)[0] = '\0';
 	f = &w->findings[i].f;
 	if (kind)
 		*kind = f->kind;
@@ -492,13 +505,15 @@ int ksim_finding_brief(const struct ksim_world *w, int i, int *kind,
 
 int ksim_finding_count(const struct ksim_world *w)
 {
-	return w->nr_findings;
+	return w ? w->nr_findings : KSIM_EINVAL;
 }
 
 int ksim_failed(const struct ksim_world *w)
 {
 	int i;
 
+	if (!w)
+		return KSIM_EINVAL;
 	for (i = 0; i < w->nr_findings; i++) {
 		const struct ksim_finding *f = &w->findings[i].f;
 

@@ -6,7 +6,11 @@
  * Token: "ksim1:SCENARIO:CODEID:CHOICES".  CHOICES is run-length coded:
  * a task letter ('a' = task 0) optionally followed by a repeat count, so
  * "a3b2a" is tasks 0,0,0,1,1,0.  SCENARIO or CODEID may be "*" to skip
- * that check; a bare CHOICES string is accepted too.
+ * that check ("ksim1:*:*:a3b2a" is the choices alone).
+ *
+ * A run that is refused (bad arguments, a malformed token, a token of
+ * another scenario or build) resets the world all the same, so no finding
+ * of an earlier run is left to be read as this one's.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -49,7 +53,18 @@ const char *ksim_token_make(struct ksim_world *w)
 
 const char *ksim_schedule_token(struct ksim_world *w)
 {
-	return ksim_token_make(w);
+	return w ? ksim_token_make(w) : "";
+}
+
+/* Refuse a run: reset (no stale findings), keep the message, return rc. */
+static int ksim_refuse(struct ksim_world *w, int rc)
+{
+	char why[KSIM_ERRLEN];
+
+	snprintf(why, sizeof(why), "%s", w->err);
+	ksim_run_start(w);
+	snprintf(w->err, sizeof(w->err), "%s", why);
+	return rc;
 }
 
 #define TOK_ERR(pos, ...) do { \
@@ -76,7 +91,11 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 	while (isspace((unsigned char)*p))
 		p++;
 	start = p;
-	if (!strncmp(p, "ksim", 4)) {
+	if (strncmp(p, "ksim", 4))
+		TOK_ERR(p - token + 1,
+			"expected a schedule token 'ksim1:SCENARIO:CODEID:CHOICES' ('*' skips the scenario or code check: 'ksim1:*:*:%s')",
+			*p ? "a3b2" : "a");
+	{
 		const char *f[3];
 		size_t fl[3];
 		int k;
@@ -112,7 +131,7 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 		     strncmp(f[1], ksim_code_id(), fl[1]))) {
 			rc = KSIM_EMISMATCH;
 			TOK_ERR(f[1] - token,
-				"token was recorded on kernel code %.*s, this build is %s (use '*' to replay anyway)",
+				"token needs the build of kernel code %.*s, this build is %s (kharness build PATCH... --prefix DIR installs a patched build and prints its code id; '*' for CODEID replays on this one anyway)",
 				(int)fl[1], f[1], ksim_code_id());
 		}
 	}
@@ -178,7 +197,21 @@ static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 {
 	int rc;
 
+	if (!w)
+		return KSIM_EINVAL;
+	if (!choices && n) {
+		snprintf(w->err, sizeof(w->err),
+			 "schedule: %zu choices but the array is NULL", n);
+		return ksim_refuse(w, KSIM_EINVAL);
+	}
+	if (n > KSIM_STEP_LIMIT) {
+		snprintf(w->err, sizeof(w->err),
+			 "schedule: %zu choices, more than a run may take (%d)",
+			 n, KSIM_STEP_LIMIT);
+		return ksim_refuse(w, KSIM_EINVAL);
+	}
 	ksim_run_start(w);
+	w->err[0] = '\0';
 	w->ch.kind = KSIM_CH_ARRAY;
 	w->ch.tail = tail;
 	w->ch.arr = choices;
@@ -186,11 +219,12 @@ static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 	w->ch.arr_pos = 0;
 	rc = ksim_drive(w);
 	w->ch.kind = KSIM_CH_NONE;
+	ksim_crash_guard_after(w);
 	if (rc) {
 		char why[KSIM_ERRLEN];
 
 		snprintf(why, sizeof(why), "%s", w->err);
-		snprintf(w->err, sizeof(w->err), "schedule position %zu: %s",
+		snprintf(w->err, sizeof(w->err), "schedule position %zu: %.200s",
 			 w->ch.arr_pos, why);
 		return rc;
 	}
@@ -224,10 +258,13 @@ int ksim_run_token(struct ksim_world *w, const char *token)
 {
 	uint8_t *choices;
 	size_t n;
-	int rc = ksim_token_parse(w, token, &choices, &n);
+	int rc;
 
+	if (!w)
+		return KSIM_EINVAL;
+	rc = ksim_token_parse(w, token, &choices, &n);
 	if (rc)
-		return rc;
+		return ksim_refuse(w, rc);
 	rc = ksim_run_array(w, choices, n);
 	free(choices);
 	return rc;
@@ -240,26 +277,53 @@ int ksim_run_round_robin(struct ksim_world *w)
 
 int ksim_run_random(struct ksim_world *w, uint64_t seed)
 {
+	if (!w)
+		return KSIM_EINVAL;
 	ksim_run_start(w);
+	w->err[0] = '\0';
 	w->ch.kind = KSIM_CH_RANDOM;
 	w->ch.rng = seed;
 	ksim_drive(w);
 	w->ch.kind = KSIM_CH_NONE;
+	ksim_crash_guard_after(w);
 	return w->nr_findings;
 }
 
 int ksim_run_pct(struct ksim_world *w, const int *prio,
 		 const uint64_t *change, int nr_change)
 {
-	int i;
+	int i, j;
 
+	if (!w)
+		return KSIM_EINVAL;
 	if (nr_change < 0 || nr_change > KSIM_PCT_CHANGES) {
 		snprintf(w->err, sizeof(w->err),
 			 "PCT: %d change points (at most %d)", nr_change,
 			 KSIM_PCT_CHANGES);
-		return KSIM_EINVAL;
+		return ksim_refuse(w, KSIM_EINVAL);
 	}
+	if (!prio || (nr_change && !change)) {
+		snprintf(w->err, sizeof(w->err), "PCT: %s is NULL",
+			 prio ? "change" : "prio");
+		return ksim_refuse(w, KSIM_EINVAL);
+	}
+	for (i = 0; i < w->nr_tasks; i++)
+		for (j = 0; j < i; j++)
+			if (prio[i] == prio[j]) {
+				snprintf(w->err, sizeof(w->err),
+					 "PCT: tasks %d and %d have the same priority %d (priorities must be distinct)",
+					 j, i, prio[i]);
+				return ksim_refuse(w, KSIM_EINVAL);
+			}
+	for (i = 0; i < nr_change; i++)
+		if (change[i] < 1) {
+			snprintf(w->err, sizeof(w->err),
+				 "PCT: change point %d is 0 (choices count from 1)",
+				 i);
+			return ksim_refuse(w, KSIM_EINVAL);
+		}
 	ksim_run_start(w);
+	w->err[0] = '\0';
 	w->ch.kind = KSIM_CH_PCT;
 	for (i = 0; i < w->nr_tasks; i++)
 		w->ch.prio[i] = prio[i];
@@ -268,5 +332,6 @@ int ksim_run_pct(struct ksim_world *w, const int *prio,
 	w->ch.nr_change = nr_change;
 	ksim_drive(w);
 	w->ch.kind = KSIM_CH_NONE;
+	ksim_crash_guard_after(w);
 	return w->nr_findings;
 }

@@ -406,9 +406,8 @@ void ksim_run_start(struct ksim_world *w)
 	int i;
 
 	ksim_tls_world = w;
-	/* the thread that runs the world may not be the one that made it: it
-	 * needs its own alternate stack to report a task's stack overflow */
-	ksim_crash_guard_init();
+	/* armed per run (the host may have swapped handlers since the last) */
+	ksim_crash_guard_arm(w);
 	ksim_run_reset(w);
 	memset(&w->ch, 0, sizeof(w->ch));
 	w->ch.next = -1;
@@ -418,6 +417,7 @@ void ksim_run_start(struct ksim_world *w)
 	for (i = 0; i < w->nr_tasks && !w->stopped; i++)
 		ksim_coro_enter(w, &w->tasks[i]);
 	ksim_after_step(w);
+	ksim_crash_guard_after(w);
 }
 
 /* Run task t's pending operation and on to its next scheduling point. */
@@ -539,8 +539,13 @@ int ksim_step(struct ksim_world *w, int task)
 {
 	struct ksim_task *t;
 
-	if (w->phase == KSIM_PH_DONE)
+	if (!w)
+		return KSIM_EINVAL;
+	if (w->phase == KSIM_PH_DONE) {
+		snprintf(w->err, sizeof(w->err),
+			 "the run is over: reset the world before stepping");
 		return KSIM_EDONE;
+	}
 	if (task < 0 || task >= w->nr_tasks) {
 		snprintf(w->err, sizeof(w->err), "no task %d (world has %d)",
 			 task, w->nr_tasks);
@@ -560,24 +565,28 @@ int ksim_step(struct ksim_world *w, int task)
 		return KSIM_ENOTENABLED;
 	}
 	ksim_tls_world = w;
+	w->err[0] = '\0';
+	ksim_crash_guard_step(w);
 	if (w->steps >= (uint64_t)w->opt[KSIM_OPT_MAX_STEPS]) {
 		ksim_livelock(w, t);
+		ksim_crash_guard_after(w);
 		return 0;
 	}
 	if (ksim_push_choice(w, task, w->enabled))
 		return KSIM_ENOMEM;
 	ksim_run_one(w, t);
+	ksim_crash_guard_after(w);
 	return 0;
 }
 
 uint32_t ksim_enabled(const struct ksim_world *w)
 {
-	return w->phase == KSIM_PH_DONE ? 0 : w->enabled;
+	return !w || w->phase == KSIM_PH_DONE ? 0 : w->enabled;
 }
 
 int ksim_done(const struct ksim_world *w)
 {
-	return w->phase == KSIM_PH_DONE;
+	return w ? w->phase == KSIM_PH_DONE : KSIM_EINVAL;
 }
 
 /*
@@ -612,6 +621,6 @@ int ksim_drive(struct ksim_world *w)
 size_t ksim_enabled_log(const struct ksim_world *w, const uint32_t **masks)
 {
 	if (masks)
-		*masks = w->enlog;
-	return w->nr_choices;
+		*masks = w ? w->enlog : NULL;
+	return w ? w->nr_choices : 0;
 }

@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE	/* dl_iterate_phdr */
 #include <ctype.h>
+#include <errno.h>
 #include <link.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -186,20 +187,33 @@ static int ksim_split(char *line, char **argv)
 	return argc;
 }
 
+static const char *const ksim_option_names[] = {
+	[KSIM_OPT_TRACE] = "trace",
+	[KSIM_OPT_MAX_STEPS] = "max_steps",
+	[KSIM_OPT_STRICT] = "strict",
+	[KSIM_OPT_BACKTRACE] = "backtrace",
+	[KSIM_OPT_DIRECT] = "direct",
+	[KSIM_OPT_CRASH_GUARD] = "crash_guard",
+};
+#define KSIM_NR_OPTIONS	((int)(sizeof(ksim_option_names) / sizeof(ksim_option_names[0])))
+
+static const char *ksim_option_name(int option)
+{
+	return option > 0 && option < KSIM_NR_OPTIONS ? ksim_option_names[option] : "?";
+}
+
 static int ksim_option_by_name(const char *name)
 {
-	if (!strcmp(name, "trace"))
-		return KSIM_OPT_TRACE;
-	if (!strcmp(name, "max_steps"))
-		return KSIM_OPT_MAX_STEPS;
-	if (!strcmp(name, "strict"))
-		return KSIM_OPT_STRICT;
-	if (!strcmp(name, "backtrace"))
-		return KSIM_OPT_BACKTRACE;
-	if (!strcmp(name, "direct"))
-		return KSIM_OPT_DIRECT;
+	int o;
+
+	for (o = 1; o < KSIM_NR_OPTIONS; o++)
+		if (!strcmp(name, ksim_option_names[o]))
+			return o;
 	return -1;
 }
+
+static const char *ksim_option_invalid(int option, long value, char *buf,
+				       size_t len);
 
 #define SPEC_ERR(...) do { \
 	int __n = snprintf(err, errlen, "spec line %d: ", lineno); \
@@ -251,10 +265,13 @@ static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 			o = ksim_option_by_name(argv[1]);
 			if (o < 0)
 				SPEC_ERR("unknown option '%s'", argv[1]);
+			errno = 0;
 			v = strtol(argv[2], &end, 0);
-			if (*end || v < 0)
-				SPEC_ERR("option %s: '%s' is not a number >= 0",
+			if (*end || end == argv[2] || errno)
+				SPEC_ERR("option %s: '%s' is not a number",
 					 argv[1], argv[2]);
+			if (ksim_option_invalid(o, v, sub, sizeof(sub)))
+				SPEC_ERR("%s", sub);
 			w->opt[o] = v;
 			continue;
 		}
@@ -359,6 +376,7 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 	w->opt[KSIM_OPT_MAX_STEPS] = KSIM_DEFAULT_MAX_STEPS;
 	w->opt[KSIM_OPT_BACKTRACE] = 1;
 	w->opt[KSIM_OPT_DIRECT] = 1;
+	w->opt[KSIM_OPT_CRASH_GUARD] = KSIM_CRASH_GUARD_RUN;
 	ksim_tls_world = w;
 	if (ksim_build(w, spec, err, errlen)) {
 		ksim_world_destroy(w);
@@ -387,7 +405,6 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 		snprintf(w->scenario, sizeof(w->scenario), "spec-%08x",
 			 (unsigned)(h ^ (h >> 32)));
 	}
-	ksim_crash_guard_init();
 	ksim_run_start(w);
 	return w;
 nomem:
@@ -455,13 +472,20 @@ void ksim_run_reset(struct ksim_world *w)
 
 void ksim_world_reset(struct ksim_world *w)
 {
+	if (!w)
+		return;
 	ksim_run_start(w);
+	w->err[0] = '\0';
 }
 
 int ksim_running_task(const struct ksim_world *w)
 {
 	/* read from another thread: one aligned load of the pointer */
-	const struct ksim_task *t = __atomic_load_n(&w->cur, __ATOMIC_RELAXED);
+	const struct ksim_task *t;
+
+	if (!w)
+		return -1;
+	t = __atomic_load_n(&w->cur, __ATOMIC_RELAXED);
 
 	return t ? (int)(t - w->tasks) : -1;
 }
@@ -472,6 +496,9 @@ void ksim_world_destroy(struct ksim_world *w)
 
 	if (!w)
 		return;
+	/* an unfinished run leaves the per-run guard armed */
+	if (w->runs && w->phase != KSIM_PH_DONE)
+		ksim_crash_guard_disarm();
 	if (ksim_tls_world == w)
 		ksim_tls_world = NULL;
 	ksim_audit_destroy(w);
@@ -494,48 +521,89 @@ void ksim_world_destroy(struct ksim_world *w)
 
 const char *ksim_last_error(const struct ksim_world *w)
 {
-	return w->err;
+	return w ? w->err : "no world (NULL)";
 }
 
 const char *ksim_world_scenario(const struct ksim_world *w)
 {
-	return w->scenario;
+	return w ? w->scenario : "";
+}
+
+/*
+ * Whether @value is one option @option takes: NULL, or why not (into
+ * @buf).  The spec's "option" lines and ksim_world_set_option() share it.
+ */
+static const char *ksim_option_invalid(int option, long value, char *buf,
+				       size_t len)
+{
+	long lo = 0, hi = 1;
+
+	switch (option) {
+	case KSIM_OPT_TRACE:
+	case KSIM_OPT_STRICT:
+	case KSIM_OPT_BACKTRACE:
+	case KSIM_OPT_DIRECT:
+		break;
+	case KSIM_OPT_MAX_STEPS:
+		lo = 1;
+		hi = KSIM_STEP_LIMIT;
+		break;
+	case KSIM_OPT_CRASH_GUARD:
+		hi = KSIM_CRASH_GUARD_KEEP;
+		break;
+	default:
+		snprintf(buf, len, "unknown option %d", option);
+		return buf;
+	}
+	if (value < lo || value > hi) {
+		snprintf(buf, len, "option %s takes %ld..%ld, not %ld",
+			 ksim_option_name(option), lo, hi, value);
+		return buf;
+	}
+	return NULL;
 }
 
 int ksim_world_set_option(struct ksim_world *w, int option, long value)
 {
-	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_DIRECT ||
-	    value < 0) {
-		snprintf(w->err, sizeof(w->err), "bad option %d=%ld", option,
-			 value);
+	if (!w)
 		return KSIM_EINVAL;
-	}
-	if (option == KSIM_OPT_MAX_STEPS && value > KSIM_STEP_LIMIT) {
-		snprintf(w->err, sizeof(w->err),
-			 "max_steps must be at most %d (got %ld)",
-			 KSIM_STEP_LIMIT, value);
+	if (ksim_option_invalid(option, value, w->err, sizeof(w->err)))
 		return KSIM_EINVAL;
-	}
 	w->opt[option] = value;
+	w->err[0] = '\0';
 	return 0;
 }
 
 int ksim_task_count(const struct ksim_world *w)
 {
-	return w->nr_tasks;
+	return w ? w->nr_tasks : KSIM_EINVAL;
 }
 
 const char *ksim_task_name(const struct ksim_world *w, int task)
 {
-	if (task < 0 || task >= w->nr_tasks)
+	if (!w || task < 0 || task >= w->nr_tasks)
 		return NULL;
 	return w->tasks[task].name;
 }
 
+/* The queries below take a const world: their error messages are
+ * written through this (the message is not part of the world's state). */
+static char *ksim_errbuf(const struct ksim_world *w)
+{
+	return (char *)w->err;
+}
+
+#define KSIM_NO_TASK(w, task) ( \
+	snprintf(ksim_errbuf(w), KSIM_ERRLEN, "no task %d (world has %d)", \
+		 (task), (w)->nr_tasks), KSIM_ENOENT)
+
 int ksim_task_state(const struct ksim_world *w, int task)
 {
+	if (!w)
+		return KSIM_EINVAL;
 	if (task < 0 || task >= w->nr_tasks)
-		return KSIM_ENOENT;
+		return KSIM_NO_TASK(w, task);
+	ksim_errbuf(w)[0] = '\0';
 	return w->tasks[task].state;
 }
 
@@ -553,23 +621,46 @@ static const struct ksim_pend *ksim_pend_of(const struct ksim_world *w,
 	return &t->pend;
 }
 
+/* Why task has no pending operation, as an error code and message. */
+static int ksim_no_pend(const struct ksim_world *w, int task)
+{
+	if (task < 0 || task >= w->nr_tasks)
+		return KSIM_NO_TASK(w, task);
+	snprintf(ksim_errbuf(w), KSIM_ERRLEN,
+		 "task %d (%s) has no pending operation (it has finished)",
+		 task, w->tasks[task].name);
+	return KSIM_ENOENT;
+}
+
 int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op)
 {
-	const struct ksim_pend *p = ksim_pend_of(w, task);
+	const struct ksim_pend *p;
 
+	if (!w)
+		return KSIM_EINVAL;
+	if (!op) {
+		snprintf(ksim_errbuf(w), KSIM_ERRLEN, "ksim_pending: op is NULL");
+		return KSIM_EINVAL;
+	}
+	p = ksim_pend_of(w, task);
 	if (!p)
-		return KSIM_ENOENT;
+		return ksim_no_pend(w, task);
 	ksim_op_export(w, p, op);
+	ksim_errbuf(w)[0] = '\0';
 	return 0;
 }
 
 int ksim_pending_access(const struct ksim_world *w, int task, int *kind,
 			uint64_t *object, int *write)
 {
-	const struct ksim_pend *p = ksim_pend_of(w, task);
+	const struct ksim_pend *p;
 
+	if (!w)
+		return KSIM_EINVAL;
+	p = ksim_pend_of(w, task);
 	if (!p)
-		return KSIM_ENOENT;
+		return ksim_no_pend(w, task);
+	ksim_errbuf(w)[0] = '\0';
 	if (kind)
 		*kind = p->kind;
 	if (object)
@@ -582,20 +673,30 @@ int ksim_pending_access(const struct ksim_world *w, int task, int *kind,
 size_t ksim_schedule(const struct ksim_world *w, const uint8_t **choices)
 {
 	if (choices)
-		*choices = w->choices;
-	return w->nr_choices;
+		*choices = w ? w->choices : NULL;
+	return w ? w->nr_choices : 0;
 }
 
 size_t ksim_event_count(const struct ksim_world *w)
 {
-	return w->nr_events;
+	return w ? w->nr_events : 0;
 }
 
 int ksim_event_get(const struct ksim_world *w, size_t i, struct ksim_event *ev)
 {
-	if (i >= w->nr_events)
+	if (!w)
+		return KSIM_EINVAL;
+	if (!ev) {
+		snprintf(ksim_errbuf(w), KSIM_ERRLEN, "ksim_event_get: ev is NULL");
+		return KSIM_EINVAL;
+	}
+	if (i >= w->nr_events) {
+		snprintf(ksim_errbuf(w), KSIM_ERRLEN,
+			 "no event %zu (the trace has %zu)", i, w->nr_events);
 		return KSIM_ENOENT;
+	}
 	*ev = w->events[i];
+	ksim_errbuf(w)[0] = '\0';
 	return 0;
 }
 
@@ -614,8 +715,13 @@ char *ksim_text_reserve(struct ksim_world *w, size_t need)
 
 const char *ksim_trace_text(struct ksim_world *w)
 {
-	size_t i, used = 0, cap = 160 * (w->nr_events + 1);
-	char *s = ksim_text_reserve(w, cap);
+	size_t i, used = 0, cap;
+	char *s;
+
+	if (!w)
+		return "";
+	cap = 160 * (w->nr_events + 1);
+	s = ksim_text_reserve(w, cap);
 
 	if (!s)
 		return "";
@@ -898,6 +1004,12 @@ uint64_t ksim_state_hash(const struct ksim_world *w)
 
 void ksim_stats_get(const struct ksim_world *w, struct ksim_stats *st)
 {
+	if (!st)
+		return;
+	if (!w) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
 	st->steps = w->steps;
 	st->total_steps = w->total_steps;
 	st->runs = w->runs;

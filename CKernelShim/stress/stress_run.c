@@ -134,9 +134,20 @@ void stress_thread_guard(void)
 		stress_install_handlers();	/* same handler: idempotent */
 }
 
-void ksim_crash_guard_init(void)
+/* The runtime's crash-guard entry points: installed once per thread here. */
+void ksim_crash_guard_arm(struct ksim_world *w)
 {
+	(void)w;
 	stress_thread_guard();
+}
+
+void ksim_crash_guard_disarm(void)
+{
+}
+
+int ksim_crash_guard_armed(void)
+{
+	return 1;
 }
 
 /* ---- the iteration ---- */

@@ -126,7 +126,7 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
         }
         if let codeID, codeID != world.api.codeID {
             throw HarnessError.mismatch(
-                "schedule token was recorded on kernel code \(codeID), this build is \(world.api.codeID) (replace it with '*' to replay anyway)")
+                "schedule token needs the build of kernel code \(codeID), this build is \(world.api.codeID): replay it with the --patch files that made that build (kharness build PATCH... --prefix DIR prints a build's code id), or put '*' for the code id to replay on this build anyway")
         }
         if let bad = choices.firstIndex(where: { Int($0) >= world.taskCount }) {
             throw HarnessError.badInput(

@@ -96,6 +96,9 @@ public final class World {
             throw msg.hasPrefix("unknown scenario") ? HarnessError.notFound(msg) : HarnessError.badInput(msg)
         }
         self.w = w
+        // the crash guard stays installed (no sigaction calls per run);
+        // the default arms and disarms it around every run, for C hosts
+        _ = c.world_set_option!(w, Int32(KSIM_OPT_CRASH_GUARD.rawValue), Int(KSIM_CRASH_GUARD_KEEP.rawValue))
         self.scenario = cstr(c.world_scenario!(w))
         self.taskNames = (0..<c.task_count!(w)).map { cstr(c.task_name!(w, $0)) }
     }

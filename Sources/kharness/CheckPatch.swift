@@ -22,7 +22,8 @@ extension Kharness {
                 applied cumulatively, as one matrix.
                 """)
 
-        @Argument(help: "Patch files (or - for standard input), applied in order.")
+        @Argument(help: "Patch files (or - for standard input), applied in order.",
+                  completion: .file(extensions: ["patch", "diff"]))
         var patches: [String] = []
 
         @Option(help: "Comma-separated scenarios (default: every kernel scenario).")

@@ -35,7 +35,8 @@ extension Kharness {
         var corpus: String?
 
         @Option(name: .customLong("patch"), parsing: .upToNextOption,
-                help: "Fuzz the kernel code with these patches applied (rooted at CKernelShim, like a kernel tree).")
+                help: "Fuzz the kernel code with these patches applied (rooted at CKernelShim, like a kernel tree).",
+                completion: .file(extensions: ["patch", "diff"]))
         var patches: [String] = []
 
         @Option(help: "Write an SVG of coverage and findings over time to FILE.")

@@ -60,7 +60,8 @@ struct CodeOptions: ParsableArguments {
     @OptionGroup var kernelOption: KernelOption
 
     @Option(name: .customLong("patch"), help: ArgumentHelp(
-        "Apply this kernel patch first (repeatable, in order; as check-patch applies it).", valueName: "FILE"))
+        "Apply this kernel patch first (repeatable, in order; as check-patch applies it).", valueName: "FILE"),
+        completion: .file(extensions: ["patch", "diff"]))
     var patches: [String] = []
 
     func validate() throws {

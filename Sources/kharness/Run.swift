@@ -18,7 +18,8 @@ extension Kharness {
                 --json prints one JSON object (docs/json-schema.md).
                 """)
 
-        @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).")
+        @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).",
+                  completion: .custom { _ in KernelAPI.builtin.scenarios.map(\.name) })
         var scenario: String
 
         @Option(help: "replay | random | pct | dfs | dpor (default: dpor, or replay with --schedule).")

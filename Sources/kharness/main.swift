@@ -9,7 +9,7 @@ struct Kharness: ParsableCommand {
         abstract: "Run Linux v3.13 mm code under controlled schedules and check its locking.",
         version: "0.1.0 (kernel code \(KernelAPI.builtin.codeID))",
         subcommands: [List.self, Run.self, Replay.self, Merge.self, CheckPatch.self, Fuzz.self, Audit.self, Bench.self, Kernel.self,
-                      Worker.self])
+                      Build.self, Worker.self])
 }
 
 /// Exit codes: 0 no finding, 1 finding (or a bad verdict), 2 usage, input or

@@ -39,9 +39,10 @@ import Foundation
     /// The shim's own parser (ksim_run_token) has the same bounds.
     @Test(arguments: [
         ("ksim1:toy-abba:*:", "no choices"),
-        ("", "no choices"),
-        ("a10000000a", "more than 10000000 choices"),
-        (String(repeating: big, count: 200), "more than 10000000 choices"),
+        ("", "expected a schedule token"),
+        ("a2b", "expected a schedule token"),
+        ("ksim1:*:*:a10000000a", "more than 10000000 choices"),
+        ("ksim1:*:*:" + String(repeating: big, count: 200), "more than 10000000 choices"),
     ])
     func shimParserBoundsTheSchedule(token: String, reason: String) throws {
         let w = try World(scenario: "toy-abba")
@@ -55,10 +56,11 @@ import Foundation
 
     @Test func stepBudgetIsBounded() throws {
         let w = try World(scenario: "toy-abba")
-        #expect(throws: HarnessError.badInput("max_steps must be at most 10000000 (got 10000001)")) {
+        #expect(throws: HarnessError.badInput("option max_steps takes 1..10000000, not 10000001")) {
             try w.set(.maxSteps, 10_000_001)
         }
         #expect(throws: HarnessError.self) { try w.set(.maxSteps, -1) }
+        #expect(throws: HarnessError.self) { try w.set(.maxSteps, 0) }
         try w.set(.maxSteps, Schedule.maxSteps)
     }
 }

@@ -6,17 +6,17 @@ import Foundation
 @Suite struct WorldTests {
     @Test func lostUpdateNeedsTheInterleaving() throws {
         let w = try World(scenario: "toy-lost-update")
-        try w.run(token: "abab")
+        try w.run(token: "ksim1:*:*:abab")
         #expect(w.findings.map(\.kind) == ["accounting"])
         #expect(w.findings.first?.message.contains("counter is 1, expected 2") == true)
-        try w.run(token: "a2b2")
+        try w.run(token: "ksim1:*:*:a2b2")
         #expect(w.findings.isEmpty)
         #expect(!w.failed)
     }
 
     @Test func abbaDeadlockNamesBothTasksAndLocks() throws {
         let w = try World(scenario: "toy-abba")
-        try w.run(token: "ab")
+        try w.run(token: "ksim1:*:*:ab")
         let f = try #require(w.findings.first)
         #expect(f.kind == "deadlock")
         for name in ["t0", "t1", "mutex_a", "mutex_b"] {
@@ -27,7 +27,7 @@ import Foundation
     @Test func ownerCheckCatchesWhatTheKernelCheckPasses() throws {
         let w = try World(scenario: "toy-owner")
         // holder locks the page, checker asserts while holder still holds it
-        try w.run(token: "ab")
+        try w.run(token: "ksim1:*:*:ab")
         let kinds = w.findings.map(\.kind)
         #expect(kinds.contains("lock-owner"))
         #expect(!kinds.contains("bug"), "the kernel's own check must pass here")
@@ -80,10 +80,10 @@ import Foundation
         #expect(throws: HarnessError.self) { try World(scenario: "no-such-scenario") }
         let w = try World(scenario: "toy-lost-update")
         do {
-            try w.run(token: "a2x")
+            try w.run(token: "ksim1:*:*:a2x")
             Issue.record("malformed token accepted")
         } catch let e as HarnessError {
-            #expect(e.description.contains("position 3"))
+            #expect(e.description.contains("position 13"))
         }
         do {
             try w.run(token: "ksim1:toy-abba:*:ab")
@@ -93,7 +93,7 @@ import Foundation
         }
         let abba = try World(scenario: "toy-abba")
         do {
-            try abba.run(token: "abab")   // both tasks blocked after "ab"
+            try abba.run(token: "ksim1:*:*:abab")   // both tasks blocked after "ab"
             Issue.record("choice after the end accepted")
         } catch let e as HarnessError {
             #expect(e.description.contains("position 3"))

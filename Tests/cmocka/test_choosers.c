@@ -226,11 +226,27 @@ static void test_pct_priorities_and_change_points(void **state)
 	expect_pct(w, hi_a, at3, 1, "aabbbba");
 	/* 1st choice: a demoted, b runs; 2nd: b demoted below a, a goes on */
 	expect_pct(w, hi_a, at1_2, 2, "baaabbb");
-	/* more change points than the shim keeps: refused, nothing run */
+	/* more change points than the shim keeps: refused, nothing run (the
+	 * world is reset: the earlier run's schedule is gone) */
 	assert_int_equal(ksim_run_pct(w, hi_a, many, 17), KSIM_EINVAL);
 	assert_non_null(strstr(ksim_last_error(w), "change points"));
 	choices(w, s, sizeof(s));
-	assert_string_equal(s, "baaabbb");
+	assert_string_equal(s, "");
+	assert_int_equal(ksim_done(w), 0);
+	/* equal priorities, a change point 0, no priorities: refused too */
+	{
+		int same[2] = { 7, 7 };
+		uint64_t at0[1] = { 0 };
+
+		assert_int_equal(ksim_run_pct(w, same, NULL, 0), KSIM_EINVAL);
+		assert_non_null(strstr(ksim_last_error(w), "same priority"));
+		assert_int_equal(ksim_run_pct(w, hi_a, at0, 1), KSIM_EINVAL);
+		assert_int_equal(ksim_run_pct(w, NULL, NULL, 0), KSIM_EINVAL);
+		assert_int_equal(ksim_run_pct(w, hi_a, NULL, 1), KSIM_EINVAL);
+		/* and a good run clears the message */
+		expect_pct(w, hi_a, NULL, 0, "aaabbbb");
+		assert_string_equal(ksim_last_error(w), "");
+	}
 	ksim_world_destroy(w);
 }
 

@@ -114,9 +114,17 @@ static int find_kind(struct ksim_world *w, int kind)
 	return -1;
 }
 
+/* Replay a token, or bare choices ("a2b2") as "ksim1:*:*:a2b2". */
 static void run_token_ok(struct ksim_world *w, const char *token)
 {
-	int rc = ksim_run_token(w, token);
+	char buf[4096];
+	int rc;
+
+	if (strncmp(token, "ksim1:", 6)) {
+		snprintf(buf, sizeof(buf), "ksim1:*:*:%s", token);
+		token = buf;
+	}
+	rc = ksim_run_token(w, token);
 
 	if (rc < 0)
 		fail_msg("token %s: error %d: %s", token, rc,
@@ -675,17 +683,24 @@ static void test_malformed_token(void **state)
 	if (!strstr(ksim_last_error(w), pos))
 		fail_msg("error does not name %s: %s", pos,
 			 ksim_last_error(w));
-	/* nothing run */
+	/* nothing run: the world was reset (a refused run leaves no findings
+	 * of the earlier one behind) and not stepped */
 	ksim_stats_get(w, &after);
-	assert_int_equal(after.runs, before.runs);
+	assert_int_equal(after.runs, before.runs + 1);
 	assert_int_equal(after.total_steps, before.total_steps);
+	assert_int_equal(ksim_done(w), 0);
 
-	assert_int_equal(ksim_run_token(w, "ab9999999999"), KSIM_EINVAL);
+	assert_int_equal(ksim_run_token(w, "ksim1:*:*:ab9999999999"), KSIM_EINVAL);
 	assert_int_equal(ksim_run_token(w, "ksim9:toy-abba:*:ab"), KSIM_EINVAL);
 	assert_int_equal(ksim_run_token(w, "ksim1:toy-abba"), KSIM_EINVAL);
 	/* task 'c' in a two-task world */
-	assert_int_equal(ksim_run_token(w, "abc"), KSIM_EINVAL);
-	assert_non_null(strstr(ksim_last_error(w), "position 3"));
+	assert_int_equal(ksim_run_token(w, "ksim1:*:*:abc"), KSIM_EINVAL);
+	assert_non_null(strstr(ksim_last_error(w), "position 13"));
+	/* choices alone, and nothing, are not tokens */
+	assert_int_equal(ksim_run_token(w, "abab"), KSIM_EINVAL);
+	assert_non_null(strstr(ksim_last_error(w), "ksim1:SCENARIO:CODEID:CHOICES"));
+	assert_int_equal(ksim_run_token(w, ""), KSIM_EINVAL);
+	assert_int_equal(ksim_run_token(w, "ksim1:*:*:"), KSIM_EINVAL);
 	ksim_stats_get(w, &after);
 	assert_int_equal(after.total_steps, before.total_steps);
 }
@@ -695,7 +710,7 @@ static void test_token_not_enabled(void **state)
 	struct ksim_world *w = world(state, "toy-abba");
 
 	/* t0 holds mutex_a and mutex_b after "aa"; t1 then blocks on b */
-	assert_int_equal(ksim_run_token(w, "aab2"), KSIM_ENOTENABLED);
+	assert_int_equal(ksim_run_token(w, "ksim1:*:*:aab2"), KSIM_ENOTENABLED);
 	assert_non_null(strstr(ksim_last_error(w), "position 3"));
 	assert_non_null(strstr(ksim_last_error(w), "t1"));
 	assert_int_equal(ksim_step(w, 1), KSIM_ENOTENABLED);

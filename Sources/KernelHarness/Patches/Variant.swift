@@ -11,7 +11,9 @@ import CKernelShim
 /// Where the shim's C sources are.
 public enum ShimSource {
     /// KHARNESS_SHIM_DIR, else the nearest CKernelShim/ above the current
-    /// directory, else the one this binary was built from.
+    /// directory, else the copy `make install` puts next to the binary
+    /// (../share/kharness/CKernelShim), else the one this binary was built
+    /// from.
     public static func locate() throws -> URL {
         let fm = FileManager.default
         func isShim(_ u: URL) -> Bool {
@@ -29,6 +31,12 @@ public enum ShimSource {
             let up = dir.deletingLastPathComponent()
             if up.path == dir.path { break }
             dir = up
+        }
+        // an installed kharness: PREFIX/bin/kharness, PREFIX/share/kharness/CKernelShim
+        if let exe = try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let installed = URL(fileURLWithPath: exe).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("share/kharness/CKernelShim")
+            if isShim(installed) { return installed }
         }
         // Sources/KernelHarness/Patches/Variant.swift -> repository root
         let built = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -119,6 +127,12 @@ public enum VariantBuilder {
                          "-fno-crash-diagnostics",
                          "-Iinclude", "-Istubs", "-Iruntime"]
 
+    /// -Bsymbolic: the library's calls of its own functions stay inside it,
+    /// so a program that loads or links it may define kernel names of its
+    /// own (put_page ...) without taking over the library's calls
+    /// (`kharness build` installs such a library for C suites).
+    static let ldflags = ["-shared", "-Wl,-Bsymbolic"]
+
     /// How a variant reads its thread's current world, which the shim does
     /// at every scheduling point.  In a dlopen()ed library the default
     /// (general dynamic) model makes every read a __tls_get_addr() call,
@@ -167,6 +181,7 @@ public enum VariantBuilder {
         e.list("patches", patchData)
         e.field("compiler", compilerIdentity)
         e.list("cflags", (cflags + tls.flags).map { Data($0.utf8) })
+        e.list("ldflags", ldflags.map { Data($0.utf8) })
         e.list("instrument", instrument ? instrumentFlags.map { Data($0.utf8) } : [])
         return SHA256.hex(e.digest)
     }
@@ -387,7 +402,7 @@ public enum VariantBuilder {
             throw HarnessError.untestable("the patched kernel code does not compile:\n" + failures.map(\.output).joined())
         }
         let out = work.appendingPathComponent(CacheEntry.library)
-        let link = try runLimited(compiler, ["-shared", "-o", out.path] + objs, cwd: tree,
+        let link = try runLimited(compiler, ldflags + ["-o", out.path] + objs, cwd: tree,
                                   log: work.appendingPathComponent("link.log"), what: "the link")
         if link.status != 0 {
             throw HarnessError.untestable("the patched kernel code does not link:\n\(link.output)")
