@@ -91,6 +91,11 @@ extension Kharness {
         @Option(help: "How to print the result: text (the table, fitted to $COLUMNS), mail (a reply for linux-mm, at most 72 columns), markdown, json (as --json), junit (JUnit XML for CI).")
         var format: ReportFormat?
 
+        @Option(name: .customLong("claim"), help: ArgumentHelp(
+            "A lock-set claim the patched code must keep, 'FIELD protected-by|written-under LOCK[|LOCK…]' (repeatable; implies --audit); a broken one is a new finding.",
+            valueName: "CLAIM"))
+        var claims: [String] = []
+
         @Flag(help: "Also audit lock sets on both sides and show, for each field the changed functions touch, what its accesses hold before and after.")
         var audit = false
 
@@ -118,6 +123,9 @@ extension Kharness {
             try OutputPath.checkDirectory("--findings-dir", findingsDir)
             if let j = output.jsonOut { try OutputPath.checkFile("--json-out", j) }
             if let h = html { try OutputPath.checkFile("--html", h) }
+            for c in claims {
+                do { _ = try AuditClaim(parsing: c) } catch { throw ValidationError("\(error)") }
+            }
             if output.json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             if series != nil, let f = format, f != .json && f != .text { throw ValidationError("--series prints a matrix: --format text or json") }
         }
@@ -140,7 +148,8 @@ extension Kharness {
             if !inProcess { o.worker = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
             o.sandbox = !noSandbox
             o.hangSeconds = hangTime
-            o.audit = audit
+            o.audit = audit || !claims.isEmpty
+            o.claims = claims.compactMap { try? AuditClaim(parsing: $0) }
             return o
         }
 
@@ -367,6 +376,8 @@ struct PatchCheckJSON: Codable {
     var sideEffects: [String] = []
     /// --audit: protection before and after, per field and changed function.
     var protection: [ProtectionChange] = []
+    /// --claim: each claim on the patched build.
+    var claims: [AuditReport.ClaimResult] = []
     /// Each changed function the harness runs, and whether a schedule entered it.
     var exercised: [Exercised] = []
     var notExercised = false
@@ -378,7 +389,7 @@ struct PatchCheckJSON: Codable {
         case notExercised = "not_exercised"
         case generatedExecs = "generated_execs", generatedAimed = "generated_aimed"
         case generatedLockCycles = "generated_lock_cycles", deaths
-        case sideEffects = "side_effects", protection
+        case sideEffects = "side_effects", protection, claims
         case buildSeconds = "build_seconds"
         case patchReports = "patch_reports"
         case realFunctions = "real_functions"
@@ -418,6 +429,7 @@ struct PatchCheckJSON: Codable {
         deaths = r.deaths
         sideEffects = r.sideEffects
         protection = r.protection
+        claims = r.claims
         generatedLockCycles = r.generatedCycles.map { GeneratedCycleJSON(chain: $0.cycle.chain, report: $0.cycle.report, worlds: $0.specs) }
         notExercised = r.notExercised
         generatedExecs = r.generatedExecs

@@ -97,6 +97,26 @@ import Testing
         #expect(table.contains("* PG_mlocked from try_to_unmap_cluster(): gains page-lock"), "\(table)")
     }
 
+    /// check-patch --claim: 0003 drops the assertion, so the cluster scan
+    /// mlocks pages it has not locked: "PG_mlocked written-under page-lock"
+    /// is broken and the verdict is bad; with 0001 it holds.
+    @Test func checkPatchClaims() throws {
+        func check(_ patch: String) throws -> PatchCheckReport {
+            var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"], timePerScenario: 20, jobs: 1)
+            o.worker = try #require(CLITests.binary)
+            o.claims = [try AuditClaim(parsing: "PG_mlocked written-under page-lock")]
+            var baseline: [String: ExplorationResult] = [:]
+            return try PatchChecker.check(try PatchReader.read([try CheckPatchTests.patch(patch)]).patches,
+                                          options: o, shim: nil, log: nil, baseline: &baseline)
+        }
+        let wrong = try check("0003")
+        let c = try #require(wrong.claims.first)
+        #expect(!c.holds && wrong.verdict == .bad, "\(PatchChecker.table(wrong))")
+        #expect(PatchChecker.table(wrong).contains("new: claim PG_mlocked written-under page-lock is broken"))
+        let fixed = try check("0001")
+        #expect(fixed.claims.first?.holds == true && fixed.verdict == .good, "\(PatchChecker.table(fixed))")
+    }
+
     /// A planted unprotected counter and its locked twin.
     @Test func toyCounterWithAndWithoutTheLock() throws {
         let bareReport = try Self.audit(["toy-lost-update"])

@@ -54,6 +54,9 @@ public struct PatchCheckOptions: Sendable {
     /// Audit lock sets on both sides and report the protection changes of
     /// the fields the changed functions touch.
     public var audit = false
+    /// Claims checked against the patched side's audit (implies `audit`):
+    /// a broken one makes the patch bad.
+    public var claims: [AuditClaim] = []
     /// Seconds a run of the patched code may go without a scheduling point
     /// before the worker's watchdog calls it a hang.
     public var hangSeconds: Double = 10
@@ -221,6 +224,8 @@ public struct PatchCheckReport: Sendable {
     /// With --audit: per field accessed from inside a changed function,
     /// what those accesses always hold before and after.
     public var protection: [ProtectionChange] = []
+    /// The claims, judged on the patched build.
+    public var claims: [AuditReport.ClaimResult] = []
     /// The patched build's code id (tokens of its findings carry it).
     public var codeID: String?
 }
@@ -400,7 +405,8 @@ public enum PatchChecker {
             targets: Array(Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))).sorted(),
             findingsDirectory: options.findingsDirectory?.path, scratch: scratch.path)
         q.hangSeconds = options.hangSeconds
-        q.audit = options.audit
+        q.audit = options.audit || !options.claims.isEmpty
+        q.claims = options.claims
         let side: PatchedSideResult
         if let exe = options.worker {
             side = try WorkerProcess.patchedSide(q, executable: exe, sandbox: options.sandbox, log: log)
@@ -423,6 +429,7 @@ public enum PatchChecker {
             report.rows.append(row)
         }
         report.deaths = side.deaths
+        if let after = side.audit { report.claims = after.claims }
         if options.audit, let after = side.audit {
             var ao = AuditOptions()
             ao.timePerScenario = options.timePerScenario
@@ -445,7 +452,7 @@ public enum PatchChecker {
         // regression-aware: only a finding the unpatched code did not have
         // makes the patch bad, unless every failing finding counts
         report.absolute = options.absolute
-        var bad = !report.suiteCycles.isEmpty || !report.deaths.isEmpty
+        var bad = !report.suiteCycles.isEmpty || !report.deaths.isEmpty || report.claims.contains { !$0.holds }
             || (options.absolute ? report.rows.contains { $0.after.failed }
                                  : report.rows.contains { !$0.new.isEmpty })
         if let g = side.generated {
@@ -588,6 +595,14 @@ public enum PatchChecker {
                 }
             }
             for e in r.sideEffects { out += "note: \(e)\n" }
+            for c in r.claims {
+                if c.holds { out += "claim \(c.claim.text): holds (\(c.accesses) access sites)\n"; continue }
+                out += "new: claim \(c.claim.text) is broken" + (c.accesses == 0 ? " (no access to the field)" : "") + "\n"
+                for s in c.breaking.prefix(3) {
+                    out += "  \(s.write ? "write" : "read") at \(s.location) in \(s.function)(), holding \(s.locks.isEmpty ? "no lock" : s.locks.joined(separator: " "))\n"
+                    out += "  replay: kharness replay \(s.token)\n"
+                }
+            }
             if !r.protection.isEmpty {
                 out += "protection (what every access of the field from inside the function holds):\n"
                 func text(_ l: [String]?) -> String { l.map { $0.isEmpty ? "no lock" : $0.joined(separator: " ") } ?? "(no access)" }

@@ -42,6 +42,7 @@ public struct PatchedSideRequest: Codable, Sendable {
     public var hangSeconds: Double = 10
     /// Audit the scenarios' lock sets on the patched build too.
     public var audit = false
+    public var claims: [AuditClaim] = []
 }
 
 /// A new finding's run, drawn: the step timeline, the mail-width
@@ -141,6 +142,7 @@ public enum PatchedSide {
             ao.timePerScenario = q.time
             ao.jobs = q.jobs
             ao.observe = observe
+            ao.claims = q.claims
             do { emit(.audit(try Audit.run(q.scenarios, api: patched, options: ao))) } catch {
                 emit(.failure("audit: \(error)"))
                 return

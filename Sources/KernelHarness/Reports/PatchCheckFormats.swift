@@ -69,6 +69,14 @@ extension PatchChecker {
             out += "\n" + Wrap.hanging("New in a generated world: ", "\(g.finding.kind) at \(g.finding.location): \(g.finding.message)", width: w)
             out += Wrap.hanging("Replay: ", "kharness replay \(g.finding.file.map { ($0 as NSString).lastPathComponent } ?? g.finding.token)", width: w)
         }
+        for c in r.claims where !c.holds {
+            out += "\n" + Wrap.hanging("Broken claim: ", c.claim.text + (c.accesses == 0 ? " (no access to the field)" : ""), width: w)
+            for s in c.breaking.prefix(2) {
+                out += Wrap.hanging("  ", "\(s.write ? "write" : "read") at \(s.location) in \(s.function)(), holding "
+                                    + (s.locks.isEmpty ? "no lock" : s.locks.joined(separator: " ")), width: w)
+                out += Wrap.hanging("  Replay: ", "kharness replay \(s.token)", width: w)
+            }
+        }
         if !r.protection.filter(\.changed).isEmpty {
             out += "\nProtection, of the accesses from inside the changed functions:\n"
             for c in r.protection where c.changed {
@@ -131,6 +139,11 @@ extension PatchChecker {
             let fails = r.generated.map { ($0.finding.kind, "\($0.finding.kind) at \($0.finding.location): \($0.finding.message)", $0.finding.token) }
                 + r.generatedCycles.map { ("lockdep", "possible circular locking dependency \($0.cycle.chain)", $0.cycle.report) }
             cases.append(JUnitCase(name: "generated worlds", seconds: 0, failures: fails))
+        }
+        for c in r.claims {
+            cases.append(JUnitCase(name: "claim \(c.claim.text)", seconds: 0, failures: c.holds ? [] : [
+                ("claim", "broken at \(c.breaking.count) of \(c.accesses) access sites",
+                 c.breaking.map { "\($0.location) \($0.function): \($0.locks.joined(separator: " "))\nreplay: kharness replay \($0.token)" }.joined(separator: "\n"))]))
         }
         if r.notExercised { cases.append(JUnitCase(name: "changed code", seconds: 0, skipped: "no scenario runs the changed code")) }
         return JUnit.xml(suite: "check-patch", cases: cases, seconds: r.seconds)
