@@ -1130,7 +1130,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 {
 	struct mmw *m = priv;
 	struct zone *zone = &m->zone;
-	int i, lru;
+	int i, j, lru;
 	char base[48];
 
 	for (i = 0; i < m->nr_mms; i++)
@@ -1172,6 +1172,8 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &page->_count, "%s._count", in->name);
 		ksim_name_object(w, &page->_mapcount, "%s._mapcount",
 				 in->name);
+		/* plain fields the lock-set audit follows */
+		ksim_name_object(w, &page->mapping, "%s.mapping", in->name);
 		if (in->file == MMW_PAGE_POOL) {
 			list_add_tail(&page->lru, &zone->ksim_free_list);
 			zone->vm_stat[NR_FREE_PAGES]++;
@@ -1238,6 +1240,11 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &mm->pt->ptl, "%s.ptl", mm->name);
 		ksim_name_object(w, &mm->mm.page_table_lock,
 				 "%s.page_table_lock", mm->name);
+		ksim_name_object(w, &mm->mm.locked_vm, "%s.locked_vm", mm->name);
+		/* every vma slot: split_vma() takes new ones from the pool */
+		for (j = 0; j < MMW_VMAS; j++)
+			ksim_name_object(w, &mm->vmas[j].vm_flags, "%s.vma%d.vm_flags",
+					 mm->name, j);
 	}
 	/*
 	 * What the slab constructor of each pooled anon_vma sets up (those
