@@ -447,6 +447,7 @@ struct ksim_audit_site {
 	int kind;		/* enum ksim_op_kind */
 	int write;
 	int isolated;		/* its page is off the LRU by this task */
+	int marked;		/* a READ_ONCE/WRITE_ONCE (volatile) plain access */
 	int task;		/* the first task seen here */
 	uint64_t locks;		/* bit i: ksim_audit_lock_name(w, i) held */
 	uint64_t count;		/* accesses over all runs */
@@ -479,6 +480,7 @@ struct ksim_audit_access {
 	const char *function;
 	int task;
 	int write;
+	int marked;
 	const char *chain;
 };
 

@@ -38,7 +38,7 @@ struct ksim_audit_owner {
 struct ksim_audit_rec {
 	uint64_t hash;		/* 0: empty slot */
 	int field;		/* index into fields */
-	int write, kind, isolated, task;
+	int write, kind, isolated, task, marked;
 	uint64_t locks;		/* bit per lock description */
 	const char *file;
 	int line;
@@ -69,6 +69,7 @@ struct aud_side {
 	const char *func;
 	int task;
 	int write;
+	int marked;
 	int nr_pc;
 	void *pc[AUD_FRAMES];
 };
@@ -424,7 +425,7 @@ static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
 /* A plain access: a data race with an access it is not ordered after? */
 static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 		     const struct ksim_task *t, const struct ksim_pend *p,
-		     int field, void *const *pc, int nr_pc)
+		     int field, void *const *pc, int nr_pc, int marked)
 {
 	size_t i = ((uintptr_t)p->obj >> 3) & (AUD_LOCS - 1), n;
 	struct aud_loc *l = NULL;
@@ -447,11 +448,15 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 	if (!l)
 		return;
 	side_of(&now, p, t, pc, nr_pc);
-	if (l->has_write && l->w.task != id && l->w_clk > a->vc[id][l->w.task])
+	now.marked = marked;
+	/* two marked accesses (READ_ONCE and friends) never race */
+	if (l->has_write && l->w.task != id && l->w_clk > a->vc[id][l->w.task] &&
+	    !(marked && l->w.marked))
 		race_add(w, a, field, &l->w, &now);
 	if (p->write) {
 		for (u = 0; u < AUD_T; u++)
-			if (u != id && l->r_clk[u] && l->r_clk[u] > a->vc[id][u])
+			if (u != id && l->r_clk[u] && l->r_clk[u] > a->vc[id][u] &&
+			    !(marked && l->r[u].marked))
 				race_add(w, a, field, &l->r[u], &now);
 		l->has_write = 1;
 		l->w_clk = a->vc[id][id];
@@ -463,10 +468,42 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 	}
 }
 
+static void audit_access(struct ksim_world *w, struct ksim_task *t,
+			 const struct ksim_pend *p, int marked);
+
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 {
+	audit_access(w, t, &t->pend, 0);
+}
+
+/*
+ * A plain load or store of the kernel code (the compiler's access
+ * instrumentation), at addr: audited when a model named the field there
+ * ("mm0.vma0.vm_flags").  `marked`: READ_ONCE/WRITE_ONCE and other
+ * volatile accesses, which do not race with each other.
+ */
+void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
+		      const void *addr, int write, int marked)
+{
+	struct ksim_pend p;
+
+	if (!ksim_name_find(w, addr, -1))
+		return;
+	memset(&p, 0, sizeof(p));
+	p.kind = write ? KSIM_OP_STORE : KSIM_OP_LOAD;
+	p.write = write;
+	p.obj = addr;
+	p.bit = -1;
+	p.file = "plain";
+	p.line = 0;
+	p.func = "";
+	audit_access(w, t, &p, marked);
+}
+
+static void audit_access(struct ksim_world *w, struct ksim_task *t,
+			 const struct ksim_pend *p, int marked)
+{
 	struct ksim_audit *a = w->audit;
-	const struct ksim_pend *p = &t->pend;
 	struct ksim_audit_owner *o;
 	struct ksim_audit_rec *r;
 	const char *name;
@@ -516,10 +553,10 @@ void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 	locks = lockset(w, a, t, o);
 	nr_pc = frames(t, pc, AUD_FRAMES);
 	if (p->kind == KSIM_OP_LOAD || p->kind == KSIM_OP_STORE)
-		hb_plain(w, a, t, p, field, pc, nr_pc);
+		hb_plain(w, a, t, p, field, pc, nr_pc, marked);
 	h = 1469598103934665603ULL;
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
-	MIX(field); MIX(p->write); MIX(p->kind); MIX(isolated); MIX(locks);
+	MIX(field); MIX(p->write); MIX(p->kind); MIX(isolated); MIX(locks); MIX(marked);
 	MIX((uintptr_t)p->file); MIX(p->line); MIX(t->op ? (uintptr_t)t->op : 0);
 	for (i = 0; i < nr_pc; i++)
 		MIX((uintptr_t)pc[i]);
@@ -559,6 +596,7 @@ void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 	r->write = p->write;
 	r->kind = p->kind;
 	r->isolated = isolated;
+	r->marked = marked;
 	r->task = t->id;
 	r->locks = locks;
 	r->file = p->file;
@@ -687,6 +725,7 @@ int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s)
 	s->kind = r->kind;
 	s->write = r->write;
 	s->isolated = r->isolated;
+	s->marked = r->marked;
 	s->task = r->task;
 	s->locks = r->locks;
 	s->count = r->count;
@@ -718,6 +757,7 @@ static void side_out(struct ksim_world *w, const struct aud_side *in,
 	out->function = in->func;
 	out->task = in->task;
 	out->write = in->write;
+	out->marked = in->marked;
 	out->chain = *chain ? *chain : "";
 }
 

@@ -380,6 +380,8 @@ int ksim_crash_guard_armed(void);
 
 /* audit.c */
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t);
+void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
+		      const void *addr, int write, int marked);
 void ksim_audit_destroy(struct ksim_world *w);
 int ksim_audit_bug_goes_on(const struct ksim_world *w);
 

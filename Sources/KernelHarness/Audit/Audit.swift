@@ -47,7 +47,7 @@ public struct AuditSite: Codable, Sendable, Hashable {
     public var protections: Set<String> { Set(locks + (isolated ? [isolatedByMe] : [])) }
 
     var key: String { [field, file, String(line), function, op, write ? "w" : "r", isolated ? "i" : "", locks.joined(separator: ","), chain, scenario].joined(separator: "\u{1}") }
-    public var location: String { "\(file):\(line)" }
+    public var location: String { line == 0 ? "\(function)() \(file)" : "\(file):\(line)" }
 }
 
 /// Two plain accesses to one location by different tasks, at least one a
@@ -60,7 +60,7 @@ public struct AuditRace: Codable, Sendable, Hashable {
         public var task: String
         public var write: Bool
         public var chain: String
-        public var location: String { "\(file):\(line)" }
+        public var location: String { line == 0 ? "\(function)() \(file)" : "\(file):\(line)" }
     }
     public var field: String
     /// The earlier access, and the one that raced it.
@@ -86,8 +86,11 @@ extension World {
         guard let count = t.audit_race_count, let get = t.audit_race_get else { return [] }
         var out: [AuditRace] = []
         func access(_ a: ksim_audit_access) -> AuditRace.Access {
-            AuditRace.Access(file: cstr(a.file), line: Int(a.line), function: cstr(a.function),
-                             task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: cstr(a.chain))
+            let chain = cstr(a.chain)
+            let plain = a.line == 0 && cstr(a.file) == "plain"
+            return AuditRace.Access(file: plain ? "(plain access)" : cstr(a.file), line: Int(a.line),
+                             function: plain ? (chain.components(separatedBy: " < ").first ?? "?") : cstr(a.function),
+                             task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: chain)
         }
         for i in 0..<count(w) {
             var r = ksim_audit_race()
@@ -125,11 +128,17 @@ extension World {
             }
             let prefix = s.prefix.map { Array(UnsafeBufferPointer(start: $0, count: s.nr_prefix)) } ?? []
             let op = cstr(t.op_kind_name?(s.kind))
+            let chain = cstr(s.chain)
+            // a plain access names no site of its own: its function is the
+            // chain's first
+            let plain = s.line == 0 && cstr(s.file) == "plain"
+            let function = plain ? (chain.components(separatedBy: " < ").first ?? "?") : cstr(s.function)
             out.append(AuditSite(
-                field: cstr(s.field), file: cstr(s.file), line: Int(s.line), function: cstr(s.function), op: op,
+                field: cstr(s.field), file: plain ? "(plain access)" : cstr(s.file), line: Int(s.line), function: function,
+                op: plain ? (s.marked != 0 ? (s.write != 0 ? "WRITE_ONCE" : "READ_ONCE") : (s.write != 0 ? "store" : "load")) : op,
                 write: s.write != 0,
                 atomic: !(UInt32(bitPattern: s.kind) == KSIM_OP_LOAD.rawValue || UInt32(bitPattern: s.kind) == KSIM_OP_STORE.rawValue),
-                isolated: s.isolated != 0, locks: locks.sorted(), chain: cstr(s.chain), scenario: scenario,
+                isolated: s.isolated != 0, locks: locks.sorted(), chain: chain, scenario: scenario,
                 count: Int(s.count),
                 token: Schedule(scenario: self.scenario, codeID: api.codeID, choices: prefix).token, steps: prefix.count))
         }
