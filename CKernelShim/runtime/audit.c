@@ -382,6 +382,11 @@ static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
 	MIX(field); MIX((uintptr_t)prev->file); MIX(prev->line); MIX(prev->write);
 	MIX((uintptr_t)now->file); MIX(now->line); MIX(now->write);
+	/* a plain access has no line of its own: its caller tells it apart */
+	if (!prev->line && prev->nr_pc > 1)
+		MIX((uintptr_t)prev->pc[1]);
+	if (!now->line && now->nr_pc > 1)
+		MIX((uintptr_t)now->pc[1]);
 #undef MIX
 	for (i = 0; i < a->nr_races; i++) {
 		struct aud_race *r = &a->races[i];
