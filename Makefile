@@ -227,7 +227,7 @@ sanitize: check-deps
 		TEST_ENV="$(SAN_ENV)"
 
 # ---------------------------------------------------------------------------
-# The main job, patch matrix and benchmarks (DESIGN §5), all through a
+# The main job, patch matrix and benchmarks, all through a
 # release build of kharness.
 
 KHARNESS := .build/release/kharness
@@ -275,7 +275,7 @@ check-patches: $(KHARNESS)
 docs: $(KHARNESS)
 	@KHARNESS=$(KHARNESS) bash mk/docs.sh
 
-# bench: kharness bench (DESIGN §6), table and JSON.
+# bench: kharness bench, table and JSON.
 bench: $(KHARNESS)
 	@$(MAKE) --no-print-directory -f mk/stress.mk >/dev/null
 	@$(KHARNESS) bench --json-out build/bench.json

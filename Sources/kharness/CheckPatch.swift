@@ -28,8 +28,8 @@ extension Kharness {
         @Option(help: "Comma-separated scenarios (default: every kernel scenario).")
         var scenarios: String?
 
-        @Option(help: "dpor | pct | random | dfs (default: exhaustive DPOR within --time, then PCT for the rest).")
-        var strategy: StrategyName?
+        @Option(help: "Default: exhaustive DPOR within --time, then PCT for the rest.")
+        var strategy: ExploreStrategyName?
 
         @Option(help: "Seconds of exploration per scenario and side.")
         var time: Double = 5
@@ -91,7 +91,6 @@ extension Kharness {
             do { try Limits.checkSeconds("--time", time) } catch { throw ValidationError("\(error)") }
             if !(1...World.maxPCTDepth).contains(depth) { throw ValidationError("--depth must be 1...\(World.maxPCTDepth)") }
             if let j = jobs, !(1...Limits.maxJobs).contains(j) { throw ValidationError("--jobs must be 1...\(Limits.maxJobs) (got \(j))") }
-            if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
             for p in patches where p != "-" && !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
             }
@@ -116,7 +115,7 @@ extension Kharness {
             case .dfs: strat = .dfs(preemptionBound: nil)
             case .pct: strat = .pct(seed: seed, depth: depth)
             case .random: strat = .random(seed: seed)
-            case .replay, .none: strat = nil
+            case .none: strat = nil
             }
             let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
             var o = PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,

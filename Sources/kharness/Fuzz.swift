@@ -25,7 +25,7 @@ extension Kharness {
         @Option(name: .customLong("max-execs"), help: "Stop after N executions (deterministic with --jobs 1).")
         var maxExecs: Int?
 
-        @Option(help: "Worker threads (default 1; only --jobs 1 is deterministic).")
+        @Option(help: "Worker threads (only --jobs 1 is deterministic).")
         var jobs: Int = 1
 
         @Option(help: "Seed of the generator.")

@@ -7,6 +7,11 @@ enum StrategyName: String, ExpressibleByArgument, CaseIterable {
     case replay, random, pct, dfs, dpor
 }
 
+/// The strategies of commands that explore (check-patch): no replay.
+enum ExploreStrategyName: String, ExpressibleByArgument, CaseIterable {
+    case dpor, pct, random, dfs
+}
+
 extension Kharness {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -21,7 +26,7 @@ extension Kharness {
         @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).")
         var scenario: String
 
-        @Option(help: "replay | random | pct | dfs | dpor (default: dpor, or replay with --schedule).")
+        @Option(help: "Default: dpor, or replay with --schedule.")
         var strategy: StrategyName?
 
         @Option(help: "Replay this schedule token.")
