@@ -12,6 +12,8 @@
 #   make docs              regenerate the kharness output quoted in the READMEs
 #   make codeid            rewrite CKernelShim/runtime/codeid_files.h (the code
 #                          identity's file list) after adding or removing a file
+#   make scenarios         rewrite CKernelShim/runtime/scenarios_builtin.h from
+#                          CKernelShim/scenarios/*.scenario (then make codeid)
 #   make clean
 #
 # The C compiler must understand C23 #embed (runtime/codeid.c uses it to
@@ -68,7 +70,7 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 
-.PHONY: codeid
+.PHONY: codeid scenarios
 .PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
 	demo check-patches bench docs
 
@@ -117,6 +119,22 @@ $(BUILD)/.idlist: FORCE | $(BUILD)/.
 		exit 1; \
 	fi; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# The built-in scenarios are compiled in from their files: the generated
+# header must be the one the files call for.
+SCN_HEADER := $(SRC_DIR)/runtime/scenarios_builtin.h
+$(BUILD)/obj/runtime/registry.o: $(BUILD)/.scenarios
+$(BUILD)/.scenarios: FORCE | $(BUILD)/.
+	@mk/scenarios-header.sh $(SRC_DIR) > $@.new || { rm -f $@.new; exit 1; }; \
+	if ! cmp -s $@.new $(SCN_HEADER); then \
+		rm -f $@.new; \
+		echo "error: $(SCN_HEADER) is not the one $(SRC_DIR)/scenarios/ calls for (a scenario file changed): run make scenarios" >&2; \
+		exit 1; \
+	fi; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+scenarios: | $(BUILD)/.
+	mk/scenarios-header.sh $(SRC_DIR) > $(BUILD)/scenarios_builtin.h.new && mv $(BUILD)/scenarios_builtin.h.new $(SCN_HEADER)
 
 # Rewrite the list after adding or removing a file under CKernelShim/.
 # (The new list is written outside the tree, or it would list itself.)
