@@ -23,7 +23,7 @@ extension Kharness {
                 --json prints one JSON object (docs/json-schema.md).
                 """)
 
-        @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).")
+        @Argument(help: "Scenario name (see 'kharness list'), or a scenario file (NAME.scenario, or a world spec as check-patch prints for generated worlds).")
         var scenario: String
 
         @Option(help: "Default: dpor, or replay with --schedule.")
@@ -104,17 +104,11 @@ extension Kharness {
             if shard != nil, case .replay = strategy {
                 throw HarnessError.badInput("--shard splits an exploration; a replay has nothing to split")
             }
-            let sc: Scenario
-            if api.scenario(named: scenario) == nil, FileManager.default.fileExists(atPath: scenario) {
-                guard let text = try? String(contentsOfFile: scenario, encoding: .utf8), text.contains("task ") else {
-                    throw HarnessError.badInput("\(scenario): not a world spec (expected 'model mm' and 'task' lines)")
-                }
-                sc = Scenario(name: (scenario as NSString).lastPathComponent, spec: text)
-            } else {
-                sc = try Scenario(registered: scenario, api: api)
-            }
+            let sc = try loadScenario(scenario, api: api)
+            // several findings expected: look for all of them
+            let expectedFindings = sc.expectations.filter { !$0.isClean }.count
             let options = ExploreOptions(
-                maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
+                maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing && expectedFindings < 2,
                 jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs), shard: shard,
                 strict: strict, units: units)
             var opts = options
@@ -154,12 +148,34 @@ extension Kharness {
                     inputError("cannot write --svg \(describe(error))")
                 }
             }
+            let sc = explorer.scenario
+            let check = sc.expectations.isEmpty ? nil : ExpectationCheck(sc.expectations, findings: result.findings)
             if json {
-                print(RunReport(result).json)
+                var report = RunReport(result)
+                report.expectations = check
+                print(report.json)
             } else {
                 printText(result, explorer, picture)
+                if let check { printExpectations(check, scenario: sc) }
+            }
+            // a scenario file's expect lines decide (it is a test); a
+            // registered scenario keeps "finding = 1" (git bisect run)
+            if let check, sc.file != nil {
+                if !check.met { throw ExitCode(ExitCodes.finding) }
+                return
             }
             if result.failed { throw ExitCode(ExitCodes.finding) }
+        }
+
+        func printExpectations(_ c: ExpectationCheck, scenario sc: Scenario) {
+            print("")
+            for i in c.items {
+                print("\(i.met ? "met" : "NOT MET"): \(i.expect)" + (sc.file.map { " (\($0):\(i.line))" } ?? ""))
+            }
+            for u in c.unexpected { print("NOT EXPECTED: \(u)") }
+            if sc.file != nil {
+                print(c.met ? "expectations met" : "expectations not met")
+            }
         }
 
         /// The timeline of the minimized failing schedule (or, when clean, of
@@ -224,6 +240,19 @@ extension Kharness {
         }
     }
 
+    /// A scenario by name, or read from a scenario file (a path: it has a
+    /// '/' or ends in .scenario, or is an existing file of no scenario's name).
+    static func loadScenario(_ arg: String, api: KernelAPI) throws -> Scenario {
+        let fm = FileManager.default
+        let looksLikeFile = arg.contains("/") || arg.hasSuffix(ScenarioFile.suffix)
+        if looksLikeFile || (api.scenario(named: arg) == nil && fm.fileExists(atPath: arg)) {
+            guard fm.fileExists(atPath: arg) else { throw HarnessError.badInput("no such scenario file: \(arg)") }
+            if OutputPath.isDirectory(arg) { throw HarnessError.badInput("\(arg): is a directory, not a scenario file") }
+            return try ScenarioFile.load(path: arg, api: api)
+        }
+        return try Scenario(registered: arg, api: api)
+    }
+
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rerun one schedule token and print its full trace.")
@@ -233,6 +262,9 @@ extension Kharness {
 
         @Flag(help: "Also print the two-column timeline.")
         var timeline = false
+
+        @Option(name: .customLong("scenario"), help: "The scenario file a token of a file scenario (NAME@HASH) was recorded on (default: a file of that hash in ., ./scenarios or CKernelShim/scenarios).")
+        var scenarioFile: String?
 
         @OptionGroup var code: CodeOptions
 
@@ -248,7 +280,30 @@ extension Kharness {
             guard let name = s.scenario else {
                 throw HarnessError.badInput("token '\(token)' names no scenario (expected ksim1:SCENARIO:CODEID:CHOICES)")
             }
-            let w = try World(scenario: name, api: api)
+            let w: World
+            if name.contains("@") || scenarioFile != nil {
+                let path: String
+                if let scenarioFile {
+                    path = scenarioFile
+                } else {
+                    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                    var dirs = [cwd, cwd.appendingPathComponent("scenarios")]
+                    if let shim = try? ShimSource.locate() { dirs.append(shim.appendingPathComponent("scenarios")) }
+                    guard let u = ScenarioFile.find(name, in: dirs) else {
+                        throw HarnessError.notFound("token is for the scenario file \(name) (NAME@HASH of its bytes), and no file of that hash is in ., ./scenarios or CKernelShim/scenarios: give it with --scenario FILE")
+                    }
+                    path = u.path
+                }
+                let sc = try loadScenario(path, api: api)
+                guard sc.name == name else {
+                    throw HarnessError.mismatch("token is for scenario \(name), but \(path) is \(sc.name)"
+                        + (sc.name.split(separator: "@").first == name.split(separator: "@").first
+                           ? " (the file changed since the token was recorded)" : ""))
+                }
+                w = try sc.makeWorld(api: api)
+            } else {
+                w = try World(scenario: name, api: api)
+            }
             try s.check(for: w)
             return (w, s)
         }
