@@ -295,6 +295,21 @@ public enum ScenarioFile {
     /// The path of the generated header in a shim tree.
     public static let headerPath = "runtime/scenarios_builtin.h"
 
+    /// Is the tree's header the one its scenario files call for?  (A tree
+    /// without a scenarios folder has nothing to compare.)
+    public static func headerIsCurrent(in tree: URL) throws -> Bool {
+        var dir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: tree.appendingPathComponent("scenarios").path, isDirectory: &dir),
+              dir.boolValue else { return true }
+        let want = Data(try header(shim: tree).utf8)
+        return FileManager.default.contents(atPath: tree.appendingPathComponent(headerPath).path) == want
+    }
+
+    /// Rewrite the tree's header (a scratch tree only: this writes into it).
+    public static func updateHeader(in tree: URL) throws {
+        try Data(try header(shim: tree).utf8).write(to: tree.appendingPathComponent(headerPath))
+    }
+
     // MARK: writing a starting file
 
     /// The text of a new scenario file NAME, started from `from` (its
@@ -316,6 +331,34 @@ public enum ScenarioFile {
             o += line + "\n"
         }
         return o
+    }
+
+    /// Is `path` (of a patch, rooted at CKernelShim) a scenario file of
+    /// the built-in folder?
+    public static func isAddedScenario(_ path: String) -> Bool {
+        path.hasPrefix("scenarios/") && path.hasSuffix(suffix) && !path.dropFirst(10).contains("/")
+    }
+
+    /// The content of a file a diff creates (its section of the patch):
+    /// the added lines of its hunks; nil if there are none.
+    public static func createdContent(_ section: String) -> Data? {
+        var out = ""
+        var inHunk = false
+        var any = false
+        for line in section.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("@@") { inHunk = true; continue }
+            guard inHunk else { continue }
+            if line.hasPrefix("+") {
+                out += line.dropFirst() + "\n"
+                any = true
+            } else if line.hasPrefix("\\") {
+                // "\ No newline at end of file"
+                if out.hasSuffix("\n") { out.removeLast() }
+            } else if !line.hasPrefix(" ") && !line.hasPrefix("-") {
+                inHunk = false
+            }
+        }
+        return any ? Data(out.utf8) : nil
     }
 
     /// Scenario files whose name and hash are `nameAtHash` ("NAME@HASH"),

@@ -25,7 +25,7 @@ extension Kharness {
         @Argument(help: "Patch files (or - for standard input), applied in order.")
         var patches: [String] = []
 
-        @Option(help: "Comma-separated scenarios (default: every kernel scenario).")
+        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario, and every scenarios/NAME.scenario the patches add).")
         var scenarios: String?
 
         @Option(help: "Default: exhaustive DPOR within --time, then PCT for the rest.")
@@ -106,7 +106,14 @@ extension Kharness {
             if let svg { try OutputPath.checkDirectory("--svg", svg) }
             try OutputPath.checkDirectory("--findings-dir", findingsDir)
             if let j = output.jsonOut { try OutputPath.checkFile("--json-out", j) }
+            for s in scenarios?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) ?? []
+            where Self.isFile(s) {
+                do { _ = try Kharness.loadScenario(s, api: .builtin) } catch { throw ValidationError("--scenarios: \(error)") }
+            }
         }
+
+        /// A --scenarios entry that names a file, not a registered scenario.
+        static func isFile(_ s: String) -> Bool { s.contains("/") || s.hasSuffix(ScenarioFile.suffix) }
 
         var options: PatchCheckOptions {
             var strat: Strategy?
@@ -117,7 +124,10 @@ extension Kharness {
             case .random: strat = .random(seed: seed)
             case .none: strat = nil
             }
-            let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            var names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            // scenario files were read (and checked) in validate()
+            let files = names?.filter(Self.isFile) ?? []
+            names = names?.filter { !Self.isFile($0) }
             var o = PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
                                       jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs),
                                       firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
@@ -125,6 +135,7 @@ extension Kharness {
                                       findingsDirectory: URL(fileURLWithPath: findingsDir))
             if !inProcess { o.worker = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
             o.sandbox = !noSandbox
+            o.fileScenarios = files.compactMap { try? ScenarioFile.load(path: $0) }
             o.hangSeconds = hangTime
             return o
         }

@@ -40,6 +40,8 @@ public struct PatchedSideRequest: Codable, Sendable {
     /// Seconds a run may go without a scheduling point before the worker's
     /// watchdog calls it a hang.
     public var hangSeconds: Double = 10
+    /// World specs of the scenarios read from files (by scenario name).
+    public var specs: [String: String]? = nil
 }
 
 /// One piece of the patched side's answer.
@@ -82,7 +84,8 @@ public enum PatchedSide {
         var afters: [ExplorationResult] = []
         for name in q.scenarios {
             // a patch may remove a scenario: then it cannot be judged
-            guard patched.scenario(named: name) != nil else {
+            let spec = q.specs?[name]
+            guard spec != nil || patched.scenario(named: name) != nil else {
                 emit(.failure("the patched code has no scenario '\(name)'"))
                 return
             }
@@ -90,7 +93,7 @@ public enum PatchedSide {
             emit(.start(scenario: name))
             let before = Set(q.before[name] ?? [])
             do {
-                let sc = try Scenario(registered: name, api: patched)
+                let sc = try spec.map { Scenario(name: name, spec: $0) } ?? Scenario(registered: name, api: patched)
                 var after = try PatchChecker.explore(sc, api: patched, options: options)
                 let newOnes = { (r: ExplorationResult) in
                     r.findings.filter { $0.failing && !before.contains($0.identity) }
@@ -102,7 +105,7 @@ public enum PatchedSide {
                 }
                 var files: [String: String] = [:]
                 if let keep = q.findingsDirectory {
-                    files = PatchChecker.saveReplays(scenario: name, new: uniqueByIdentity(newOnes(after)), api: patched,
+                    files = PatchChecker.saveReplays(scenario: name, spec: spec, new: uniqueByIdentity(newOnes(after)), api: patched,
                                                      patches: q.patches, kernel: q.kernel, dir: URL(fileURLWithPath: keep))
                 }
                 afters.append(after)
