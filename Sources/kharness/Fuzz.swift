@@ -138,10 +138,13 @@ extension Kharness {
                 FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + "kharness fuzz: " + m + "\n").utf8))
             }
             if tty {
+                let limit = options.timeLimit
                 fuzzer.onProgress = { p in
                     let rate = p.seconds > 0 ? Double(p.execs) / p.seconds : 0
-                    let line = "\r\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(String(format: "%.1f", p.seconds))s\u{1B}[K"
-                    FileHandle.standardError.write(Data(line.utf8))
+                    var line = "\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(ProgressLine.seconds(p.seconds))"
+                    if let limit { line += ", ~\(ProgressLine.seconds(max(0, limit - p.seconds))) left" }
+                    line = String(line.prefix(max(10, ProgressLine.terminalWidth() - 1)))
+                    FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
                 }
             }
             let handler: @convention(c) (Int32) -> Void = { _ in

@@ -131,11 +131,10 @@ extension Kharness {
                                writable: InProcessGuard.directory(of: svg))
             do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
+                let limit = time
                 explorer.onProgress = { p in
-                    let rate = p.seconds > 0 ? Double(p.schedules) / p.seconds : 0
-                    var line = "\r\(p.schedules) schedules, \(Int(rate))/s, \(p.findings) findings, \(String(format: "%.1f", p.seconds))s"
-                    if let n = p.unitsPlanned { line += ", \(p.unitsDone)/\(n) units" }
-                    FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+                    let line = ProgressLine.text(p, timeLimit: limit, width: ProgressLine.terminalWidth())
+                    FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8))
                 }
             }
             var result: ExplorationResult

@@ -303,3 +303,30 @@ import Testing
         #expect(bad.err.contains("'anon' lines"))
     }
 }
+
+/// The live progress line of `kharness run`.
+@Suite struct ProgressLineTests {
+    func progress(failing: Int, tolerated: Int, done: Int = 4, planned: Int? = 16) -> Explorer.Progress {
+        Explorer.Progress(schedules: 21_324, findings: failing + tolerated, seconds: 8, unitsDone: done,
+                          unitsPlanned: planned, failing: failing, tolerated: tolerated)
+    }
+
+    @Test func countsFailingAndToleratedApartAndShowsTimeLeft() {
+        let l = ProgressLine.text(progress(failing: 0, tolerated: 2), timeLimit: nil, width: 200)
+        #expect(l.contains("0 failing"))
+        #expect(l.contains("2 tolerated"))
+        #expect(!l.contains("findings"))
+        // 4 of 16 units in 8 s: 24 s left
+        #expect(l.contains("~24.0s left"), "\(l)")
+        #expect(l.contains("4/16 units"))
+        let t = ProgressLine.text(progress(failing: 1, tolerated: 0, planned: nil), timeLimit: 10, width: 200)
+        #expect(t.contains("~2.0s left"), "\(t)")
+    }
+
+    @Test(arguments: [20, 40, 60, 80, 120])
+    func fitsTheTerminal(width: Int) {
+        let l = ProgressLine.text(progress(failing: 3, tolerated: 12), timeLimit: 3600, width: width)
+        #expect(l.count <= width - 1)
+        #expect(l.hasPrefix("21324 schedules"))
+    }
+}
