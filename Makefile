@@ -12,6 +12,7 @@
 #   make docs              regenerate the kharness output quoted in the READMEs
 #   make codeid            rewrite CKernelShim/runtime/codeid_files.h (the code
 #                          identity's file list) after adding or removing a file
+#   make ci-local          the CI recipe's commands (docs/ci/) on this machine
 #   make scenarios         rewrite CKernelShim/runtime/scenarios_builtin.h from
 #                          CKernelShim/scenarios/*.scenario (then make codeid)
 #   make clean
@@ -70,7 +71,7 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 
-.PHONY: codeid scenarios
+.PHONY: codeid scenarios ci-local
 .PHONY: FORCE all lib install test test-swift test-c sanitize check-cc check-deps clean \
 	demo check-patches bench docs
 
@@ -254,6 +255,13 @@ SEED_SCENARIOS := seed-migrate-nonlinear,seed-reclaim-nonlinear
 $(KHARNESS): FORCE
 	@echo "== swift build -c release (kharness)"
 	@$(SWIFT) build -c release --product kharness 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3
+
+# The CI recipe's commands (docs/ci/kharness-ci.sh), as its jobs run them.
+ci-local: $(KHARNESS)
+	@rm -rf $(BUILD)/ci
+	@for i in 1 2 3 4; do KHARNESS=$(KHARNESS) docs/ci/kharness-ci.sh explore $$i 4 $(BUILD)/ci || exit $$?; done
+	KHARNESS=$(KHARNESS) docs/ci/kharness-ci.sh merge $(BUILD)/ci
+	KHARNESS=$(KHARNESS) KHARNESS_CI_FINDINGS=$(BUILD)/ci/findings docs/ci/kharness-ci.sh check-patch Patches/0001-*.patch
 
 # The matrix exits 1 when a column is bad, and Patches/series holds wrong
 # fixes on purpose: only another code (untestable, bad input) is a failure.
