@@ -46,10 +46,12 @@ extension FuzzInput {
                 world.pool = n
             case "file":
                 guard w.count >= 4, w[2] == "pages", let n = Int(w[3]) else { throw refuse("bad file line") }
+                // the fuzzer's worlds hold at most 24 pages in all
+                guard (1...24).contains(n) else { throw refuse("file \(w[1]) of \(n) pages (the fuzzer's files have 1...24)") }
                 fileIndex[w[1]] = world.files.count
                 world.files.append(FuzzFile(pages: n, unevictable: attrs.contains("unevictable")))
                 world.pages.append(Array(repeating: FuzzPage(lru: 0, mlocked: false, referenced: false, dirty: false),
-                                         count: max(0, min(n, 64))))
+                                         count: n))
             case "page":
                 guard w.count >= 2 else { throw refuse("bad page line") }
                 if attrs.contains("stranded") { throw refuse("stranded pages are not in the fuzzer's worlds") }
