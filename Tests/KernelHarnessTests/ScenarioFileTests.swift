@@ -330,3 +330,54 @@ import Testing
         #expect(l.hasPrefix("21324 schedules"))
     }
 }
+
+/// A patch may add a scenario file: check-patch runs it on both sides, and
+/// the patched build's registry has it.
+@Suite(.serialized) struct PatchAddedScenarioTests {
+    static let scenario = """
+        # SPDX-License-Identifier: GPL-2.0-only
+        scenario locked-pair
+        summary two increments under the counter's spinlock
+        model toy
+        expect counter 2
+        task t0 locked_incr 1
+        task t1 locked_incr 1
+        expect clean
+
+        """
+
+    /// A unified diff creating CKernelShim/scenarios/locked-pair.scenario.
+    static func addingPatch(in dir: URL) throws -> String {
+        let lines = scenario.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+        var p = "--- /dev/null\n+++ b/scenarios/locked-pair.scenario\n@@ -0,0 +1,\(lines.count) @@\n"
+        for l in lines { p += "+\(l)\n" }
+        let u = dir.appendingPathComponent("add-scenario.patch")
+        try p.write(to: u, atomically: true, encoding: .utf8)
+        return u.path
+    }
+
+    @Test func checkPatchRunsTheScenarioAPatchAdds() throws {
+        let dir = try Scratch.make("scn-added")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let drop = ScenarioFileTests.root.appendingPathComponent("Tests/Fixtures/patches/toy-drop-lock.patch").path
+        let r = try PatchChecker.check(patches: [drop, try Self.addingPatch(in: dir)],
+                                       options: PatchCheckOptions(scenarios: ["toy-locked-update"], timePerScenario: 60, jobs: 1))
+        let row = try #require(r.rows.first { $0.scenario.hasPrefix("locked-pair@") }, "\(r.rows.map(\.scenario))")
+        #expect(row.scenario == "locked-pair@" + ScenarioFile.hash(Data(Self.scenario.utf8)))
+        // the unpatched code keeps the count; without the lock one update is lost
+        #expect(!row.before.failed)
+        #expect(row.after.failed)
+        #expect(!row.new.isEmpty)
+        #expect(r.verdict == .bad)
+    }
+
+    @Test func patchedBuildRegistersTheAddedScenario() throws {
+        let dir = try Scratch.make("scn-added-build")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let v = try VariantBuilder.build(patches: [try Self.addingPatch(in: dir)])
+        let info = try #require(v.api.scenario(named: "locked-pair"))
+        #expect(info.summary == "two increments under the counter's spinlock")
+        #expect(KernelAPI.builtin.scenario(named: "locked-pair") == nil)
+        #expect(try World(scenario: "locked-pair", api: v.api).taskCount == 2)
+    }
+}
