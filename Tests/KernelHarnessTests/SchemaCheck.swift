@@ -398,3 +398,15 @@ extension SchemaCheck {
         try validate(String(decoding: d, as: UTF8.self), schema: name, sourceLocation: sourceLocation)
     }
 }
+
+/// Outputs no other test reads: kernel --json.
+@Suite struct SchemaOutputTests {
+    @Test func kernelJSONFollowsItsSchema() throws {
+        let k = try SyntheticKernel()
+        let r = try CLI.kharness(["kernel", "--kernel", k.root.path, "--json"])
+        #expect(r.code == 0, "\(r.err)")
+        try SchemaCheck.validate(r.out, schema: "kernel")
+        #expect(try SchemaCheck.problems(r.out.replacingOccurrences(of: "\"builds\":true", with: "\"builds\":1"),
+                                         schema: "kernel").contains { $0.contains("$.builds") })
+    }
+}
