@@ -55,7 +55,7 @@ extension Kharness {
         @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
         var series: String?
 
-        @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N; default 0); each fuzzed hunk is reported with the function it landed in.")
+        @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N); each fuzzed hunk is reported with the function it landed in.")
         var patchFuzz: Int = 0
 
         @OptionGroup var kernelOption: KernelOption

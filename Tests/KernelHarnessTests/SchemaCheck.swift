@@ -11,7 +11,8 @@ import Foundation
 import Testing
 
 indirect enum JSONValue: Equatable {
-    case null, bool(Bool), int(Int64), double(Double), string(String)
+    /// `uint`: an integer beyond Int64 (64-bit seeds).
+    case null, bool(Bool), int(Int64), uint(UInt64), double(Double), string(String)
     case array([JSONValue]), object([(String, JSONValue)])
 
     static func == (a: JSONValue, b: JSONValue) -> Bool {
@@ -19,6 +20,7 @@ indirect enum JSONValue: Equatable {
         case (.null, .null): return true
         case let (.bool(x), .bool(y)): return x == y
         case let (.int(x), .int(y)): return x == y
+        case let (.uint(x), .uint(y)): return x == y
         case let (.double(x), .double(y)): return x == y
         case let (.int(x), .double(y)), let (.double(y), .int(x)): return Double(x) == y
         case let (.string(x), .string(y)): return x == y
@@ -38,7 +40,7 @@ indirect enum JSONValue: Equatable {
         switch self {
         case .null: return "null"
         case .bool: return "boolean"
-        case .int: return "integer"
+        case .int, .uint: return "integer"
         case .double: return "number"
         case .string: return "string"
         case .array: return "array"
@@ -172,7 +174,7 @@ struct JSONParser {
         }
         let s = String(decoding: b[start..<p], as: UTF8.self)
         if isInt, let i = Int64(s) { return .int(i) }
-        if isInt, UInt64(s) != nil { return .double(Double(s)!) }   // beyond Int64: still an integer
+        if isInt, let u = UInt64(s) { return .uint(u) }   // beyond Int64: still an integer
         guard !s.isEmpty, let d = Double(s) else { throw fail("bad number '\(s)'") }
         return .double(d)
     }
@@ -251,7 +253,12 @@ enum SchemaCheck {
             }
             if let c = s["const"], c != v { errors.append("\(path): \(describe(v)) is not \(describe(c))") }
             if let m = s["minimum"] {
-                let x: Double? = { if case .int(let i) = v { return Double(i) }; if case .double(let d) = v { return d }; return nil }()
+                let x: Double? = {
+                    if case .int(let i) = v { return Double(i) }
+                    if case .uint(let u) = v { return Double(u) }
+                    if case .double(let d) = v { return d }
+                    return nil
+                }()
                 let lo: Double? = { if case .int(let i) = m { return Double(i) }; if case .double(let d) = m { return d }; return nil }()
                 if let x, let lo, x < lo { errors.append("\(path): \(x) is below the minimum \(lo)") }
             }
@@ -295,6 +302,7 @@ enum SchemaCheck {
             switch v {
             case .string(let s): return "\"\(s.prefix(60))\""
             case .int(let i): return "\(i)"
+            case .uint(let u): return "\(u)"
             case .double(let d): return "\(d)"
             case .bool(let b): return "\(b)"
             case .null: return "null"
@@ -328,6 +336,8 @@ enum SchemaCheck {
         #expect(try errs(#"{"a": 1, "c": [1]}"#).first?.contains("$.c[0]") == true)
         #expect(try errs(#"{"a": 1, "e": 1}"#).first?.contains("not allowed") == true)
         #expect(try errs(#"{"a": 1, "d": 1.5}"#).first?.contains("oneOf") == true)
+        // a 64-bit seed is an integer
+        #expect(try errs(#"{"a": 18446744073709551615}"#).isEmpty)
         #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"a": 1,}"#) }
         #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"a": 1, "a": 2}"#) }
     }
