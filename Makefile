@@ -23,6 +23,9 @@
 #   make docs              regenerate the kharness output quoted in the READMEs
 #   make codeid            rewrite CKernelShim/runtime/codeid_files.h (the code
 #                          identity's file list) after adding or removing a file
+#   make ci-local          the CI recipe's commands (docs/ci/) on this machine
+#   make scenarios         rewrite CKernelShim/runtime/scenarios_builtin.h from
+#                          CKernelShim/scenarios/*.scenario (then make codeid)
 #   make clean
 #
 # The library builds with clang or gcc (make CC=gcc).  With a compiler that
@@ -98,7 +101,7 @@ SAN_ENV := ASAN_OPTIONS=halt_on_error=1:abort_on_error=0:detect_stack_use_after_
 	UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 
-.PHONY: codeid check-browser
+.PHONY: codeid check-browser scenarios ci-local
 .PHONY: FORCE all lib install install-lib install-bin uninstall test-outside test-install valgrind test test-swift test-c sanitize check-cc check-deps clean \
 	demo check-patches bench docs
 
@@ -159,6 +162,22 @@ $(BUILD)/.idlist: FORCE | $(BUILD)/.
 		exit 1; \
 	fi; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+# The built-in scenarios are compiled in from their files: the generated
+# header must be the one the files call for.
+SCN_HEADER := $(SRC_DIR)/runtime/scenarios_builtin.h
+$(BUILD)/obj/runtime/registry.o: $(BUILD)/.scenarios
+$(BUILD)/.scenarios: FORCE | $(BUILD)/.
+	@mk/scenarios-header.sh $(SRC_DIR) > $@.new || { rm -f $@.new; exit 1; }; \
+	if ! cmp -s $@.new $(SCN_HEADER); then \
+		rm -f $@.new; \
+		echo "error: $(SCN_HEADER) is not the one $(SRC_DIR)/scenarios/ calls for (a scenario file changed): run make scenarios" >&2; \
+		exit 1; \
+	fi; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+scenarios: | $(BUILD)/.
+	mk/scenarios-header.sh $(SRC_DIR) > $(BUILD)/scenarios_builtin.h.new && mv $(BUILD)/scenarios_builtin.h.new $(SCN_HEADER)
 
 # Rewrite the list after adding or removing a file under CKernelShim/.
 # (The new list is written outside the tree, or it would list itself.)
@@ -394,7 +413,7 @@ sanitize: check-deps
 		TEST_ENV="$(SAN_ENV)"
 
 # ---------------------------------------------------------------------------
-# The main job, patch matrix and benchmarks (DESIGN §5), all through a
+# The main job, patch matrix and benchmarks, all through a
 # release build of kharness.
 
 # SWIFT_CONFIG=debug: the debug build (make test-install uses it).
@@ -405,6 +424,13 @@ SEED_SCENARIOS := seed-migrate-nonlinear,seed-reclaim-nonlinear
 $(KHARNESS): FORCE
 	@echo "== swift build -c $(SWIFT_CONFIG) (kharness)"
 	@$(SWIFT) build -c $(SWIFT_CONFIG) --product kharness 2>&1 | grep -E "error|warning: unre|Compiling|Build" | tail -3
+
+# The CI recipe's commands (docs/ci/kharness-ci.sh), as its jobs run them.
+ci-local: $(KHARNESS)
+	@rm -rf $(BUILD)/ci
+	@for i in 1 2 3 4; do KHARNESS=$(KHARNESS) docs/ci/kharness-ci.sh explore $$i 4 $(BUILD)/ci || exit $$?; done
+	KHARNESS=$(KHARNESS) docs/ci/kharness-ci.sh merge $(BUILD)/ci
+	KHARNESS=$(KHARNESS) KHARNESS_CI_FINDINGS=$(BUILD)/ci/findings docs/ci/kharness-ci.sh check-patch Patches/0001-*.patch
 
 # The matrix exits 1 when a column is bad, and Patches/series holds wrong
 # fixes on purpose: only another code (untestable, bad input) is a failure.
@@ -444,7 +470,7 @@ check-patches: $(KHARNESS)
 docs: $(KHARNESS)
 	@KHARNESS=$(KHARNESS) bash mk/docs.sh
 
-# bench: kharness bench (DESIGN §6), table and JSON.
+# bench: kharness bench, table and JSON.
 bench: $(KHARNESS)
 	@$(MAKE) --no-print-directory -f mk/stress.mk >/dev/null
 	@$(KHARNESS) bench --json-out build/bench.json

@@ -16,7 +16,7 @@ let package = Package(
         .target(
             name: "CKernelShim",
             path: "CKernelShim",
-            exclude: ["stress"],
+            exclude: ["stress", "scenarios"],
             publicHeadersPath: "include",
             cSettings: [
                 .headerSearchPath("stubs"),

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# The pthread stress baseline (issue 7 item 2): the same kernel and model C,
+# The pthread stress baseline: the same kernel and model C,
 # compiled against the same stub headers, linked with a runtime in which
 # tasks are real threads and primitives are real locks.
 #

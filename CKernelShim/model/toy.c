@@ -321,24 +321,7 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	{ 0 }
 };
 
+/* The toy scenarios are files: ../scenarios/toy-*.scenario. */
 const struct ksim_scenario ksim_toy_scenarios[] = {
-	{ "toy-lost-update", "two unlocked increments of one counter: one schedule loses an update",
-	  "model toy\nexpect counter 2\ntask t0 incr 1\ntask t1 incr 1\n" },
-	{ "toy-locked-update", "two increments under a spinlock: never loses an update",
-	  "model toy\nexpect counter 2\ntask t0 locked_incr 1\ntask t1 locked_incr 1\n" },
-	{ "toy-abba", "mutex a->b against b->a: ABBA deadlock",
-	  "model toy\ntask t0 abba\ntask t1 baab\n" },
-	{ "toy-spin-page", "lock_page() with a spinlock held: invalid context",
-	  "model toy\ntask t0 spin_page\n" },
-	{ "toy-double-unlock", "spin_unlock() of a lock not held",
-	  "model toy\ntask t0 double_unlock\n" },
-	{ "toy-owner", "BUG_ON(!PageLocked) while another task holds the lock",
-	  "model toy\ntask holder hold_page 2\ntask checker assert_locked\n" },
-	{ "toy-rwsem-recursive", "recursive down_read() with a writer queued: deadlock",
-	  "model toy\ntask reader read_twice\ntask writer write\n" },
-	{ "toy-independent", "two tasks with 2 and 3 independent points: C(5,2) = 10 schedules",
-	  "model toy\ntask t0 points 2\ntask t1 points 3\n" },
-	{ "toy-disjoint", "two tasks storing to their own slots: one equivalence class",
-	  "model toy\ntask t0 touch 3\ntask t1 touch 3\n" },
 	{ NULL, NULL, NULL }
 };

@@ -2,10 +2,13 @@
 /*
  * Registries of models, operations and scenarios.  Each model file
  * exports its tables; this file lists them.  All tables are const.
+ * The built-in scenarios are the files of scenarios/, compiled in
+ * (scenarios_builtin.h, written by make scenarios).
  */
 #include <string.h>
 
 #include "ksim_internal.h"
+#include "scenarios_builtin.h"
 
 static const struct ksim_model *const models[] = {
 	&ksim_model_mm,
@@ -18,6 +21,7 @@ static const struct ksim_opdef *const op_tables[] = {
 };
 
 static const struct ksim_scenario *const scenario_tables[] = {
+	ksim_file_scenarios,
 	ksim_mm_scenarios,
 	ksim_toy_scenarios,
 };

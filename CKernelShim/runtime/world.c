@@ -222,6 +222,23 @@ static const char *ksim_option_invalid(int option, long value, char *buf,
 	goto fail; \
 } while (0)
 
+/*
+ * Is "expect WORD ..." a line of a scenario file (an expectation of
+ * kharness run: "expect clean", "expect KIND [WHERE]") rather than a
+ * directive of the model (the toy's "expect counter N")?
+ */
+static int ksim_is_expectation(const char *word)
+{
+	int k;
+
+	if (!strcmp(word, "clean") || !strcmp(word, "lockdep"))
+		return 1;
+	for (k = 1; k < KSIM_F__COUNT; k++)
+		if (!strcmp(word, ksim_finding_kind_name(k)))
+			return 1;
+	return 0;
+}
+
 static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 		      size_t errlen)
 {
@@ -243,6 +260,26 @@ static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 		if (argc < 0)
 			SPEC_ERR("more than %d words", KSIM_MAX_WORDS);
 		if (!argc)
+			continue;
+		/*
+		 * A scenario file is a spec too: its name names the world
+		 * (and so its tokens); its summary and expectations are for
+		 * kharness, which checks them.
+		 */
+		if (!strcmp(argv[0], "scenario")) {
+			if (argc != 2)
+				SPEC_ERR("usage: scenario NAME");
+			if (strlen(argv[1]) >= sizeof(w->scenario) ||
+			    strchr(argv[1], ':'))
+				SPEC_ERR("scenario name '%s': at most %d characters, no ':'",
+					 argv[1], (int)sizeof(w->scenario) - 1);
+			snprintf(w->scenario, sizeof(w->scenario), "%s",
+				 argv[1]);
+			continue;
+		}
+		if (!strcmp(argv[0], "summary") ||
+		    (!strcmp(argv[0], "expect") && argc >= 2 &&
+		     ksim_is_expectation(argv[1])))
 			continue;
 		if (!w->model) {
 			if (strcmp(argv[0], "model") || argc != 2)
@@ -395,7 +432,7 @@ struct ksim_world *ksim_world_create(const char *spec, char *err,
 		goto nomem;
 	memcpy(w->snapshot, w->arena, w->arena_used);
 	ksim_state_hash_setup(w);
-	{
+	if (!w->scenario[0]) {
 		/* a plain spec is named by its hash: tokens still say which */
 		uint64_t h = 1469598103934665603ULL;
 		const char *c;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// `kharness bench` (DESIGN §6, issue 7): what one step, one schedule and one
+// `kharness bench`: what one step, one schedule and one
 // bug cost, measured in this process, medians over several runs, with the
 // machine described.  Benchmarks print numbers; no test asserts a time.
 // The fields of `BenchReport` are documented in docs/bench.md.
@@ -287,7 +287,7 @@ public struct BenchReport: Codable, Sendable {
     }
 }
 
-/// The known bugs the bench hunts (issue 7).
+/// The known bugs the bench hunts.
 public struct KnownBug: Sendable {
     public var name: String
     public var scenario: String

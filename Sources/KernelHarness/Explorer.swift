@@ -24,6 +24,9 @@ public final class Explorer {
         public var seconds: Double
         public var unitsDone: Int
         public var unitsPlanned: Int?
+        /// Distinct failing and tolerated findings so far (`findings` is their sum).
+        public var failing = 0
+        public var tolerated = 0
     }
 
     public init(_ scenario: Scenario, strategy: Strategy, options: ExploreOptions = .init(),
@@ -177,10 +180,12 @@ public final class Explorer {
         if let onProgress {
             let t = Thread {
                 while progressDone.wait(timeout: .now() + .milliseconds(500)) == .timedOut {
+                    let (failing, tolerated) = shared.distinctFindings
                     onProgress(Progress(schedules: runs.load(ordering: .relaxed),
-                                        findings: shared.findingCount,
+                                        findings: failing + tolerated,
                                         seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9,
-                                        unitsDone: shared.doneCount, unitsPlanned: plan.count))
+                                        unitsDone: shared.doneCount, unitsPlanned: plan.count,
+                                        failing: failing, tolerated: tolerated))
                 }
             }
             t.start()
@@ -413,6 +418,11 @@ final class Shared: @unchecked Sendable {
     private var contiguous = 0
     private var contiguousSchedules = 0
     private(set) var findingCount = 0
+    /// Distinct findings (by signature) so far, failing and tolerated apart.
+    private var failingSeen = Set<String>(), toleratedSeen = Set<String>()
+    var distinctFindings: (failing: Int, tolerated: Int) {
+        lock.withLock { (failingSeen.count, toleratedSeen.count) }
+    }
 
     init(plan: Plan, options: ExploreOptions) {
         self.plan = plan
@@ -439,6 +449,9 @@ final class Shared: @unchecked Sendable {
         lock.withLock {
             byIndex[r.index] = r
             findingCount += r.findings.count
+            for f in r.findings {
+                if f.failing { failingSeen.insert(f.signature) } else { toleratedSeen.insert(f.signature) }
+            }
             if options.stopOnFirstFinding && r.stoppedOnFinding { cutoff = min(cutoff, r.index) }
             // without shards, stop claiming once the units in order reach maxSchedules
             guard options.shard == nil, let m = options.maxSchedules else { return }

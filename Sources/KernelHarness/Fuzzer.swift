@@ -42,6 +42,9 @@ public struct FuzzOptions: Sendable {
     /// Gather what the worlds ran and their lock-class dependencies
     /// (check-patch's generated phase; see Fuzzer.harvest).
     public var harvest = false
+    /// Inputs to start from besides the corpus (scenario files, see
+    /// FuzzInput(scenario:)).
+    public var seeds: [FuzzInput] = []
 
     public init() {}
 }
@@ -97,6 +100,8 @@ public struct FuzzSummary: Codable, Sendable {
     public var corpus = 0
     /// Inputs loaded from --corpus.
     public var resumed = 0
+    /// Inputs made from scenario files (--seed-corpus).
+    public var seeded = 0
     /// Findings already in --corpus (not reported again).
     public var knownFindings: [String] = []
     public var findings: [FuzzFindingSummary] = []
@@ -114,7 +119,7 @@ public struct FuzzSummary: Codable, Sendable {
     public var samples: [FuzzSample] = []
 
     enum CodingKeys: String, CodingKey {
-        case seed, jobs, execs, seconds, coverage, locations, corpus, resumed, findings, rejects
+        case seed, jobs, execs, seconds, coverage, locations, corpus, resumed, seeded, findings, rejects
         case malformed, tolerated, interrupted, samples
         case codeID = "code_id", execsPerSecond = "execs_per_second", conflictPairs = "conflict_pairs"
         case knownFindings = "known_findings", rejectMessages = "reject_messages"
@@ -260,6 +265,14 @@ public final class Fuzzer: @unchecked Sendable {
         let jobs = max(1, options.jobs)
         let workers = (0..<jobs).map { Worker(fuzzer: self, index: $0) }
         try loadCorpus(workers[0])
+        for input in options.seeds {
+            let key = FuzzFiles.hash(input.spec + "\(input.schedule)")
+            guard !corpusKeys.contains(key), let res = workers[0].execute(input) else { continue }
+            corpusKeys.insert(key)
+            corpus.append(input)
+            merge(res.features)
+            summary.seeded += 1
+        }
         if let q = queueDir, !options.patches.isEmpty {
             let enc = JSONEncoder()
             enc.outputFormatting = [.sortedKeys]

@@ -78,10 +78,13 @@ public struct RunReport: Codable, Sendable {
     public var units: [UnitEntry]?
     /// Lock-class dependencies of every explored schedule (lockdep).
     public var lockDependencies: [LockDependency] = []
+    /// The scenario's expect lines and whether the run met them (only for a
+    /// scenario that has some).
+    public var expectations: ExpectationCheck?
 
     enum CodingKeys: String, CodingKey {
         case scenario, strategy, seed, depth, bound, schedules, blocked, steps, exhausted, failed, seconds
-        case jobs, shard, strict, findings, units
+        case jobs, shard, strict, findings, units, expectations
         case lockDependencies = "lock_dependencies"
         case worldScenario = "world_scenario", codeID = "code_id", boundHit = "bound_hit"
         case finalStates = "final_states", maxSchedules = "max_schedules"

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
 // A scenario: a named world spec (kernel objects + simulated tasks).  Either
-// one registered in the shim (`kharness list`) or one a user writes in Swift.
+// one registered in the shim (`kharness list`: the files of
+// CKernelShim/scenarios/), one read from a scenario file (ScenarioFile), or
+// one a user writes in Swift.
 
 /// One simulated task of a scenario: a name and the shim operation it runs.
 public struct TaskSpec: Sendable, Hashable, Codable {
@@ -22,6 +24,10 @@ public struct Scenario: Sendable, Hashable {
     public var spec: String
     /// True for a scenario registered in the shim (tokens carry its name).
     public var registered: Bool
+    /// What `kharness run` should find (the file's expect lines).
+    public var expectations: [Expectation] = []
+    /// The scenario file it was read from (its name is NAME@HASH).
+    public var file: String? = nil
 
     /// A scenario written in Swift: the model, its setup lines (objects,
     /// `expect` lines, ...) and the tasks.
@@ -51,11 +57,16 @@ public struct Scenario: Sendable, Hashable {
         self.summary = info.summary
         self.spec = info.spec
         self.registered = true
+        self.expectations = ScenarioFile.expectations(inSpec: info.spec)
     }
 
     /// Every registered scenario.
     public static func all(api: KernelAPI = .builtin) -> [Scenario] {
-        api.scenarios.map { Scenario(name: $0.name, summary: $0.summary, spec: $0.spec, registered: true) }
+        api.scenarios.map {
+            var s = Scenario(name: $0.name, summary: $0.summary, spec: $0.spec, registered: true)
+            s.expectations = ScenarioFile.expectations(inSpec: $0.spec)
+            return s
+        }
     }
 
     init(name: String, summary: String, spec: String, registered: Bool) {
@@ -63,6 +74,15 @@ public struct Scenario: Sendable, Hashable {
         self.summary = summary
         self.spec = spec
         self.registered = registered
+    }
+
+    /// The model the spec names ("mm", "toy").
+    public var model: String? {
+        for line in spec.split(separator: "\n") {
+            let w = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            if w.first == "model", w.count >= 2 { return String(w[1]) }
+        }
+        return nil
     }
 
     /// A fresh world of this scenario.

@@ -26,7 +26,7 @@ extension Kharness {
             are listed first.
             """)
 
-        @Argument(help: "Scenarios to audit (default: seed-migrate-nonlinear and seed-reclaim-nonlinear).")
+        @Argument(help: "Scenarios or scenario files to audit (default: seed-migrate-nonlinear and seed-reclaim-nonlinear).")
         var scenarios: [String] = []
 
         @Flag(help: "Audit every registered mm scenario.")
@@ -87,13 +87,15 @@ extension Kharness {
             options.claims = try parsedClaims()
             let patched = code.api(quiet: json)
             let names = try scenarioNames(api: patched)
-            let after = try KernelHarness.Audit.run(names, api: patched, options: options)
+            let after = try KernelHarness.Audit.run(scenarios: try names.map { try Kharness.loadScenario($0, api: patched) },
+                                                    api: patched, options: options)
             var before: AuditReport? = nil
             if !code.patches.isEmpty {
                 let base = code.kernelOption.api(quiet: true)
                 var o = options
                 o.claims = []
-                before = try KernelHarness.Audit.run(names, api: base, options: o)
+                before = try KernelHarness.Audit.run(scenarios: try names.map { try Kharness.loadScenario($0, api: base) },
+                                                     api: base, options: o)
             }
             if json {
                 print(AuditText.json(after, before: before))
@@ -111,10 +113,10 @@ extension Kharness {
 
         func scenarioNames(api: KernelAPI) throws -> [String] {
             let known = api.scenarios.map(\.name)
-            if all { return api.scenarios.filter { !$0.spec.hasPrefix("model toy") }.map(\.name) }
+            if all { return api.scenarios.filter { !$0.name.hasPrefix("toy-") }.map(\.name) }
             let names = scenarios.isEmpty ? ["seed-migrate-nonlinear", "seed-reclaim-nonlinear"] : scenarios
-            for n in names where !known.contains(n) {
-                throw ValidationError("unknown scenario '\(n)' (kharness list shows them)")
+            for n in names where !known.contains(n) && !FileManager.default.fileExists(atPath: n) {
+                throw ValidationError("unknown scenario '\(n)' (kharness list shows them; or give a scenario file)")
             }
             return names
         }

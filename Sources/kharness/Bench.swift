@@ -6,7 +6,7 @@ import KernelHarness
 extension Kharness {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Measure steps, schedules, bug-finding and the stress baseline (DESIGN §6).",
+            abstract: "Measure steps, schedules, bug-finding and the stress baseline (docs/bench.md).",
             discussion: """
                 Prints one table (medians over --runs runs, the machine and its load described); \
                 --json prints the same data as one JSON object, --json-out also writes it to FILE \

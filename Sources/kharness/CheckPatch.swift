@@ -26,11 +26,11 @@ extension Kharness {
                   completion: .file(extensions: ["patch", "diff"]))
         var patches: [String] = []
 
-        @Option(help: "Comma-separated scenarios (default: every kernel scenario).")
+        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario, and every scenarios/NAME.scenario the patches add).")
         var scenarios: String?
 
-        @Option(help: "dpor | pct | random | dfs (default: exhaustive DPOR within --time, then PCT for the rest).")
-        var strategy: StrategyName?
+        @Option(help: "Default: exhaustive DPOR within --time, then PCT for the rest.")
+        var strategy: ExploreStrategyName?
 
         @Option(help: "Seconds of exploration per scenario and side.")
         var time: Double = 5
@@ -56,7 +56,7 @@ extension Kharness {
         @Option(help: "A quilt series file: check each patch alone and the series cumulatively.")
         var series: String?
 
-        @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N; default 0); each fuzzed hunk is reported with the function it landed in.")
+        @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N); each fuzzed hunk is reported with the function it landed in.")
         var patchFuzz: Int = 0
 
         @OptionGroup var kernelOption: KernelOption
@@ -106,7 +106,6 @@ extension Kharness {
             do { try Limits.checkSeconds("--time", time) } catch { throw ValidationError("\(error)") }
             if !(1...World.maxPCTDepth).contains(depth) { throw ValidationError("--depth must be 1...\(World.maxPCTDepth)") }
             if let j = jobs, !(1...Limits.maxJobs).contains(j) { throw ValidationError("--jobs must be 1...\(Limits.maxJobs) (got \(j))") }
-            if strategy == .replay { throw ValidationError("check-patch explores; replay is not a strategy here") }
             for p in patches where p != "-" && !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
             }
@@ -128,7 +127,14 @@ extension Kharness {
             }
             if output.json, let f = format, f != .json { throw ValidationError("--json and --format \(f.rawValue): give one") }
             if series != nil, let f = format, f != .json && f != .text { throw ValidationError("--series prints a matrix: --format text or json") }
+            for s in scenarios?.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) ?? []
+            where Self.isFile(s) {
+                do { _ = try Kharness.loadScenario(s, api: .builtin) } catch { throw ValidationError("--scenarios: \(error)") }
+            }
         }
+
+        /// A --scenarios entry that names a file, not a registered scenario.
+        static func isFile(_ s: String) -> Bool { s.contains("/") || s.hasSuffix(ScenarioFile.suffix) }
 
         var options: PatchCheckOptions {
             var strat: Strategy?
@@ -137,9 +143,12 @@ extension Kharness {
             case .dfs: strat = .dfs(preemptionBound: nil)
             case .pct: strat = .pct(seed: seed, depth: depth)
             case .random: strat = .random(seed: seed)
-            case .replay, .none: strat = nil
+            case .none: strat = nil
             }
-            let names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            var names = scenarios?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            // scenario files were read (and checked) in validate()
+            let files = names?.filter(Self.isFile) ?? []
+            names = names?.filter { !Self.isFile($0) }
             var o = PatchCheckOptions(scenarios: names, strategy: strat, timePerScenario: time, strict: strict,
                                       jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs),
                                       firstFinding: first, kernel: kernelOption.tree(), fuzz: patchFuzz,
@@ -147,6 +156,7 @@ extension Kharness {
                                       findingsDirectory: URL(fileURLWithPath: findingsDir))
             if !inProcess { o.worker = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
             o.sandbox = !noSandbox
+            o.fileScenarios = files.compactMap { try? ScenarioFile.load(path: $0) }
             o.hangSeconds = hangTime
             o.audit = audit || !claims.isEmpty
             o.claims = claims.compactMap { try? AuditClaim(parsing: $0) }

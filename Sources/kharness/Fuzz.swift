@@ -25,7 +25,7 @@ extension Kharness {
         @Option(name: .customLong("max-execs"), help: "Stop after N executions (deterministic with --jobs 1).")
         var maxExecs: Int?
 
-        @Option(help: "Worker threads (default 1; only --jobs 1 is deterministic).")
+        @Option(help: "Worker threads (only --jobs 1 is deterministic).")
         var jobs: Int = 1
 
         @Option(help: "Seed of the generator.")
@@ -33,6 +33,9 @@ extension Kharness {
 
         @Option(help: "Corpus directory: resumes from DIR/queue, saves findings to DIR/findings.")
         var corpus: String?
+
+        @Option(name: .customLong("seed-corpus"), help: "Comma-separated mm scenario files (or directories of them) whose worlds and tasks the fuzzer starts from.")
+        var seedCorpus: String?
 
         @Option(name: .customLong("patch"), parsing: .upToNextOption,
                 help: "Fuzz the kernel code with these patches applied (rooted at CKernelShim, like a kernel tree).",
@@ -70,6 +73,36 @@ extension Kharness {
             for p in patches where !FileManager.default.fileExists(atPath: p) {
                 throw ValidationError("no such patch file: \(p)")
             }
+            do { _ = try seedInputs() } catch { throw ValidationError("--seed-corpus: \(error)") }
+        }
+
+        /// The fuzz inputs of --seed-corpus (a directory: its .scenario files;
+        /// those that cannot seed the fuzzer are skipped, with a note).
+        func seedInputs(notes: Bool = false) throws -> [FuzzInput] {
+            guard let seedCorpus else { return [] }
+            var paths: [String] = []
+            var optional = Set<String>()
+            for entry in seedCorpus.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) {
+                if OutputPath.isDirectory(entry) {
+                    let names = try FileManager.default.contentsOfDirectory(atPath: entry)
+                        .filter { $0.hasSuffix(ScenarioFile.suffix) }.sorted()
+                    if names.isEmpty { throw HarnessError.badInput("\(entry): no .scenario files") }
+                    let inDir = names.map { (entry as NSString).appendingPathComponent($0) }
+                    paths += inDir
+                    optional.formUnion(inDir)
+                } else {
+                    paths.append(entry)
+                }
+            }
+            var out: [FuzzInput] = []
+            for (k, p) in paths.enumerated() {
+                let sc = try Kharness.loadScenario(p, api: .builtin)
+                do { out.append(try FuzzInput(scenario: sc, seed: seed &+ UInt64(k))) } catch where optional.contains(p) {
+                    if notes { FileHandle.standardError.write(Data("kharness fuzz: skipping \(p): \(error)\n".utf8)) }
+                }
+            }
+            if out.isEmpty { throw HarnessError.badInput("none of \(seedCorpus) can seed the fuzzer") }
+            return out
         }
 
         func run() throws {
@@ -80,6 +113,7 @@ extension Kharness {
             options.timeLimit = time ?? (maxExecs == nil ? 60 : nil)
             options.corpus = corpus.map { URL(fileURLWithPath: $0) }
             options.minimizeBudget = minimizeBudget
+            do { options.seeds = try seedInputs(notes: !json) } catch { inputError("--seed-corpus: \(error)") }
             let tree = kernelOption.tree()
             if let tree, patches.isEmpty {
                 options.api = kernelOption.api(quiet: json)
@@ -113,10 +147,13 @@ extension Kharness {
                 Console.err(((tty ? "\r\u{1B}[K" : "") + "kharness fuzz: " + m + "\n"))
             }
             if tty {
+                let limit = options.timeLimit
                 fuzzer.onProgress = { p in
                     let rate = p.seconds > 0 ? Double(p.execs) / p.seconds : 0
-                    let line = "\r\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(String(format: "%.1f", p.seconds))s\u{1B}[K"
-                    Console.err(line)
+                    var line = "\(p.execs) execs, \(Int(rate))/s, coverage \(p.coverage), corpus \(p.corpus), \(p.findings) findings, \(ProgressLine.seconds(p.seconds))"
+                    if let limit { line += ", ~\(ProgressLine.seconds(max(0, limit - p.seconds))) left" }
+                    line = String(line.prefix(max(10, ProgressLine.terminalWidth() - 1)))
+                    Console.err("\r" + line + "\u{1B}[K")
                 }
             }
             let handler: @convention(c) (Int32) -> Void = { _ in

@@ -7,6 +7,11 @@ enum StrategyName: String, ExpressibleByArgument, CaseIterable {
     case replay, random, pct, dfs, dpor
 }
 
+/// The strategies of commands that explore (check-patch): no replay.
+enum ExploreStrategyName: String, ExpressibleByArgument, CaseIterable {
+    case dpor, pct, random, dfs
+}
+
 extension Kharness {
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -18,11 +23,11 @@ extension Kharness {
                 --json prints one JSON object (docs/json-schema.md).
                 """)
 
-        @Argument(help: "Scenario name (see 'kharness list'), or a file holding a world spec (as check-patch prints for generated worlds).",
+        @Argument(help: "Scenario name (see 'kharness list'), or a scenario file (NAME.scenario, or a world spec as check-patch prints for generated worlds).",
                   completion: .custom { _ in KernelAPI.builtin.scenarios.map(\.name) })
         var scenario: String
 
-        @Option(help: "replay | random | pct | dfs | dpor (default: dpor, or replay with --schedule).")
+        @Option(help: "Default: dpor, or replay with --schedule.")
         var strategy: StrategyName?
 
         @Option(help: "Replay this schedule token.")
@@ -106,17 +111,11 @@ extension Kharness {
             if shard != nil, case .replay = strategy {
                 throw HarnessError.badInput("--shard splits an exploration; a replay has nothing to split")
             }
-            let sc: Scenario
-            if api.scenario(named: scenario) == nil, FileManager.default.fileExists(atPath: scenario) {
-                guard let text = try? String(contentsOfFile: scenario, encoding: .utf8), text.contains("task ") else {
-                    throw HarnessError.badInput("\(scenario): not a world spec (expected 'model mm' and 'task' lines)")
-                }
-                sc = Scenario(name: (scenario as NSString).lastPathComponent, spec: text)
-            } else {
-                sc = try Scenario(registered: scenario, api: api)
-            }
+            let sc = try loadScenario(scenario, api: api)
+            // several findings expected: look for all of them
+            let expectedFindings = sc.expectations.filter { !$0.isClean }.count
             let options = ExploreOptions(
-                maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing,
+                maxSchedules: maxSchedules, timeLimit: time, stopOnFirstFinding: !keepGoing && expectedFindings < 2,
                 jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs), shard: shard,
                 strict: strict, units: units)
             var opts = options
@@ -141,11 +140,10 @@ extension Kharness {
                                writable: InProcessGuard.directory(of: svg) + InProcessGuard.directory(of: html))
             do { explorer = try makeExplorer(api: api) } catch { inputError("\(error)") }
             if isatty(STDERR_FILENO) != 0 {
+                let limit = time
                 explorer.onProgress = { p in
-                    let rate = p.seconds > 0 ? Double(p.schedules) / p.seconds : 0
-                    var line = "\r\(p.schedules) schedules, \(Int(rate))/s, \(p.findings) findings, \(String(format: "%.1f", p.seconds))s"
-                    if let n = p.unitsPlanned { line += ", \(p.unitsDone)/\(n) units" }
-                    Console.err((line + "\u{1B}[K"))
+                    let line = ProgressLine.text(p, timeLimit: limit, width: ProgressLine.terminalWidth())
+                    Console.err("\r" + line + "\u{1B}[K")
                 }
             }
             var result: ExplorationResult
@@ -164,14 +162,38 @@ extension Kharness {
                     inputError("cannot write --html \(describe(error))")
                 }
             }
+            let sc = explorer.scenario
+            let check = sc.expectations.isEmpty ? nil : ExpectationCheck(sc.expectations, findings: result.findings)
             switch format ?? (json ? .json : .text) {
-            case .json: print(RunReport(result).json)
-            case .text: printText(result, explorer, picture)
+            case .json:
+                var report = RunReport(result)
+                report.expectations = check
+                print(report.json)
+            case .text:
+                printText(result, explorer, picture)
+                if let check { printExpectations(check, scenario: sc) }
             case .mail: print(RunFormats.mail(result, report: kernelReport(result, explorer), picture: picture), terminator: "")
             case .markdown: print(RunFormats.markdown(result, report: kernelReport(result, explorer), picture: picture), terminator: "")
             case .junit: print(RunFormats.junit(result, report: kernelReport(result, explorer)), terminator: "")
             }
+            // a scenario file's expect lines decide (it is a test); a
+            // registered scenario keeps "finding = 1" (git bisect run)
+            if let check, sc.file != nil {
+                if !check.met { throw ExitCode(ExitCodes.finding) }
+                return
+            }
             if result.failed { throw ExitCode(ExitCodes.finding) }
+        }
+
+        func printExpectations(_ c: ExpectationCheck, scenario sc: Scenario) {
+            print("")
+            for i in c.items {
+                print("\(i.met ? "met" : "NOT MET"): \(i.expect)" + (sc.file.map { " (\($0):\(i.line))" } ?? ""))
+            }
+            for u in c.unexpected { print("NOT EXPECTED: \(u)") }
+            if sc.file != nil {
+                print(c.met ? "expectations met" : "expectations not met")
+            }
         }
 
         /// The timeline of the minimized failing schedule (or, when clean, of
@@ -249,6 +271,19 @@ extension Kharness {
         }
     }
 
+    /// A scenario by name, or read from a scenario file (a path: it has a
+    /// '/' or ends in .scenario, or is an existing file of no scenario's name).
+    static func loadScenario(_ arg: String, api: KernelAPI) throws -> Scenario {
+        let fm = FileManager.default
+        let looksLikeFile = arg.contains("/") || arg.hasSuffix(ScenarioFile.suffix)
+        if looksLikeFile || (api.scenario(named: arg) == nil && fm.fileExists(atPath: arg)) {
+            guard fm.fileExists(atPath: arg) else { throw HarnessError.badInput("no such scenario file: \(arg)") }
+            if OutputPath.isDirectory(arg) { throw HarnessError.badInput("\(arg): is a directory, not a scenario file") }
+            return try ScenarioFile.load(path: arg, api: api)
+        }
+        return try Scenario(registered: arg, api: api)
+    }
+
     struct Replay: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Rerun one schedule token and print its full trace.")
@@ -258,6 +293,9 @@ extension Kharness {
 
         @Flag(help: "Also print the two-column timeline.")
         var timeline = false
+
+        @Option(name: .customLong("scenario"), help: "The scenario file a token of a file scenario (NAME@HASH) was recorded on (default: a file of that hash in ., ./scenarios or CKernelShim/scenarios).")
+        var scenarioFile: String?
 
         @OptionGroup var code: CodeOptions
 
@@ -273,7 +311,30 @@ extension Kharness {
             guard let name = s.scenario else {
                 throw HarnessError.badInput("token '\(token)' names no scenario (expected ksim1:SCENARIO:CODEID:CHOICES)")
             }
-            let w = try World(scenario: name, api: api)
+            let w: World
+            if name.contains("@") || scenarioFile != nil {
+                let path: String
+                if let scenarioFile {
+                    path = scenarioFile
+                } else {
+                    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+                    var dirs = [cwd, cwd.appendingPathComponent("scenarios")]
+                    if let shim = try? ShimSource.locate() { dirs.append(shim.appendingPathComponent("scenarios")) }
+                    guard let u = ScenarioFile.find(name, in: dirs) else {
+                        throw HarnessError.notFound("token is for the scenario file \(name) (NAME@HASH of its bytes), and no file of that hash is in ., ./scenarios or CKernelShim/scenarios: give it with --scenario FILE")
+                    }
+                    path = u.path
+                }
+                let sc = try loadScenario(path, api: api)
+                guard sc.name == name else {
+                    throw HarnessError.mismatch("token is for scenario \(name), but \(path) is \(sc.name)"
+                        + (sc.name.split(separator: "@").first == name.split(separator: "@").first
+                           ? " (the file changed since the token was recorded)" : ""))
+                }
+                w = try sc.makeWorld(api: api)
+            } else {
+                w = try World(scenario: name, api: api)
+            }
             try s.check(for: w)
             return (w, s)
         }

@@ -8,7 +8,7 @@ struct Kharness: ParsableCommand {
         commandName: "kharness",
         abstract: "Run Linux v3.13 mm code under controlled schedules and check its locking.",
         version: "0.1.0 (kernel code \(KernelAPI.builtin.codeID))",
-        subcommands: [List.self, Run.self, Replay.self, Merge.self, CheckPatch.self, Fuzz.self, Audit.self, Bench.self, Kernel.self,
+        subcommands: [List.self, Run.self, Replay.self, New.self, Merge.self, CheckPatch.self, Fuzz.self, Audit.self, Bench.self, Kernel.self,
                       Build.self, Worker.self])
 }
 

@@ -67,7 +67,7 @@ import Foundation
     }
 }
 
-/// The lean per-step accessors (issue 7 item 3) say what the full ones say.
+/// The lean per-step accessors say what the full ones say.
 @Suite struct LeanAccessorTests {
     @Test(arguments: ["seed-reclaim-nonlinear", "reclaim-vs-munlock", "toy-abba", "toy-owner"])
     func leanAccessorsAgreeWithTheFullOnes(scenario: String) throws {

@@ -97,6 +97,7 @@ enum Spawn {
         p.waitUntilExit()
         let out = (try? String(contentsOf: o, encoding: .utf8)) ?? ""
         let err = (try? String(contentsOf: r, encoding: .utf8)) ?? ""
+        SchemaCheck.checkOutput(args, out)
         return (hung ? -1 : p.terminationStatus, p.terminationReason == .uncaughtSignal, out, err)
     }
 }

@@ -75,6 +75,7 @@ import Foundation
         #expect(!withToken.isEmpty && row.replayFiles.count == withToken.count)
         for f in withToken {
             let path = try #require(row.replayFiles[f.identity])
+            try SchemaCheck.validateFile(path, schema: "fuzz-record")
             let rec = try FuzzRecord.load(path: path)
             #expect(rec.input == nil && rec.patches.count == 1 && rec.codeID == r.rows[0].after.result.codeID)
             let (w, s) = try rec.prepare()
@@ -139,6 +140,7 @@ import Foundation
         let dl = try #require(g.generated.first { $0.finding.kind == "deadlock" && $0.finding.message.contains("mmap_sem") })
         let file = try #require(dl.finding.file)
         #expect(file.hasPrefix(keep.path))
+        try SchemaCheck.validateFile(file, schema: "fuzz-record")
         let (w, sched) = try FuzzRecord.load(path: file).prepare()
         try w.run(sched)
         #expect(w.findings.contains { $0.kind == "deadlock" && $0.message.contains("mmap_sem") })

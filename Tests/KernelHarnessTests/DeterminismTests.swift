@@ -11,6 +11,7 @@ import Foundation
 @Suite struct DeterminismTests {
     /// The states of every unit of a sharded run, as the JSON lists them.
     func unitStates(_ json: String) throws -> Set<String> {
+        try SchemaCheck.validate(json, schema: "run")
         let r = try RunReport.decode(Data(json.utf8))
         return Set((r.units ?? []).flatMap(\.states))
     }

@@ -50,6 +50,7 @@ import Synchronization
         let bug = try #require(s.findings.first { $0.kind == "bug" && $0.location.hasSuffix("mm/mlock.c:73") },
                                "\(s.findings.map(\.signature))")
         #expect(bug.execs < 2000)
+        try SchemaCheck.validateFile(try #require(bug.file), schema: "fuzz-record")
         let rec = try FuzzRecord.load(path: try #require(bug.file))
         #expect(rec.finding?.message.contains("kernel BUG at mm/mlock.c") == true)
         #expect(rec.finding?.function == "mlock_vma_page")
@@ -87,6 +88,7 @@ import Synchronization
         let pre = f["preemptions"] as? Int ?? -1, orig = f["original_preemptions"] as? Int ?? -1
         #expect(pre >= 1 && pre <= orig)
         let file = try #require(f["file"] as? String)
+        try SchemaCheck.validateFile(file, schema: "fuzz-record")
         let rec = try FuzzRecord.load(path: file)
         #expect(rec.patches.first?.name == "fuzz-lost-update-race.patch")
         #expect(rec.codeID != KernelAPI.builtin.codeID)
@@ -97,6 +99,7 @@ import Synchronization
         let input = try #require(names.first { $0.hasSuffix(".json") })
         let raw = try String(contentsOf: queue.appendingPathComponent(input), encoding: .utf8)
         #expect(!raw.contains("fuzz_fixture_") && raw.contains("patches_file"))
+        try SchemaCheck.validate(raw, schema: "fuzz-record")
         #expect(try FuzzRecord.load(path: queue.appendingPathComponent(input).path).patches == rec.patches)
         let r = try CLI.kharness(["replay", file])
         #expect(r.code == 0 || r.code == 1, "\(r.err)")
@@ -159,6 +162,7 @@ import Synchronization
         #expect(r.out.contains("fuzz_fixture_count"))
 
         // the record keeps the step budget its run had, and a replay uses it
+        try SchemaCheck.validateFile(file, schema: "fuzz-record")
         let rec = try FuzzRecord.load(path: file)
         #expect(rec.maxSteps == FuzzOptions().maxSteps)
         var tight = try #require(try JSONSerialization.jsonObject(with: rec.json) as? [String: Any])
@@ -222,7 +226,10 @@ import Synchronization
         let queued = FuzzFiles.list(q).count
         let saved = FuzzFiles.list(q) + FuzzFiles.list(dir.appendingPathComponent("findings"))
         #expect(saved.count >= 40)
-        for u in saved { #expect(throws: Never.self) { _ = try FuzzRecord.load(path: u.path) } }
+        for u in saved {
+            #expect(throws: Never.self) { _ = try FuzzRecord.load(path: u.path) }
+            try SchemaCheck.validateFile(u.path, schema: "fuzz-record")
+        }
         // resume: every saved input is loaded, nothing is malformed
         let r = try CLI.kharness(["fuzz", "--corpus", dir.path, "--max-execs", "50", "--json"])
         #expect(r.code == 0 || r.code == 1, "\(r.err)")
@@ -248,6 +255,7 @@ import Synchronization
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         #expect(p.terminationReason == .exit)
+        try SchemaCheck.validate(String(decoding: data, as: UTF8.self), schema: "fuzz")
         let obj = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(obj["interrupted"] as? Bool == true)
         #expect((obj["seconds"] as? Double ?? 99) < 30)
@@ -287,6 +295,8 @@ enum CLI {
         let o = out.fileHandleForReading.readDataToEndOfFile()
         let e = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        let text = String(decoding: o, as: UTF8.self)
+        SchemaCheck.checkOutput(args, text)
+        return (p.terminationStatus, text, String(decoding: e, as: UTF8.self))
     }
 }

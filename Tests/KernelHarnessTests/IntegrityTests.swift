@@ -183,8 +183,9 @@ import Foundation
             p.standardError = try FileHandle(forWritingTo: e)
             try p.run()
             p.waitUntilExit()
-            return (p.terminationStatus, (try? String(contentsOf: o, encoding: .utf8)) ?? "",
-                    (try? String(contentsOf: e, encoding: .utf8)) ?? "")
+            let out = (try? String(contentsOf: o, encoding: .utf8)) ?? ""
+            SchemaCheck.checkOutput(args, out)
+            return (p.terminationStatus, out, (try? String(contentsOf: e, encoding: .utf8)) ?? "")
         }
 
         /// The cache entries (key directories) of this environment.

@@ -176,7 +176,9 @@ import Foundation
                         seen.formUnion(mine)
                         #expect(mine.allSatisfy { $0 % n == i })
                         // through JSON, as merge gets them
-                        reports.append(try RunReport.decode(Data(RunReport(r).json.utf8)))
+                        let json = RunReport(r).json
+                        try SchemaCheck.validate(json, schema: "run")
+                        reports.append(try RunReport.decode(Data(json.utf8)))
                     }
                     if !stop { #expect(seen == Set(0..<(whole.unitsPlanned ?? 0)), "union covers every unit") }
                     let merged = try Explorer.merge(reports.reversed())

@@ -265,6 +265,12 @@ public enum Audit {
     /// Explore each scenario (DPOR, exhaustive when it fits the time) with
     /// the recorder on in every world, and fold the records together.
     public static func run(_ names: [String], api: KernelAPI, options: AuditOptions) throws -> AuditReport {
+        try run(scenarios: names.map { try Scenario(registered: $0, api: api) }, api: api, options: options)
+    }
+
+    /// The same for scenarios given as values (scenario files among them).
+    public static func run(scenarios: [Scenario], api: KernelAPI, options: AuditOptions) throws -> AuditReport {
+        let names = scenarios.map(\.name)
         let start = Date()
         final class Collector: @unchecked Sendable {
             let lock = NSLock()
@@ -276,7 +282,8 @@ public enum Audit {
         var schedules = 0
         var exhausted: [String: Bool] = [:]
         var dropped = 0
-        for name in names {
+        for scenario in scenarios {
+            let name = scenario.name
             let c = Collector()
             var o = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: false, jobs: options.jobs)
             let bugGoesOn = options.bugGoesOn
@@ -286,7 +293,6 @@ public enum Audit {
                 do { try w.enableAudit(bugGoesOn: bugGoesOn) } catch { c.lock.withLock { c.error = error } }
                 c.lock.withLock { c.worlds.append(w) }
             }
-            let scenario = try Scenario(registered: name, api: api)
             let r = try Explorer(scenario, strategy: .dpor, options: o, api: api).run()
             if let e = c.error { throw e }
             schedules += r.schedules

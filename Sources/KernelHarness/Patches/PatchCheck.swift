@@ -22,6 +22,9 @@ public enum Verdict: String, Sendable, Codable {
 public struct PatchCheckOptions: Sendable {
     /// Scenarios to run (nil: every registered kernel scenario).
     public var scenarios: [String]?
+    /// Scenarios read from files (run as well; see ScenarioFile).  A
+    /// scenario file a patch adds (scenarios/NAME.scenario) runs too.
+    public var fileScenarios: [Scenario] = []
     /// nil: exhaustive DPOR within the budget, then PCT for what is left.
     public var strategy: Strategy?
     /// Seconds of exploration per scenario and side.
@@ -368,7 +371,7 @@ public enum PatchChecker {
         }
         report.buildSeconds = base.buildSeconds + patched.buildSeconds
         let known = Set(base.api.scenarios.map(\.name))
-        let names: [String]
+        var names: [String]
         if let wanted = options.scenarios {
             for n in wanted where !known.contains(n) {
                 throw HarnessError.notFound("unknown scenario '\(n)' (see 'kharness list')")
@@ -376,6 +379,23 @@ public enum PatchChecker {
             names = wanted
         } else {
             names = base.api.scenarios.map(\.name).filter { !$0.hasPrefix("toy-") }
+        }
+        // scenario files: given, and added by the patches (both sides run
+        // the file's spec: the unpatched code has no such scenario)
+        var files: [String: Scenario] = [:]
+        var added = options.fileScenarios
+        for p in patches {
+            for f in p.files where f.creates && ScenarioFile.isAddedScenario(f.path) {
+                guard let data = ScenarioFile.createdContent(f.text) else { continue }
+                added.append(try ScenarioFile.parse(data, path: "\(p.source): \(f.path)", api: base.api))
+            }
+        }
+        for s in added where files[s.name] == nil {
+            files[s.name] = s
+            names.append(s.name)
+        }
+        func scenario(_ name: String, _ api: KernelAPI) throws -> Scenario {
+            try files[name] ?? Scenario(registered: name, api: api)
         }
         var befores: [ExplorationResult] = []
         for name in names {
@@ -386,7 +406,7 @@ public enum PatchChecker {
             full.firstFinding = false
             full.observe = nil
             let before = try baseline[name]
-                ?? explore(Scenario(registered: name, api: base.api), api: base.api, options: full)
+                ?? explore(scenario(name, base.api), api: base.api, options: full)
             baseline[name] = before
             befores.append(before)
         }
@@ -407,6 +427,7 @@ public enum PatchChecker {
         q.hangSeconds = options.hangSeconds
         q.audit = options.audit || !options.claims.isEmpty
         q.claims = options.claims
+        if !files.isEmpty { q.specs = files.mapValues(\.spec) }
         let side: PatchedSideResult
         if let exe = options.worker {
             side = try WorkerProcess.patchedSide(q, executable: exe, sandbox: options.sandbox, log: log)
@@ -434,7 +455,7 @@ public enum PatchChecker {
             var ao = AuditOptions()
             ao.timePerScenario = options.timePerScenario
             ao.jobs = options.jobs
-            let before = try Audit.run(names, api: base.api, options: ao)
+            let before = try Audit.run(scenarios: try names.map { try scenario($0, base.api) }, api: base.api, options: ao)
             let fns = report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function)
             report.protection = ProtectionChange.compare(before: before, after: after, functions: fns)
         }
@@ -496,19 +517,19 @@ public enum PatchChecker {
     /// file under `dir`: the scenario's world spec, the schedule (as a
     /// token of that spec world), the code id and the patch texts, so it
     /// replays on a machine without this cache.  Returns identity -> path.
-    static func saveReplays(scenario: String, new: [FoundFinding], api: KernelAPI, patches: [FuzzPatch],
-                            kernel: String?, dir: URL) -> [String: String] {
-        guard let info = api.scenario(named: scenario) else { return [:] }
+    static func saveReplays(scenario: String, spec: String? = nil, new: [FoundFinding], api: KernelAPI,
+                            patches: [FuzzPatch], kernel: String?, dir: URL) -> [String: String] {
+        guard let spec = spec ?? api.scenario(named: scenario)?.spec else { return [:] }
         var out: [String: String] = [:]
         for f in new where !f.token.isEmpty {
-            guard let s = try? Schedule(token: f.token), let w = try? World(spec: info.spec, api: api),
+            guard let s = try? Schedule(token: f.token), let w = try? World(spec: spec, api: api),
                   (try? w.run(choices: s.choices)) != nil,
                   let shown = w.findings.first(where: { $0.kind == f.kind && $0.function == f.function }) else { continue }
             let finding = FuzzFindingInfo(kind: f.kind, message: shown.message, location: shown.location,
                                           function: shown.function, task: shown.taskName, signature: shown.signature,
                                           originalToken: f.token, originalSteps: s.count, originalPreemptions: 0,
                                           originalTasks: w.taskCount, preemptions: 0, steps: s.count, report: shown.report)
-            let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: nil, spec: info.spec,
+            let rec = FuzzRecord(format: FuzzRecord.currentFormat, kind: "finding", input: nil, spec: spec,
                                  token: w.token, codeID: api.codeID, patches: patches,
                                  kernel: kernel, maxSteps: nil, finding: finding, execs: 0, seconds: 0)
             let url = dir.appendingPathComponent("\(scenario)-" + FuzzFiles.fileStem(signature: shown.signature) + ".json")

@@ -40,6 +40,8 @@ public struct PatchedSideRequest: Codable, Sendable {
     /// Seconds a run may go without a scheduling point before the worker's
     /// watchdog calls it a hang.
     public var hangSeconds: Double = 10
+    /// World specs of the scenarios read from files (by scenario name).
+    public var specs: [String: String]? = nil
     /// Audit the scenarios' lock sets on the patched build too.
     public var audit = false
     public var claims: [AuditClaim] = []
@@ -105,7 +107,8 @@ public enum PatchedSide {
         var afters: [ExplorationResult] = []
         for name in q.scenarios {
             // a patch may remove a scenario: then it cannot be judged
-            guard patched.scenario(named: name) != nil else {
+            let spec = q.specs?[name]
+            guard spec != nil || patched.scenario(named: name) != nil else {
                 emit(.failure("the patched code has no scenario '\(name)'"))
                 return
             }
@@ -113,7 +116,7 @@ public enum PatchedSide {
             emit(.start(scenario: name))
             let before = Set(q.before[name] ?? [])
             do {
-                let sc = try Scenario(registered: name, api: patched)
+                let sc = try spec.map { Scenario(name: name, spec: $0) } ?? Scenario(registered: name, api: patched)
                 var after = try PatchChecker.explore(sc, api: patched, options: options)
                 let newOnes = { (r: ExplorationResult) in
                     r.findings.filter { $0.failing && !before.contains($0.identity) }
@@ -125,12 +128,12 @@ public enum PatchedSide {
                 }
                 var files: [String: String] = [:]
                 if let keep = q.findingsDirectory {
-                    files = PatchChecker.saveReplays(scenario: name, new: uniqueByIdentity(newOnes(after)), api: patched,
+                    files = PatchChecker.saveReplays(scenario: name, spec: spec, new: uniqueByIdentity(newOnes(after)), api: patched,
                                                      patches: q.patches, kernel: q.kernel, dir: URL(fileURLWithPath: keep))
                 }
                 afters.append(after)
                 emit(.scenario(ExplorationWire(after), replayFiles: files,
-                               pictures: pictures(of: uniqueByIdentity(newOnes(after)), scenario: name, api: patched)))
+                               pictures: pictures(of: uniqueByIdentity(newOnes(after)), scenario: sc, api: patched)))
             } catch {
                 emit(.failure("\(error)"))
                 return
@@ -143,7 +146,10 @@ public enum PatchedSide {
             ao.jobs = q.jobs
             ao.observe = observe
             ao.claims = q.claims
-            do { emit(.audit(try Audit.run(q.scenarios, api: patched, options: ao))) } catch {
+            do {
+                let scs = try q.scenarios.map { n in try q.specs?[n].map { Scenario(name: n, spec: $0) } ?? Scenario(registered: n, api: patched) }
+                emit(.audit(try Audit.run(scenarios: scs, api: patched, options: ao)))
+            } catch {
                 emit(.failure("audit: \(error)"))
                 return
             }
@@ -184,10 +190,10 @@ public enum PatchedSide {
 
     /// Timelines of new findings, drawn here because only this side may
     /// run the patched code (the parent shows them).
-    static func pictures(of findings: [FoundFinding], scenario: String, api: KernelAPI) -> [String: FindingPicture] {
+    static func pictures(of findings: [FoundFinding], scenario: Scenario, api: KernelAPI) -> [String: FindingPicture] {
         var out: [String: FindingPicture] = [:]
         for f in findings.prefix(8) where !f.token.isEmpty {
-            guard let s = try? Schedule(token: f.token), let w = try? World(scenario: scenario, api: api),
+            guard let s = try? Schedule(token: f.token), let w = try? scenario.makeWorld(api: api),
                   let t = try? Timeline(world: w, schedule: f.minimized?.schedule ?? s) else { continue }
             let full = t.findings.first { $0.signature == f.signature }?.report ?? ""
             out[f.identity] = FindingPicture(text: t.text, columns: t.columns(width: 72), svg: t.svg,

@@ -361,12 +361,16 @@ public enum VariantBuilder {
         defer { try? fm.removeItem(at: work) }
         // the identity list must name the tree's files (a patch may have
         // added some); the source tree is never written: a copy is
+        // and the built-in scenarios header its scenario files (a patch
+        // may add one)
         var tree = given
-        if !(try CodeIdentity.listIsCurrent(in: tree)) {
+        let scenariosStale = !(try ScenarioFile.headerIsCurrent(in: tree))
+        if try scenariosStale || !CodeIdentity.listIsCurrent(in: tree) {
             if !scratchTree {
                 tree = work.appendingPathComponent("CKernelShim")
                 try fm.copyItem(at: given, to: tree)
             }
+            if scenariosStale { try ScenarioFile.updateHeader(in: tree) }
             try CodeIdentity.updateList(in: tree)
         }
         let expected = try CodeIdentity.id(of: tree)
