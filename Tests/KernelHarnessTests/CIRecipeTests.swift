@@ -103,10 +103,11 @@ import Testing
                    "KHARNESS_CI_FINDINGS": dir.appendingPathComponent("findings").path]
         let good = try ci(["check-patch", patches.appendingPathComponent(fix).path], env: env, cwd: dir)
         #expect(good.code == 0, "\(good.out)")
-        #expect(good.out.contains("verdict: good"))
+        #expect(good.out.contains("kharness check-patch: good"))
         let bad = try ci(["check-patch", patches.appendingPathComponent(wrong).path], env: env, cwd: dir)
         #expect(bad.code == 1, "\(bad.out)")
-        #expect(bad.out.contains("verdict: bad"))
+        #expect(bad.out.contains("kharness check-patch: bad"))
+        #expect(bad.out.contains("CPU0 ("), "the log shows the interleaving: \(bad.out)")
         #expect(bad.out.contains("kharness replay"))
         #expect(bad.out.contains("the patches add a finding"))
         #expect(try ci(["check-patch"], env: env, cwd: dir).out.contains("no patches to check"))

@@ -64,7 +64,7 @@ check-patch)
 	fi
 	rc=0
 	"$K" check-patch "$@" --time "${KHARNESS_CI_TIME:-5}" --fuzz-time "${KHARNESS_CI_FUZZ_TIME:-10}" \
-		--findings-dir "${KHARNESS_CI_FINDINGS:-kharness-findings}" --timeline || rc=$?
+		--findings-dir "${KHARNESS_CI_FINDINGS:-kharness-findings}" --format mail || rc=$?
 	case $rc in
 	0) exit 0 ;;
 	4) echo "good, but the patches also change code the harness does not run (see above)"; exit 0 ;;
