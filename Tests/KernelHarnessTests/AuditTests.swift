@@ -84,7 +84,8 @@ import Testing
     /// did not always.
     @Test func checkPatchShowsTheProtectionChange() throws {
         var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"], timePerScenario: 20, jobs: 1)
-        o.worker = try #require(CLITests.binary)
+        let bin = try #require(CLITests.binary)
+        o.worker = bin
         o.audit = true
         o.fuzzTime = 0
         var baseline: [String: ExplorationResult] = [:]
@@ -103,7 +104,8 @@ import Testing
     @Test func checkPatchClaims() throws {
         func check(_ patch: String) throws -> PatchCheckReport {
             var o = PatchCheckOptions(scenarios: ["seed-reclaim-nonlinear"], timePerScenario: 20, jobs: 1)
-            o.worker = try #require(CLITests.binary)
+            let bin = try #require(CLITests.binary)
+            o.worker = bin
             o.claims = [try AuditClaim(parsing: "PG_mlocked written-under page-lock")]
             var baseline: [String: ExplorationResult] = [:]
             return try PatchChecker.check(try PatchReader.read([try CheckPatchTests.patch(patch)]).patches,

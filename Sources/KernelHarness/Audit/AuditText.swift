@@ -99,7 +99,6 @@ public enum AuditText {
             let w = Set(f.writes.map(\.location)).count, rd = Set(f.reads.map(\.location)).count
             out += "\n" + clip("\(f.field): \(w) write site\(w == 1 ? "" : "s"), \(rd) read site\(rd == 1 ? "" : "s")") + "\n"
             out += clip(protectionLine(f)) + "\n"
-            let breaking = Set(f.breaking.map(\.key))
             for row in rows(f) {
                 let broken = row.site.write && !f.breaking.isEmpty && !row.site.protections.contains(f.likely ?? "")
                 let head = "\(broken ? "!" : " ")\(row.site.write ? "W" : "R") \(row.site.location) \(row.site.function), \(row.count)x:"
