@@ -60,6 +60,7 @@ static const struct ksim_api ksim_api_table = {
 	.coverage_block_address = ksim_coverage_block_address,
 	.coverage_block_ran = ksim_coverage_block_ran,
 	.running_task = ksim_running_task,
+	.step_footprint = ksim_step_footprint,
 };
 
 const struct ksim_api *ksim_get_api(void)

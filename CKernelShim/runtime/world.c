@@ -488,6 +488,7 @@ void ksim_world_destroy(struct ksim_world *w)
 	free(w->text);
 	free(w->tokbuf);
 	free(w->cov.blocks);
+	ksim_foot_free(w);
 	free(w);
 }
 
@@ -503,7 +504,7 @@ const char *ksim_world_scenario(const struct ksim_world *w)
 
 int ksim_world_set_option(struct ksim_world *w, int option, long value)
 {
-	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_DIRECT ||
+	if (option < KSIM_OPT_TRACE || option > KSIM_OPT_PLAIN_POINTS ||
 	    value < 0) {
 		snprintf(w->err, sizeof(w->err), "bad option %d=%ld", option,
 			 value);
@@ -514,6 +515,10 @@ int ksim_world_set_option(struct ksim_world *w, int option, long value)
 			 "max_steps must be at most %d (got %ld)",
 			 KSIM_STEP_LIMIT, value);
 		return KSIM_EINVAL;
+	}
+	if (option == KSIM_OPT_FOOTPRINT && value && ksim_foot_enable(w)) {
+		snprintf(w->err, sizeof(w->err), "out of memory");
+		return KSIM_ENOMEM;
 	}
 	w->opt[option] = value;
 	return 0;
