@@ -522,6 +522,8 @@ struct DPORState: ~Copyable {
         let e = eventCount - 1
         let q = Int(events[e].task)
         let ce = events[e].clock
+        // no other task's step commutes with it: none sleeps through it
+        nodeSigs[e * 8 + q] = .all
         for t in 0..<n where t != q && lastOf[t] >= 0 {
             let x = Int(lastOf[t])
             if ce[t] >= events[x].local { continue }

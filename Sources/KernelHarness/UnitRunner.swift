@@ -244,23 +244,7 @@ final class UnitRunner {
     /// of the node before e' (every enabled task when no initial is enabled
     /// there, as in Flanagan–Godefroid, which keeps blocking sound).  The
     /// nodes, events, races and backtracking live in `DPORState`.
-    /// The run ended on a fatal finding (a BUG, a crash, a bad unlock, a
-    /// deadlock or livelock): whatever the other tasks would still have done
-    /// never happens.
-    var endedFatally: Bool {
-        let count = world.findingCount
-        guard count > 0 else { return false }
-        for i in 0..<count {
-            guard let b = world.findingBrief(i) else { continue }
-            switch UInt32(bitPattern: b.kind) {
-            case KSIM_F_BUG.rawValue, KSIM_F_CRASH.rawValue, KSIM_F_BAD_UNLOCK.rawValue,
-                 KSIM_F_DEADLOCK.rawValue, KSIM_F_LIVELOCK.rawValue:
-                return true
-            default: continue
-            }
-        }
-        return false
-    }
+    var endedFatally: Bool { world.endedFatally }
 
     /// Tasks that could run before the run's last step and still can (the
     /// run stopped there).
@@ -288,7 +272,9 @@ final class UnitRunner {
             world.runPrefix(unit.prefix)
             let a = world.access(u)
             _ = world.stepUnchecked(u)
-            s.setRootSig(u, StepTouch(op: a, cpu: u, footprint: world.stepFootprint).sig(&s))
+            var t = StepTouch(op: a, cpu: u, footprint: world.stepFootprint)
+            if world.isDone && world.endedFatally { t.all = true }
+            s.setRootSig(u, t.sig(&s))
         }
         world.runPrefix(unit.prefix)
         for t in 0..<n { s.setPending(t, world.access(t)) }
@@ -331,4 +317,25 @@ final class UnitRunner {
             sleep = s.childSleep(k, next)
         }
     }
+}
+
+extension World {
+    /// The run ended on a fatal finding (a BUG, a crash, a bad unlock, a
+    /// deadlock or livelock): whatever the other tasks would still have done
+    /// never happens.
+    var endedFatally: Bool {
+        let count = findingCount
+        guard count > 0 else { return false }
+        for i in 0..<count {
+            guard let b = findingBrief(i) else { continue }
+            switch UInt32(bitPattern: b.kind) {
+            case KSIM_F_BUG.rawValue, KSIM_F_CRASH.rawValue, KSIM_F_BAD_UNLOCK.rawValue,
+                 KSIM_F_DEADLOCK.rawValue, KSIM_F_LIVELOCK.rawValue:
+                return true
+            default: continue
+            }
+        }
+        return false
+    }
+
 }
