@@ -174,11 +174,22 @@ size_t ksim_step_footprint(const struct ksim_world *w, const uint64_t **acc)
 
 int ksim_foot_enable(struct ksim_world *w)
 {
+	int i;
+
 	if (!w->foot.bits) {
 		w->foot.bits = calloc(KSIM_ARENA_SIZE / 8, sizeof(uint64_t));
 		w->foot.subs = calloc(KSIM_ARENA_SIZE / 8, 1);
 		if (!w->foot.bits || !w->foot.subs)
 			return KSIM_ENOMEM;
+		/*
+		 * Every object the world named is known from the start, so that
+		 * a step's footprint does not depend on which points ran
+		 * before it (only objects nobody named are learnt later).
+		 */
+		for (i = 0; i < KSIM_NAME_SLOTS; i++)
+			if (w->names[i].obj)
+				ksim_foot_note_obj(w, w->names[i].obj,
+						   w->names[i].bit);
 	}
 	return 0;
 }

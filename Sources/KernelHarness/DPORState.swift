@@ -25,28 +25,6 @@ struct DPORObject {
     var lastWrite: Int32 = -1
 }
 
-/// What one step touched, as two 256-bit sets of object ids (hashed): read
-/// and written.  Only ever too large (a collision adds a conflict), so a
-/// sleep set built on it is sound.
-struct DPORSig {
-    var r = SIMD4<UInt64>(repeating: 0)
-    var w = SIMD4<UInt64>(repeating: 0)
-
-    static let all = DPORSig(r: SIMD4(repeating: ~0), w: SIMD4(repeating: ~0))
-
-    @inline(__always) mutating func add(_ op: DPOROp) {
-        let id = op >> 1
-        let h = Int(truncatingIfNeeded: (UInt64(id) &* 0x9E37_79B9_7F4A_7C15) >> 56)
-        let word = h >> 6, b = UInt64(1) << UInt64(h & 63)
-        if op & 1 != 0 { w[word] |= b } else { r[word] |= b }
-    }
-
-    @inline(__always) func conflicts(_ o: DPORSig) -> Bool {
-        let x = (w & (o.r | o.w)) | (r & o.w)
-        return (x[0] | x[1] | x[2] | x[3]) != 0
-    }
-}
-
 /// Node k: the state before event k.
 struct DPORNode {
     var enabled: UInt32
@@ -144,9 +122,9 @@ struct DPORObjectIDs: ~Copyable {
 /// when it changed nothing: a failed trylock or compare-and-swap) and the
 /// plain shared accesses of the kernel code that ran after it up to the
 /// task's next scheduling point (the world's step footprint).  Sleep sets
-/// compare what whole steps touched (`DPORSig`): a task sleeps at a node
-/// together with what its step from there touched, known because it was
-/// run from there (or an equivalent state) before.
+/// compare what whole steps touched: a task sleeps at a node together with
+/// the accesses of its step from there, known because it was run from
+/// there (or from an equivalent state) before.
 struct DPORState: ~Copyable {
     let n: Int
     private(set) var depth = 0
@@ -155,9 +133,19 @@ struct DPORState: ~Copyable {
     private var nodes: UnsafeMutablePointer<DPORNode>
     /// 8 per node: the pending operations at node k.
     private var nodeOps: UnsafeMutablePointer<DPOROp>
-    /// 8 per node: for the tasks in its sleep and done sets, what their
-    /// step from node k touched.
-    private var nodeSigs: UnsafeMutablePointer<DPORSig>
+    /// 8 per node: for a task done at node k, the accesses of its step
+    /// from there (kept when the event is undone); `allStep` for a step
+    /// that conflicts with every other (it stopped the run, or its
+    /// footprint was lost).
+    private var doneLists: [[DPOROp]]
+    private var allFlag: UnsafeMutablePointer<Bool>
+    /// 8 per node: for a task asleep at node k, where its list is: the
+    /// node where it is done (>= 0) or the unit root (-1).
+    private var sleepRef: UnsafeMutablePointer<Int32>
+    /// Per object id: epoch << 1 | write of the step childSleep compares.
+    private var mark: UnsafeMutablePointer<UInt32>
+    private var epoch: UInt32 = 0
+    static let allStep: DPOROp = ~0
     private var events: UnsafeMutablePointer<DPOREvent>
     /// The accesses of events 0..<eventCount and each object's state
     /// before the access (undo).
@@ -181,8 +169,8 @@ struct DPORState: ~Copyable {
     /// Per task: the pseudo object of its CPU, read by each of its steps and
     /// written by a step that moves per-CPU work onto or off the CPU.
     private let cpuOp: UnsafeMutablePointer<DPOROp>
-    /// Sigs of the unit root's sleeping tasks (node 0 inherits them).
-    private let rootSigs: UnsafeMutablePointer<DPORSig>
+    /// The accesses of the unit root's sleeping tasks' steps.
+    private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: 8)
     private let clockOffset = MemoryLayout<DPOREvent>.offset(of: \.clock)!
     /// Steps whose footprint was lost (out of memory in the shim): they
     /// conflict with everything in sleep sets, races use the operation only.
@@ -196,7 +184,11 @@ struct DPORState: ~Copyable {
         capacity = 256
         nodes = .allocate(capacity: capacity)
         nodeOps = .allocate(capacity: capacity * 8)
-        nodeSigs = .allocate(capacity: capacity * 8)
+        doneLists = Array(repeating: [], count: capacity * 8)
+        allFlag = .allocate(capacity: capacity * 8)
+        allFlag.initialize(repeating: false, count: capacity * 8)
+        sleepRef = .allocate(capacity: capacity * 8)
+        sleepRef.initialize(repeating: -1, count: capacity * 8)
         events = .allocate(capacity: capacity)
         accOps = .allocate(capacity: accCapacity)
         accSaved = .allocate(capacity: accCapacity)
@@ -210,17 +202,18 @@ struct DPORState: ~Copyable {
         objects.initialize(repeating: DPORObject(), count: objectCapacity)
         stamp = .allocate(capacity: objectCapacity)
         stamp.initialize(repeating: -1, count: objectCapacity)
+        mark = .allocate(capacity: objectCapacity)
+        mark.initialize(repeating: 0, count: objectCapacity)
         cpuOp = .allocate(capacity: 8)
         cpuOp.initialize(repeating: 0, count: 8)
-        rootSigs = .allocate(capacity: 8)
-        rootSigs.initialize(repeating: .all, count: 8)
         for t in 0..<n { cpuOp[t] = op(object: DPORState.cpuKeyBase | UInt64(t), write: false) }
     }
 
     deinit {
         nodes.deallocate()
         nodeOps.deallocate()
-        nodeSigs.deallocate()
+        allFlag.deallocate()
+        sleepRef.deallocate()
         events.deallocate()
         accOps.deallocate()
         accSaved.deallocate()
@@ -229,8 +222,8 @@ struct DPORState: ~Copyable {
         countOf.deallocate()
         objects.deallocate()
         stamp.deallocate()
+        mark.deallocate()
         cpuOp.deallocate()
-        rootSigs.deallocate()
     }
 
     // MARK: nodes and pending operations
@@ -263,26 +256,38 @@ struct DPORState: ~Copyable {
         stamp.moveInitialize(from: oldStamp, count: oldCap)
         (stamp + oldCap).initialize(repeating: -1, count: objectCapacity - oldCap)
         oldStamp.deallocate()
+        let oldMark = mark
+        mark = .allocate(capacity: objectCapacity)
+        mark.moveInitialize(from: oldMark, count: oldCap)
+        (mark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
+        oldMark.deallocate()
     }
 
-    /// What task t's step from the unit root touches (its sleep set there).
-    mutating func setRootSig(_ t: Int, _ sig: DPORSig) { rootSigs[t] = sig }
+    /// What task t's step from the unit root touches (its sleep set
+    /// there); nil: conflicts with everything.
+    mutating func setRootList(_ t: Int, _ list: [DPOROp]?) { rootLists[t] = list ?? [DPORState.allStep] }
 
     /// Append node `depth` with the current pending operations; returns its
-    /// index.  Its sleeping tasks keep what their steps touch from the node
-    /// above (or the unit root).
+    /// index.  Its sleeping tasks keep the lists of their steps from the
+    /// node above (or the unit root).
     mutating func pushNode(enabled: UInt32, sleep: UInt32, chosen: UInt32) -> Int {
         let k = depth
         if k == capacity { grow() }
         nodes[k] = DPORNode(enabled: enabled, sleep: sleep, back: chosen, done: chosen)
         (nodeOps + k * 8).update(from: cur, count: 8)
-        let from = k == 0 ? rootSigs : nodeSigs + (k - 1) * 8
         var m = sleep
         while m != 0 {
             let u = lowestTask(m)
             m &= m - 1
-            nodeSigs[k * 8 + u] = from[u]
+            if k == 0 {
+                sleepRef[u] = -1
+            } else if nodes[k - 1].sleep & bit(u) != 0 {
+                sleepRef[k * 8 + u] = sleepRef[(k - 1) * 8 + u]
+            } else {
+                sleepRef[k * 8 + u] = Int32(k - 1)
+            }
         }
+        for t in 0..<8 { allFlag[k * 8 + t] = false }
         depth = k + 1
         return k
     }
@@ -297,10 +302,17 @@ struct DPORState: ~Copyable {
         no.moveInitialize(from: nodeOps, count: depth * 8)
         nodeOps.deallocate()
         nodeOps = no
-        let ns = UnsafeMutablePointer<DPORSig>.allocate(capacity: c * 8)
-        ns.moveInitialize(from: nodeSigs, count: depth * 8)
-        nodeSigs.deallocate()
-        nodeSigs = ns
+        doneLists += Array(repeating: [], count: (c - capacity) * 8)
+        let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * 8)
+        na.initialize(repeating: false, count: c * 8)
+        na.update(from: allFlag, count: capacity * 8)
+        allFlag.deallocate()
+        allFlag = na
+        let nr = UnsafeMutablePointer<Int32>.allocate(capacity: c * 8)
+        nr.initialize(repeating: -1, count: c * 8)
+        nr.update(from: sleepRef, count: capacity * 8)
+        sleepRef.deallocate()
+        sleepRef = nr
         let ne = UnsafeMutablePointer<DPOREvent>.allocate(capacity: c)
         ne.moveInitialize(from: events, count: eventCount)
         events.deallocate()
@@ -323,16 +335,34 @@ struct DPORState: ~Copyable {
     }
 
     /// The sleep set of node k's child through task c, whose step from node
-    /// k touched what its event (the last one) did.
-    func childSleep(_ k: Int, _ c: Int) -> UInt32 {
+    /// k is the last event: the tasks asleep or done at node k whose steps
+    /// from there touch nothing that one writes, and write nothing it reads.
+    mutating func childSleep(_ k: Int, _ c: Int) -> UInt32 {
         let node = nodes[k]
-        let sig = nodeSigs[k * 8 + c]
         var m = (node.sleep | node.done) & ~bit(c)
+        if m == 0 || allFlag[k * 8 + c] { return 0 }
+        let ev = events[eventCount - 1]
+        epoch &+= 1
+        if epoch >= 1 << 31 { epoch = 1; mark.update(repeating: 0, count: objectCapacity) }
+        for x in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) {
+            let a = accOps[x]
+            mark[Int(a >> 1)] = epoch << 1 | (a & 1)
+        }
         var out: UInt32 = 0
         while m != 0 {
             let u = lowestTask(m)
             m &= m - 1
-            if !nodeSigs[k * 8 + u].conflicts(sig) { out |= bit(u) }
+            let r = node.sleep & bit(u) != 0 ? Int(sleepRef[k * 8 + u]) : k
+            var conflict = false
+            func scan(_ list: [DPOROp]) {
+                for a in list {
+                    if a == DPORState.allStep { conflict = true; return }
+                    let mk = mark[Int(a >> 1)]
+                    if mk >> 1 == epoch && (mk | a) & 1 != 0 { conflict = true; return }
+                }
+            }
+            if r < 0 { scan(rootLists[u]) } else { scan(doneLists[r * 8 + u]) }
+            if !conflict { out |= bit(u) }
         }
         return out
     }
@@ -448,7 +478,6 @@ struct DPORState: ~Copyable {
         let local = countOf[p] + 1
         let start = accCount
         var o = op
-        var sig = DPORSig()
         if let fp = footprint {
             for e in fp where e == 0 { o &= ~1; break }   // the operation only read
             if o != 0 { listAccess(o, start) }
@@ -460,7 +489,7 @@ struct DPORState: ~Copyable {
             lostFootprints += 1
             if o != 0 { listAccess(o, start) }
             listAccess(cpuOp[p], start)
-            sig = .all
+            allFlag[k * 8 + p] = true
         }
         var preds = SIMD8<Int32>(repeating: -1)
         for x in start..<accCount {
@@ -469,7 +498,6 @@ struct DPORState: ~Copyable {
             let st = objects[obj]
             accSaved[x] = st
             gather(&preds, a & 1 != 0, st)
-            sig.add(a)
         }
         let clock = raceAndJoin(k, p, preds)
         for x in start..<accCount {
@@ -481,7 +509,6 @@ struct DPORState: ~Copyable {
                 objects[obj].reads[p] = Int32(k)
             }
         }
-        nodeSigs[k * 8 + p] = sig
         events[k] = DPOREvent(clock: clock, task: Int32(p), local: local, accStart: Int32(start),
                               accCount: Int32(accCount - start), prevLast: lp)
         // clock[p] = local, as a scalar store (a lane insert goes through
@@ -523,7 +550,7 @@ struct DPORState: ~Copyable {
         let q = Int(events[e].task)
         let ce = events[e].clock
         // no other task's step commutes with it: none sleeps through it
-        nodeSigs[e * 8 + q] = .all
+        allFlag[e * 8 + q] = true
         for t in 0..<n where t != q && lastOf[t] >= 0 {
             let x = Int(lastOf[t])
             if ce[t] >= events[x].local { continue }
@@ -557,6 +584,15 @@ struct DPORState: ~Copyable {
         if next < 0 { return nil }
         nodes[k].done |= bit(next)
         depth = k + 1
+        if k < eventCount {
+            // the step done at node k: its accesses outlive its event
+            let ev = events[k], t = Int(ev.task)
+            if allFlag[k * 8 + t] {
+                doneLists[k * 8 + t] = [DPORState.allStep]
+            } else {
+                doneLists[k * 8 + t] = Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
+            }
+        }
         var e = eventCount - 1
         while e >= k {
             let ev = events[e]
@@ -603,12 +639,10 @@ struct StepTouch: Sendable, Hashable {
             || !reads.isDisjoint(with: o.writes)
     }
 
-    /// As DPOR's sleep sets keep it (`DPORSig`), with `ids` of the state.
-    func sig(_ s: inout DPORState) -> DPORSig {
-        if all { return .all }
-        var g = DPORSig()
-        for k in reads { g.add(s.op(object: k, write: false)) }
-        for k in writes { g.add(s.op(object: k, write: true)) }
-        return g
+    /// As DPOR's sleep sets keep it, with the object ids of `s`; nil when
+    /// it conflicts with everything.
+    func ops(_ s: inout DPORState) -> [DPOROp]? {
+        if all { return nil }
+        return reads.map { s.op(object: $0, write: false) } + writes.map { s.op(object: $0, write: true) }
     }
 }

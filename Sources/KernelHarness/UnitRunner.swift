@@ -274,7 +274,7 @@ final class UnitRunner {
             _ = world.stepUnchecked(u)
             var t = StepTouch(op: a, cpu: u, footprint: world.stepFootprint)
             if world.isDone && world.endedFatally { t.all = true }
-            s.setRootSig(u, t.sig(&s))
+            s.setRootList(u, t.ops(&s))
         }
         world.runPrefix(unit.prefix)
         for t in 0..<n { s.setPending(t, world.access(t)) }

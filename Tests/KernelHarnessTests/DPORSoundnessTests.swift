@@ -186,6 +186,8 @@ let reclaimMigrateMunlock = Scenario(name: "reclaim-migrate-munlock", spec: """
             let r = try endStates(s, .dpor, units: units, jobs: jobs)
             #expect(r.exhausted)
             #expect(r.finalStates == base.finalStates, "\(s.name) units=\(units) jobs=\(jobs)")
+            // one schedule per trace, whatever the split
+            #expect(r.schedules == base.schedules, "\(s.name) units=\(units) jobs=\(jobs)")
         }
         let dfs = try Explorer(s, strategy: .dfs(preemptionBound: nil),
                                options: ExploreOptions(maxSchedules: dfsBudget, stopOnFirstFinding: false)).run()
