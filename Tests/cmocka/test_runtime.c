@@ -649,7 +649,7 @@ static void test_pinned_schedule_regression(void **state)
 		assert_non_null(strstr(tok, "ksim1:toy-abba:"));
 		assert_int_equal(ksim_run_token(w, tok), 1);
 		assert_int_equal(ksim_finding_get(w, 0, &f), 0);
-		assert_int_equal(f.line, 192);
+		assert_int_equal(f.line, 194);
 		free(tok);
 	}
 	ksim_world_destroy(w);
