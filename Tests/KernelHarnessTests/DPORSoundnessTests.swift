@@ -13,53 +13,6 @@ func endStates(_ s: Scenario, _ st: Strategy, units: Int, jobs: Int) throws -> E
                  options: ExploreOptions(stopOnFirstFinding: false, jobs: jobs, units: units)).run()
 }
 
-/// Mazurkiewicz traces by brute force, as `traceClasses` counts them, but
-/// with a trylock that failed (its event's result 0) a read of its lock:
-/// two failed attempts commute.
-func traceClassesFailedAsReads(_ s: Scenario) throws -> Int {
-    let w = try s.makeWorld()
-    try w.set(.backtrace, 0)
-    let trylocks: Set<UInt32> = [KSIM_OP_SPIN_TRYLOCK.rawValue, KSIM_OP_MUTEX_TRYLOCK.rawValue,
-                                 KSIM_OP_DOWN_READ_TRYLOCK.rawValue, KSIM_OP_DOWN_WRITE_TRYLOCK.rawValue,
-                                 KSIM_OP_TRYLOCK_PAGE.rawValue]
-    var classes = Set<[Int]>()
-    var path: [Int] = []
-    func events() -> [(task: Int, a: Access)] {
-        w.events.map { e in
-            var a = Access(kind: Int32(e.op.kind), object: e.op.object, write: e.op.write)
-            if trylocks.contains(UInt32(bitPattern: Int32(e.op.kind))) && e.result == 0 { a.write = false }
-            return (e.task, a)
-        }
-    }
-    func normalForm(_ ev: [(task: Int, a: Access)]) -> [Int] {
-        let n = ev.count
-        var preds = [[Int]](repeating: [], count: n)
-        for i in 0..<n { for j in 0..<i where ev[j].task == ev[i].task || ev[j].a.conflicts(with: ev[i].a) { preds[i].append(j) } }
-        var emitted = [Bool](repeating: false, count: n)
-        var out: [Int] = []
-        for _ in 0..<n {
-            var best = -1
-            for i in 0..<n where !emitted[i] && preds[i].allSatisfy({ emitted[$0] }) {
-                if best < 0 || ev[i].task < ev[best].task { best = i }
-            }
-            emitted[best] = true
-            out.append(ev[best].task)
-        }
-        return out
-    }
-    func go() {
-        w.reset()
-        for c in path { _ = w.stepUnchecked(c) }
-        if w.isDone { classes.insert(normalForm(events())); return }
-        let en = w.enabled
-        for t in 0..<w.taskCount where en & (1 << UInt32(t)) != 0 {
-            path.append(t); go(); path.removeLast()
-        }
-    }
-    go()
-    return classes.count
-}
-
 /// Compare-and-swap rotation of n tasks (task i swaps i-1 for i).
 func casrot(_ n: Int) -> Scenario {
     Scenario(name: "casrot\(n)", tasks: (1...n).map { TaskSpec("c\($0)", "cas \($0)") })
@@ -113,7 +66,7 @@ func casrotTraces(_ n: Int) -> Int {
     @Test(arguments: trylockWorlds)
     func oneSchedulePerTraceWithFailedTrylocksAsReads(_ s: Scenario) throws {
         let dfs = try endStates(s, .dfs(preemptionBound: nil), units: 1, jobs: 1)
-        let classes = try traceClassesFailedAsReads(s)
+        let classes = try traceClasses(s, failedAsReads: true)
         let asWrites = try traceClasses(s)
         for (units, jobs) in [(1, 1), (32, 2)] {
             let dpor = try endStates(s, .dpor, units: units, jobs: jobs)
@@ -127,7 +80,7 @@ func casrotTraces(_ n: Int) -> Int {
         // two failed trylocks inside the holder's critical section commute:
         // fewer traces than when they count as writes
         let s = Self.trylockWorlds[0]
-        #expect(try traceClassesFailedAsReads(s) < traceClasses(s))
+        #expect(try traceClasses(s, failedAsReads: true) < traceClasses(s))
     }
 }
 
