@@ -2,6 +2,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import PackageDescription
 
+/// The kernel code's plain loads and stores call the shim (runtime/access.c)
+/// through ThreadSanitizer's instrumentation, without its runtime; the
+/// runtime's own files are left out by the ignore list.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+let plainAccessFlags = ["-fsanitize=thread", "-fno-sanitize-thread-func-entry-exit",
+                        "-fno-sanitize-thread-atomics",
+                        "-fsanitize-ignorelist=\(packageRoot)/CKernelShim/runtime/tsan_ignore.txt"]
+
 let package = Package(
     name: "KernelHarness",
     products: [
@@ -23,7 +31,7 @@ let package = Package(
                 .headerSearchPath("runtime"),
                 // frame pointers: the runtime walks them to keep the call
                 // chain of each write a quiescence report may point at
-                .unsafeFlags(["-fno-omit-frame-pointer"]),
+                .unsafeFlags(["-fno-omit-frame-pointer"] + plainAccessFlags),
             ]
         ),
         // The check-patch worker's sandbox and death hooks (not kernel code).

@@ -246,6 +246,10 @@ enum ksim_option {
 	KSIM_OPT_CRASH_GUARD,	/* when crashes of kernel code become findings
 				 * (enum ksim_crash_guard, default
 				 * KSIM_CRASH_GUARD_RUN) */
+	KSIM_OPT_FOOTPRINT,	/* keep each step's plain shared accesses
+				 * (ksim_step_footprint; default 0) */
+	KSIM_OPT_PLAIN_POINTS,	/* every plain shared access is a scheduling
+				 * point of its own (default 0) */
 };
 
 /*
@@ -303,6 +307,16 @@ int ksim_pending(const struct ksim_world *w, int task, struct ksim_op *op);
  * be NULL.  Returns KSIM_ENOENT if the task has no pending operation. */
 int ksim_pending_access(const struct ksim_world *w, int task, int *kind,
 			uint64_t *object, int *write);
+
+/* With KSIM_OPT_FOOTPRINT: the plain shared accesses (to kernel state,
+ * 8-byte granules, object keys as ksim_pending_access gives them) of the
+ * last step, each as key << 1 | write.  Returns their number, or
+ * (size_t)-1 when some were lost (out of memory: treat the step as
+ * touching everything).  An entry 0 says the step's own operation changed
+ * nothing and only read its object (a failed trylock or compare-and-swap,
+ * a test-and-set of a set bit); key 1 << 62 | N is CPU N (per-CPU work
+ * moved onto or off it: whether its task can run). */
+size_t ksim_step_footprint(const struct ksim_world *w, const uint64_t **acc);
 
 /*
  * Execute task's pending operation and run the task to its next scheduling
@@ -619,6 +633,7 @@ struct ksim_api {
 	const char *(*audit_lock_name)(const struct ksim_world *, int);
 	int (*audit_race_count)(const struct ksim_world *);
 	int (*audit_race_get)(struct ksim_world *, int, struct ksim_audit_race *);
+	size_t (*step_footprint)(const struct ksim_world *, const uint64_t **);
 };
 
 const struct ksim_api *ksim_get_api(void);

@@ -17,6 +17,7 @@
 #include <linux/rwsem.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/atomic.h>
 
 #include "ksim/model.h"
 
@@ -27,6 +28,7 @@ struct toy {
 	struct mutex a, b;
 	struct rw_semaphore sem;
 	struct page page;
+	atomic_t atom;
 	long expect;
 	int has_expect;
 };
@@ -297,6 +299,90 @@ static void toy_spin_forever(void *priv, void *arg)
 		;
 }
 
+/*
+ * Compare-and-swap rotation: task I swaps the atomic from I-1 to I, so it
+ * succeeds only right after task I-1 did.  With a failed compare-and-swap
+ * a read, N of them have 1 + sum over m in 1..N-1 of m * (m+1)^(N-m-1)
+ * traces (2048 for N = 8); counted as writes, N! orders.
+ */
+static void toy_cas(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	int i = (int)((struct toy_arg *)arg)->n;
+
+	atomic_cmpxchg(&toy->atom, i - 1, i);
+}
+
+/* N attempts at one lock, each released at once when it succeeds. */
+static void toy_try_spin(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		if (spin_trylock(&toy->lock))
+			spin_unlock(&toy->lock);
+}
+
+static void toy_try_mutex(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		if (mutex_trylock(&toy->a))
+			mutex_unlock(&toy->a);
+}
+
+static void toy_try_page(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		if (trylock_page(&toy->page))
+			unlock_page(&toy->page);
+}
+
+static void toy_try_read(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		if (down_read_trylock(&toy->sem))
+			up_read(&toy->sem);
+}
+
+static void toy_try_write(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		if (down_write_trylock(&toy->sem))
+			up_write(&toy->sem);
+}
+
+/* Hold the spinlock, the mutex, the page lock and the rwsem for writing
+ * across N scheduling points. */
+static void toy_hold_all(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	mutex_lock(&toy->a);
+	down_write(&toy->sem);
+	lock_page(&toy->page);
+	spin_lock(&toy->lock);
+	for (i = 0; i < n; i++)
+		ksim_yield(KSIM_HERE);
+	spin_unlock(&toy->lock);
+	unlock_page(&toy->page);
+	up_write(&toy->sem);
+	mutex_unlock(&toy->a);
+}
+
 #define TOY_OP(nm, fn, use, sum) \
 	{ .name = nm, .model = "toy", .usage = use, .summary = sum, \
 	  .setup = toy_setup_n, .run = fn }
@@ -318,6 +404,13 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("leak_lock", toy_leak_lock, "leak_lock", "end holding a spinlock"),
 	TOY_OP("crash_if_raced", toy_crash_if_raced, "crash_if_raced", "NULL dereference if the counter changed"),
 	TOY_OP("spin_forever", toy_spin_forever, "spin_forever", "loop until the counter changes"),
+	TOY_OP("cas", toy_cas, "cas I", "atomic_cmpxchg(atom, I-1, I) (compare-and-swap rotation)"),
+	TOY_OP("try_spin", toy_try_spin, "try_spin [N]", "N spin_trylock()s, each unlocked when it succeeds"),
+	TOY_OP("try_mutex", toy_try_mutex, "try_mutex [N]", "N mutex_trylock()s, each unlocked when it succeeds"),
+	TOY_OP("try_page", toy_try_page, "try_page [N]", "N trylock_page()s, each unlocked when it succeeds"),
+	TOY_OP("try_read", toy_try_read, "try_read [N]", "N down_read_trylock()s, each up_read() when it succeeds"),
+	TOY_OP("try_write", toy_try_write, "try_write [N]", "N down_write_trylock()s, each up_write() when it succeeds"),
+	TOY_OP("hold_all", toy_hold_all, "hold_all [N]", "hold every toy lock across N points"),
 	{ 0 }
 };
 

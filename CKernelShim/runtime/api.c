@@ -67,6 +67,7 @@ static const struct ksim_api ksim_api_table = {
 	.audit_lock_name = ksim_audit_lock_name,
 	.audit_race_count = ksim_audit_race_count,
 	.audit_race_get = ksim_audit_race_get,
+	.step_footprint = ksim_step_footprint,
 };
 
 const struct ksim_api *ksim_get_api(void)

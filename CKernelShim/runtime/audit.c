@@ -701,7 +701,10 @@ static char *chain_text(struct ksim_world *w, void *const *pc, int nr_pc)
 		fn[j] = '\0';
 		if (!strcmp(fn, "ksim_task_main") || !strcmp(fn, "ksim_coro_start"))
 			break;
+		/* the runtime's own frames: ksim_*, the recorder, the access
+		 * instrumentation's entry points, the model's op wrappers */
 		if (!strncmp(fn, "ksim_", 5) || !strncmp(fn, "op_", 3) ||
+		    !strncmp(fn, "audit_", 6) || !strncmp(fn, "__tsan_", 7) ||
 		    !strncmp(fn, "0x", 2) || !fn[0])
 			continue;
 		used += (size_t)snprintf(chain + used, used < 512 ? 512 - used : 0,

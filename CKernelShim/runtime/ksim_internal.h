@@ -73,6 +73,7 @@ struct ksim_task {
 	int in_assert;
 	int queued;		/* writer queued on the rwsem it waits for */
 	int cpu_override;	/* runs as this CPU (per-CPU work), -1: its own */
+	int in_plain;		/* at the scheduling point of a plain access */
 	void *asan_fake_stack;
 };
 
@@ -212,6 +213,28 @@ struct ksim_chooser {
 	int nr_change;
 };
 
+/*
+ * The plain shared accesses of the current step (access.c): granules
+ * of the arena, deduplicated through a small cache that a new step's
+ * generation empties.
+ */
+struct ksim_foot_slot {
+	uintptr_t g;
+	uint32_t gen;
+	uint32_t idx;		/* its entry in acc */
+	uint32_t nbits;		/* object entries after it */
+};
+
+struct ksim_foot {
+	uint64_t *acc;		/* key << 1 | write */
+	size_t n, cap;
+	int lost;		/* out of memory once: footprints unknown */
+	uint32_t gen;
+	struct ksim_foot_slot cache[64];
+	uint64_t *bits;		/* per granule: bits that bit ops used */
+	uint8_t *subs;		/* per granule: bytes where objects start */
+};
+
 enum ksim_phase {
 	KSIM_PH_RUN = 0,
 	KSIM_PH_QUIESCE,
@@ -246,7 +269,7 @@ struct ksim_world {
 	struct ksim_name names[KSIM_NAME_SLOTS];
 	char *name_pool;
 	size_t name_pool_used;
-	long opt[8];
+	long opt[12];	/* indexed by enum ksim_option */
 	uint64_t total_steps, runs;
 	uint64_t total_direct;	/* steps chosen at a scheduling point */
 
@@ -277,6 +300,8 @@ struct ksim_world {
 	char *text;		/* trace text (ksim_trace_text) */
 	size_t text_cap;
 	char err[KSIM_ERRLEN];
+
+	struct ksim_foot foot;	/* plain accesses of the last step */
 
 	/* Gathered over every run since creation (or ksim_lockdep_clear). */
 	struct ksim_lockdep ld;
@@ -326,6 +351,14 @@ void ksim_stacks_free(struct ksim_task *t);
 #define KSIM_TLS_MODEL
 #endif
 extern __thread struct ksim_world *ksim_tls_world KSIM_TLS_MODEL;
+
+/* access.c */
+void ksim_foot_begin(struct ksim_world *w);
+void ksim_foot_note_obj(struct ksim_world *w, const void *obj, int bit);
+int ksim_foot_enable(struct ksim_world *w);
+void ksim_foot_op_read(struct ksim_task *t);
+void ksim_foot_cpu(struct ksim_world *w, int cpu);
+void ksim_foot_free(struct ksim_world *w);
 
 /* sched.c */
 int ksim_op_enabled(const struct ksim_world *w, const struct ksim_task *t);

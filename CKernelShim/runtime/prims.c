@@ -87,6 +87,8 @@ int ksim_spin_trylock(spinlock_t *l, KSIM_LOC)
 			t->spin_depth++;
 		}
 	}
+	if (!ok)
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = ok;
 	return ok;
@@ -160,6 +162,8 @@ int ksim_mutex_trylock(struct mutex *m, KSIM_LOC)
 			ld_take(t, m, -1, KSIM_LC_MUTEX, 0, file, line,
 				       func);
 	}
+	if (!ok)
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = ok;
 	return ok;
@@ -200,6 +204,8 @@ int ksim_down_read_trylock(struct rw_semaphore *s, KSIM_LOC)
 			ld_take(t, s, -1, KSIM_LC_RWSEM_READ, 0, file,
 				       line, func);
 	}
+	if (!ok)
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = ok;
 	return ok;
@@ -246,6 +252,8 @@ int ksim_down_write_trylock(struct rw_semaphore *s, KSIM_LOC)
 			ld_take(t, s, -1, KSIM_LC_RWSEM_WRITE, 0, file,
 				       line, func);
 	}
+	if (!ok)
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = ok;
 	return ok;
@@ -288,6 +296,8 @@ int ksim_bit_trylock(unsigned long *word, int bit, KSIM_LOC)
 			ld_take(t, word, bit, KSIM_LC_BIT, 0, file, line,
 				       func);
 	}
+	if (!ok)
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = ok;
 	return ok;
@@ -400,6 +410,8 @@ int ksim_bit_test_set(unsigned long *word, int bit, KSIM_LOC)
 	*word |= 1UL << bit;
 	if (!old)
 		ksim_note_write(word, bit, "test-and-set", file, line, func);
+	else
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = old;
 	return old;
@@ -414,6 +426,8 @@ int ksim_bit_test_clear(unsigned long *word, int bit, KSIM_LOC)
 	*word &= ~(1UL << bit);
 	if (old)
 		ksim_note_write(word, bit, "test-and-clear", file, line, func);
+	else
+		ksim_foot_op_read(t);
 	if (t)
 		t->result = old;
 	return old;
@@ -469,6 +483,8 @@ int ksim_atomic_add_unless(atomic_t *a, int delta, int unless, KSIM_LOC)
 	if (old != unless) {
 		a->counter += delta;
 		ksim_note_write(a, -1, atomic_what(delta), file, line, func);
+	} else {
+		ksim_foot_op_read(t);
 	}
 	if (t)
 		t->result = old;
@@ -484,6 +500,8 @@ int ksim_atomic_cmpxchg(atomic_t *a, int old, int new, KSIM_LOC)
 	if (cur == old) {
 		a->counter = new;
 		ksim_note_write(a, -1, "atomic_cmpxchg", file, line, func);
+	} else {
+		ksim_foot_op_read(t);
 	}
 	if (t)
 		t->result = cur;
@@ -896,10 +914,14 @@ int ksim_cpu_set_override(int cpu)
 		return -1;
 	old = w->cur->cpu_override;
 	/* while a task runs as another CPU, that CPU's own task waits */
-	if (old >= 0 && old != w->cur->id)
+	if (old >= 0 && old != w->cur->id) {
 		w->cpu_busy &= ~(1UL << old);
-	if (cpu >= 0 && cpu != w->cur->id)
+		ksim_foot_cpu(w, old);
+	}
+	if (cpu >= 0 && cpu != w->cur->id) {
 		w->cpu_busy |= 1UL << cpu;
+		ksim_foot_cpu(w, cpu);
+	}
 	w->cur->cpu_override = cpu;
 	return old;
 }

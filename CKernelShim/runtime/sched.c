@@ -238,6 +238,7 @@ static int ksim_choose_here(struct ksim_world *w, struct ksim_task *t)
 	w->steps++;
 	w->total_steps++;
 	w->total_direct++;
+	ksim_foot_begin(w);
 	if (pick != t->id)
 		ksim_coro_hand_over(w, t, &w->tasks[pick]);
 	return 1;
@@ -324,6 +325,8 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 	t->pend.line = line;
 	t->pend.func = func;
 	t->has_pend = 1;
+	if (obj)
+		ksim_foot_note_obj(w, obj, bit);
 	if (t->spin_depth || t->irq_depth || t->preempt_depth)
 		w->cpu_atomic |= 1UL << t->id;
 	else
@@ -414,8 +417,10 @@ void ksim_run_start(struct ksim_world *w)
 	for (i = 0; i <= w->nr_tasks; i++)
 		ksim_coro_init(w, &w->tasks[i]);
 	/* run every task up to its first scheduling point */
-	for (i = 0; i < w->nr_tasks && !w->stopped; i++)
+	for (i = 0; i < w->nr_tasks && !w->stopped; i++) {
+		ksim_foot_begin(w);
 		ksim_coro_enter(w, &w->tasks[i]);
+	}
 	ksim_after_step(w);
 	ksim_crash_guard_after(w);
 }
@@ -426,6 +431,7 @@ static void ksim_run_one(struct ksim_world *w, struct ksim_task *t)
 	w->steps++;
 	w->total_steps++;
 	ksim_record_event(w, t);
+	ksim_foot_begin(w);
 	ksim_coro_enter(w, t);
 	if (w->opt[KSIM_OPT_TRACE] && w->nr_events)
 		w->events[w->nr_events - 1].result = t->result;

@@ -194,6 +194,8 @@ static const char *const ksim_option_names[] = {
 	[KSIM_OPT_BACKTRACE] = "backtrace",
 	[KSIM_OPT_DIRECT] = "direct",
 	[KSIM_OPT_CRASH_GUARD] = "crash_guard",
+	[KSIM_OPT_FOOTPRINT] = "footprint",
+	[KSIM_OPT_PLAIN_POINTS] = "plain_points",
 };
 #define KSIM_NR_OPTIONS	((int)(sizeof(ksim_option_names) / sizeof(ksim_option_names[0])))
 
@@ -553,6 +555,7 @@ void ksim_world_destroy(struct ksim_world *w)
 	free(w->text);
 	free(w->tokbuf);
 	free(w->cov.blocks);
+	ksim_foot_free(w);
 	free(w);
 }
 
@@ -580,6 +583,8 @@ static const char *ksim_option_invalid(int option, long value, char *buf,
 	case KSIM_OPT_STRICT:
 	case KSIM_OPT_BACKTRACE:
 	case KSIM_OPT_DIRECT:
+	case KSIM_OPT_FOOTPRINT:
+	case KSIM_OPT_PLAIN_POINTS:
 		break;
 	case KSIM_OPT_MAX_STEPS:
 		lo = 1;
@@ -606,6 +611,10 @@ int ksim_world_set_option(struct ksim_world *w, int option, long value)
 		return KSIM_EINVAL;
 	if (ksim_option_invalid(option, value, w->err, sizeof(w->err)))
 		return KSIM_EINVAL;
+	if (option == KSIM_OPT_FOOTPRINT && value && ksim_foot_enable(w)) {
+		snprintf(w->err, sizeof(w->err), "out of memory");
+		return KSIM_ENOMEM;
+	}
 	w->opt[option] = value;
 	w->err[0] = '\0';
 	return 0;

@@ -40,12 +40,11 @@ struct DPOREvent {
     var task: Int32
     /// Its number among its task's events (1-based).
     var local: UInt32
-    /// The object it accessed (dense id, 0: none) and that object's state
-    /// before it.
-    var object: UInt32
+    /// Its accesses are undo entries accStart..<accStart+accCount.
+    var accStart: Int32
+    var accCount: Int32
     /// lastOf[task] before it.
     var prevLast: Int32
-    var saved: DPORObject
 }
 
 /// Object keys (`Access.object`, nonzero) to dense ids 1, 2, ... in first-seen
@@ -118,6 +117,14 @@ struct DPORObjectIDs: ~Copyable {
 /// current run's nodes (0..<depth) and events (0..<eventCount), the
 /// pending operation of every task, the per-task last event and event
 /// count, and the per-object accesses of events 0..<eventCount.
+///
+/// An event is a whole step: the task's pending operation (only a read
+/// when it changed nothing: a failed trylock or compare-and-swap) and the
+/// plain shared accesses of the kernel code that ran after it up to the
+/// task's next scheduling point (the world's step footprint).  Sleep sets
+/// compare what whole steps touched: a task sleeps at a node together with
+/// the accesses of its step from there, known because it was run from
+/// there (or from an equivalent state) before.
 struct DPORState: ~Copyable {
     let n: Int
     private(set) var depth = 0
@@ -126,21 +133,50 @@ struct DPORState: ~Copyable {
     private var nodes: UnsafeMutablePointer<DPORNode>
     /// 8 per node: the pending operations at node k.
     private var nodeOps: UnsafeMutablePointer<DPOROp>
+    /// 8 per node: for a task done at node k, the accesses of its step
+    /// from there (kept when the event is undone); `allStep` for a step
+    /// that conflicts with every other (it stopped the run, or its
+    /// footprint was lost).
+    private var doneLists: [[DPOROp]]
+    private var allFlag: UnsafeMutablePointer<Bool>
+    /// 8 per node: for a task asleep at node k, where its list is: the
+    /// node where it is done (>= 0) or the unit root (-1).
+    private var sleepRef: UnsafeMutablePointer<Int32>
+    /// Per object id: epoch << 1 | write of the step childSleep compares.
+    private var mark: UnsafeMutablePointer<UInt32>
+    private var epoch: UInt32 = 0
+    static let allStep: DPOROp = ~0
     private var events: UnsafeMutablePointer<DPOREvent>
+    /// The accesses of events 0..<eventCount and each object's state
+    /// before the access (undo).
+    private var accOps: UnsafeMutablePointer<DPOROp>
+    private var accSaved: UnsafeMutablePointer<DPORObject>
+    private var accCount = 0
+    private var accCapacity = 1024
     /// Per task: the pending operation now.
     private let cur: UnsafeMutablePointer<DPOROp>
     /// Tasks with a pending operation on an object.
     private(set) var pendingMask: UInt32 = 0
-    /// Scratch: the dependence predecessors of one access.
-    private let preds: UnsafeMutablePointer<Int32>
     /// Per task: its last event (-1: none) and its number of events.
     private let lastOf: UnsafeMutablePointer<Int32>
     private let countOf: UnsafeMutablePointer<UInt32>
     private var ids = DPORObjectIDs()
     /// Indexed by object id (0 unused).
     private var objects: UnsafeMutablePointer<DPORObject>
+    /// Per object id: the event that last listed it (dedup within an event).
+    private var stamp: UnsafeMutablePointer<Int32>
     private var objectCapacity = 64
+    /// Per task: the pseudo object of its CPU, read by each of its steps and
+    /// written by a step that moves per-CPU work onto or off the CPU.
+    private let cpuOp: UnsafeMutablePointer<DPOROp>
+    /// The accesses of the unit root's sleeping tasks' steps.
+    private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: 8)
     private let clockOffset = MemoryLayout<DPOREvent>.offset(of: \.clock)!
+    /// Steps whose footprint was lost (out of memory in the shim): they
+    /// conflict with everything in sleep sets, races use the operation only.
+    private(set) var lostFootprints = 0
+
+    static let cpuKeyBase: UInt64 = 1 << 62
 
     init(tasks n: Int) {
         precondition(n <= 8, "DPOR handles at most 8 tasks")
@@ -148,28 +184,46 @@ struct DPORState: ~Copyable {
         capacity = 256
         nodes = .allocate(capacity: capacity)
         nodeOps = .allocate(capacity: capacity * 8)
+        doneLists = Array(repeating: [], count: capacity * 8)
+        allFlag = .allocate(capacity: capacity * 8)
+        allFlag.initialize(repeating: false, count: capacity * 8)
+        sleepRef = .allocate(capacity: capacity * 8)
+        sleepRef.initialize(repeating: -1, count: capacity * 8)
         events = .allocate(capacity: capacity)
+        accOps = .allocate(capacity: accCapacity)
+        accSaved = .allocate(capacity: accCapacity)
         cur = .allocate(capacity: 8)
         cur.initialize(repeating: 0, count: 8)
-        preds = .allocate(capacity: 16)
-        preds.initialize(repeating: 0, count: 16)
         lastOf = .allocate(capacity: 8)
         lastOf.initialize(repeating: -1, count: 8)
         countOf = .allocate(capacity: 8)
         countOf.initialize(repeating: 0, count: 8)
         objects = .allocate(capacity: objectCapacity)
         objects.initialize(repeating: DPORObject(), count: objectCapacity)
+        stamp = .allocate(capacity: objectCapacity)
+        stamp.initialize(repeating: -1, count: objectCapacity)
+        mark = .allocate(capacity: objectCapacity)
+        mark.initialize(repeating: 0, count: objectCapacity)
+        cpuOp = .allocate(capacity: 8)
+        cpuOp.initialize(repeating: 0, count: 8)
+        for t in 0..<n { cpuOp[t] = op(object: DPORState.cpuKeyBase | UInt64(t), write: false) }
     }
 
     deinit {
         nodes.deallocate()
         nodeOps.deallocate()
+        allFlag.deallocate()
+        sleepRef.deallocate()
         events.deallocate()
+        accOps.deallocate()
+        accSaved.deallocate()
         cur.deallocate()
-        preds.deallocate()
         lastOf.deallocate()
         countOf.deallocate()
         objects.deallocate()
+        stamp.deallocate()
+        mark.deallocate()
+        cpuOp.deallocate()
     }
 
     // MARK: nodes and pending operations
@@ -179,34 +233,61 @@ struct DPORState: ~Copyable {
 
     /// Set task t's pending operation from the world's.
     @inline(__always) mutating func setPending(_ t: Int, _ a: Access) {
-        let o = op(a)
+        let o = op(object: a.object, write: a.write)
         cur[t] = o
         if o != 0 { pendingMask |= bit(t) } else { pendingMask &= ~bit(t) }
     }
 
-    @inline(__always) private mutating func op(_ a: Access) -> DPOROp {
-        guard a.object != 0 else { return 0 }
-        let id = ids.id(a.object)
+    @inline(__always) mutating func op(object: UInt64, write: Bool) -> DPOROp {
+        guard object != 0 else { return 0 }
+        let id = ids.id(object)
         if Int(id) >= objectCapacity { growObjects() }
-        return id << 1 | (a.write ? 1 : 0)
+        return id << 1 | (write ? 1 : 0)
     }
 
     private mutating func growObjects() {
-        let old = objects, oldCap = objectCapacity
+        let old = objects, oldStamp = stamp, oldCap = objectCapacity
         objectCapacity *= 2
         objects = .allocate(capacity: objectCapacity)
         objects.moveInitialize(from: old, count: oldCap)
         (objects + oldCap).initialize(repeating: DPORObject(), count: objectCapacity - oldCap)
         old.deallocate()
+        stamp = .allocate(capacity: objectCapacity)
+        stamp.moveInitialize(from: oldStamp, count: oldCap)
+        (stamp + oldCap).initialize(repeating: -1, count: objectCapacity - oldCap)
+        oldStamp.deallocate()
+        let oldMark = mark
+        mark = .allocate(capacity: objectCapacity)
+        mark.moveInitialize(from: oldMark, count: oldCap)
+        (mark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
+        oldMark.deallocate()
     }
 
+    /// What task t's step from the unit root touches (its sleep set
+    /// there); nil: conflicts with everything.
+    mutating func setRootList(_ t: Int, _ list: [DPOROp]?) { rootLists[t] = list ?? [DPORState.allStep] }
 
-    /// Append node `depth` with the current pending operations; returns its index.
+    /// Append node `depth` with the current pending operations; returns its
+    /// index.  Its sleeping tasks keep the lists of their steps from the
+    /// node above (or the unit root).
     mutating func pushNode(enabled: UInt32, sleep: UInt32, chosen: UInt32) -> Int {
         let k = depth
         if k == capacity { grow() }
         nodes[k] = DPORNode(enabled: enabled, sleep: sleep, back: chosen, done: chosen)
         (nodeOps + k * 8).update(from: cur, count: 8)
+        var m = sleep
+        while m != 0 {
+            let u = lowestTask(m)
+            m &= m - 1
+            if k == 0 {
+                sleepRef[u] = -1
+            } else if nodes[k - 1].sleep & bit(u) != 0 {
+                sleepRef[k * 8 + u] = sleepRef[(k - 1) * 8 + u]
+            } else {
+                sleepRef[k * 8 + u] = Int32(k - 1)
+            }
+        }
+        for t in 0..<8 { allFlag[k * 8 + t] = false }
         depth = k + 1
         return k
     }
@@ -221,6 +302,17 @@ struct DPORState: ~Copyable {
         no.moveInitialize(from: nodeOps, count: depth * 8)
         nodeOps.deallocate()
         nodeOps = no
+        doneLists += Array(repeating: [], count: (c - capacity) * 8)
+        let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * 8)
+        na.initialize(repeating: false, count: c * 8)
+        na.update(from: allFlag, count: capacity * 8)
+        allFlag.deallocate()
+        allFlag = na
+        let nr = UnsafeMutablePointer<Int32>.allocate(capacity: c * 8)
+        nr.initialize(repeating: -1, count: c * 8)
+        nr.update(from: sleepRef, count: capacity * 8)
+        sleepRef.deallocate()
+        sleepRef = nr
         let ne = UnsafeMutablePointer<DPOREvent>.allocate(capacity: c)
         ne.moveInitialize(from: events, count: eventCount)
         events.deallocate()
@@ -228,20 +320,55 @@ struct DPORState: ~Copyable {
         capacity = c
     }
 
-    /// The sleep set of node k's child through task c.
-    func childSleep(_ k: Int, _ c: Int) -> UInt32 {
+    private mutating func growAccesses(_ need: Int) {
+        var c = accCapacity
+        while c < need { c *= 2 }
+        let o = UnsafeMutablePointer<DPOROp>.allocate(capacity: c)
+        o.moveInitialize(from: accOps, count: accCount)
+        accOps.deallocate()
+        accOps = o
+        let sv = UnsafeMutablePointer<DPORObject>.allocate(capacity: c)
+        sv.moveInitialize(from: accSaved, count: accCount)
+        accSaved.deallocate()
+        accSaved = sv
+        accCapacity = c
+    }
+
+    /// The sleep set of node k's child through task c, whose step from node
+    /// k is the last event: the tasks asleep or done at node k whose steps
+    /// from there touch nothing that one writes, and write nothing it reads.
+    mutating func childSleep(_ k: Int, _ c: Int) -> UInt32 {
         let node = nodes[k]
-        let ops = nodeOps + k * 8
         var m = (node.sleep | node.done) & ~bit(c)
+        if m == 0 || allFlag[k * 8 + c] { return 0 }
+        let ev = events[eventCount - 1]
+        epoch &+= 1
+        if epoch >= 1 << 31 { epoch = 1; mark.update(repeating: 0, count: objectCapacity) }
+        for x in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) {
+            let a = accOps[x]
+            mark[Int(a >> 1)] = epoch << 1 | (a & 1)
+        }
         var out: UInt32 = 0
-        let op = ops[c]
         while m != 0 {
             let u = lowestTask(m)
             m &= m - 1
-            if !dporConflict(ops[u], op) { out |= bit(u) }
+            let r = node.sleep & bit(u) != 0 ? Int(sleepRef[k * 8 + u]) : k
+            var conflict = false
+            func scan(_ list: [DPOROp]) {
+                for a in list {
+                    if a == DPORState.allStep { conflict = true; return }
+                    let mk = mark[Int(a >> 1)]
+                    if mk >> 1 == epoch && (mk | a) & 1 != 0 { conflict = true; return }
+                }
+            }
+            if r < 0 { scan(rootLists[u]) } else { scan(doneLists[r * 8 + u]) }
+            if !conflict { out |= bit(u) }
         }
         return out
     }
+
+    /// The tasks that could run at node k.
+    func nodeEnabled(_ k: Int) -> UInt32 { nodes[k].enabled }
 
     /// Task c's operation at node k.
     func nodeOp(_ k: Int, _ c: Int) -> DPOROp { nodeOps[k * 8 + c] }
@@ -284,55 +411,106 @@ struct DPORState: ~Copyable {
         }
     }
 
-    /// Event k of task p accesses the object in state `st` (writing it when
-    /// `write`): gather its dependence predecessors (the last write, and for
-    /// a write the reads since), report the races among them, and return
-    /// its vector clock (without its own component).
-    private mutating func joinAndRace(_ k: Int, _ p: Int, _ write: Bool, _ st: DPORObject) -> SIMD8<UInt32> {
-        var np = 0
-        if st.lastWrite >= 0 { preds[0] = st.lastWrite; np = 1 }
-        if write {
-            for t in 0..<n where st.reads[t] >= 0 { preds[np] = st.reads[t]; np += 1 }
+    /// Fold one access (by task p) of object state `st` into the latest
+    /// dependence predecessor per task: the last write, and for a write the
+    /// reads since.
+    @inline(__always) private func gather(_ preds: inout SIMD8<Int32>, _ write: Bool, _ st: DPORObject) {
+        if st.lastWrite >= 0 {
+            let q = Int(events[Int(st.lastWrite)].task)
+            preds[q] = max(preds[q], st.lastWrite)
         }
+        if write { preds = pointwiseMax(preds, st.reads) }
+    }
+
+    /// Event (or pending operation) k of task p with dependence
+    /// predecessors `preds` (latest per task): report the races among them
+    /// and return its vector clock (without its own component).
+    private mutating func raceAndJoin(_ k: Int, _ p: Int, _ preds: SIMD8<Int32>) -> SIMD8<UInt32> {
         let lp = lastOf[p]
         let own = lp >= 0 ? events[Int(lp)].clock : SIMD8<UInt32>(repeating: 0)
-        if np == 0 { return own }
         var clock = own
-        for x in 0..<np { clock = pointwiseMax(clock, events[Int(preds[x])].clock) }
-        for x in 0..<np {
-            let e = Int(preds[x])
-            let te = Int(events[e].task)
-            if te == p { continue }
+        var any: UInt32 = 0
+        for t in 0..<n where t != p && preds[t] >= 0 {
+            any |= bit(t)
+            clock = pointwiseMax(clock, events[Int(preds[t])].clock)
+        }
+        if any == 0 { return own }
+        var m = any
+        while m != 0 {
+            let te = lowestTask(m)
+            m &= m - 1
+            let e = Int(preds[te])
             // a race unless e happens-before event k through another path
             var others = own
-            for y in 0..<np where y != x { others = pointwiseMax(others, events[Int(preds[y])].clock) }
+            var o = any & ~bit(te)
+            while o != 0 {
+                let y = lowestTask(o)
+                o &= o - 1
+                others = pointwiseMax(others, events[Int(preds[y])].clock)
+            }
             if others[te] >= events[e].local { continue }
             race(e, k, p, clock)
         }
         return clock
     }
 
-    /// Record event `eventCount` (task p did `op`, its operation at the
-    /// node), detecting races.
-    mutating func addEvent(_ p: Int, _ op: DPOROp) {
+    /// List access `o` of the event being built (once per object, a write
+    /// winning over a read).
+    @inline(__always) private mutating func listAccess(_ o: DPOROp, _ start: Int) {
+        let obj = Int(o >> 1)
+        let s = stamp[obj]
+        if s >= Int32(start) && s < Int32(accCount) && accOps[Int(s)] >> 1 == o >> 1 {
+            accOps[Int(s)] |= o & 1
+            return
+        }
+        if accCount == accCapacity { growAccesses(accCount + 1) }
+        stamp[obj] = Int32(accCount)
+        accOps[accCount] = o
+        accCount += 1
+    }
+
+    /// Record event `eventCount`: task p did `op` (its operation at the
+    /// node) and then the plain accesses of `footprint` (nil: unknown),
+    /// detecting races.  The step's sig is kept at node `eventCount`.
+    mutating func addEvent(_ p: Int, _ op: DPOROp, footprint: UnsafeBufferPointer<UInt64>?) {
         let k = eventCount
         let lp = lastOf[p]
-        var clock = lp >= 0 ? events[Int(lp)].clock : SIMD8<UInt32>(repeating: 0)
         let local = countOf[p] + 1
-        let obj = op >> 1
-        var saved = DPORObject()
-        if obj != 0 {
-            let st = objects[Int(obj)]
-            saved = st
-            clock = joinAndRace(k, p, op & 1 != 0, st)
-            if op & 1 != 0 {
-                objects[Int(obj)] = DPORObject(reads: SIMD8<Int32>(repeating: -1), lastWrite: Int32(k))
+        let start = accCount
+        var o = op
+        if let fp = footprint {
+            for e in fp where e == 0 { o &= ~1; break }   // the operation only read
+            if o != 0 { listAccess(o, start) }
+            listAccess(cpuOp[p], start)
+            for e in fp where e != 0 {
+                listAccess(self.op(object: e >> 1, write: e & 1 != 0), start)
+            }
+        } else {
+            lostFootprints += 1
+            if o != 0 { listAccess(o, start) }
+            listAccess(cpuOp[p], start)
+            allFlag[k * 8 + p] = true
+        }
+        var preds = SIMD8<Int32>(repeating: -1)
+        for x in start..<accCount {
+            let a = accOps[x]
+            let obj = Int(a >> 1)
+            let st = objects[obj]
+            accSaved[x] = st
+            gather(&preds, a & 1 != 0, st)
+        }
+        let clock = raceAndJoin(k, p, preds)
+        for x in start..<accCount {
+            let a = accOps[x]
+            let obj = Int(a >> 1)
+            if a & 1 != 0 {
+                objects[obj] = DPORObject(reads: SIMD8<Int32>(repeating: -1), lastWrite: Int32(k))
             } else {
-                objects[Int(obj)].reads[p] = Int32(k)
+                objects[obj].reads[p] = Int32(k)
             }
         }
-        events[k] = DPOREvent(clock: clock, task: Int32(p), local: local, object: obj,
-                              prevLast: lp, saved: saved)
+        events[k] = DPOREvent(clock: clock, task: Int32(p), local: local, accStart: Int32(start),
+                              accCount: Int32(accCount - start), prevLast: lp)
         // clock[p] = local, as a scalar store (a lane insert goes through
         // the stack)
         UnsafeMutableRawPointer(events + k).storeBytes(
@@ -354,7 +532,37 @@ struct DPORState: ~Copyable {
             let a = cur[p]
             let obj = Int(a >> 1)
             guard obj != 0 else { continue }
-            _ = joinAndRace(k, p, a & 1 != 0, objects[obj])
+            var preds = SIMD8<Int32>(repeating: -1)
+            gather(&preds, a & 1 != 0, objects[obj])
+            _ = raceAndJoin(k, p, preds)
+        }
+    }
+
+    /// The last event stopped the run (a fatal finding): had it come
+    /// earlier, nothing the other tasks did after that point would have
+    /// happened, so it depends on every event of theirs and on the next
+    /// steps of the tasks of `mask`, which could still run.  It races with
+    /// each task's latest event that does not happen before it, and with
+    /// those next steps.
+    mutating func stopRaces(_ mask: UInt32) {
+        guard eventCount > 0 else { return }
+        let e = eventCount - 1
+        let q = Int(events[e].task)
+        let ce = events[e].clock
+        // no other task's step commutes with it: none sleeps through it
+        allFlag[e * 8 + q] = true
+        for t in 0..<n where t != q && lastOf[t] >= 0 {
+            let x = Int(lastOf[t])
+            if ce[t] >= events[x].local { continue }
+            race(x, e, q, ce)
+        }
+        var m = mask & ~bit(q)
+        while m != 0 {
+            let p = lowestTask(m)
+            m &= m - 1
+            var preds = SIMD8<Int32>(repeating: -1)
+            preds[q] = Int32(e)
+            _ = raceAndJoin(eventCount, p, preds)
         }
     }
 
@@ -376,18 +584,65 @@ struct DPORState: ~Copyable {
         if next < 0 { return nil }
         nodes[k].done |= bit(next)
         depth = k + 1
+        if k < eventCount {
+            // the step done at node k: its accesses outlive its event
+            let ev = events[k], t = Int(ev.task)
+            if allFlag[k * 8 + t] {
+                doneLists[k * 8 + t] = [DPORState.allStep]
+            } else {
+                doneLists[k * 8 + t] = Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
+            }
+        }
         var e = eventCount - 1
         while e >= k {
             let ev = events[e]
-            if ev.object != 0 { objects[Int(ev.object)] = ev.saved }
+            var x = Int(ev.accStart + ev.accCount) - 1
+            while x >= Int(ev.accStart) {
+                objects[Int(accOps[x] >> 1)] = accSaved[x]
+                x -= 1
+            }
             lastOf[Int(ev.task)] = ev.prevLast
             countOf[Int(ev.task)] = ev.local - 1
             e -= 1
         }
+        if k < eventCount { accCount = Int(events[k].accStart) }
         eventCount = k
         cur.update(from: nodeOps + k * 8, count: 8)
         pendingMask = 0
         for t in 0..<n where cur[t] != 0 { pendingMask |= bit(t) }
         return (k, next)
+    }
+}
+
+/// What a step touches as the planner compares steps: object keys with
+/// the write flag, from the pending operation and the step's footprint.
+struct StepTouch: Sendable, Hashable {
+    var reads: Set<UInt64> = []
+    var writes: Set<UInt64> = []
+    var all = false
+
+    init(op: Access, cpu: Int, footprint: UnsafeBufferPointer<UInt64>?) {
+        var o = op
+        guard let fp = footprint else { all = true; return }
+        if fp.contains(0) { o.write = false }
+        if o.object != 0 { if o.write { writes.insert(o.object) } else { reads.insert(o.object) } }
+        reads.insert(DPORState.cpuKeyBase | UInt64(cpu))
+        for e in fp where e != 0 {
+            if e & 1 != 0 { writes.insert(e >> 1) } else { reads.insert(e >> 1) }
+        }
+        reads.subtract(writes)
+    }
+
+    func conflicts(_ o: StepTouch) -> Bool {
+        if all || o.all { return true }
+        return !writes.isDisjoint(with: o.writes) || !writes.isDisjoint(with: o.reads)
+            || !reads.isDisjoint(with: o.writes)
+    }
+
+    /// As DPOR's sleep sets keep it, with the object ids of `s`; nil when
+    /// it conflicts with everything.
+    func ops(_ s: inout DPORState) -> [DPOROp]? {
+        if all { return nil }
+        return reads.map { s.op(object: $0, write: false) } + writes.map { s.op(object: $0, write: true) }
     }
 }

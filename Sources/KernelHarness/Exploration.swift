@@ -99,6 +99,8 @@ public struct ExploreOptions: Sendable {
     public var units: Int
     /// Livelock budget per run (steps); nil: the shim's default.
     public var maxSteps: Int?
+    /// Every plain shared access of the kernel code is a scheduling point.
+    public var plainPoints = false
     /// Called with every world the exploration makes (a worker process's
     /// watchdog watches them).
     public var observe: (@Sendable (World) -> Void)? = nil

@@ -49,6 +49,9 @@ public final class Explorer {
         try w.set(.trace, 0)
         try w.set(.backtrace, 0)
         try w.set(.strict, options.strict ? 1 : 0)
+        // DPOR's dependency relation includes the plain shared accesses
+        try w.set(.footprint, strategy == .dpor ? 1 : 0)
+        try w.set(.plainPoints, options.plainPoints ? 1 : 0)
         if let m = options.maxSteps { try w.set(.maxSteps, m) }
     }
 
@@ -114,6 +117,20 @@ public final class Explorer {
                 if w.isDone { next.append(u); continue }
                 grew = true
                 let en = w.enabled
+                // what each step from here touches (DPOR's sleep sets
+                // compare whole steps): run each enabled task once
+                var touch: [Int: StepTouch] = [:]
+                if isDPOR {
+                    var m = en
+                    while m != 0 {
+                        let t = lowestTask(m)
+                        m &= m - 1
+                        _ = w.runPrefix(u.prefix)
+                        let a = w.access(t)
+                        _ = w.stepUnchecked(t)
+                        touch[t] = StepTouch(op: a, cpu: t, footprint: w.stepFootprint)
+                    }
+                }
                 var m = en
                 var done: UInt32 = 0
                 while m != 0 {
@@ -121,13 +138,12 @@ public final class Explorer {
                     m &= m - 1
                     if isDPOR {
                         if u.sleep & bit(t) != 0 { continue }
-                        let op = w.access(t)
                         var sleep: UInt32 = 0
-                        var s = u.sleep | done
+                        var s = (u.sleep | done) & en
                         while s != 0 {
                             let x = lowestTask(s)
                             s &= s - 1
-                            if !w.access(x).conflicts(with: op) { sleep |= bit(x) }
+                            if !touch[x]!.conflicts(touch[t]!) { sleep |= bit(x) }
                         }
                         done |= bit(t)
                         next.append(TreeUnit(prefix: u.prefix + [UInt8(t)], sleep: sleep))

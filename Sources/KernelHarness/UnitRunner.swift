@@ -4,6 +4,7 @@
 // drive the world only through reset/enabled/step and the string-free
 // pending-access accessor; Swift never runs on a coroutine stack.
 import Foundation
+import CKernelShim
 
 /// A work unit of a tree strategy: the subtree under `prefix`, entered with
 /// DPOR sleep set `sleep`.
@@ -243,11 +244,38 @@ final class UnitRunner {
     /// of the node before e' (every enabled task when no initial is enabled
     /// there, as in Flanagan–Godefroid, which keeps blocking sound).  The
     /// nodes, events, races and backtracking live in `DPORState`.
+    var endedFatally: Bool { world.endedFatally }
+
+    /// Tasks that could run before the run's last step and still can (the
+    /// run stopped there).
+    func stoppedTasks(_ s: borrowing DPORState) -> UInt32 {
+        guard s.depth > 0 else { return 0 }
+        var m = s.nodeEnabled(s.depth - 1), out: UInt32 = 0
+        while m != 0 {
+            let u = lowestTask(m)
+            m &= m - 1
+            if world.taskState(u) == Int32(KSIM_TASK_RUNNABLE.rawValue) { out |= bit(u) }
+        }
+        return out
+    }
+
     func dpor(_ unit: TreeUnit, limit: Int, _ r: inout UnitResult) {
         let base = unit.prefix.count
         var path = unit.prefix
         var s = DPORState(tasks: self.n)
 
+        // what the root's sleeping tasks' steps touch: run each from there
+        var m = unit.sleep
+        while m != 0 {
+            let u = lowestTask(m)
+            m &= m - 1
+            world.runPrefix(unit.prefix)
+            let a = world.access(u)
+            _ = world.stepUnchecked(u)
+            var t = StepTouch(op: a, cpu: u, footprint: world.stepFootprint)
+            if world.isDone && world.endedFatally { t.all = true }
+            s.setRootList(u, t.ops(&s))
+        }
         world.runPrefix(unit.prefix)
         for t in 0..<n { s.setPending(t, world.access(t)) }
         var sleep = unit.sleep
@@ -257,6 +285,7 @@ final class UnitRunner {
                 if world.isDone {
                     for t in 0..<n where s.pending(t) != 0 { s.setPending(t, world.access(t)) }
                     s.pendingRaces(s.pendingMask)
+                    if endedFatally { s.stopRaces(stoppedTasks(s)) }
                     if record(&r) { return }
                     break
                 }
@@ -270,22 +299,43 @@ final class UnitRunner {
                 }
                 let c = lowestTask(avail)
                 let k = s.pushNode(enabled: en, sleep: sleep, chosen: bit(c))
-                sleep = s.childSleep(k, c)
                 path.append(UInt8(c))
                 _ = world.stepUnchecked(c)
+                s.addEvent(c, s.nodeOp(k, c), footprint: world.stepFootprint)
                 s.setPending(c, world.access(c))
-                s.addEvent(c, s.nodeOp(k, c))
+                sleep = s.childSleep(k, c)
             }
             if r.schedules >= limit || outOfTime { return }
             // back up to the deepest node with a backtrack task left
             guard let (k, next) = s.backtrack() else { r.complete = true; return }
             path.removeSubrange((base + k)...)
             world.runPrefix(path)
-            sleep = s.childSleep(k, next)
             path.append(UInt8(next))
             _ = world.stepUnchecked(next)
+            s.addEvent(next, s.nodeOp(k, next), footprint: world.stepFootprint)
             s.setPending(next, world.access(next))
-            s.addEvent(next, s.nodeOp(k, next))
+            sleep = s.childSleep(k, next)
         }
     }
+}
+
+extension World {
+    /// The run ended on a fatal finding (a BUG, a crash, a bad unlock, a
+    /// deadlock or livelock): whatever the other tasks would still have done
+    /// never happens.
+    var endedFatally: Bool {
+        let count = findingCount
+        guard count > 0 else { return false }
+        for i in 0..<count {
+            guard let b = findingBrief(i) else { continue }
+            switch UInt32(bitPattern: b.kind) {
+            case KSIM_F_BUG.rawValue, KSIM_F_CRASH.rawValue, KSIM_F_BAD_UNLOCK.rawValue,
+                 KSIM_F_DEADLOCK.rawValue, KSIM_F_LIVELOCK.rawValue:
+                return true
+            default: continue
+            }
+        }
+        return false
+    }
+
 }

@@ -295,7 +295,23 @@ public final class World {
         case trace = 1, maxSteps, strict, backtrace
         /// Built-in choosers run steps straight from the task's scheduling
         /// point (default 1); 0 sends every step through the driver.
-        case direct
+        case direct = 5
+        /// When crashes of kernel code become findings (kshim.h).
+        case crashGuard = 6
+        /// Keep each step's plain shared accesses (`stepFootprint`).
+        case footprint = 7
+        /// Every plain shared access is a scheduling point.
+        case plainPoints = 8
+    }
+
+    /// The plain shared accesses of the last step (`Option.footprint`),
+    /// each `key << 1 | write`, an entry 0 when the step's operation only
+    /// read its object; nil when some were lost (treat as touching all).
+    @inline(__always) public var stepFootprint: UnsafeBufferPointer<UInt64>? {
+        var p: UnsafePointer<UInt64>? = nil
+        let n = c.step_footprint!(w, &p)
+        if n < 0 { return nil }
+        return UnsafeBufferPointer(start: p, count: n)
     }
 
     public func set(_ option: Option, _ value: Int) throws {

@@ -66,6 +66,20 @@ import Testing
         }
     }
 
+    /// Plain fields, through the access instrumentation: vm_flags is
+    /// written only under mmap_sem held for write (mlock_fixup() and
+    /// munlock_vma_pages_range()), and try_to_unmap_one()'s unlocked peek
+    /// at another mm's VM_LOCKED is a KCSAN-style race with those writes.
+    @Test func vmFlagsWrittenOnlyUnderMmapSemForWrite() throws {
+        let r = try Self.audit(["reclaim-vs-munlock", "mlock-vs-munlock"], claims: ["vm_flags written-under mmap_sem:write"])
+        let f = try #require(r.field("vm_flags"), "\(r.fields.map(\.field))")
+        #expect(Set(f.writes.map(\.function)) == ["mlock_fixup", "munlock_vma_pages_range"], "\(f.writes.map(\.function))")
+        #expect(f.protection == ["mmap_sem:write"] && r.claimsHold)
+        #expect(f.reads.contains { $0.function == "try_to_unmap_one" && !$0.locks.contains { $0.hasPrefix("mmap_sem") } })
+        let race = try #require(r.races.first { $0.field == "vm_flags" })
+        #expect(Set([race.first.function, race.second.function]).contains("try_to_unmap_one"), "\(race)")
+    }
+
     /// "Isolated by me" counts as a protection: shrink_page_list() works on
     /// pages reclaim took off the LRU itself, and every write of
     /// PG_referenced there is on such a page.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import Testing
 import Foundation
+import CKernelShim
 @testable import KernelHarness
 
 /// Toy programs for the ground truths (registered toys plus specs).
@@ -117,13 +118,24 @@ func binomial(_ n: Int, _ k: Int) -> Int {
 /// Number of Mazurkiewicz traces of a scenario, by brute force: enumerate
 /// every schedule with the plain World API and count distinct normal forms
 /// (lexicographically least linearization of the dependence order).
-func traceClasses(_ s: Scenario) throws -> Int {
+/// With `failedAsReads`, a trylock that failed (its event's result 0) is a
+/// read of its lock: two failed attempts commute.
+func traceClasses(_ s: Scenario, failedAsReads: Bool = false) throws -> Int {
     let w = try s.makeWorld()
     try w.set(.backtrace, 0)
     var classes = Set<[Int]>()
     var path: [Int] = []
+    let trylocks: Set<UInt32> = [KSIM_OP_SPIN_TRYLOCK.rawValue, KSIM_OP_MUTEX_TRYLOCK.rawValue,
+                                 KSIM_OP_DOWN_READ_TRYLOCK.rawValue, KSIM_OP_DOWN_WRITE_TRYLOCK.rawValue,
+                                 KSIM_OP_TRYLOCK_PAGE.rawValue]
     func events() -> [(task: Int, a: Access)] {
-        w.events.map { ($0.task, Access(kind: Int32($0.op.kind), object: $0.op.object, write: $0.op.write)) }
+        w.events.map { e in
+            var a = Access(kind: Int32(e.op.kind), object: e.op.object, write: e.op.write)
+            if failedAsReads && trylocks.contains(UInt32(bitPattern: Int32(e.op.kind))) && e.result == 0 {
+                a.write = false
+            }
+            return (e.task, a)
+        }
     }
     func normalForm(_ ev: [(task: Int, a: Access)]) -> [Int] {
         let n = ev.count

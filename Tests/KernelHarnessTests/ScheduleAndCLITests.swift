@@ -117,7 +117,7 @@ import Foundation
     @Test func lostUpdateNeedsExactlyOnePreemption() throws {
         let w = try World(scenario: "toy-lost-update")
         let out = try Minimizer(world: w).minimize(try Schedule(token: "abab"),
-                                                   signature: "accounting@model/toy.c:93")
+                                                   signature: "accounting@model/toy.c:95")
         #expect(out.preemptions == 1)
         #expect(out.originalPreemptions == 2)
     }

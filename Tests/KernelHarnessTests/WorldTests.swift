@@ -1,9 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0-only
 import Testing
 import Foundation
+import CKernelShim
 @testable import KernelHarness
 
 @Suite struct WorldTests {
+    /// The Swift names of the shim's options are the shim's numbers (two
+    /// branches once gave the same number to different options).
+    @Test func optionNumbersAreTheShims() {
+        #expect(World.Option.trace.rawValue == Int32(KSIM_OPT_TRACE.rawValue))
+        #expect(World.Option.direct.rawValue == Int32(KSIM_OPT_DIRECT.rawValue))
+        #expect(World.Option.crashGuard.rawValue == Int32(KSIM_OPT_CRASH_GUARD.rawValue))
+        #expect(World.Option.footprint.rawValue == Int32(KSIM_OPT_FOOTPRINT.rawValue))
+        #expect(World.Option.plainPoints.rawValue == Int32(KSIM_OPT_PLAIN_POINTS.rawValue))
+    }
+
     @Test func lostUpdateNeedsTheInterleaving() throws {
         let w = try World(scenario: "toy-lost-update")
         try w.run(token: "ksim1:*:*:abab")

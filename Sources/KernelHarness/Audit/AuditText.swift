@@ -101,7 +101,8 @@ public enum AuditText {
             out += clip(protectionLine(f)) + "\n"
             for row in rows(f) {
                 let broken = row.site.write && !f.breaking.isEmpty && !row.site.protections.contains(f.likely ?? "")
-                let head = "\(broken ? "!" : " ")\(row.site.write ? "W" : "R") \(row.site.location) \(row.site.function), \(row.count)x:"
+                let at = row.site.line == 0 ? "\(row.site.function)() (\(row.site.op))" : "\(row.site.location) \(row.site.function)"
+                let head = "\(broken ? "!" : " ")\(row.site.write ? "W" : "R") \(at), \(row.count)x:"
                 out += wrap("  " + head, locks(row.site).components(separatedBy: " "), indent: 8)
                 if row.site.write, !row.callers.isEmpty {
                     out += wrap("        from", row.callers.map { String($0.dropFirst(2)) + "," }, indent: 13, trimLastComma: true)

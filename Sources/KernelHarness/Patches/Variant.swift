@@ -125,7 +125,10 @@ public enum VariantBuilder {
     /// of the writes quiescence reports name.
     static let cflags = ["-std=gnu11", "-O2", "-g", "-fno-omit-frame-pointer", "-fPIC", "-w", "-ferror-limit=0",
                          "-fno-crash-diagnostics",
-                         "-Iinclude", "-Istubs", "-Iruntime"]
+                         "-Iinclude", "-Istubs", "-Iruntime",
+                         // plain shared accesses reach runtime/access.c (see Package.swift)
+                         "-fsanitize=thread", "-fno-sanitize-thread-func-entry-exit",
+                         "-fno-sanitize-thread-atomics", "-fsanitize-ignorelist=runtime/tsan_ignore.txt"]
 
     /// -Bsymbolic: the library's calls of its own functions stay inside it,
     /// so a program that loads or links it may define kernel names of its
