@@ -274,6 +274,27 @@ static int is_access(int kind)
 	return 0;
 }
 
+/*
+ * Keep the smallest run that gets here (shortest, then by its choices):
+ * the same whichever worlds and threads saw it first.
+ */
+static void keep_smallest_run(const struct ksim_world *w, uint8_t **prefix,
+			      size_t *nr)
+{
+	uint8_t *np;
+
+	if (!*prefix || w->nr_choices > *nr ||
+	    (w->nr_choices == *nr && memcmp(w->choices, *prefix, *nr) >= 0))
+		return;
+	np = malloc(w->nr_choices ? w->nr_choices : 1);
+	if (!np)
+		return;
+	memcpy(np, w->choices, w->nr_choices);
+	free(*prefix);
+	*prefix = np;
+	*nr = w->nr_choices;
+}
+
 static struct aud_clock *clock_of(struct ksim_world *w, struct ksim_audit *a,
 				  const void *obj, int bit)
 {
@@ -393,16 +414,7 @@ static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
 
 		if (r->hash == h) {
 			r->count++;
-			if (r->prefix && w->nr_choices < r->nr_prefix) {
-				uint8_t *np = malloc(w->nr_choices ? w->nr_choices : 1);
-
-				if (np) {
-					memcpy(np, w->choices, w->nr_choices);
-					free(r->prefix);
-					r->prefix = np;
-					r->nr_prefix = w->nr_choices;
-				}
-			}
+			keep_smallest_run(w, &r->prefix, &r->nr_prefix);
 			return;
 		}
 	}
@@ -573,20 +585,7 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 		r = &a->tab[slot];
 		if (r->hash == h) {
 			r->count++;
-			/* keep the smallest run that gets here (shortest, then
-			 * by choices): the same whichever worlds saw it first */
-			if (r->prefix && (w->nr_choices < r->nr_prefix ||
-			    (w->nr_choices == r->nr_prefix &&
-			     memcmp(w->choices, r->prefix, r->nr_prefix) < 0))) {
-				uint8_t *np = malloc(w->nr_choices ? w->nr_choices : 1);
-
-				if (np) {
-					memcpy(np, w->choices, w->nr_choices);
-					free(r->prefix);
-					r->prefix = np;
-					r->nr_prefix = w->nr_choices;
-				}
-			}
+			keep_smallest_run(w, &r->prefix, &r->nr_prefix);
 			return;
 		}
 		if (!r->hash)

@@ -169,6 +169,8 @@ import Testing
         let b = two.allSites.map { "\($0.key) \($0.count) \($0.token)" }.sorted()
         #expect(a.count > 20)
         #expect(a == b)
+        let ra = one.races.map { "\($0.key) \($0.count) \($0.token)" }.sorted()
+        #expect(!ra.isEmpty && ra == two.races.map { "\($0.key) \($0.count) \($0.token)" }.sorted())
     }
 
     @Test func claimsParseOrSayWhy() throws {

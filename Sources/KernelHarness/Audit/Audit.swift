@@ -260,7 +260,8 @@ public struct AuditOptions: Sendable {
 }
 
 public enum Audit {
-    static func choices(_ s: AuditSite) -> [UInt8] { (try? Schedule(token: s.token))?.choices ?? [] }
+    static func choices(_ s: AuditSite) -> [UInt8] { choices(s.token) }
+    static func choices(_ token: String) -> [UInt8] { (try? Schedule(token: token))?.choices ?? [] }
 
     /// Explore each scenario (DPOR, exhaustive when it fits the time) with
     /// the recorder on in every world, and fold the records together.
@@ -302,7 +303,8 @@ public enum Audit {
                 for r in w.auditRaces(scenario: name) {
                     if var have = races[r.key] {
                         have.count += r.count
-                        if r.steps < have.steps || (r.steps == have.steps && r.token < have.token) {
+                        if r.steps < have.steps || (r.steps == have.steps
+                            && Self.choices(r.token).lexicographicallyPrecedes(Self.choices(have.token))) {
                             have.token = r.token
                             have.steps = r.steps
                         }
