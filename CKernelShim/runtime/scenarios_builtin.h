@@ -230,8 +230,8 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "model toy\n"
 	  "task t0 abba\n"
 	  "task t1 baab\n"
-	  "expect deadlock model/toy.c:192\n"
-	  "expect lockdep model/toy.c:192\n"
+	  "expect deadlock model/toy.c:194\n"
+	  "expect lockdep model/toy.c:194\n"
 	},
 	{ "toy-disjoint",
 	  "two tasks storing to their own slots: one equivalence class",
@@ -244,7 +244,7 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "spin_unlock() of a lock not held",
 	  "model toy\n"
 	  "task t0 double_unlock\n"
-	  "expect bad-unlock model/toy.c:216\n"
+	  "expect bad-unlock model/toy.c:218\n"
 	},
 	{ "toy-independent",
 	  "two tasks with 2 and 3 independent points: C(5,2) = 10 schedules",
@@ -267,27 +267,27 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "expect counter 2\n"
 	  "task t0 incr 1\n"
 	  "task t1 incr 1\n"
-	  "expect accounting model/toy.c:93\n"
+	  "expect accounting model/toy.c:95\n"
 	},
 	{ "toy-owner",
 	  "BUG_ON(!PageLocked) while another task holds the lock",
 	  "model toy\n"
 	  "task holder hold_page 2\n"
 	  "task checker assert_locked\n"
-	  "expect bug model/toy.c:238\n"
+	  "expect bug model/toy.c:240\n"
 	},
 	{ "toy-rwsem-recursive",
 	  "recursive down_read() with a writer queued: deadlock",
 	  "model toy\n"
 	  "task reader read_twice\n"
 	  "task writer write\n"
-	  "expect deadlock model/toy.c:268\n"
+	  "expect deadlock model/toy.c:270\n"
 	},
 	{ "toy-spin-page",
 	  "lock_page() with a spinlock held: invalid context",
 	  "model toy\n"
 	  "task t0 spin_page\n"
-	  "expect invalid-context model/toy.c:204\n"
+	  "expect invalid-context model/toy.c:206\n"
 	},
 	{ NULL, NULL, NULL }
 };
