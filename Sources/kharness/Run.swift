@@ -24,7 +24,7 @@ extension Kharness {
                 """)
 
         @Argument(help: "Scenario name (see 'kharness list'), or a scenario file (NAME.scenario, or a world spec as check-patch prints for generated worlds).",
-                  completion: .custom { _, _, _ in KernelAPI.builtin.scenarios.map(\.name) })
+                  completion: .custom { _ in KernelAPI.builtin.scenarios.map(\.name) })
         var scenario: String
 
         @Option(help: "Default: dpor, or replay with --schedule.")
