@@ -8,6 +8,9 @@ import PackageDescription
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))
 let plainAccessFlags = ["-fsanitize=thread", "-fno-sanitize-thread-func-entry-exit",
                         "-fno-sanitize-thread-atomics",
+                        // volatile accesses (READ_ONCE, ACCESS_ONCE) call
+                        // __tsan_volatile_*: marked, as KCSAN counts them
+                        "-mllvm", "-tsan-distinguish-volatile=1",
                         "-fsanitize-ignorelist=\(packageRoot)/CKernelShim/runtime/tsan_ignore.txt"]
 
 let package = Package(

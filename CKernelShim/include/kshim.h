@@ -47,7 +47,7 @@ extern "C" {
  * whole "ksim1:" token; a refused run resets the world; the lock-set
  * audit (ksim_audit_*).
  */
-#define KSIM_API_VERSION	5
+#define KSIM_API_VERSION	6
 #define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
@@ -461,13 +461,19 @@ struct ksim_audit_site {
 	int kind;		/* enum ksim_op_kind */
 	int write;
 	int isolated;		/* its page is off the LRU by this task */
-	int marked;		/* a READ_ONCE/WRITE_ONCE (volatile) plain access */
+	int marked;		/* 1: READ_ONCE/WRITE_ONCE (volatile), 2: data_race() */
 	int task;		/* the first task seen here */
 	uint64_t locks;		/* bit i: ksim_audit_lock_name(w, i) held */
 	uint64_t count;		/* accesses over all runs */
 	const char *chain;	/* "mlock_vma_page < try_to_unmap_cluster < ..." */
 	const uint8_t *prefix;	/* choices of the first run that got here */
 	size_t nr_prefix;
+	/*
+	 * A plain access: the return address of its instrumentation call in
+	 * the innermost kernel function (a debugger or addr2line turns it
+	 * into file:line); NULL when file and line are known.
+	 */
+	const void *pc;
 };
 
 /* 0, or KSIM_EINVAL for unknown flags, KSIM_ENOMEM.  0 turns it off. */
@@ -494,8 +500,9 @@ struct ksim_audit_access {
 	const char *function;
 	int task;
 	int write;
-	int marked;
+	int marked;		/* 1: READ_ONCE and co, 2: inside data_race() */
 	const char *chain;
+	const void *pc;		/* as in struct ksim_audit_site */
 };
 
 struct ksim_audit_race {

@@ -1174,6 +1174,10 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 				 in->name);
 		/* plain fields the lock-set audit follows */
 		ksim_name_object(w, &page->mapping, "%s.mapping", in->name);
+		/* both LRU links: one field, written by the neighbours' list
+		 * operations too */
+		ksim_name_object(w, &page->lru.next, "%s.lru", in->name);
+		ksim_name_object(w, &page->lru.prev, "%s.lru", in->name);
 		if (in->file == MMW_PAGE_POOL) {
 			list_add_tail(&page->lru, &zone->ksim_free_list);
 			zone->vm_stat[NR_FREE_PAGES]++;
@@ -1245,6 +1249,28 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		for (j = 0; j < MMW_VMAS; j++)
 			ksim_name_object(w, &mm->vmas[j].vm_flags, "%s.vma%d.vm_flags",
 					 mm->name, j);
+		/* the contents of each pte ("mm0:3.pte": pte 3 of mm0) */
+		for (j = 0; j < mm->pt->nr_ptes; j++)
+			ksim_name_object(w, &mm->pt->ptes[j], "%s:%d.pte",
+					 mm->name, j);
+	}
+	/*
+	 * The per-CPU pagevecs: lru_add_pvec's count and slots as one field
+	 * per CPU ("cpu1.lru_add_pvec"), the other pagevecs' counts.
+	 */
+	for (i = 0; i <= KSIM_MAX_TASKS; i++) {
+		struct ksim_percpu *pc = &m->percpu[i];
+
+		ksim_name_object(w, &pc->lru_add_pvec.nr, "cpu%d.lru_add_pvec", i);
+		for (j = 0; j < PAGEVEC_SIZE; j++)
+			ksim_name_object(w, &pc->lru_add_pvec.pages[j],
+					 "cpu%d.lru_add_pvec", i);
+		ksim_name_object(w, &pc->lru_rotate_pvecs.nr,
+				 "cpu%d.lru_rotate_pvecs", i);
+		ksim_name_object(w, &pc->lru_deactivate_pvecs.nr,
+				 "cpu%d.lru_deactivate_pvecs", i);
+		ksim_name_object(w, &pc->activate_page_pvecs.nr,
+				 "cpu%d.activate_page_pvecs", i);
 	}
 	/*
 	 * What the slab constructor of each pooled anon_vma sets up (those

@@ -29,6 +29,7 @@ struct toy {
 	struct rw_semaphore sem;
 	struct page page;
 	atomic_t atom;
+	long data, flag, stat;	/* message passing, a statistics counter */
 	long expect;
 	int has_expect;
 };
@@ -83,6 +84,9 @@ static int toy_end(struct ksim_world *w, void *priv, char *err, size_t errlen)
 		       __NR_PAGEFLAGS);
 	for (int i = 0; i < 8; i++)
 		ksim_name_object(w, &toy->slots[i], "slot%d", i);
+	ksim_name_object(w, &toy->data, "data");
+	ksim_name_object(w, &toy->flag, "flag");
+	ksim_name_object(w, &toy->stat, "stat");
 	return 0;
 }
 
@@ -228,6 +232,67 @@ static void toy_hold_page(void *priv, void *arg)
 	for (i = 0; i < n; i++)
 		schedule();
 	unlock_page(&toy->page);
+}
+
+/*
+ * Message passing: publish data, then a flag (WRITE_ONCE); the receiver
+ * reads data only when it sees the flag.  With N = 1 the sender has
+ * smp_wmb() between the two and the receiver smp_rmb() after the flag:
+ * the data accesses are ordered, not a race.
+ */
+static void toy_mp_send(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	ksim_store(&toy->data, 42, KSIM_HERE);
+	if (((struct toy_arg *)arg)->n)
+		smp_wmb();
+	schedule();
+	WRITE_ONCE(toy->flag, 1);
+}
+
+static void toy_mp_recv(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	schedule();
+	if (!READ_ONCE(toy->flag))
+		return;
+	if (((struct toy_arg *)arg)->n)
+		smp_rmb();
+	(void)ksim_load(&toy->data, KSIM_HERE);
+}
+
+/* A statistics counter bumped without a lock; N = 1: inside data_race(). */
+static void toy_stat(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	schedule();
+	if (((struct toy_arg *)arg)->n)
+		data_race(toy->stat++);
+	else
+		toy->stat++;
+}
+
+/* The counter incremented under the rwsem, held for reading (N = 0) or
+ * writing (N = 1). */
+static void toy_sem_incr(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	int wr = ((struct toy_arg *)arg)->n != 0;
+	long v;
+
+	if (wr)
+		down_write(&toy->sem);
+	else
+		down_read(&toy->sem);
+	v = ksim_load(&toy->counter, KSIM_HERE);
+	ksim_store(&toy->counter, v + 1, KSIM_HERE);
+	if (wr)
+		up_write(&toy->sem);
+	else
+		up_read(&toy->sem);
 }
 
 /* Assert the page lock is held without taking it. */
@@ -397,6 +462,10 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("spin_page", toy_spin_page, "spin_page", "lock_page() under a spinlock"),
 	TOY_OP("double_unlock", toy_double_unlock, "double_unlock", "spin_unlock() twice"),
 	TOY_OP("hold_page", toy_hold_page, "hold_page [N]", "hold the page lock across N points"),
+	TOY_OP("mp_send", toy_mp_send, "mp_send [B]", "store data, WRITE_ONCE(flag) (B = 1: smp_wmb() between)"),
+	TOY_OP("mp_recv", toy_mp_recv, "mp_recv [B]", "READ_ONCE(flag), then load data if set (B = 1: smp_rmb() between)"),
+	TOY_OP("stat", toy_stat, "stat [D]", "stat++ without a lock (D = 1: inside data_race())"),
+	TOY_OP("sem_incr", toy_sem_incr, "sem_incr [W]", "counter increment under the rwsem (W = 1: for writing)"),
 	TOY_OP("assert_locked", toy_assert_locked, "assert_locked", "BUG_ON(!PageLocked(page)) without locking"),
 	TOY_OP("lock_assert", toy_lock_assert, "lock_assert", "lock_page, BUG_ON(!PageLocked), unlock"),
 	TOY_OP("read_twice", toy_read_twice, "read_twice", "down_read() twice (recursive read)"),

@@ -130,6 +130,8 @@ ksim_plain_marked(const void *addr, size_t size, int write, int marked)
 	off = (uintptr_t)addr - (uintptr_t)w->arena;
 	if (off >= w->arena_used)
 		return;
+	if (t->in_data_race)
+		marked = 2;
 	/* the lock-set audit follows the fields a model named */
 	if (w->audit && !t->in_plain)
 		ksim_audit_plain(w, t, addr, write, marked);
@@ -209,6 +211,34 @@ void ksim_foot_free(struct ksim_world *w)
 	free(w->foot.bits);
 	free(w->foot.subs);
 	memset(&w->foot, 0, sizeof(w->foot));
+}
+
+/* data_race() in the kernel code: the accesses inside it may race. */
+void ksim_data_race_enter(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur)
+		w->cur->in_data_race++;
+}
+
+void ksim_data_race_exit(void)
+{
+	struct ksim_world *w = ksim_tls_world;
+
+	if (w && w->cur && w->cur->in_data_race)
+		w->cur->in_data_race--;
+}
+
+/* smp_mb() and co: a fence, and the audit's ordering through it. */
+void ksim_smp_fence(int acquire, int release)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_task *t;
+
+	__sync_synchronize();
+	if (w && w->audit && (t = w->cur) && !t->internal)
+		ksim_audit_fence(w, t, acquire, release);
 }
 
 /* The calls the instrumentation makes. */

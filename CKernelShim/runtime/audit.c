@@ -49,6 +49,7 @@ struct ksim_audit_rec {
 	uint8_t *prefix;	/* choices of the first run that got here */
 	size_t nr_prefix;
 	char *chain;		/* symbolized pc[], built when asked */
+	const void *site;	/* its innermost kernel frame's return address */
 };
 
 /*
@@ -59,7 +60,14 @@ struct ksim_audit_rec {
  * acquire and release their word.
  */
 #define AUD_T		(KSIM_MAX_TASKS + 1)
-#define AUD_CLOCKS	64	/* locks and atomic words per run */
+#define AUD_CLOCKS	256	/* locks, atomic words and messages per run */
+/*
+ * Keys of the other clocks an object may have besides its lock clock:
+ * what the readers of an rwsem released (only a writer takes it), and
+ * the fence clock the last relaxed/marked write to it carried.
+ */
+#define AUD_READERS	0x10000
+#define AUD_MESSAGE	0x20000
 #define AUD_LOCS	64	/* plain locations per run */
 #define AUD_RACES	64
 
@@ -69,7 +77,7 @@ struct aud_side {
 	const char *func;
 	int task;
 	int write;
-	int marked;
+	int marked;		/* 1: READ_ONCE and co, 2: data_race() */
 	int nr_pc;
 	void *pc[AUD_FRAMES];
 };
@@ -108,6 +116,15 @@ struct ksim_audit {
 	uint64_t hb_run;
 	uint32_t vc[AUD_T][AUD_T];
 	int nr_joined[AUD_T];
+	/*
+	 * Fences, as in C11/LKMM: frel[t] is what task t had done at its
+	 * last release fence (smp_wmb, smp_mb); a relaxed or marked write
+	 * carries it to its location; a relaxed or marked read adds the
+	 * location's to facq[t], which t's next acquire fence (smp_rmb,
+	 * smp_mb) joins into its clock.
+	 */
+	uint32_t frel[AUD_T][AUD_T];
+	uint32_t facq[AUD_T][AUD_T];
 	const void *joined_obj[AUD_T][KSIM_MAX_HELD];
 	int joined_bit[AUD_T][KSIM_MAX_HELD];
 	struct aud_clock clocks[AUD_CLOCKS];
@@ -316,16 +333,43 @@ static struct aud_clock *clock_of(struct ksim_world *w, struct ksim_audit *a,
 	return NULL;	/* full: no edge (may report a race too many) */
 }
 
+static void join(uint32_t *dst, const uint32_t *src)
+{
+	int i;
+
+	for (i = 0; i < AUD_T; i++)
+		if (src[i] > dst[i])
+			dst[i] = src[i];
+}
+
 static void acquire(struct ksim_world *w, struct ksim_audit *a, int t,
 		    const void *obj, int bit)
 {
 	struct aud_clock *c = clock_of(w, a, obj, bit);
-	int i;
 
 	if (c)
-		for (i = 0; i < AUD_T; i++)
-			if (c->vc[i] > a->vc[t][i])
-				a->vc[t][i] = c->vc[i];
+		join(a->vc[t], c->vc);
+}
+
+/*
+ * A relaxed or marked access to (obj, bit) passes fence clocks along: a
+ * write leaves its task's release-fence clock there (an RMW adds it to
+ * what is there, continuing the release sequence), a read picks it up
+ * for its task's next acquire fence.
+ */
+static void message(struct ksim_world *w, struct ksim_audit *a, int t,
+		    const void *obj, int bit, int read, int write)
+{
+	struct aud_clock *c = clock_of(w, a, obj, bit + AUD_MESSAGE);
+
+	if (!c)
+		return;
+	if (read)
+		join(a->facq[t], c->vc);
+	if (write && read)
+		join(c->vc, a->frel[t]);
+	else if (write)
+		memcpy(c->vc, a->frel[t], sizeof(c->vc));
 }
 
 static void release(struct ksim_world *w, struct ksim_audit *a, int t,
@@ -353,6 +397,8 @@ static void hb_start_run(struct ksim_world *w, struct ksim_audit *a)
 	int i;
 
 	memset(a->vc, 0, sizeof(a->vc));
+	memset(a->frel, 0, sizeof(a->frel));
+	memset(a->facq, 0, sizeof(a->facq));
 	memset(a->nr_joined, 0, sizeof(a->nr_joined));
 	for (i = 0; i < AUD_T; i++)
 		a->vc[i][i] = 1;
@@ -372,8 +418,12 @@ static void hb_catch_up(struct ksim_world *w, struct ksim_audit *a,
 		for (j = 0; j < a->nr_joined[id]; j++)
 			if (a->joined_obj[id][j] == h->obj && a->joined_bit[id][j] == h->bit)
 				known = 1;
-		if (!known)
-			acquire(w, a, id, h->obj, h->bit);
+		if (known)
+			continue;
+		acquire(w, a, id, h->obj, h->bit);
+		/* a writer comes after every reader that left, too */
+		if (h->cls == KSIM_LC_RWSEM_WRITE)
+			acquire(w, a, id, h->obj, h->bit + AUD_READERS);
 	}
 	for (i = 0; i < t->nr_held && n < KSIM_MAX_HELD; i++, n++) {
 		a->joined_obj[id][n] = t->held[i].obj;
@@ -439,6 +489,16 @@ static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
 	}
 }
 
+/*
+ * Two unordered accesses (one a write) are a data race unless both are
+ * marked (READ_ONCE and friends) or either is inside data_race(), as
+ * KCSAN has it.
+ */
+static int racy(int marked, int other)
+{
+	return !(marked == 1 && other == 1) && marked != 2 && other != 2;
+}
+
 /* A plain access: a data race with an access it is not ordered after? */
 static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 		     const struct ksim_task *t, const struct ksim_pend *p,
@@ -466,14 +526,13 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 		return;
 	side_of(&now, p, t, pc, nr_pc);
 	now.marked = marked;
-	/* two marked accesses (READ_ONCE and friends) never race */
 	if (l->has_write && l->w.task != id && l->w_clk > a->vc[id][l->w.task] &&
-	    !(marked && l->w.marked))
+	    racy(marked, l->w.marked))
 		race_add(w, a, field, &l->w, &now);
 	if (p->write) {
 		for (u = 0; u < AUD_T; u++)
 			if (u != id && l->r_clk[u] && l->r_clk[u] > a->vc[id][u] &&
-			    !(marked && l->r[u].marked))
+			    racy(marked, l->r[u].marked))
 				race_add(w, a, field, &l->r[u], &now);
 		l->has_write = 1;
 		l->w_clk = a->vc[id][id];
@@ -487,6 +546,24 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 
 static void audit_access(struct ksim_world *w, struct ksim_task *t,
 			 const struct ksim_pend *p, int marked);
+
+/* smp_mb() and friends, for the audit's happens-before. */
+void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
+		      int rel)
+{
+	struct ksim_audit *a = w->audit;
+	int id = t->id;
+
+	if (a->hb_run != w->runs)
+		hb_start_run(w, a);
+	hb_catch_up(w, a, t);
+	if (acq)
+		join(a->vc[id], a->facq[id]);
+	if (rel) {
+		memcpy(a->frel[id], a->vc[id], sizeof(a->frel[id]));
+		a->vc[id][id]++;
+	}
+}
 
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 {
@@ -504,8 +581,18 @@ void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
 {
 	struct ksim_pend p;
 
-	if (!ksim_name_find(w, addr, -1))
+	if (!ksim_name_find(w, addr, -1)) {
+		/* not a field anybody follows, but it may carry a fence's clock */
+		if (marked == 1) {
+			struct ksim_audit *a = w->audit;
+
+			if (a->hb_run != w->runs)
+				hb_start_run(w, a);
+			hb_catch_up(w, a, t);
+			message(w, a, t->id, addr, -1, !write, write);
+		}
 		return;
+	}
 	memset(&p, 0, sizeof(p));
 	p.kind = write ? KSIM_OP_STORE : KSIM_OP_LOAD;
 	p.write = write;
@@ -533,8 +620,13 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 		hb_start_run(w, a);
 	hb_catch_up(w, a, t);
 	if (is_unlock(p->kind)) {
-		/* published now: the unlock itself runs right after */
-		release(w, a, t->id, p->obj, p->bit);
+		/*
+		 * Published now: the unlock itself runs right after.  Readers
+		 * release into a clock of their own, so that one reader does
+		 * not order another's accesses.
+		 */
+		release(w, a, t->id, p->obj, p->bit +
+			(p->kind == KSIM_OP_UP_READ ? AUD_READERS : 0));
 		return;
 	}
 	if (!is_access(p->kind) || !p->obj)
@@ -543,6 +635,11 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 	    p->kind == KSIM_OP_FLAG_TEST_CLEAR) {
 		acquire(w, a, t->id, p->obj, p->bit);
 		release(w, a, t->id, p->obj, p->bit);
+		message(w, a, t->id, p->obj, p->bit, 1, 1);
+	} else if ((p->kind != KSIM_OP_LOAD && p->kind != KSIM_OP_STORE) ||
+		   marked == 1) {
+		/* relaxed atomics, bit operations and READ_ONCE/WRITE_ONCE */
+		message(w, a, t->id, p->obj, p->bit, !p->write, p->write);
 	}
 	name = ksim_object_name(w, p->obj, p->bit);
 	o = owner_of(a, p->obj, name);
@@ -568,6 +665,19 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 		return;
 	}
 	locks = lockset(w, a, t, o);
+	/* per-CPU data ("cpu1.lru_add_pvec") of the CPU the task runs as */
+	if (name && !strncmp(name, "cpu", 3)) {
+		char *end;
+		long cpu = strtol(name + 3, &end, 10);
+		int me = t->cpu_override >= 0 ? t->cpu_override : t->id;
+		int id;
+
+		if (end != name + 3 && *end == '.' && cpu == me &&
+		    (id = lock_id(a, t->preempt_depth || t->spin_depth ||
+				  t->irq_depth ? "this-cpu" :
+				  "this-cpu(preemptible)")) >= 0)
+			locks |= 1ULL << id;
+	}
 	nr_pc = frames(t, pc, AUD_FRAMES);
 	if (p->kind == KSIM_OP_LOAD || p->kind == KSIM_OP_STORE)
 		hb_plain(w, a, t, p, field, pc, nr_pc, marked);
@@ -682,7 +792,8 @@ int ksim_audit_dropped(const struct ksim_world *w)
  * "mlock_vma_page < try_to_unmap_cluster < ...": the kernel functions of a
  * chain, the runtime's own frames left out (malloc'd; NULL: no memory).
  */
-static char *chain_text(struct ksim_world *w, void *const *pc, int nr_pc)
+static char *chain_text(struct ksim_world *w, void *const *pc, int nr_pc,
+			const void **site)
 {
 	char *chain = malloc(512);
 	size_t used = 0;
@@ -706,6 +817,9 @@ static char *chain_text(struct ksim_world *w, void *const *pc, int nr_pc)
 		    !strncmp(fn, "audit_", 6) || !strncmp(fn, "__tsan_", 7) ||
 		    !strncmp(fn, "0x", 2) || !fn[0])
 			continue;
+		/* the innermost kernel frame: where the access is */
+		if (!used && site)
+			*site = pc[k];
 		used += (size_t)snprintf(chain + used, used < 512 ? 512 - used : 0,
 					 "%s%s", used ? " < " : "", fn);
 		if (used >= 511)
@@ -723,7 +837,7 @@ int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s)
 		return KSIM_EINVAL;
 	r = &a->tab[a->order[i]];
 	if (!r->chain)
-		r->chain = chain_text(w, r->pc, r->nr_pc);
+		r->chain = chain_text(w, r->pc, r->nr_pc, &r->site);
 	memset(s, 0, sizeof(*s));
 	s->field = a->fields[r->field];
 	s->file = ksim_short_file(r->file);
@@ -737,6 +851,7 @@ int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s)
 	s->locks = r->locks;
 	s->count = r->count;
 	s->chain = r->chain ? r->chain : "";
+	s->pc = r->line ? NULL : r->site;
 	s->prefix = r->prefix;
 	s->nr_prefix = r->nr_prefix;
 	return 0;
@@ -757,8 +872,11 @@ int ksim_audit_race_count(const struct ksim_world *w)
 static void side_out(struct ksim_world *w, const struct aud_side *in,
 		     char **chain, struct ksim_audit_access *out)
 {
-	if (!*chain)
-		*chain = chain_text(w, in->pc, in->nr_pc);
+	const void *site = NULL;
+
+	free(*chain);
+	*chain = chain_text(w, in->pc, in->nr_pc, &site);
+	out->pc = in->line ? NULL : site;
 	out->file = ksim_short_file(in->file);
 	out->line = in->line;
 	out->function = in->func;

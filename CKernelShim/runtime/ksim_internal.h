@@ -16,7 +16,7 @@
 #define KSIM_STACK_SIZE		(256 * 1024)
 #define KSIM_ARENA_SIZE		(512 * 1024)
 #define KSIM_POOL_SIZE		(256 * 1024)
-#define KSIM_NAME_SLOTS		1024	/* power of two */
+#define KSIM_NAME_SLOTS		2048	/* power of two */
 #define KSIM_MAX_FRAMES		24
 #define KSIM_DEFAULT_MAX_STEPS	100000
 
@@ -74,6 +74,7 @@ struct ksim_task {
 	int queued;		/* writer queued on the rwsem it waits for */
 	int cpu_override;	/* runs as this CPU (per-CPU work), -1: its own */
 	int in_plain;		/* at the scheduling point of a plain access */
+	int in_data_race;	/* inside data_race(): accesses meant to race */
 	void *asan_fake_stack;
 };
 
@@ -415,6 +416,8 @@ int ksim_crash_guard_armed(void);
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t);
 void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
 		      const void *addr, int write, int marked);
+void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
+		      int rel);
 void ksim_audit_destroy(struct ksim_world *w);
 int ksim_audit_bug_goes_on(const struct ksim_world *w);
 

@@ -388,6 +388,42 @@ void ksim_irq_enable(void)
 		stress_cur->irq_depth--;
 }
 
+/*
+ * What world.c calls of the explorer's runtime: real threads keep no step
+ * footprints and no lock-set audit, so there is nothing to set up or free.
+ */
+int ksim_foot_enable(struct ksim_world *w)
+{
+	(void)w;
+	return 0;
+}
+
+void ksim_foot_free(struct ksim_world *w)
+{
+	(void)w;
+}
+
+void ksim_audit_destroy(struct ksim_world *w)
+{
+	(void)w;
+}
+
+/* Barriers are real here; data_race() marks nothing (no audit). */
+void ksim_smp_fence(int acquire, int release)
+{
+	(void)acquire;
+	(void)release;
+	__sync_synchronize();
+}
+
+void ksim_data_race_enter(void)
+{
+}
+
+void ksim_data_race_exit(void)
+{
+}
+
 void ksim_preempt_disable(void)
 {
 	if (stress_cur)
@@ -917,6 +953,12 @@ void ksim_bug(const char *cond, KSIM_LOC)
 	if (t)
 		stress_stop_task(t);
 	abort();	/* BUG outside a task: a harness bug */
+}
+
+/* BUG_ON(): no audit here, so the task always stops as at BUG(). */
+void ksim_bug_on(const char *cond, KSIM_LOC)
+{
+	ksim_bug(cond, file, line, func);
 }
 
 int ksim_warn(int cond, const char *text, KSIM_LOC)

@@ -3,6 +3,7 @@
  * Landlock sandbox and death hooks of the check-patch worker process.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -294,4 +295,15 @@ int kh_capture_file(const char *dir)
 	}
 	free(path);
 	return fd;
+}
+
+int kh_code_module(const void *pc, const char **path, uintptr_t *base)
+{
+	Dl_info info;
+
+	if (!dladdr(pc, &info) || !info.dli_fbase)
+		return -1;
+	*path = info.dli_fname ? info.dli_fname : "";
+	*base = (uintptr_t)info.dli_fbase;
+	return 0;
 }

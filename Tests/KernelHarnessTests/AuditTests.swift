@@ -160,6 +160,96 @@ import Testing
         #expect(try Self.audit(["toy-disjoint"]).races.isEmpty)
     }
 
+    static func toy(_ name: String, _ ops: String...) -> Scenario {
+        Scenario(name: name, spec: "model toy\n" + ops.enumerated().map { "task t\($0.offset) \($0.element)\n" }.joined())
+    }
+
+    static func audit(_ s: Scenario) throws -> AuditReport {
+        var o = AuditOptions()
+        o.timePerScenario = 30
+        return try Audit.run(scenarios: [s], api: .builtin, options: o)
+    }
+
+    /// Message passing (store data; WRITE_ONCE(flag) / READ_ONCE(flag);
+    /// load data): a data race on data unless smp_wmb() and smp_rmb() pair
+    /// up; one barrier alone orders nothing.
+    @Test func barriersOrderMessagePassing() throws {
+        func dataRaces(_ send: Int, _ recv: Int) throws -> [AuditRace] {
+            try Self.audit(Self.toy("mp\(send)\(recv)", "mp_send \(send)", "mp_recv \(recv)")).races.filter { $0.field == "data" }
+        }
+        let bare = try dataRaces(0, 0)
+        #expect(bare.count == 1 && bare.first.map { $0.first.write && !$0.second.write } == true, "\(bare)")
+        #expect(try dataRaces(1, 0).count == 1)
+        #expect(try dataRaces(0, 1).count == 1)
+        #expect(try dataRaces(1, 1).isEmpty)
+        // the flag itself is marked on both sides: never a race
+        #expect(try Self.audit(Self.toy("mp00", "mp_send 0", "mp_recv 0")).races.allSatisfy { $0.field != "flag" })
+    }
+
+    /// KCSAN's data_race(): the same unlocked counter bump is a race
+    /// without it, and is not reported (but is listed, as data_race) with it.
+    @Test func dataRaceMarksAreRespected() throws {
+        let plain = try Self.audit(Self.toy("stat0", "stat 0", "stat 0"))
+        #expect(plain.races.contains { $0.field == "stat" && $0.first.write && $0.second.write }, "\(plain.races)")
+        let marked = try Self.audit(Self.toy("stat1", "stat 1", "stat 1"))
+        #expect(marked.races.isEmpty, "\(marked.races)")
+        let f = try #require(marked.field("stat"))
+        #expect(!f.sites.isEmpty && f.sites.allSatisfy { $0.op == "data_race" }, "\(f.sites.map(\.op))")
+        // one side marked is enough, as in KCSAN
+        #expect(try Self.audit(Self.toy("stat01", "stat 0", "stat 1")).races.isEmpty)
+    }
+
+    /// Readers of an rwsem do not order each other: even when one reader is
+    /// done before the other starts, their writes under down_read() race.
+    /// A writer comes after every reader that left, and readers after it.
+    @Test func rwsemReadersDoNotOrderEachOther() throws {
+        func races(_ s: Scenario, token: String) throws -> [AuditRace] {
+            let w = try s.makeWorld()
+            try w.enableAudit()
+            _ = try w.run(token: token)
+            return w.auditRaces(scenario: s.name).filter { $0.field == "counter" }
+        }
+        let serial = "ksim1:*:*:" + String(repeating: "a", count: 4) + String(repeating: "b", count: 4)
+        #expect(try !races(Self.toy("rr", "sem_incr 0", "sem_incr 0"), token: serial).isEmpty)
+        #expect(try races(Self.toy("rw", "sem_incr 0", "sem_incr 1"), token: serial).isEmpty)
+        #expect(try races(Self.toy("wr", "sem_incr 1", "sem_incr 0"), token: serial).isEmpty)
+        #expect(try races(Self.toy("ww", "sem_incr 1", "sem_incr 1"), token: serial).isEmpty)
+        // over every schedule: the readers race, writers do not
+        #expect(try Self.audit(Self.toy("rr", "sem_incr 0", "sem_incr 0")).races.contains { $0.field == "counter" })
+        #expect(try Self.audit(Self.toy("rw", "sem_incr 0", "sem_incr 1")).races.isEmpty)
+    }
+
+    /// A plain access is placed at file:line from the binary's line tables:
+    /// the line named really reads vm_flags (checked against the source).
+    /// Needs addr2line (binutils, which the C compiler brings).
+    @Test(.enabled(if: SourceLines.addr2line != nil))
+    func plainAccessesHaveFileAndLine() throws {
+        let r = try Self.audit(["seed-reclaim-nonlinear"])
+        let f = try #require(r.field("vm_flags"))
+        let s = try #require(f.sites.first { $0.chain.hasPrefix("try_to_unmap_cluster") })
+        #expect(s.file == "mm/rmap.c" && s.line > 0, "\(s.location)")
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let lines = try String(contentsOf: root.appendingPathComponent("CKernelShim/mm/rmap.c"), encoding: .utf8)
+            .components(separatedBy: "\n")
+        #expect(s.line <= lines.count && lines[s.line - 1].contains("vm_flags"), "\(s.location)")
+        // every plain site of the audit found its line
+        let plain = r.allSites.filter { !$0.atomic }
+        #expect(!plain.isEmpty && plain.allSatisfy { $0.line > 0 }, "\(plain.filter { $0.line == 0 }.map(\.location))")
+    }
+
+    /// The other field classes: LRU links (lru_lock, or isolated), pte
+    /// contents (the ptl) and the per-CPU pagevecs (their own CPU).
+    @Test func listLinksPtesAndPagevecsAreFields() throws {
+        let r = try Self.audit(["seed-reclaim-nonlinear"])
+        let lru = try #require(r.field("lru"))
+        #expect(!lru.writes.isEmpty && lru.writes.allSatisfy { $0.locks.contains("lru_lock") || $0.isolated },
+                "\(lru.writes.map(\.protections))")
+        let pte = try #require(r.field("pte"))
+        #expect(!pte.sites.isEmpty && pte.sites.allSatisfy { $0.locks.contains("ptl") })
+        let pvec = try #require(r.field("lru_add_pvec"))
+        #expect(!pvec.sites.isEmpty && pvec.sites.allSatisfy { $0.locks.contains { $0.hasPrefix("this-cpu") } })
+    }
+
     /// The same table whatever the number of threads: sites, counts and the
     /// replay token kept for each.
     @Test func sameAuditWithOneAndTwoJobs() throws {

@@ -31,10 +31,16 @@
 #define atomic_long_inc(v)	atomic_long_add(1, (v))
 #define atomic_long_dec(v)	atomic_long_sub(1, (v))
 
-#define smp_mb()		__sync_synchronize()
-#define smp_wmb()		__sync_synchronize()
-#define smp_rmb()		__sync_synchronize()
-#define smp_mb__after_clear_bit()	__sync_synchronize()
-#define smp_mb__before_clear_bit()	__sync_synchronize()
+/*
+ * Barriers: a real fence, and (not a scheduling point) the ordering they
+ * give, for the audit's happens-before: smp_wmb() releases, smp_rmb()
+ * acquires, smp_mb() does both.
+ */
+void ksim_smp_fence(int acquire, int release);
+#define smp_mb()		ksim_smp_fence(1, 1)
+#define smp_wmb()		ksim_smp_fence(0, 1)
+#define smp_rmb()		ksim_smp_fence(1, 0)
+#define smp_mb__after_clear_bit()	smp_mb()
+#define smp_mb__before_clear_bit()	smp_mb()
 
 #endif

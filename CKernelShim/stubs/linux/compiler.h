@@ -35,4 +35,20 @@
 #define READ_ONCE(x)		ACCESS_ONCE(x)
 #define WRITE_ONCE(x, v)	(ACCESS_ONCE(x) = (v))
 
+/*
+ * data_race(expr) (a later kernel's marking of an access that may race on
+ * purpose, for patches that use it): its accesses are noted as such, and
+ * the audit reports no data race on them.  Not a scheduling point.
+ */
+void ksim_data_race_enter(void);
+void ksim_data_race_exit(void);
+#define data_race(expr)							\
+	({								\
+		__typeof__(({ expr; })) __ksim_v;			\
+		ksim_data_race_enter();					\
+		__ksim_v = ({ expr; });					\
+		ksim_data_race_exit();					\
+		__ksim_v;						\
+	})
+
 #endif

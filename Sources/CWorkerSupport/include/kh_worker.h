@@ -7,6 +7,8 @@
 #ifndef KH_WORKER_H
 #define KH_WORKER_H
 
+#include <stdint.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -59,6 +61,13 @@ int kh_subreaper(void);
  * The descriptor, or -errno.
  */
 int kh_capture_file(const char *dir);
+
+/*
+ * The loaded module a code address is in: its path (owned by the dynamic
+ * linker; may be empty for the main program) and load base.  0, or -1
+ * when no module holds it.
+ */
+int kh_code_module(const void *pc, const char **path, uintptr_t *base);
 
 #ifdef __cplusplus
 }

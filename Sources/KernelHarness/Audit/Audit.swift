@@ -42,11 +42,18 @@ public struct AuditSite: Codable, Sendable, Hashable {
     public var token: String
     /// Steps of that schedule.
     public var steps: Int
+    /// A plain access's code address, until it is placed at file:line (not
+    /// kept in the JSON: it is only valid in this process).
+    var pc: UInt = 0
+
+    enum CodingKeys: String, CodingKey {
+        case field, file, line, function, op, write, atomic, isolated, locks, chain, scenario, count, token, steps
+    }
 
     /// Locks plus the isolation pseudo-lock.
     public var protections: Set<String> { Set(locks + (isolated ? [isolatedByMe] : [])) }
 
-    var key: String { [field, file, String(line), function, op, write ? "w" : "r", isolated ? "i" : "", locks.joined(separator: ","), chain, scenario].joined(separator: "\u{1}") }
+    var key: String { [field, file, String(line), function, op, write ? "w" : "r", isolated ? "i" : "", locks.joined(separator: ","), chain, scenario, String(pc)].joined(separator: "\u{1}") }
     public var location: String { line == 0 ? "\(function)() \(file)" : "\(file):\(line)" }
 }
 
@@ -60,7 +67,9 @@ public struct AuditRace: Codable, Sendable, Hashable {
         public var task: String
         public var write: Bool
         public var chain: String
+        var pc: UInt = 0
         public var location: String { line == 0 ? "\(function)() \(file)" : "\(file):\(line)" }
+        enum CodingKeys: String, CodingKey { case file, line, function, task, write, chain }
     }
     public var field: String
     /// The earlier access, and the one that raced it.
@@ -74,7 +83,8 @@ public struct AuditRace: Codable, Sendable, Hashable {
 
     /// The pair of sites, either order (as KCSAN reports a pair once).
     var key: String {
-        let a = first.location + (first.write ? "w" : "r"), b = second.location + (second.write ? "w" : "r")
+        let a = first.location + (first.write ? "w" : "r") + String(first.pc)
+        let b = second.location + (second.write ? "w" : "r") + String(second.pc)
         return ([field, scenario] + [a, b].sorted()).joined(separator: "\u{1}")
     }
 }
@@ -90,7 +100,8 @@ extension World {
             let plain = a.line == 0 && cstr(a.file) == "plain"
             return AuditRace.Access(file: plain ? "(plain access)" : cstr(a.file), line: Int(a.line),
                              function: plain ? (chain.components(separatedBy: " < ").first ?? "?") : cstr(a.function),
-                             task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: chain)
+                             task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: chain,
+                             pc: UInt(bitPattern: a.pc))
         }
         for i in 0..<count(w) {
             var r = ksim_audit_race()
@@ -135,12 +146,13 @@ extension World {
             let function = plain ? (chain.components(separatedBy: " < ").first ?? "?") : cstr(s.function)
             out.append(AuditSite(
                 field: cstr(s.field), file: plain ? "(plain access)" : cstr(s.file), line: Int(s.line), function: function,
-                op: plain ? (s.marked != 0 ? (s.write != 0 ? "WRITE_ONCE" : "READ_ONCE") : (s.write != 0 ? "store" : "load")) : op,
+                op: plain ? (s.marked == 2 ? "data_race" : s.marked != 0 ? (s.write != 0 ? "WRITE_ONCE" : "READ_ONCE") : (s.write != 0 ? "store" : "load")) : op,
                 write: s.write != 0,
                 atomic: !(UInt32(bitPattern: s.kind) == KSIM_OP_LOAD.rawValue || UInt32(bitPattern: s.kind) == KSIM_OP_STORE.rawValue),
                 isolated: s.isolated != 0, locks: locks.sorted(), chain: chain, scenario: scenario,
                 count: Int(s.count),
-                token: Schedule(scenario: self.scenario, codeID: api.codeID, choices: prefix).token, steps: prefix.count))
+                token: Schedule(scenario: self.scenario, codeID: api.codeID, choices: prefix).token, steps: prefix.count,
+                pc: UInt(bitPattern: s.pc)))
         }
         return out
     }
@@ -256,10 +268,43 @@ public struct AuditOptions: Sendable {
     public var claims: [AuditClaim] = []
     /// Also called with every world (a worker's watchdog watches them).
     public var observe: (@Sendable (World) -> Void)? = nil
+    /// Place plain accesses at file:line (starts addr2line; the sandboxed
+    /// worker cannot).
+    public var sourceLines = true
     public init() {}
 }
 
 public enum Audit {
+    /// Give plain accesses their file:line (and innermost function).
+    static func place(_ sites: inout [String: AuditSite], _ races: inout [String: AuditRace]) {
+        var pcs = Set(sites.values.filter { $0.line == 0 && $0.pc != 0 }.map(\.pc))
+        for r in races.values {
+            for a in [r.first, r.second] where a.line == 0 && a.pc != 0 { pcs.insert(a.pc) }
+        }
+        let places = SourceLines.resolve(pcs)
+        guard !places.isEmpty else { return }
+        for (k, var s) in sites {
+            guard s.line == 0, let p = places[s.pc] else { continue }
+            s.file = p.file
+            s.line = p.line
+            if !p.function.isEmpty { s.function = p.function }
+            sites[k] = s
+        }
+        func placed(_ a: AuditRace.Access) -> AuditRace.Access {
+            guard a.line == 0, let p = places[a.pc] else { return a }
+            var a = a
+            a.file = p.file
+            a.line = p.line
+            if !p.function.isEmpty { a.function = p.function }
+            return a
+        }
+        for (k, var r) in races {
+            r.first = placed(r.first)
+            r.second = placed(r.second)
+            races[k] = r
+        }
+    }
+
     static func choices(_ s: AuditSite) -> [UInt8] { choices(s.token) }
     static func choices(_ token: String) -> [UInt8] { (try? Schedule(token: token))?.choices ?? [] }
 
@@ -329,6 +374,7 @@ public enum Audit {
                 }
             }
         }
+        if options.sourceLines { place(&all, &races) }
         let byField = Dictionary(grouping: all.values, by: \.field)
         var report = AuditReport(codeID: api.codeID, scenarios: names, schedules: schedules, exhausted: exhausted,
                                  fields: byField.keys.sorted().map { AuditField(field: $0, sites: byField[$0]!) })

@@ -146,6 +146,7 @@ public enum PatchedSide {
             ao.jobs = q.jobs
             ao.observe = observe
             ao.claims = q.claims
+            ao.sourceLines = false      // no processes in the sandbox
             do {
                 let scs = try q.scenarios.map { n in try q.specs?[n].map { Scenario(name: n, spec: $0) } ?? Scenario(registered: n, api: patched) }
                 emit(.audit(try Audit.run(scenarios: scs, api: patched, options: ao)))

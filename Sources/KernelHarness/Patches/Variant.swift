@@ -128,7 +128,8 @@ public enum VariantBuilder {
                          "-Iinclude", "-Istubs", "-Iruntime",
                          // plain shared accesses reach runtime/access.c (see Package.swift)
                          "-fsanitize=thread", "-fno-sanitize-thread-func-entry-exit",
-                         "-fno-sanitize-thread-atomics", "-fsanitize-ignorelist=runtime/tsan_ignore.txt"]
+                         "-fno-sanitize-thread-atomics", "-mllvm", "-tsan-distinguish-volatile=1",
+                         "-fsanitize-ignorelist=runtime/tsan_ignore.txt"]
 
     /// -Bsymbolic: the library's calls of its own functions stay inside it,
     /// so a program that loads or links it may define kernel names of its
