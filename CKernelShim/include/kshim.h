@@ -503,6 +503,8 @@ struct ksim_audit_access {
 	int marked;		/* 1: READ_ONCE and co, 2: inside data_race() */
 	const char *chain;
 	const void *pc;		/* as in struct ksim_audit_site */
+	int sized;		/* bytes of value (0: not known) */
+	uint64_t value;		/* the location before the access */
 };
 
 struct ksim_audit_race {

@@ -134,7 +134,7 @@ ksim_plain_marked(const void *addr, size_t size, int write, int marked)
 		marked = 2;
 	/* the lock-set audit follows the fields a model named */
 	if (w->audit && !t->in_plain)
-		ksim_audit_plain(w, t, addr, write, marked);
+		ksim_audit_plain(w, t, addr, write, marked, size);
 	if (w->opt[KSIM_OPT_PLAIN_POINTS] && !t->in_plain) {
 		t->in_plain = 1;
 		ksim_point(write ? KSIM_OP_STORE : KSIM_OP_LOAD, write,

@@ -78,6 +78,8 @@ struct aud_side {
 	int task;
 	int write;
 	int marked;		/* 1: READ_ONCE and co, 2: data_race() */
+	int sized;		/* value holds the location's bytes */
+	uint64_t value;		/* before the access (what a read reads) */
 	int nr_pc;
 	void *pc[AUD_FRAMES];
 };
@@ -295,21 +297,22 @@ static int is_access(int kind)
  * Keep the smallest run that gets here (shortest, then by its choices):
  * the same whichever worlds and threads saw it first.
  */
-static void keep_smallest_run(const struct ksim_world *w, uint8_t **prefix,
-			      size_t *nr)
+static int keep_smallest_run(const struct ksim_world *w, uint8_t **prefix,
+			     size_t *nr)
 {
 	uint8_t *np;
 
 	if (!*prefix || w->nr_choices > *nr ||
 	    (w->nr_choices == *nr && memcmp(w->choices, *prefix, *nr) >= 0))
-		return;
+		return 0;
 	np = malloc(w->nr_choices ? w->nr_choices : 1);
 	if (!np)
-		return;
+		return 0;
 	memcpy(np, w->choices, w->nr_choices);
 	free(*prefix);
 	*prefix = np;
 	*nr = w->nr_choices;
+	return 1;
 }
 
 static struct aud_clock *clock_of(struct ksim_world *w, struct ksim_audit *a,
@@ -464,7 +467,11 @@ static void race_add(struct ksim_world *w, struct ksim_audit *a, int field,
 
 		if (r->hash == h) {
 			r->count++;
-			keep_smallest_run(w, &r->prefix, &r->nr_prefix);
+			/* the values are those of the run the token replays */
+			if (keep_smallest_run(w, &r->prefix, &r->nr_prefix)) {
+				r->a = *prev;
+				r->b = *now;
+			}
 			return;
 		}
 	}
@@ -502,7 +509,8 @@ static int racy(int marked, int other)
 /* A plain access: a data race with an access it is not ordered after? */
 static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 		     const struct ksim_task *t, const struct ksim_pend *p,
-		     int field, void *const *pc, int nr_pc, int marked)
+		     int field, void *const *pc, int nr_pc, int marked,
+		     size_t size)
 {
 	size_t i = ((uintptr_t)p->obj >> 3) & (AUD_LOCS - 1), n;
 	struct aud_loc *l = NULL;
@@ -526,6 +534,12 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 		return;
 	side_of(&now, p, t, pc, nr_pc);
 	now.marked = marked;
+	now.sized = 0;
+	now.value = 0;
+	if (size && size <= 8) {
+		memcpy(&now.value, p->obj, size);	/* little-endian */
+		now.sized = (int)size;
+	}
 	if (l->has_write && l->w.task != id && l->w_clk > a->vc[id][l->w.task] &&
 	    racy(marked, l->w.marked))
 		race_add(w, a, field, &l->w, &now);
@@ -545,7 +559,7 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 }
 
 static void audit_access(struct ksim_world *w, struct ksim_task *t,
-			 const struct ksim_pend *p, int marked);
+			 const struct ksim_pend *p, int marked, size_t size);
 
 /* smp_mb() and friends, for the audit's happens-before. */
 void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
@@ -567,7 +581,8 @@ void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
 
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
 {
-	audit_access(w, t, &t->pend, 0);
+	/* the explicit loads and stores (ksim_load, ksim_store) are longs */
+	audit_access(w, t, &t->pend, 0, sizeof(long));
 }
 
 /*
@@ -577,7 +592,7 @@ void ksim_audit_note(struct ksim_world *w, struct ksim_task *t)
  * volatile accesses, which do not race with each other.
  */
 void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
-		      const void *addr, int write, int marked)
+		      const void *addr, int write, int marked, size_t size)
 {
 	struct ksim_pend p;
 
@@ -601,11 +616,11 @@ void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
 	p.file = "plain";
 	p.line = 0;
 	p.func = "";
-	audit_access(w, t, &p, marked);
+	audit_access(w, t, &p, marked, size);
 }
 
 static void audit_access(struct ksim_world *w, struct ksim_task *t,
-			 const struct ksim_pend *p, int marked)
+			 const struct ksim_pend *p, int marked, size_t size)
 {
 	struct ksim_audit *a = w->audit;
 	struct ksim_audit_owner *o;
@@ -680,7 +695,7 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 	}
 	nr_pc = frames(t, pc, AUD_FRAMES);
 	if (p->kind == KSIM_OP_LOAD || p->kind == KSIM_OP_STORE)
-		hb_plain(w, a, t, p, field, pc, nr_pc, marked);
+		hb_plain(w, a, t, p, field, pc, nr_pc, marked, size);
 	h = 1469598103934665603ULL;
 #define MIX(v) (h = (h ^ (uint64_t)(v)) * 1099511628211ULL)
 	MIX(field); MIX(p->write); MIX(p->kind); MIX(isolated); MIX(locks); MIX(marked);
@@ -883,6 +898,8 @@ static void side_out(struct ksim_world *w, const struct aud_side *in,
 	out->task = in->task;
 	out->write = in->write;
 	out->marked = in->marked;
+	out->sized = in->sized;
+	out->value = in->value;
 	out->chain = *chain ? *chain : "";
 }
 

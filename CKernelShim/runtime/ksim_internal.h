@@ -415,7 +415,7 @@ int ksim_crash_guard_armed(void);
 /* audit.c */
 void ksim_audit_note(struct ksim_world *w, struct ksim_task *t);
 void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
-		      const void *addr, int write, int marked);
+		      const void *addr, int write, int marked, size_t size);
 void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
 		      int rel);
 void ksim_audit_destroy(struct ksim_world *w);

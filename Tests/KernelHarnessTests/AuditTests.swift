@@ -154,6 +154,8 @@ import Testing
         #expect(bare.races.contains { $0.first.write && $0.second.write })
         let text = AuditText.kcsan(rw)
         #expect(text.contains("BUG: KCSAN: data-race in toy_incr / toy_incr") && text.contains("previous "))
+        // the counter went from 0 to 1 under the read, in the run the token replays
+        #expect(text.contains("value changed: 0x00000000 -> 0x00000001"), "\(text)")
         let w = try World(scenario: "toy-lost-update")
         _ = try w.run(token: rw.token)
         #expect(try Self.audit(["toy-locked-update"]).races.isEmpty)

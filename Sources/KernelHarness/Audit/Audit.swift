@@ -67,9 +67,12 @@ public struct AuditRace: Codable, Sendable, Hashable {
         public var task: String
         public var write: Bool
         public var chain: String
+        /// The location's value just before the access (what a read saw),
+        /// as KCSAN shows it; nil when its size is not known.
+        public var value: UInt64? = nil
         var pc: UInt = 0
         public var location: String { line == 0 ? "\(function)() \(file)" : "\(file):\(line)" }
-        enum CodingKeys: String, CodingKey { case file, line, function, task, write, chain }
+        enum CodingKeys: String, CodingKey { case file, line, function, task, write, chain, value }
     }
     public var field: String
     /// The earlier access, and the one that raced it.
@@ -101,7 +104,7 @@ extension World {
             return AuditRace.Access(file: plain ? "(plain access)" : cstr(a.file), line: Int(a.line),
                              function: plain ? (chain.components(separatedBy: " < ").first ?? "?") : cstr(a.function),
                              task: Int(a.task) < taskNames.count && a.task >= 0 ? taskNames[Int(a.task)] : "\(a.task)", write: a.write != 0, chain: chain,
-                             pc: UInt(bitPattern: a.pc))
+                             value: a.sized > 0 ? a.value : nil, pc: UInt(bitPattern: a.pc))
         }
         for i in 0..<count(w) {
             var r = ksim_audit_race()
@@ -352,6 +355,9 @@ public enum Audit {
                             && Self.choices(r.token).lexicographicallyPrecedes(Self.choices(have.token))) {
                             have.token = r.token
                             have.steps = r.steps
+                            // its sides and values are those of that run
+                            have.first = r.first
+                            have.second = r.second
                         }
                         races[r.key] = have
                     } else {

@@ -121,9 +121,20 @@ public enum AuditText {
             for f in frames { s += " \(f)\n" }
             return s
         }
+        // the earlier access wrote: what was there before it, and what the
+        // later one found
+        var change = ""
+        if r.first.write, let old = r.first.value, let now = r.second.value {
+            change = "\nvalue changed: 0x\(hex(old)) -> 0x\(hex(now))\n"
+        }
         return rule + "\n" + clip("BUG: KCSAN: data-race in \(r.first.function) / \(r.second.function)") + "\n\n"
-            + side(r.second, "") + "\n" + side(r.first, "previous ")
+            + side(r.second, "") + "\n" + side(r.first, "previous ") + change
             + "\n" + clip("seen \(r.count)x in \(r.scenario); replay: kharness replay \(r.token)") + "\n" + rule + "\n"
+    }
+
+    static func hex(_ v: UInt64) -> String {
+        let h = String(v, radix: 16)
+        return String(repeating: "0", count: max(0, (h.count <= 8 ? 8 : 16) - h.count)) + h
     }
 
     /// Every site of one field: chain, lock set, count, scenario, token.
