@@ -217,6 +217,11 @@ extension Kharness {
         }
 
         func printText(_ r: ExplorationResult, _ e: Explorer, _ picture: Timeline?) {
+            // every line fits the terminal; tokens stay whole
+            let cols = Terminal.columns()
+            func print(_ s: String, terminator: String = "\n") {
+                Console.out(Wrap.fit(s, width: cols, keepWords: true) + terminator)
+            }
             var head = "\(r.scenario): \(r.strategy.name), \(r.schedules) schedule\(r.schedules == 1 ? "" : "s")"
             if r.blocked > 0 { head += " (+\(r.blocked) pruned by sleep sets)" }
             head += ", \(r.steps) steps, \(r.finalStates.count) distinct final states, "
@@ -254,10 +259,9 @@ extension Kharness {
             }
             if let picture {
                 // the step table, or the columns alone when it is wider than the terminal
-                let cols = Terminal.columns()
                 let wide = picture.text.split(separator: "\n").contains { $0.count > cols }
                 print("")
-                print(wide ? picture.columns(width: cols, brief: false) : picture.text, terminator: "")
+                Console.out(wide ? picture.columns(width: cols, brief: false) : picture.text)
             }
             let others = r.findings.filter { $0.signature != f.signature }
             if !others.isEmpty {

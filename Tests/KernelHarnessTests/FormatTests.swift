@@ -109,6 +109,22 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect(m.out.hasPrefix("fuzz: ") && m.out.split(separator: "\n").allSatisfy { $0.count <= 72 }, "\(m.out)")
     }
 
+    /// The terminal report of run fits $COLUMNS (80 and 120), and its
+    /// replay tokens stay whole (they are copied from it).
+    @Test func runTextFitsTheColumnsGiven() throws {
+        for width in [80, 120] {
+            let r = try Spawn.kharness(["run", "reclaim-vs-munlock", "--jobs", "1"], env: ["COLUMNS": "\(width)"], timeout: 60)
+            #expect(r.code == 1, "\(r.err)")
+            let lines = r.out.split(separator: "\n")
+            let long = lines.filter { $0.count > width && !$0.contains("ksim1:") }
+            #expect(long.isEmpty, "\(width): \(long)")
+            let tokens = r.out.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.hasPrefix("ksim1:") }
+            #expect(tokens.count >= 2)
+            for t in tokens { #expect((try? Schedule(token: String(t))) != nil, "\(t)") }
+            #expect(r.out.contains("NR_MLOCK"))
+        }
+    }
+
     @Test func wrapKeepsWordsAndWidth() {
         let t = Wrap.fit("    " + String(repeating: "word ", count: 40) + String(repeating: "x", count: 100), width: 30)
         let lines = t.split(separator: "\n")
@@ -116,5 +132,9 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect(lines.count > 5 && lines.dropFirst().allSatisfy { $0.hasPrefix("        ") })
         #expect(t.replacingOccurrences(of: "\n", with: "").replacingOccurrences(of: " ", with: "")
                 == (String(repeating: "word", count: 40) + String(repeating: "x", count: 100)))
+        // keepWords: the long word whole on a line of its own
+        let k = Wrap.fit("    " + String(repeating: "word ", count: 10) + String(repeating: "x", count: 40), width: 30, keepWords: true)
+        #expect(k.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == String(repeating: "x", count: 40) })
+        #expect(k.split(separator: "\n").filter { !$0.contains("xxxx") }.allSatisfy { $0.count <= 30 })
     }
 }

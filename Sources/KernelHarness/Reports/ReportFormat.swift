@@ -24,13 +24,15 @@ public enum Terminal {
 public enum Wrap {
     /// `text` wrapped at `width`, every line after `indent`; long words are
     /// cut (a token is never wider than a mail line allows).
-    public static func lines(_ text: String, width: Int, indent: String = "") -> [String] {
+    /// With `keepWords`, a word wider than the line (a replay token) is
+    /// left whole on a line of its own, so that it can still be copied.
+    public static func lines(_ text: String, width: Int, indent: String = "", keepWords: Bool = false) -> [String] {
         var out: [String] = []
         for para in text.split(separator: "\n", omittingEmptySubsequences: false) {
             var line = indent
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
                 var w = String(word)
-                while indent.count + w.count > width {
+                while !keepWords && indent.count + w.count > width {
                     if line.count > indent.count { out.append(line); line = indent }
                     let room = width - indent.count
                     out.append(indent + String(w.prefix(room)))
@@ -44,7 +46,7 @@ public enum Wrap {
             }
             out.append(line.count > indent.count || para.isEmpty ? line : indent)
         }
-        return out.map { $0.count > width ? String($0.prefix(width)) : $0 }
+        return keepWords ? out : out.map { $0.count > width ? String($0.prefix(width)) : $0 }
     }
 
     /// `head` then `text`, its continuation lines indented under the text.
@@ -70,7 +72,7 @@ public enum Wrap {
 
     /// Every line longer than `width` wrapped at spaces, its continuation
     /// lines indented four more than it; other lines as they are.
-    public static func fit(_ text: String, width: Int) -> String {
+    public static func fit(_ text: String, width: Int, keepWords: Bool = false) -> String {
         var out: [String] = []
         for l in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let line = String(l)
@@ -78,7 +80,7 @@ public enum Wrap {
             let lead = String(line.prefix { $0 == " " })
             let cont = String(repeating: " ", count: min(lead.count + 4, width / 2))
             var first = true
-            for piece in lines(String(line.dropFirst(lead.count)), width: width, indent: cont) {
+            for piece in lines(String(line.dropFirst(lead.count)), width: width, indent: cont, keepWords: keepWords) {
                 out.append(first ? lead + piece.dropFirst(cont.count) : piece)
                 first = false
             }
