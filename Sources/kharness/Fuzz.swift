@@ -185,7 +185,7 @@ extension Kharness {
                 }
             }
             if let html {
-                do { try HTMLReport.fuzz(summary).write(toFile: html, atomically: true, encoding: .utf8) } catch {
+                do { try HTMLReport.fuzz(summary, api: fuzzer.options.api).write(toFile: html, atomically: true, encoding: .utf8) } catch {
                     inputError("cannot write --html \(describe(error))")
                 }
             }

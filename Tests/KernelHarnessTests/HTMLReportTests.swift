@@ -90,6 +90,21 @@ import Testing
         #expect(page.contains("kernel BUG at mm/mlock.c:73!") && page.contains("class=\"held\""))
     }
 
+    /// fuzz --html: every finding, found in a generated world, gets its
+    /// report and the swimlanes of its run on that world; the labels of
+    /// all of them still never overlap.
+    @Test func fuzzFindingsOfGeneratedWorldsHaveSwimlanes() throws {
+        let s = try Fuzzer(options: FuzzTests.options(seed: 3, execs: 400)).run()
+        let generated = s.findings.filter { $0.spec != nil }
+        #expect(!generated.isEmpty, "\(s.findings.map(\.signature))")
+        let page = HTMLReport.fuzz(s, api: .builtin)
+        #expect(page.components(separatedBy: "<svg").count - 1 == s.findings.count, "\(s.findings.map(\.signature))")
+        for f in s.findings { #expect(page.contains(HTMLReport.esc(f.message)), "\(f.signature)") }
+        #expect(!HTMLReport.fuzz(s).contains("<svg"))      // no code given: the table alone
+        let c = try Self.check(try Self.render(page))
+        #expect((c["labels"] ?? 0) > 3 && c["overlaps"] == 0 && c["boxes-wider-than-page"] == 0, "\(c)")
+    }
+
     /// A BUG_ON(!PageLocked) while another task holds the lock: the failing
     /// test of PG_locked is joined to the other task's lock_page().
     @Test func conflictingAccessesAreJoined() throws {

@@ -70,7 +70,8 @@ public enum HTMLReport {
         // locks held: (task, from step, to step, name)
         var spans: [(task: Int, from: Int, to: Int, name: String)] = []
         var open: [String: (Int, Int)] = [:]   // "task|object" -> (task, step)
-        for (i, e) in t.events.enumerated() {
+        // (steps of tasks without a lane, the end-of-run checker's, are not drawn)
+        for (i, e) in t.events.enumerated() where e.task < lanes {
             let k = e.op.kindName, key = "\(e.task)|\(e.op.objectName)"
             let acquires = (k.hasSuffix("lock") && !k.contains("unlock") || k.hasPrefix("down_") || k == "lock_page"
                             || k == "trylock_page") && !(k.contains("try") && e.result == 0)
@@ -113,14 +114,14 @@ public enum HTMLReport {
             svg += "<line x1=\"\(lab.x)\" y1=\"\(ly + 2)\" x2=\"\(lab.x)\" y2=\"\(boxY(lab.task))\" stroke=\"#999\" stroke-width=\"0.5\"/>\n"
         }
         // the failing step: the last step of the first finding's task
-        let failTask = t.findings.first.map(\.task) ?? -1
+        let failTask = t.findings.first.map(\.task).flatMap { $0 < lanes ? $0 : nil } ?? -1
         let failStep = t.events.lastIndex { $0.task == failTask }
         // the access it conflicts with: the latest earlier step of another
         // task on the same object
         var other: Int? = nil
         if let f = failStep {
             let obj = t.events[f].op.object
-            other = t.events[..<f].lastIndex { $0.task != failTask && $0.op.object == obj && obj != 0 }
+            other = t.events[..<f].lastIndex { $0.task != failTask && $0.task < lanes && $0.op.object == obj && obj != 0 }
         }
         for (i, e) in t.events.enumerated() where e.task < lanes {
             let x = left + Double(i) * step
@@ -237,9 +238,26 @@ public enum HTMLReport {
                     sections: sections)
     }
 
-    public static func fuzz(_ s: FuzzSummary) -> String {
+    /// With `api` (the code the fuzzer ran), each finding gets its section:
+    /// its kernel report and the swimlanes of its minimized run, replayed
+    /// on the world it was found in (a generated one, from its spec).
+    public static func fuzz(_ s: FuzzSummary, api: KernelAPI? = nil) -> String {
         let rows = s.findings.map { [$0.kind, $0.location, $0.message, FuzzFormats.replay($0)] }
+        let sections = api.map { api in s.findings.map { fuzzSection($0, api: api) } } ?? []
         return page(title: "kharness fuzz", verdict: s.findings.isEmpty ? "no new finding" : "\(s.findings.count) new findings",
-                    summary: FuzzFormats.head(s), table: table(rows, head: ["kind", "where", "message", "replay"]), sections: [])
+                    summary: FuzzFormats.head(s), table: table(rows, head: ["kind", "where", "message", "replay"]),
+                    sections: sections)
+    }
+
+    static func fuzzSection(_ f: FuzzFindingSummary, api: KernelAPI) -> Section {
+        let title = "\(f.kind) at \(f.location)" + (f.function.map { " in \($0)()" } ?? "")
+        var report = f.message
+        var picture: Timeline? = nil
+        if let spec = f.spec, let w = try? World(spec: spec, api: api), let sched = try? Schedule(token: f.token),
+           let t = try? Timeline(world: w, schedule: sched) {
+            picture = t
+            if let full = t.findings.first(where: { $0.signature == f.signature }) { report = full.report }
+        }
+        return Section(title: title, report: report, replay: FuzzFormats.replay(f), timeline: picture)
     }
 }
