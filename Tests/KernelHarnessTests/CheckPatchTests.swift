@@ -144,6 +144,12 @@ import Foundation
         let (w, sched) = try FuzzRecord.load(path: file).prepare()
         try w.run(sched)
         #expect(w.findings.contains { $0.kind == "deadlock" && $0.message.contains("mmap_sem") })
+        // drawn by the worker: the report, the CPU columns and the swimlanes
+        let pic = try #require(dl.picture)
+        #expect(pic.report.contains("mmap_sem") && pic.timeline.map { !$0.events.isEmpty } == true)
+        let html = HTMLReport.checkPatch(g)
+        #expect(html.contains("new in a generated world: deadlock") && html.contains("<svg"))
+        #expect(PatchChecker.mail(g).contains("The interleaving (minimized):"))
     }
 
     @Test func munlockPagevecRevertSelfDeadlocksOnLruLock() throws {

@@ -699,6 +699,8 @@ public struct GeneratedFinding: Sendable, Codable {
     public var finding: FuzzFindingSummary
     /// "kind in function(): message shape", as FoundFinding.identity.
     public var identity: String
+    /// Its minimized run on its world, drawn by the worker.
+    public var picture: FindingPicture? = nil
 }
 
 extension PatchChecker {

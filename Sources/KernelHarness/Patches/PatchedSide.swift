@@ -171,6 +171,8 @@ public enum PatchedSide {
                 seconds: q.fuzzTime, execs: q.fuzzExecs, dir: dir, targets: Set(q.targets),
                 knownChains: known, baseDependencies: Lockdep.merge(q.beforeDependencies),
                 observe: observe, log: log)
+            // their pictures, drawn here (only this side runs the patched code)
+            for i in g.new.indices.prefix(8) { g.new[i].picture = picture(of: g.new[i].finding, api: patched) }
             // the new findings' replay files go where the user keeps them
             let fm = FileManager.default
             for i in g.new.indices {
@@ -201,6 +203,15 @@ public enum PatchedSide {
                                              schedule: (f.minimized?.schedule ?? s).token, report: full, timeline: t)
         }
         return out
+    }
+
+    /// The same for a finding of a generated world (its world from its spec).
+    static func picture(of f: FuzzFindingSummary, api: KernelAPI) -> FindingPicture? {
+        guard let spec = f.spec, let w = try? World(spec: spec, api: api), let s = try? Schedule(token: f.token),
+              let t = try? Timeline(world: w, schedule: s) else { return nil }
+        let full = t.findings.first { $0.signature == f.signature }?.report ?? ""
+        return FindingPicture(text: t.text, columns: t.columns(width: 72), svg: t.svg, schedule: s.token,
+                              report: full, timeline: t)
     }
 
     static func uniqueByIdentity(_ fs: [FoundFinding]) -> [FoundFinding] {

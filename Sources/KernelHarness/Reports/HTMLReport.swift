@@ -222,6 +222,12 @@ public enum HTMLReport {
                                         replay: f.token.isEmpty ? nil : "kharness replay \(f.token)", timeline: pic?.timeline))
             }
         }
+        for g in r.generated {
+            let f = g.finding
+            sections.append(Section(title: "new in a generated world: \(f.kind) at \(f.location)" + (f.function.map { " in \($0)()" } ?? ""),
+                                    report: g.picture?.report.isEmpty == false ? g.picture!.report : f.message,
+                                    replay: FuzzFormats.replay(f), timeline: g.picture?.timeline))
+        }
         return page(title: "kharness check-patch", verdict: "verdict: \(r.verdictText)", summary: PatchChecker.patchSummary(r),
                     table: table(rows, head: ["scenario", "before", "after", "change"]), sections: sections)
     }

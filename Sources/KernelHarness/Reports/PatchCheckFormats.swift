@@ -67,7 +67,13 @@ extension PatchChecker {
         }
         for g in r.generated {
             out += "\n" + Wrap.hanging("New in a generated world: ", "\(g.finding.kind) at \(g.finding.location): \(g.finding.message)", width: w)
-            out += Wrap.hanging("Replay: ", "kharness replay \(g.finding.file.map { ($0 as NSString).lastPathComponent } ?? g.finding.token)", width: w)
+            if let rep = g.picture?.report, !rep.isEmpty {
+                out += "\n" + Wrap.fit(rep, width: w) + (rep.hasSuffix("\n") ? "" : "\n")
+            }
+            out += "\n" + Wrap.hanging("Replay: ", "kharness replay \(g.finding.file.map { ($0 as NSString).lastPathComponent } ?? g.finding.token)", width: w)
+            if let pic = g.picture {
+                out += "\nThe interleaving (minimized):\n\n" + Wrap.block(pic.columns, width: w, indent: "  ")
+            }
         }
         for c in r.claims where !c.holds {
             out += "\n" + Wrap.hanging("Broken claim: ", c.claim.text + (c.accesses == 0 ? " (no access to the field)" : ""), width: w)
