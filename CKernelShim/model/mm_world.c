@@ -112,8 +112,58 @@ unsigned long ksim_mm_highest_pfn(void)
 	return (unsigned long)mmw_root()->nr_pages - 1;
 }
 
-void ksim_mm_count_event(int item, long delta)
+/* The names of the counters, as the audit lists them. */
+static const char *const mmw_event_fields[NR_VM_EVENT_ITEMS] = {
+	[PGFREE] = "vm_event.PGFREE",
+	[PGACTIVATE] = "vm_event.PGACTIVATE",
+	[PGDEACTIVATE] = "vm_event.PGDEACTIVATE",
+	[PGROTATED] = "vm_event.PGROTATED",
+	[PGMIGRATE_SUCCESS] = "vm_event.PGMIGRATE_SUCCESS",
+	[PGMIGRATE_FAIL] = "vm_event.PGMIGRATE_FAIL",
+	[UNEVICTABLE_PGCULLED] = "vm_event.UNEVICTABLE_PGCULLED",
+	[UNEVICTABLE_PGSCANNED] = "vm_event.UNEVICTABLE_PGSCANNED",
+	[UNEVICTABLE_PGRESCUED] = "vm_event.UNEVICTABLE_PGRESCUED",
+	[UNEVICTABLE_PGMLOCKED] = "vm_event.UNEVICTABLE_PGMLOCKED",
+	[UNEVICTABLE_PGMUNLOCKED] = "vm_event.UNEVICTABLE_PGMUNLOCKED",
+	[UNEVICTABLE_PGCLEARED] = "vm_event.UNEVICTABLE_PGCLEARED",
+	[UNEVICTABLE_PGSTRANDED] = "vm_event.UNEVICTABLE_PGSTRANDED",
+	[PGFAULT] = "vm_event.PGFAULT",
+	[PGMAJFAULT] = "vm_event.PGMAJFAULT",
+};
+
+static const char *const mmw_stat_fields[NR_VM_ZONE_STAT_ITEMS] = {
+	[NR_FREE_PAGES] = "zone.NR_FREE_PAGES",
+	[NR_INACTIVE_ANON] = "zone.NR_INACTIVE_ANON",
+	[NR_ACTIVE_ANON] = "zone.NR_ACTIVE_ANON",
+	[NR_INACTIVE_FILE] = "zone.NR_INACTIVE_FILE",
+	[NR_ACTIVE_FILE] = "zone.NR_ACTIVE_FILE",
+	[NR_UNEVICTABLE] = "zone.NR_UNEVICTABLE",
+	[NR_MLOCK] = "zone.NR_MLOCK",
+	[NR_ANON_PAGES] = "zone.NR_ANON_PAGES",
+	[NR_FILE_MAPPED] = "zone.NR_FILE_MAPPED",
+	[NR_FILE_PAGES] = "zone.NR_FILE_PAGES",
+	[NR_FILE_DIRTY] = "zone.NR_FILE_DIRTY",
+	[NR_ISOLATED_ANON] = "zone.NR_ISOLATED_ANON",
+	[NR_ISOLATED_FILE] = "zone.NR_ISOLATED_FILE",
+	[NR_ANON_TRANSPARENT_HUGEPAGES] = "zone.NR_ANON_TRANSPARENT_HUGEPAGES",
+	[NR_SHMEM] = "zone.NR_SHMEM",
+	[NR_WRITEBACK] = "zone.NR_WRITEBACK",
+	[NR_VMSCAN_WRITE] = "zone.NR_VMSCAN_WRITE",
+	[NR_VMSCAN_IMMEDIATE] = "zone.NR_VMSCAN_IMMEDIATE",
+	[NR_FREE_CMA_PAGES] = "zone.NR_FREE_CMA_PAGES",
+};
+
+const char *ksim_mm_stat_field(int item)
 {
+	if (item < 0 || item >= NR_VM_ZONE_STAT_ITEMS || !mmw_stat_fields[item])
+		return "zone.vm_stat";
+	return mmw_stat_fields[item];
+}
+
+void ksim_mm_count_event(int item, long delta, KSIM_LOC)
+{
+	ksim_audit_counter(&mmw_root()->vm_events[item], mmw_event_fields[item],
+			   file, line, func);
 	mmw_root()->vm_events[item] += delta;
 }
 
@@ -1245,6 +1295,8 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &mm->mm.page_table_lock,
 				 "%s.page_table_lock", mm->name);
 		ksim_name_object(w, &mm->mm.locked_vm, "%s.locked_vm", mm->name);
+		ksim_name_object(w, &mm->mm.mm_users, "%s.mm_users", mm->name);
+		ksim_name_object(w, &mm->mm.nr_ptes, "%s.nr_ptes", mm->name);
 		/* every vma slot: split_vma() takes new ones from the pool */
 		for (j = 0; j < MMW_VMAS; j++)
 			ksim_name_object(w, &mm->vmas[j].vm_flags, "%s.vma%d.vm_flags",

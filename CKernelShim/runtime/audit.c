@@ -246,8 +246,11 @@ static uint64_t lockset(struct ksim_world *w, struct ksim_audit *a,
 			ldc = ksim_lockdep_class(w, h->obj, h->bit, h->func);
 		cls = ldc >= 0 ? w->ld.cls[ldc] : "unnamed-lock";
 		if (h->cls == KSIM_LC_BIT)
+			/* relative to the field's page; a field of no page
+			 * (vm_flags, a counter) just sees a page lock */
 			snprintf(desc, sizeof(desc), "%s",
-				 owner && h->obj == (const void *)owner->flags ?
+				 !owner ? "PG_locked" :
+				 h->obj == (const void *)owner->flags ?
 				 "page-lock" : "PG_locked(other page)");
 		else if (h->cls == KSIM_LC_RWSEM_READ)
 			snprintf(desc, sizeof(desc), "%s:read", cls);
@@ -560,6 +563,31 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 
 static void audit_access(struct ksim_world *w, struct ksim_task *t,
 			 const struct ksim_pend *p, int marked, size_t size);
+static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
+			    const struct ksim_pend *p, int marked, size_t size,
+			    const char *name);
+
+/* marked: a counter update, which orders nothing */
+#define AUD_COUNTER	3
+
+void ksim_audit_counter(const void *obj, const char *name, KSIM_LOC)
+{
+	struct ksim_world *w = ksim_tls_world;
+	struct ksim_task *t;
+	struct ksim_pend p;
+
+	if (!w || !w->audit || !(t = w->cur) || t->internal || !name)
+		return;
+	memset(&p, 0, sizeof(p));
+	p.kind = KSIM_OP_ATOMIC_RMW;
+	p.write = 1;
+	p.obj = obj;
+	p.bit = -1;
+	p.file = file;
+	p.line = line;
+	p.func = func;
+	audit_access_as(w, t, &p, AUD_COUNTER, 0, name);
+}
 
 /* smp_mb() and friends, for the audit's happens-before. */
 void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
@@ -622,6 +650,13 @@ void ksim_audit_plain(struct ksim_world *w, struct ksim_task *t,
 static void audit_access(struct ksim_world *w, struct ksim_task *t,
 			 const struct ksim_pend *p, int marked, size_t size)
 {
+	audit_access_as(w, t, p, marked, size, NULL);
+}
+
+static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
+			    const struct ksim_pend *p, int marked, size_t size,
+			    const char *as)
+{
 	struct ksim_audit *a = w->audit;
 	struct ksim_audit_owner *o;
 	struct ksim_audit_rec *r;
@@ -646,8 +681,10 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 	}
 	if (!is_access(p->kind) || !p->obj)
 		return;
-	if (p->kind == KSIM_OP_ATOMIC_RMW || p->kind == KSIM_OP_FLAG_TEST_SET ||
-	    p->kind == KSIM_OP_FLAG_TEST_CLEAR) {
+	if (marked == AUD_COUNTER) {
+		/* statistics: no ordering */
+	} else if (p->kind == KSIM_OP_ATOMIC_RMW || p->kind == KSIM_OP_FLAG_TEST_SET ||
+		   p->kind == KSIM_OP_FLAG_TEST_CLEAR) {
 		acquire(w, a, t->id, p->obj, p->bit);
 		release(w, a, t->id, p->obj, p->bit);
 		message(w, a, t->id, p->obj, p->bit, 1, 1);
@@ -656,7 +693,7 @@ static void audit_access(struct ksim_world *w, struct ksim_task *t,
 		/* relaxed atomics, bit operations and READ_ONCE/WRITE_ONCE */
 		message(w, a, t->id, p->obj, p->bit, !p->write, p->write);
 	}
-	name = ksim_object_name(w, p->obj, p->bit);
+	name = as ? as : ksim_object_name(w, p->obj, p->bit);
 	o = owner_of(a, p->obj, name);
 	/* taking a page off the LRU, or putting it back (about to happen) */
 	if (o && p->obj == (const void *)o->flags && p->bit == o->lru_bit) {

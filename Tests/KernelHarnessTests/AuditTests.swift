@@ -250,6 +250,18 @@ import Testing
         #expect(!pte.sites.isEmpty && pte.sites.allSatisfy { $0.locks.contains("ptl") })
         let pvec = try #require(r.field("lru_add_pvec"))
         #expect(!pvec.sites.isEmpty && pvec.sites.allSatisfy { $0.locks.contains { $0.hasPrefix("this-cpu") } })
+        // the zone counter and the VM event of mlock_vma_page(), at the
+        // lines that update them
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let mlock = try String(contentsOf: root.appendingPathComponent("CKernelShim/mm/mlock.c"), encoding: .utf8)
+            .components(separatedBy: "\n")
+        for (field, text) in [("NR_MLOCK", "NR_MLOCK"), ("UNEVICTABLE_PGMLOCKED", "UNEVICTABLE_PGMLOCKED")] {
+            let f = try #require(r.field(field), "\(r.fields.map(\.field))")
+            let s = try #require(f.writes.first { $0.function == "mlock_vma_page" }, "\(f.sites.map(\.location))")
+            // (a call over two lines is named by its last)
+            #expect(s.file == "mm/mlock.c" && s.line > 1 && (mlock[s.line - 1] + mlock[s.line - 2]).contains(text),
+                    "\(s.location)")
+        }
     }
 
     /// The same table whatever the number of threads: sites, counts and the

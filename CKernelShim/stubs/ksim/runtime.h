@@ -90,6 +90,12 @@ void ksim_report_detail(int kind, const char *file, int line, const char *func,
  * FILE:LINE (func) by TASK, step N", or NULL.
  */
 void ksim_note_write(const void *obj, int bit, const char *what, KSIM_LOC);
+/*
+ * A statistics counter update (zone counters, VM events): not a
+ * scheduling point and no ordering, but the lock-set audit lists it as an
+ * access to the field `name` ("zone.NR_MLOCK") at the caller's line.
+ */
+void ksim_audit_counter(const void *obj, const char *name, KSIM_LOC);
 const char *ksim_last_write(const void *obj, int bit, char *buf, size_t len);
 
 /* The last write of (obj, bit) this run, as parts; see ksim_last_write_site(). */

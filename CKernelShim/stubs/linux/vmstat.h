@@ -29,12 +29,15 @@ enum vm_event_item {
 	NR_VM_EVENT_ITEMS
 };
 
-void ksim_mm_count_event(int item, long delta);
+void ksim_mm_count_event(int item, long delta, KSIM_LOC);
 
-#define count_vm_event(item)		ksim_mm_count_event((item), 1)
-#define __count_vm_event(item)		ksim_mm_count_event((item), 1)
-#define count_vm_events(item, n)	ksim_mm_count_event((item), (n))
-#define __count_vm_events(item, n)	ksim_mm_count_event((item), (n))
+#define count_vm_event(item)		ksim_mm_count_event((item), 1, KSIM_HERE)
+#define __count_vm_event(item)		ksim_mm_count_event((item), 1, KSIM_HERE)
+#define count_vm_events(item, n)	ksim_mm_count_event((item), (n), KSIM_HERE)
+#define __count_vm_events(item, n)	ksim_mm_count_event((item), (n), KSIM_HERE)
+
+/* "zone.NR_MLOCK": the audit's field of a zone counter. */
+const char *ksim_mm_stat_field(int item);
 
 /*
  * A function, not a macro, as in the kernel: the int parameter is what
@@ -44,6 +47,8 @@ static inline void ksim_mod_zone_page_state(struct zone *zone,
 					    enum zone_stat_item item, int delta,
 					    KSIM_LOC)
 {
+	ksim_audit_counter(&zone->vm_stat[item], ksim_mm_stat_field(item),
+			   file, line, func);
 	/* atomic like the kernel's counters: the pthread stress build needs it */
 	__atomic_fetch_add(&zone->vm_stat[item], delta, __ATOMIC_RELAXED);
 	if (item == NR_MLOCK)	/* the counter the checks compare */

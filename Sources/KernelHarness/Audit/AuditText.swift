@@ -18,7 +18,7 @@ public enum AuditText {
 
     /// "mlock_vma_page < try_to_unmap_cluster" without the site's own function.
     static func callers(_ s: AuditSite, depth: Int = 3) -> String {
-        var parts = s.chain.components(separatedBy: " < ")
+        var parts = s.chain.components(separatedBy: " < ").filter { !$0.isEmpty }
         if parts.first == s.function { parts.removeFirst() }
         let shown = parts.prefix(depth)
         return shown.isEmpty ? "" : "< " + shown.joined(separator: " < ") + (parts.count > depth ? " …" : "")
@@ -67,7 +67,7 @@ public enum AuditText {
     public static func table(_ r: AuditReport, before: AuditReport? = nil) -> String {
         var out = ""
         let ex = r.scenarios.map { "\($0)\(r.exhausted[$0] == true ? "" : " (not exhausted)")" }
-        out += clip("audit of \(ex.joined(separator: ", ")): code \(r.codeID), \(r.schedules) schedules, \(String(format: "%.1f", r.seconds)) s") + "\n"
+        out += Wrap.text("audit of \(ex.joined(separator: ", ")): code \(r.codeID), \(r.schedules) schedules, \(String(format: "%.1f", r.seconds)) s", width: width)
         if r.dropped > 0 { out += "note: \(r.dropped) accesses not recorded (a table of the recorder was full)\n" }
         if let b = before {
             let changed = r.fields.compactMap { f -> String? in
@@ -89,7 +89,7 @@ public enum AuditText {
                 for s in c.breaking.prefix(5) {
                     out += clip("  \(s.write ? "write" : "read") at \(s.location) in \(s.function) \(callers(s))") + "\n"
                     out += wrap("    holding:", locks(s).components(separatedBy: " "), indent: 13)
-                    out += clip("    replay: kharness replay \(s.token)") + "\n"
+                    out += "    replay: kharness replay \(s.token)\n"   // whole: it is copied
                 }
                 if c.breaking.count > 5 { out += "  … (--explain \(c.claim.field) shows all)\n" }
             }
@@ -129,7 +129,7 @@ public enum AuditText {
         }
         return rule + "\n" + clip("BUG: KCSAN: data-race in \(r.first.function) / \(r.second.function)") + "\n\n"
             + side(r.second, "") + "\n" + side(r.first, "previous ") + change
-            + "\n" + clip("seen \(r.count)x in \(r.scenario); replay: kharness replay \(r.token)") + "\n" + rule + "\n"
+            + "\n" + clip("seen \(r.count)x in \(r.scenario)") + "\nreplay: kharness replay \(r.token)\n" + rule + "\n"
     }
 
     static func hex(_ v: UInt64) -> String {
