@@ -504,6 +504,9 @@ void ksim_run_reset(struct ksim_world *w)
 		t->preempt_depth = 0;
 		t->cpu_override = -1;
 		t->in_assert = 0;
+		/* a run abandoned at a plain access's point (DFS and DPOR
+		 * reset mid-run) must not leave the task's plain points off */
+		t->in_plain = 0;
 		t->queued = 0;
 		t->result = 0;
 	}
