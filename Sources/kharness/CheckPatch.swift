@@ -26,7 +26,7 @@ extension Kharness {
                   completion: .file(extensions: ["patch", "diff"]))
         var patches: [String] = []
 
-        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario, and every scenarios/NAME.scenario the patches add).")
+        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario not tagged large, and every scenarios/NAME.scenario the patches add).")
         var scenarios: String?
 
         @Option(help: "Default: exhaustive DPOR within --time, then PCT for the rest.")

@@ -378,7 +378,7 @@ public enum PatchChecker {
             }
             names = wanted
         } else {
-            names = base.api.scenarios.map(\.name).filter { !$0.hasPrefix("toy-") }
+            names = Scenario.suiteNames(api: base.api)
         }
         // scenario files: given, and added by the patches (both sides run
         // the file's spec: the unpatched code has no such scenario)
