@@ -232,19 +232,19 @@ public final class BenchRunner {
                                    capSeconds: capped ? o.exhaustSeconds : nil)
     }
 
+    /// Tasks of a scenario's world (nil: it does not build).  Not inlined:
+    /// Swift 6.3.1's optimizer (CopyPropagation) crashes on run() with a
+    /// world made inside its loops.
+    @inline(never)
+    func taskCount(_ s: Scenario) -> Int? {
+        (try? s.makeWorld(api: api))?.taskCount
+    }
+
     /// DPOR (keep going) on every registered mm scenario of three or more
     /// tasks, and on the seed's ones with Patches/0001 too (without it the
     /// BUG ends most runs early): --jobs 1 for three tasks, --jobs 2 for
     /// more, capped at the targets' times.  Median over up to 3 runs when
     /// the first exhausts; one run when it does not (the cap is the answer).
-    /// Tasks of a scenario's world (nil: it does not build).  Not inlined:
-    /// Swift 6.3.1's optimizer (CopyPropagation) crashes on run() with a
-    /// world made inside its loops.
-    @inline(never)
-    func taskCount(_ s: Scenario, api a: KernelAPI? = nil) -> Int? {
-        (try? s.makeWorld(api: a ?? api))?.taskCount
-    }
-
     @inline(never)
     func manyTask(_ scenarios: [Scenario]) throws -> [BenchReport.ManyTask] {
         let o = options

@@ -59,6 +59,8 @@ extension Kharness {
         @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N); each fuzzed hunk is reported with the function it landed in.")
         var patchFuzz: Int = 0
 
+        @OptionGroup var explore: ExploreFlags
+
         @OptionGroup var kernelOption: KernelOption
 
         @Flag(help: "Any failing finding after the patches is bad, also one the unpatched code had (default: only new findings are).")
@@ -158,6 +160,7 @@ extension Kharness {
             o.sandbox = !noSandbox
             o.fileScenarios = files.compactMap { try? ScenarioFile.load(path: $0) }
             o.hangSeconds = hangTime
+            o.plainPoints = explore.plainPoints
             o.audit = audit || !claims.isEmpty
             o.claims = claims.compactMap { try? AuditClaim(parsing: $0) }
             return o

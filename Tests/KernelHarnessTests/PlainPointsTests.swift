@@ -132,6 +132,24 @@ import CKernelShim
         #expect(d.steps > d0.steps)
     }
 
+    /// check-patch --plain-points: both sides explore with it (the patched
+    /// side in the worker process), the seed fix stays good, and the
+    /// unpatched side's tokens carry the option.
+    @Test func checkPatchExploresBothSidesWithTheOption() throws {
+        let patch = try CheckPatchTests.patch("0001")
+        let r = try CLITests().kharness(["check-patch", patch, "--scenarios", "seed-reclaim-nonlinear",
+                                         "--plain-points", "--fuzz-time", "0", "--json"])
+        #expect(r.code == 0, "\(r.err)")
+        try SchemaCheck.validate(r.out, schema: "check-patch")
+        let obj = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(obj["verdict"] as? String == "good")
+        let row = try #require((obj["rows"] as? [[String: Any]])?.first)
+        let before = try #require(row["before"] as? [String: Any]), after = try #require(row["after"] as? [String: Any])
+        #expect(before["plain_points"] as? Bool == true && after["plain_points"] as? Bool == true)
+        let tokens = (before["findings"] as? [[String: Any]] ?? []).compactMap { $0["token"] as? String }
+        #expect(!tokens.isEmpty && tokens.allSatisfy { $0.contains(":plain:") }, "\(tokens)")
+    }
+
     /// Shards of a --plain-points run merge into one that says so; a shard
     /// of the other setting is not of the same exploration.
     @Test func shardsKeepTheOption() throws {
