@@ -218,6 +218,9 @@ import Testing
         let r = try Explorer(Scenario(name: "seeded", spec: input.spec), strategy: .dpor,
                              options: ExploreOptions(timeLimit: 30, stopOnFirstFinding: true, jobs: 1)).run()
         #expect(r.findings.contains { $0.kind == "bug" && $0.location == "mm/mlock.c:73" })
+        // a tagged file seeds it too (the tag is not a world line)
+        let large = try FuzzInput(scenario: Scenario(registered: "reclaim2-vs-exit"))
+        #expect(large.tasks == ["reclaim f0:0", "reclaim f0:1", "exit mm0"])
         #expect(throws: HarnessError.self) { try FuzzInput(scenario: Scenario(registered: "migrate-anon-vs-cow")) }
         #expect(throws: HarnessError.self) { try FuzzInput(scenario: Scenario(registered: "toy-abba")) }
     }
