@@ -336,9 +336,12 @@ int ksim_done(const struct ksim_world *w);
  * format, "ksim1:SCENARIO:CODEID:CHOICES"; "*" for SCENARIO or CODEID
  * skips that check, so "ksim1:*:*:a2b" is choices alone) or as an array
  * of task indices, then let round-robin finish any tail the schedule
- * leaves.  Returns the number of findings, or an error: KSIM_EINVAL for a
+ * leaves.  A token of a run with KSIM_OPT_PLAIN_POINTS on carries
+ * "plain:" before its choices and replays only with the option on (and a
+ * token without it only with the option off).
+ * Returns the number of findings, or an error: KSIM_EINVAL for a
  * malformed token (choices alone, "", no choices), KSIM_EMISMATCH for a
- * token of another scenario or of another build of the kernel code (the
+ * token of another scenario, of the other plain-points setting, or of another build of the kernel code (the
  * message names the code id it needs; `kharness build PATCH... --prefix
  * DIR` makes the library of a patched build and prints its id).  A
  * refused run runs nothing but still resets the world, so no finding of

@@ -6,7 +6,11 @@
  * Token: "ksim1:SCENARIO:CODEID:CHOICES".  CHOICES is run-length coded:
  * a task letter ('a' = task 0) optionally followed by a repeat count, so
  * "a3b2a" is tasks 0,0,0,1,1,0.  SCENARIO or CODEID may be "*" to skip
- * that check ("ksim1:*:*:a3b2a" is the choices alone).
+ * that check ("ksim1:*:*:a3b2a" is the choices alone).  A run made with
+ * KSIM_OPT_PLAIN_POINTS has more scheduling points, so its choices mean
+ * something else: its token says so with a field before the choices,
+ * "ksim1:SCENARIO:CODEID:plain:CHOICES", and a token replays only on a
+ * world whose option agrees (KSIM_EMISMATCH otherwise).
  *
  * A run that is refused (bad arguments, a malformed token, a token of
  * another scenario or build) resets the world all the same, so no finding
@@ -34,8 +38,9 @@ const char *ksim_token_make(struct ksim_world *w)
 		w->tokcap = need;
 	}
 	s = w->tokbuf;
-	used = (size_t)snprintf(s, need, "ksim1:%s:%s:", w->scenario,
-				ksim_code_id());
+	used = (size_t)snprintf(s, need, "ksim1:%s:%s:%s", w->scenario,
+				ksim_code_id(),
+				w->opt[KSIM_OPT_PLAIN_POINTS] ? "plain:" : "");
 	for (i = 0; i < w->nr_choices;) {
 		size_t j = i + 1;
 
@@ -133,6 +138,26 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 			TOK_ERR(f[1] - token,
 				"token needs the build of kernel code %.*s, this build is %s (kharness build PATCH... --prefix DIR installs a patched build and prints its code id; '*' for CODEID replays on this one anyway)",
 				(int)fl[1], f[1], ksim_code_id());
+		}
+	}
+	/* the options field: only "plain" so far */
+	{
+		const char *c = strchr(p, ':');
+		int plain = 0;
+
+		if (c) {
+			if ((size_t)(c - p) != 5 || strncmp(p, "plain", 5))
+				TOK_ERR(p - token + 1,
+					"unknown token field '%.*s' (this build knows 'plain:', for runs with plain accesses as scheduling points)",
+					(int)(c - p), p);
+			plain = 1;
+			p = c + 1;
+		}
+		if (plain != !!w->opt[KSIM_OPT_PLAIN_POINTS]) {
+			rc = KSIM_EMISMATCH;
+			TOK_ERR(p - token,
+				plain ? "token was recorded with plain accesses as scheduling points ('plain:'), this world has KSIM_OPT_PLAIN_POINTS off (kharness: --plain-points)"
+				      : "token was recorded without plain accesses as scheduling points (no 'plain:' field), this world has KSIM_OPT_PLAIN_POINTS on");
 		}
 	}
 	base = (size_t)(p - token);

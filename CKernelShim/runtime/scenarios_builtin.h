@@ -63,6 +63,31 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "task munlock munlock mm0 v0\n"
 	  "expect clean\n"
 	},
+	{ "mlock-vs-2munlock",
+	  "mlock(2) in one mm while two other mms munlock(2) the same two pages (three tasks)",
+	  "tag large\n"
+	  "model mm\n"
+	  "pool 1\n"
+	  "file f0 pages 2\n"
+	  "page f0:0 unevictable mlocked\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "mm mm1\n"
+	  "vma mm1 v1 f0 0 2 0 locked shared\n"
+	  "pte mm1 v1 0 f0:0\n"
+	  "pte mm1 v1 1 f0:1\n"
+	  "mm mm2\n"
+	  "vma mm2 v2 f0 0 2 0 locked shared\n"
+	  "pte mm2 v2 0 f0:0\n"
+	  "pte mm2 v2 1 f0:1\n"
+	  "task mlock mlock mm0 v0\n"
+	  "task munlock1 munlock mm1 v1\n"
+	  "task munlock2 munlock mm2 v2\n"
+	  "expect accounting mm/mlock.c:77\n"
+	},
 	{ "mlock-vs-munlock",
 	  "mlock(2) in one mm while munlock(2) in another mm that maps the same pages",
 	  "model mm\n"
@@ -109,6 +134,27 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "task munlock munlock mm0 v0\n"
 	  "task truncate truncate f0 0\n"
 	  "expect clean\n"
+	},
+	{ "reclaim-migrate-munlock-vs-mlock",
+	  "reclaim and migration of a page while munlock(2) of its VM_LOCKED vma and mlock(2) in a second mm run (four tasks)",
+	  "tag large\n"
+	  "model mm\n"
+	  "pool 3\n"
+	  "file f0 pages 2\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "mm mm1\n"
+	  "vma mm1 v1 f0 0 2 0 shared\n"
+	  "pte mm1 v1 0 f0:0\n"
+	  "pte mm1 v1 1 f0:1\n"
+	  "task reclaim reclaim f0:0\n"
+	  "task migrate migrate f0:0\n"
+	  "task munlock munlock mm0 v0\n"
+	  "task mlock mlock mm1 v1\n"
+	  "expect accounting mm/mlock.c:77\n"
 	},
 	{ "reclaim-vs-cow",
 	  "reclaim of a file page while a write fault COWs it in a VM_LOCKED private mapping",
@@ -182,6 +228,22 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "task munlock munlock mm0 v0\n"
 	  "expect accounting mm/mlock.c:298\n"
 	},
+	{ "reclaim2-vs-exit",
+	  "two reclaimers on the pages of a VM_LOCKED vma while its mm exits (exit_mmap, no mmap_sem; three tasks)",
+	  "tag large\n"
+	  "model mm\n"
+	  "pool 3\n"
+	  "file f0 pages 2\n"
+	  "page f0:1 unevictable mlocked\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 2 0 locked shared\n"
+	  "pte mm0 v0 0 f0:0\n"
+	  "pte mm0 v0 1 f0:1\n"
+	  "task reclaim0 reclaim f0:0\n"
+	  "task reclaim1 reclaim f0:1\n"
+	  "task exit exit mm0\n"
+	  "expect accounting mm/mlock.c:298\n"
+	},
 	{ "remap-vs-reclaim",
 	  "remap_file_pages(2) turns part of a VM_LOCKED linear vma nonlinear while reclaim takes another of its pages",
 	  "model mm\n"
@@ -210,6 +272,23 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "task migrate migrate f0:0\n"
 	  "task reclaim reclaim f0:1\n"
 	  "expect bug mm/mlock.c:73\n"
+	},
+	{ "seed-reclaim-migrate-munlock",
+	  "reclaim, migration and munlock(2) on the seed's VM_LOCKED nonlinear vma (three tasks; with Patches/0001 the NR_MLOCK race shows)",
+	  "tag large\n"
+	  "model mm\n"
+	  "pool 3\n"
+	  "file f0 pages 3\n"
+	  "mm mm0\n"
+	  "vma mm0 v0 f0 0 3 0 locked nonlinear shared\n"
+	  "pte mm0 v0 0 f0:2\n"
+	  "pte mm0 v0 1 f0:0\n"
+	  "pte mm0 v0 2 f0:1\n"
+	  "task reclaim reclaim f0:0\n"
+	  "task migrate migrate f0:2\n"
+	  "task munlock munlock mm0 v0\n"
+	  "expect bug mm/mlock.c:73\n"
+	  "expect lock-owner mm/mlock.c:73\n"
 	},
 	{ "seed-reclaim-nonlinear",
 	  "two reclaimers on pages of a VM_LOCKED nonlinear vma: the trinity BUG from reclaim",

@@ -265,8 +265,8 @@ static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 			continue;
 		/*
 		 * A scenario file is a spec too: its name names the world
-		 * (and so its tokens); its summary and expectations are for
-		 * kharness, which checks them.
+		 * (and so its tokens); its summary, tags and expectations are
+		 * for kharness, which checks them.
 		 */
 		if (!strcmp(argv[0], "scenario")) {
 			if (argc != 2)
@@ -279,7 +279,7 @@ static int ksim_build(struct ksim_world *w, const char *spec, char *err,
 				 argv[1]);
 			continue;
 		}
-		if (!strcmp(argv[0], "summary") ||
+		if (!strcmp(argv[0], "summary") || !strcmp(argv[0], "tag") ||
 		    (!strcmp(argv[0], "expect") && argc >= 2 &&
 		     ksim_is_expectation(argv[1])))
 			continue;
@@ -504,6 +504,9 @@ void ksim_run_reset(struct ksim_world *w)
 		t->preempt_depth = 0;
 		t->cpu_override = -1;
 		t->in_assert = 0;
+		/* a run abandoned at a plain access's point (DFS and DPOR
+		 * reset mid-run) must not leave the task's plain points off */
+		t->in_plain = 0;
 		t->queued = 0;
 		t->result = 0;
 	}

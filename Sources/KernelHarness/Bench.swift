@@ -39,6 +39,12 @@ public struct BenchOptions: Sendable {
     var exhaustSeconds: Double { quick ? 0.3 : 2.0 }
     /// The --jobs comparison: schedules of the long exploration.
     var jobsSchedules: Int { quick ? 20000 : 100000 }
+    /// Caps of DPOR exhausting a scenario of three tasks (one thread) and
+    /// of four or more (two threads): the targets, so a row that
+    /// is not exhausted is a target not met.  nil: these defaults.
+    public var manyTaskSeconds: Double? = nil
+    var threeTaskCap: Double { manyTaskSeconds ?? (quick ? 1 : 10) }
+    var fourTaskCap: Double { manyTaskSeconds ?? (quick ? 2 : 300) }
 }
 
 /// Median of a non-empty list (mean of the middle two for an even count).
@@ -215,6 +221,28 @@ public struct BenchReport: Codable, Sendable {
         public var capSeconds: Double?
     }
 
+    /// DPOR exhausting a scenario of three or more tasks (capped): how
+    /// many runs its sleep sets abandon.
+    public struct ManyTask: Codable, Sendable {
+        /// Registered name (" + 0001" for the seed fix's build).
+        public var scenario: String
+        public var patch: String?
+        public var tasks: Int
+        public var jobs: Int
+        public var exhausted: Bool
+        /// Complete schedules, and runs abandoned by the sleep sets
+        /// (of the median run; the same in every run when exhausted).
+        public var schedules: Int
+        public var blocked: Int
+        /// blocked / (schedules + blocked).
+        public var blockedFraction: Double
+        /// Wall seconds (median of the runs; the cap when not exhausted).
+        public var seconds: Double
+        public var capSeconds: Double
+        /// Runs measured (1 when the first did not exhaust).
+        public var runs: Int
+    }
+
     public struct Jobs: Codable, Sendable {
         public var scenario: String
         public var strategy: String
@@ -267,6 +295,8 @@ public struct BenchReport: Codable, Sendable {
     public var seedFixCpuSchedulesPerSecond: Double?
     public var firstFindings: [FirstFinding]
     public var exhaust: [Exhaust]
+    /// DPOR on the scenarios of three and more tasks.
+    public var manyTask: [ManyTask] = []
     public var jobs: Jobs?
     public var stress: [Stress]
     public var stressBinary: String?

@@ -150,11 +150,14 @@ public final class BenchRunner {
         }
 
         log("exhausting the two-task scenarios (DFS capped, DPOR)")
-        for s in scenarios where (try? s.makeWorld(api: api).taskCount) == 2 {
+        for s in scenarios where taskCount(s) == 2 {
             for st: Strategy in [.dfs(preemptionBound: nil), .dpor] {
                 report.exhaust.append(try exhaust(s, st))
             }
         }
+
+        log("DPOR on the scenarios of three and more tasks (blocked runs, time to exhaust)")
+        report.manyTask = try manyTask(scenarios)
 
         log("--jobs 2 vs --jobs 1")
         report.jobs = try jobsRatio()
@@ -227,6 +230,60 @@ public final class BenchRunner {
                                    schedules: last!.schedules, seconds: median(secs),
                                    capSchedules: capped ? o.exhaustSchedules : nil,
                                    capSeconds: capped ? o.exhaustSeconds : nil)
+    }
+
+    /// Tasks of a scenario's world (nil: it does not build).  Not inlined:
+    /// Swift 6.3.1's optimizer (CopyPropagation) crashes on run() with a
+    /// world made inside its loops.
+    @inline(never)
+    func taskCount(_ s: Scenario) -> Int? {
+        (try? s.makeWorld(api: api))?.taskCount
+    }
+
+    /// DPOR (keep going) on every registered mm scenario of three or more
+    /// tasks, and on the seed's ones with Patches/0001 too (without it the
+    /// BUG ends most runs early): --jobs 1 for three tasks, --jobs 2 for
+    /// more, capped at the targets' times.  Median over up to 3 runs when
+    /// the first exhausts; one run when it does not (the cap is the answer).
+    @inline(never)
+    func manyTask(_ scenarios: [Scenario]) throws -> [BenchReport.ManyTask] {
+        let o = options
+        let fix = "0001-mm-mlock-fix-BUG_ON-unlocked-page-for-nonlinear-VMAs.patch"
+        var rows: [BenchReport.ManyTask] = []
+        for s in scenarios where s.model == "mm" {
+            guard let tasks = taskCount(s), tasks >= 3 else { continue }
+            var builds: [(String?, KernelAPI, Scenario)] = [(nil, api, s)]
+            if s.name.hasPrefix("seed-") {
+                do {
+                    let a = try self.api(patch: fix)
+                    builds.append(("0001", a, try Scenario(registered: s.name, api: a)))
+                } catch {
+                    notes.append("\(s.name) + 0001 not measured: \(error)")
+                }
+            }
+            for (patch, a, sc) in builds {
+                let jobs = tasks >= 4 ? 2 : 1
+                let cap = tasks >= 4 ? o.fourTaskCap : o.threeTaskCap
+                log("  \(sc.name)\(patch.map { " + \($0)" } ?? ""): \(tasks) tasks, --jobs \(jobs), at most \(BenchReport.f(cap, 0)) s")
+                var secs: [Double] = []
+                var results: [ExplorationResult] = []
+                for _ in 0..<min(o.runs, 3) {
+                    let r = try Explorer(sc, strategy: .dpor, options: ExploreOptions(
+                        timeLimit: cap, stopOnFirstFinding: false, jobs: jobs), api: a).run()
+                    secs.append(r.seconds)
+                    results.append(r)
+                    if !r.exhausted { break }
+                }
+                let mid = results.sorted { $0.seconds < $1.seconds }[results.count / 2]
+                let all = mid.schedules + mid.blocked
+                rows.append(BenchReport.ManyTask(
+                    scenario: sc.name + (patch.map { " + \($0)" } ?? ""), patch: patch, tasks: tasks, jobs: jobs,
+                    exhausted: results.allSatisfy(\.exhausted), schedules: mid.schedules, blocked: mid.blocked,
+                    blockedFraction: all > 0 ? Double(mid.blocked) / Double(all) : 0,
+                    seconds: median(secs), capSeconds: cap, runs: results.count))
+            }
+        }
+        return rows
     }
 
     func jobsRatio() throws -> BenchReport.Jobs {
@@ -374,6 +431,29 @@ public final class BenchRunner {
                              measured: String(format: "worst %.3f s", worst.seconds)
                                  + " (\(worst.scenario))" + (all ? "" : ", not all exhausted"),
                              met: all && worst.seconds < 1))
+        }
+        let three = r.manyTask.filter { $0.tasks == 3 }
+        if !three.isEmpty {
+            let worst = three.max { ($0.exhausted ? $0.seconds : .infinity) < ($1.exhausted ? $1.seconds : .infinity) }!
+            let missed = three.filter { !$0.exhausted }
+            out.append(.init(name: "DPOR exhausts every three-task scenario, --jobs 1", target: "< 10 s each",
+                             measured: missed.isEmpty ? String(format: "worst %.2f s (\(worst.scenario))", worst.seconds)
+                                 : "\(missed.count) of \(three.count) not exhausted in "
+                                 + BenchReport.f(missed[0].capSeconds, 0) + " s ("
+                                 + missed.map(\.scenario).joined(separator: ", ") + ")",
+                             met: missed.isEmpty && worst.seconds < 10))
+        }
+        for f in r.manyTask where f.tasks >= 4 {
+            out.append(.init(name: "DPOR exhausts \(f.scenario) (\(f.tasks) tasks), --jobs \(f.jobs)", target: "< 300 s",
+                             measured: f.exhausted ? String(format: "%.1f s", f.seconds)
+                                 : "not exhausted in \(BenchReport.f(f.capSeconds, 0)) s (\(f.schedules) schedules)",
+                             met: f.exhausted && f.seconds < 300))
+        }
+        if !r.manyTask.isEmpty {
+            let worst = r.manyTask.max { $0.blockedFraction < $1.blockedFraction }!
+            out.append(.init(name: "sleep-set-blocked runs (DPOR, 3+ tasks)", target: "0",
+                             measured: String(format: "worst %.1f%% of runs (\(worst.scenario))", worst.blockedFraction * 100),
+                             met: r.manyTask.allSatisfy { $0.blocked == 0 }))
         }
         if let j = r.jobs {
             out.append(.init(name: "--jobs 2 vs --jobs 1", target: ">= 1.8x",

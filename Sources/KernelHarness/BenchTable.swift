@@ -80,6 +80,17 @@ extension BenchReport {
                      + " " + cell(exhaust.first { $0.scenario == s && $0.strategy == "dpor" }))
         }
         o.append("")
+        if !manyTask.isEmpty {
+            o.append("3+ task scenario (DPOR)            tasks jobs  schedules  blocked (of all runs)  time to exhaust")
+            for m in manyTask {
+                let t = m.exhausted ? BenchReport.ms(m.seconds) + (m.runs > 1 ? "" : " (1 run)")
+                    : "not exhausted in \(BenchReport.f(m.capSeconds, 0)) s"
+                o.append(BenchReport.pad(m.scenario, 34) + BenchReport.lpad("\(m.tasks)", 6) + BenchReport.lpad("\(m.jobs)", 5)
+                         + BenchReport.lpad("\(m.schedules)", 11)
+                         + BenchReport.lpad("\(m.blocked) (\(BenchReport.f(m.blockedFraction * 100))%)", 23) + "  " + t)
+            }
+            o.append("")
+        }
         if let j = jobs {
             o.append("--jobs 2 vs --jobs 1 (\(j.scenario), \(j.strategy), \(j.schedules) schedules): "
                      + "\(BenchReport.f(j.jobs1SchedulesPerSecond, 0)) -> \(BenchReport.f(j.jobs2SchedulesPerSecond, 0)) schedules/s, "

@@ -35,6 +35,9 @@ public final class Explorer {
         self.strategy = strategy
         self.options = options
         self.api = api
+        // a schedule replays as it was recorded (validate() refuses
+        // --plain-points for a schedule recorded without)
+        if case .replay(let s) = strategy, s.plainPoints { self.options.plainPoints = true }
     }
 
     /// A world configured for exploration (no trace, no call chains).
@@ -70,7 +73,12 @@ public final class Explorer {
         if let m = options.maxSteps { try Limits.check("the step budget", m, 1...Schedule.maxSteps) }
         if let s = options.shard { try Limits.check("N of --shard I/N", s.count, 1...Limits.maxShards) }
         let w = try scenario.makeWorld(api: api)
-        if case .replay(let s) = strategy { try s.check(for: w) }
+        if case .replay(let s) = strategy {
+            try s.check(for: w)
+            if options.plainPoints && !s.plainPoints {
+                throw HarnessError.mismatch("--plain-points: the schedule token was recorded without plain accesses as scheduling points (it has no '\(Schedule.plainField):' field), so its choices are of other steps; replay it without --plain-points")
+            }
+        }
     }
 
     // MARK: planning
@@ -367,6 +375,7 @@ extension Explorer {
                 && r.codeID == first.codeID && r.strategy == first.strategy && r.seed == first.seed
                 && r.depth == first.depth && r.bound == first.bound && r.maxSchedules == first.maxSchedules
                 && r.stopOnFirstFinding == first.stopOnFirstFinding && r.strict == first.strict
+                && (r.plainPoints ?? false) == (first.plainPoints ?? false)
                 && r.unitsPlanned == first.unitsPlanned
             guard same else {
                 throw HarnessError.badInput("merge: shard \(text) is not from the same exploration as shard \(first.shard ?? "?") (scenario, code, strategy and options must match)")
@@ -385,8 +394,9 @@ extension Explorer {
         case "dpor": strategy = .dpor
         default: throw HarnessError.badInput("merge: cannot merge strategy '\(first.strategy)'")
         }
-        let options = ExploreOptions(maxSchedules: first.maxSchedules,
+        var options = ExploreOptions(maxSchedules: first.maxSchedules,
                                      stopOnFirstFinding: first.stopOnFirstFinding, strict: first.strict)
+        options.plainPoints = first.plainPoints ?? false
         var out = ExplorationResult(scenario: first.scenario, worldScenario: first.worldScenario,
                                     codeID: first.codeID, strategy: strategy, options: options)
         out.unitsPlanned = first.unitsPlanned

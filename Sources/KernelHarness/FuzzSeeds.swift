@@ -39,7 +39,7 @@ extension FuzzInput {
             guard let d = w.first else { continue }
             let attrs = Set(w.dropFirst())
             switch d {
-            case "model", "scenario", "summary", "expect":
+            case "model", "scenario", "summary", "expect", "tag":
                 continue
             case "pool":
                 guard w.count == 2, let n = Int(w[1]) else { throw refuse("bad pool line") }

@@ -122,7 +122,8 @@ public struct Minimizer {
             bound += 1
         }
         _ = attempt(best, signature)
-        return Minimized(schedule: Schedule(scenario: world.scenario, codeID: world.api.codeID, choices: best),
+        return Minimized(schedule: Schedule(scenario: world.scenario, codeID: world.api.codeID, choices: best,
+                                                   plainPoints: world.plainPoints),
                          preemptions: bestPre, steps: best.count,
                          originalPreemptions: originalPre, originalSteps: original.count, runs: runs)
     }

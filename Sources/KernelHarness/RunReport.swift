@@ -71,6 +71,9 @@ public struct RunReport: Codable, Sendable {
     public var maxSchedules: Int?
     public var stopOnFirstFinding: Bool
     public var strict: Bool
+    /// Every plain shared access was a scheduling point (--plain-points);
+    /// absent in reports written before the option (read as false).
+    public var plainPoints: Bool?
     public var unitsPlanned: Int?
     public var unitsDone: Int
     public var findingsByKind: [String: Int]
@@ -89,6 +92,7 @@ public struct RunReport: Codable, Sendable {
         case worldScenario = "world_scenario", codeID = "code_id", boundHit = "bound_hit"
         case finalStates = "final_states", maxSchedules = "max_schedules"
         case stopOnFirstFinding = "stop_on_first_finding", unitsPlanned = "units_planned"
+        case plainPoints = "plain_points"
         case unitsDone = "units_done", findingsByKind = "findings_by_kind"
     }
 
@@ -124,6 +128,7 @@ public struct RunReport: Codable, Sendable {
         maxSchedules = r.options.maxSchedules
         stopOnFirstFinding = r.options.stopOnFirstFinding
         strict = r.options.strict
+        plainPoints = r.options.plainPoints
         unitsPlanned = r.unitsPlanned
         unitsDone = r.unitsDone
         findingsByKind = r.findingsByKind

@@ -28,6 +28,12 @@ public struct Scenario: Sendable, Hashable {
     public var expectations: [Expectation] = []
     /// The scenario file it was read from (its name is NAME@HASH).
     public var file: String? = nil
+    /// The file's `tag` lines (ScenarioFile.knownTags).
+    public var tags: [String] = []
+
+    /// Tagged `large`: left out of the suites that explore every
+    /// registered scenario (`suiteNames`).
+    public var isLarge: Bool { tags.contains("large") }
 
     /// A scenario written in Swift: the model, its setup lines (objects,
     /// `expect` lines, ...) and the tasks.
@@ -58,6 +64,7 @@ public struct Scenario: Sendable, Hashable {
         self.spec = info.spec
         self.registered = true
         self.expectations = ScenarioFile.expectations(inSpec: info.spec)
+        self.tags = ScenarioFile.tags(inSpec: info.spec)
     }
 
     /// Every registered scenario.
@@ -65,8 +72,16 @@ public struct Scenario: Sendable, Hashable {
         api.scenarios.map {
             var s = Scenario(name: $0.name, summary: $0.summary, spec: $0.spec, registered: true)
             s.expectations = ScenarioFile.expectations(inSpec: $0.spec)
+            s.tags = ScenarioFile.tags(inSpec: $0.spec)
             return s
         }
+    }
+
+    /// The registered kernel scenarios a suite explores when none are
+    /// named (check-patch, `kernel --compare`, `audit --all`): all but the
+    /// toys and those tagged `large`.
+    public static func suiteNames(api: KernelAPI = .builtin) -> [String] {
+        all(api: api).filter { !$0.name.hasPrefix("toy-") && !$0.isLarge }.map(\.name)
     }
 
     init(name: String, summary: String, spec: String, registered: Bool) {
@@ -85,7 +100,9 @@ public struct Scenario: Sendable, Hashable {
         return nil
     }
 
-    /// A fresh world of this scenario.
+    /// A fresh world of this scenario.  (Not inlined: Swift 6.3.1's
+    /// optimizer crashes on BenchRunner.run() with it inlined there.)
+    @inline(never)
     public func makeWorld(api: KernelAPI = .builtin) throws -> World {
         registered ? try World(scenario: name, api: api) : try World(spec: spec, api: api)
     }

@@ -10,6 +10,7 @@
 //     ...                                  (world spec lines, see
 //     task reclaim reclaim f0:0             CKernelShim/model/README.md)
 //     expect bug mm/mlock.c:73             (or: expect clean)
+//     tag large                            (optional: see knownTags)
 //
 // The built-in scenarios are the files of CKernelShim/scenarios/, compiled
 // into the library (mk/scenarios-header.sh; `header(shim:)` below prints
@@ -109,8 +110,17 @@ public enum ScenarioFile {
         var nameLine = 0
         var summary: String?
         var expectations: [Expectation] = []
+        var tags: [String] = []
         var lines: [String] = []
     }
+
+    /// Tags a scenario file may carry (`tag WORD...`).  `large`: its
+    /// schedules take DPOR more than a few seconds (or minutes) to exhaust,
+    /// so the suites that explore every registered scenario (check-patch
+    /// and `kernel --compare` without --scenarios, `audit --all`, the
+    /// tests' loops over all of them) leave it out; named, it runs as any
+    /// other (`kharness run NAME`, `--scenarios NAME`, `kharness bench`).
+    public static let knownTags = ["large"]
 
     /// Split a text into its scenario-file directives and spec lines;
     /// errors name `label:LINE`.
@@ -148,6 +158,14 @@ public enum ScenarioFile {
                 let summary = String(s).trimmingCharacters(in: .whitespaces)
                 guard !summary.isEmpty else { throw fail(n, "usage: summary ONE LINE OF TEXT") }
                 p.summary = summary
+            case "tag":
+                guard words.count >= 2 else { throw fail(n, "usage: tag WORD... (known: \(knownTags.joined(separator: ", ")))") }
+                for w in words.dropFirst() {
+                    guard knownTags.contains(String(w)) else {
+                        throw fail(n, "unknown tag '\(w)' (known: \(knownTags.joined(separator: ", ")))")
+                    }
+                    if !p.tags.contains(String(w)) { p.tags.append(String(w)) }
+                }
             case "expect" where words.count >= 2
                 && (words[1] == "clean" || Expectation.findingKinds.contains(String(words[1]))):
                 if words[1] == "clean" {
@@ -182,6 +200,12 @@ public enum ScenarioFile {
         (try? parts(spec, label: "spec"))?.expectations ?? []
     }
 
+    /// The tags written in a spec (a registered scenario's spec keeps its
+    /// file's tag lines).
+    public static func tags(inSpec spec: String) -> [String] {
+        (try? parts(spec, label: "spec"))?.tags ?? []
+    }
+
     /// A scenario from the text of a scenario file at `path` (only its
     /// name is used: for messages and as the default scenario name).
     /// Checks the directives here and the world spec by building the world
@@ -212,6 +236,7 @@ public enum ScenarioFile {
         }
         var s = Scenario(name: name, summary: p.summary ?? "", spec: spec)
         s.expectations = p.expectations
+        s.tags = p.tags
         s.file = path
         return s
     }

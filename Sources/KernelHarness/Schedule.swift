@@ -4,7 +4,11 @@
 // and the build of the kernel code it was recorded on.  Its text form is the
 // shim's token, "ksim1:SCENARIO:CODEID:CHOICES" with run-length coded
 // choices ('a' = task 0, "a3b2a" = 0,0,0,1,1,0); Swift and C encode and
-// decode it identically.
+// decode it identically.  A schedule of a run with plain shared accesses
+// as scheduling points (--plain-points) has other steps: its token says
+// so, "ksim1:SCENARIO:CODEID:plain:CHOICES", and replays with that option
+// (World.run sets it from the schedule; the C library refuses a token of
+// the other setting).
 
 import CKernelShim
 
@@ -16,6 +20,8 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
     public var codeID: String?
     /// Task index chosen at each step.
     public var choices: [UInt8]
+    /// Recorded with every plain shared access a scheduling point.
+    public var plainPoints = false
 
     public static let version = "ksim1"
     public static let maxTasks = 8
@@ -23,15 +29,30 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
     /// (the shim's KSIM_STEP_LIMIT, also the largest step budget).
     public static let maxSteps = Int(KSIM_STEP_LIMIT)
 
-    public init(scenario: String?, codeID: String?, choices: [UInt8]) {
+    public init(scenario: String?, codeID: String?, choices: [UInt8], plainPoints: Bool = false) {
         self.scenario = scenario
         self.codeID = codeID
         self.choices = choices
+        self.plainPoints = plainPoints
     }
+
+    enum CodingKeys: String, CodingKey { case scenario, codeID, choices, plainPoints }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        scenario = try c.decodeIfPresent(String.self, forKey: .scenario)
+        codeID = try c.decodeIfPresent(String.self, forKey: .codeID)
+        choices = try c.decode([UInt8].self, forKey: .choices)
+        // absent in what was written before the option existed
+        plainPoints = try c.decodeIfPresent(Bool.self, forKey: .plainPoints) ?? false
+    }
+
+    /// The token field before the choices of a --plain-points schedule.
+    public static let plainField = "plain"
 
     /// The canonical token; `Schedule(token: s.token) == s` always holds.
     public var token: String {
-        "\(Schedule.version):\(scenario ?? "*"):\(codeID ?? "*"):\(Schedule.encode(choices))"
+        "\(Schedule.version):\(scenario ?? "*"):\(codeID ?? "*"):\(plainPoints ? Schedule.plainField + ":" : "")\(Schedule.encode(choices))"
     }
 
     public var description: String { token }
@@ -64,6 +85,7 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
         while p < s.count && (s[p] == 32 || s[p] == 9 || s[p] == 10 || s[p] == 13) { p += 1 }
         var scenario: String? = nil
         var code: String? = nil
+        var plain = false
         if s.count - p >= 4 && s[p..<p+4].elementsEqual("ksim".utf8) {
             guard s.count - p >= 6 && s[p..<p+6].elementsEqual("ksim1:".utf8) else {
                 throw fail(p + 5, "unsupported token version (expected 'ksim1:')")
@@ -80,6 +102,15 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
             }
             scenario = fields[0] == "*" ? nil : fields[0]
             code = fields[1] == "*" ? nil : fields[1]
+            // the options field: only "plain" so far
+            if let colon = s[p...].firstIndex(of: 58) {
+                let field = String(decoding: s[p..<colon], as: UTF8.self)
+                guard field == Schedule.plainField else {
+                    throw fail(p + 1, "unknown token field '\(field)' (this build knows '\(Schedule.plainField):', for runs with plain accesses as scheduling points)")
+                }
+                plain = true
+                p = colon + 1
+            }
         }
         var choices: [UInt8] = []
         while p < s.count && !(s[p] == 32 || s[p] == 9 || s[p] == 10 || s[p] == 13) {
@@ -114,7 +145,7 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
         if choices.isEmpty {
             throw fail(p + 1, "no choices (a schedule names at least one task, e.g. 'a3b2')")
         }
-        self.init(scenario: scenario, codeID: code, choices: choices)
+        self.init(scenario: scenario, codeID: code, choices: choices, plainPoints: plain)
     }
 
     /// Check that this schedule may run on `world` (same scenario, same
@@ -141,14 +172,17 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
 extension World {
     /// The schedule of the current (or last) run.
     public var schedule: Schedule {
-        Schedule(scenario: scenario, codeID: api.codeID, choices: choices)
+        Schedule(scenario: scenario, codeID: api.codeID, choices: choices, plainPoints: plainPoints)
     }
 
     /// Reset and replay `schedule` exactly (every choice must be enabled;
-    /// a tail it leaves runs round-robin, as with tokens).  Checks first.
+    /// a tail it leaves runs round-robin, as with tokens).  Checks first;
+    /// the world takes the schedule's plain-points setting (a schedule
+    /// replays as it was recorded).
     @discardableResult
     public func run(_ schedule: Schedule) throws -> Int {
         try schedule.check(for: self)
+        if schedule.plainPoints != plainPoints { try set(.plainPoints, schedule.plainPoints ? 1 : 0) }
         return try run(choices: schedule.choices)
     }
 

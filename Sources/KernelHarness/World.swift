@@ -101,7 +101,14 @@ public final class World {
         _ = c.world_set_option!(w, Int32(KSIM_OPT_CRASH_GUARD.rawValue), Int(KSIM_CRASH_GUARD_KEEP.rawValue))
         self.scenario = cstr(c.world_scenario!(w))
         self.taskNames = (0..<c.task_count!(w)).map { cstr(c.task_name!(w, $0)) }
+        // a spec's "option plain_points 1" sets it before any run: the
+        // shim's token of the empty run says (no getter in the C API)
+        self.plainPoints = cstr(c.schedule_token!(w)).contains(":\(Schedule.plainField):")
     }
+
+    /// Every plain shared access is a scheduling point (`Option.plainPoints`,
+    /// set through `set` or the spec): what this world's schedules record.
+    public private(set) var plainPoints = false
 
     deinit { c.world_destroy!(w) }
 
@@ -145,6 +152,11 @@ public final class World {
     /// Reset and replay `token`; returns the number of findings.
     @discardableResult
     public func run(token: String) throws -> Int {
+        // the token says how it was recorded (a malformed one is the
+        // shim's to refuse)
+        if let s = try? Schedule(token: token), s.plainPoints != plainPoints {
+            try set(.plainPoints, s.plainPoints ? 1 : 0)
+        }
         let rc = c.run_token!(w, token)
         if rc < 0 { throw HarnessError.from(code: rc, message: lastError) }
         return Int(rc)
@@ -317,6 +329,7 @@ public final class World {
     public func set(_ option: Option, _ value: Int) throws {
         let rc = c.world_set_option!(w, option.rawValue, value)
         if rc != 0 { throw HarnessError.badInput(lastError) }
+        if option == .plainPoints { plainPoints = value != 0 }
     }
 }
 

@@ -29,7 +29,7 @@ extension Kharness {
         @Argument(help: "Scenarios or scenario files to audit (default: seed-migrate-nonlinear and seed-reclaim-nonlinear).")
         var scenarios: [String] = []
 
-        @Flag(help: "Audit every registered mm scenario.")
+        @Flag(help: "Audit every registered mm scenario not tagged large.")
         var all = false
 
         @Option(name: .customLong("claim"), help: ArgumentHelp(
@@ -113,7 +113,7 @@ extension Kharness {
 
         func scenarioNames(api: KernelAPI) throws -> [String] {
             let known = api.scenarios.map(\.name)
-            if all { return api.scenarios.filter { !$0.name.hasPrefix("toy-") }.map(\.name) }
+            if all { return Scenario.suiteNames(api: api) }
             let names = scenarios.isEmpty ? ["seed-migrate-nonlinear", "seed-reclaim-nonlinear"] : scenarios
             for n in names where !known.contains(n) && !FileManager.default.fileExists(atPath: n) {
                 throw ValidationError("unknown scenario '\(n)' (kharness list shows them; or give a scenario file)")

@@ -26,7 +26,7 @@ extension Kharness {
                   completion: .file(extensions: ["patch", "diff"]))
         var patches: [String] = []
 
-        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario, and every scenarios/NAME.scenario the patches add).")
+        @Option(help: "Comma-separated scenarios: names or scenario files (default: every kernel scenario not tagged large, and every scenarios/NAME.scenario the patches add).")
         var scenarios: String?
 
         @Option(help: "Default: exhaustive DPOR within --time, then PCT for the rest.")
@@ -58,6 +58,8 @@ extension Kharness {
 
         @Option(name: .customLong("fuzz"), help: "Let a hunk apply with up to N lines of its context differing (patch --fuzz N); each fuzzed hunk is reported with the function it landed in.")
         var patchFuzz: Int = 0
+
+        @OptionGroup var explore: ExploreFlags
 
         @OptionGroup var kernelOption: KernelOption
 
@@ -158,6 +160,7 @@ extension Kharness {
             o.sandbox = !noSandbox
             o.fileScenarios = files.compactMap { try? ScenarioFile.load(path: $0) }
             o.hangSeconds = hangTime
+            o.plainPoints = explore.plainPoints
             o.audit = audit || !claims.isEmpty
             o.claims = claims.compactMap { try? AuditClaim(parsing: $0) }
             return o

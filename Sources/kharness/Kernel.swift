@@ -26,7 +26,7 @@ extension Kharness {
         @Flag(help: "Explore every scenario on the model and on the tree's text and compare the findings.")
         var compare = false
 
-        @Option(help: "Comma-separated scenarios for --compare (default: every kernel scenario).")
+        @Option(help: "Comma-separated scenarios for --compare (default: every kernel scenario not tagged large).")
         var scenarios: String?
 
         @Option(help: "Seconds of exploration per scenario and side for --compare.")

@@ -75,6 +75,8 @@ extension Kharness {
         @Option(help: .hidden)
         var units: Int = 32
 
+        @OptionGroup var explore: ExploreFlags
+
         @OptionGroup var code: CodeOptions
 
         func makeStrategy() throws -> Strategy {
@@ -119,6 +121,7 @@ extension Kharness {
                 jobs: jobs ?? min(ProcessInfo.processInfo.activeProcessorCount, Limits.maxJobs), shard: shard,
                 strict: strict, units: units)
             var opts = options
+            explore.apply(to: &opts)
             if api.origin != "builtin" { opts.observe = InProcessGuard.arm() }
             let e = Explorer(sc, strategy: strategy, options: opts, api: api)
             try e.validate()
@@ -205,6 +208,7 @@ extension Kharness {
                 return try Timeline(world: w, schedule: s)
             }
             guard svg != nil else { return nil }
+            try w.set(.plainPoints, e.options.plainPoints ? 1 : 0)
             w.runRoundRobin()
             return Timeline(taskNames: w.taskNames, events: w.events, findings: w.findings)
         }

@@ -54,6 +54,24 @@ import Foundation
         #expect(!dpor.isEmpty)
         for e in dpor { #expect(e["exhausted"] as? Bool == true, "\(e)") }
 
+        // DPOR on every registered mm scenario of three and more tasks (and
+        // the seed's with 0001): counts that add up, a fraction of them blocked
+        let many = obj["many_task"] as? [[String: Any]] ?? []
+        let wanted = Scenario.all().filter { $0.model == "mm" && ((try? $0.makeWorld().taskCount) ?? 0) >= 3 }.map(\.name)
+        #expect(!wanted.isEmpty)
+        let rowNames = many.compactMap { $0["scenario"] as? String }
+        #expect(Set(rowNames) == Set(wanted + wanted.filter { $0.hasPrefix("seed-") }.map { $0 + " + 0001" }), "\(rowNames)")
+        for m in many {
+            let sch = m["schedules"] as? Int ?? -1, blk = m["blocked"] as? Int ?? -1
+            #expect(sch > 0 && blk >= 0, "\(m)")
+            let frac = m["blocked_fraction"] as? Double ?? -1
+            #expect(abs(frac - Double(blk) / Double(sch + blk)) < 1e-9, "\(m)")
+            #expect((m["tasks"] as? Int ?? 0) >= 3 && (m["jobs"] as? Int) == ((m["tasks"] as? Int ?? 0) >= 4 ? 2 : 1))
+        }
+        // unpatched, the seed's three-task world is exhausted at once (the BUG ends its runs)
+        #expect(many.first { $0["scenario"] as? String == "seed-reclaim-migrate-munlock" }?["exhausted"] as? Bool == true)
+        try SchemaCheck.validate(r.out, schema: "bench")
+
         let jobs = obj["jobs"] as? [String: Any] ?? [:]
         // the C loop measured both ways on every scenario, same steps per schedule
         let direct = obj["c_loop"] as? [[String: Any]] ?? []

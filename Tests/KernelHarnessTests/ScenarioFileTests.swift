@@ -81,14 +81,49 @@ import Testing
     /// Ground truth: every built-in scenario finds what its file expects
     /// (DPOR, as `kharness run` explores by default).
     @Test func everyBuiltinScenarioMeetsItsExpectations() throws {
-        for sc in Scenario.all() {
-            let several = sc.expectations.filter { !$0.isClean }.count > 1
-            let e = Explorer(sc, strategy: .dpor,
-                             options: ExploreOptions(timeLimit: 60, stopOnFirstFinding: !several, jobs: 1))
-            let r = try e.run()
-            let c = ExpectationCheck(sc.expectations, findings: r.findings)
-            #expect(c.met, "\(sc.name): \(c.items) unexpected \(c.unexpected)")
+        for sc in Scenario.all() where !sc.isLarge { try Self.meetsItsExpectations(sc) }
+    }
+
+    /// The large ones (each a while in a debug build), side by side.
+    @Test(arguments: Scenario.all().filter(\.isLarge).map(\.name))
+    func largeBuiltinScenarioMeetsItsExpectations(_ name: String) throws {
+        try Self.meetsItsExpectations(try Scenario(registered: name))
+    }
+
+    static func meetsItsExpectations(_ sc: Scenario) throws {
+        let several = sc.expectations.filter { !$0.isClean }.count > 1
+        let e = Explorer(sc, strategy: .dpor,
+                         options: ExploreOptions(timeLimit: 60, stopOnFirstFinding: !several, jobs: 1))
+        let r = try e.run()
+        let c = ExpectationCheck(sc.expectations, findings: r.findings)
+        #expect(c.met, "\(sc.name): \(c.items) unexpected \(c.unexpected)")
+    }
+
+    /// `tag large`: read from files and from the registry, skipped by the
+    /// world builder, refused when unknown; the suites that run every
+    /// scenario leave large ones out, and the registry has the 3- and
+    /// 4-task ones among them.
+    @Test func largeScenariosAreTaggedAndLeftOutOfTheSuites() throws {
+        let text = "scenario t\nsummary s\ntag large\nmodel toy\ntask t0 incr 1\nexpect clean\n"
+        let sc = try ScenarioFile.parse(Data(text.utf8), path: "t.scenario")
+        #expect(sc.tags == ["large"] && sc.isLarge)
+        #expect(try World(spec: text).taskCount == 1)
+        #expect(!(try ScenarioFile.parse(Data(text.replacingOccurrences(of: "tag large\n", with: "").utf8),
+                                         path: "t.scenario")).isLarge)
+        #expect {
+            _ = try ScenarioFile.parse(Data(text.replacingOccurrences(of: "tag large", with: "tag huge").utf8), path: "t.scenario")
+        } throws: { "\($0)".contains("t.scenario:3: unknown tag 'huge'") }
+        let all = Scenario.all()
+        let large = all.filter(\.isLarge).map(\.name)
+        for n in ["seed-reclaim-migrate-munlock", "mlock-vs-2munlock", "reclaim2-vs-exit", "reclaim-migrate-munlock-vs-mlock"] {
+            #expect(large.contains(n), "\(n)")
+            #expect(try Scenario(registered: n).isLarge)
         }
+        let largeTasks = try all.filter(\.isLarge).map { try $0.makeWorld().taskCount }
+        #expect(!largeTasks.isEmpty && largeTasks.allSatisfy { $0 >= 3 } && largeTasks.contains(4))
+        let suite = Scenario.suiteNames()
+        #expect(!suite.isEmpty && suite.allSatisfy { !$0.hasPrefix("toy-") && !large.contains($0) })
+        #expect(Set(suite).union(large).union(all.map(\.name).filter { $0.hasPrefix("toy-") }) == Set(all.map(\.name)))
     }
 
     @Test func worldBuilderTakesAScenarioFileAsItIs() throws {
@@ -183,6 +218,9 @@ import Testing
         let r = try Explorer(Scenario(name: "seeded", spec: input.spec), strategy: .dpor,
                              options: ExploreOptions(timeLimit: 30, stopOnFirstFinding: true, jobs: 1)).run()
         #expect(r.findings.contains { $0.kind == "bug" && $0.location == "mm/mlock.c:73" })
+        // a tagged file seeds it too (the tag is not a world line)
+        let large = try FuzzInput(scenario: Scenario(registered: "reclaim2-vs-exit"))
+        #expect(large.tasks == ["reclaim f0:0", "reclaim f0:1", "exit mm0"])
         #expect(throws: HarnessError.self) { try FuzzInput(scenario: Scenario(registered: "migrate-anon-vs-cow")) }
         #expect(throws: HarnessError.self) { try FuzzInput(scenario: Scenario(registered: "toy-abba")) }
     }

@@ -54,6 +54,7 @@ public struct ExplorationWire: Codable, Sendable {
     var maxSchedules: Int?
     var timeLimit: Double?
     var stopOnFirstFinding, strict: Bool
+    var plainPoints: Bool?
 
     public init(_ r: ExplorationResult) {
         scenario = r.scenario
@@ -79,14 +80,15 @@ public struct ExplorationWire: Codable, Sendable {
         timeLimit = r.options.timeLimit
         stopOnFirstFinding = r.options.stopOnFirstFinding
         strict = r.options.strict
+        plainPoints = r.options.plainPoints
     }
 
     public func result() throws -> ExplorationResult {
+        var options = ExploreOptions(maxSchedules: maxSchedules, timeLimit: timeLimit,
+                                     stopOnFirstFinding: stopOnFirstFinding, jobs: jobs, strict: strict)
+        options.plainPoints = plainPoints ?? false
         var r = ExplorationResult(scenario: scenario, worldScenario: worldScenario, codeID: codeID,
-                                  strategy: try Strategy(wire: strategy),
-                                  options: ExploreOptions(maxSchedules: maxSchedules, timeLimit: timeLimit,
-                                                          stopOnFirstFinding: stopOnFirstFinding, jobs: jobs,
-                                                          strict: strict))
+                                  strategy: try Strategy(wire: strategy), options: options)
         r.schedules = schedules
         r.blocked = blocked
         r.steps = steps

@@ -32,7 +32,7 @@ public enum Equivalence {
     /// `tree` with check-patch's default exploration.
     public static func compare(model: KernelAPI = .builtin, tree: KernelAPI, scenarios: [String]? = nil,
                                options: PatchCheckOptions, log: ((String) -> Void)? = nil) throws -> [ScenarioComparison] {
-        let names = scenarios ?? model.scenarios.map(\.name).filter { !$0.hasPrefix("toy-") }
+        let names = scenarios ?? Scenario.suiteNames(api: model)
         var out: [ScenarioComparison] = []
         for n in names {
             log?("  \(n) ...")

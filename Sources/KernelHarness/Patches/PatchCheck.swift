@@ -65,6 +65,9 @@ public struct PatchCheckOptions: Sendable {
     public var hangSeconds: Double = 10
     /// Called with every world made on the patched build (in-process).
     public var observe: (@Sendable (World) -> Void)? = nil
+    /// Every plain shared access a scheduling point, on both sides (the
+    /// scenarios' explorations; the generated worlds do without).
+    public var plainPoints = false
 
     public init(scenarios: [String]? = nil, strategy: Strategy? = nil, timePerScenario: Double = 5,
                 strict: Bool = false, jobs: Int = 1, firstFinding: Bool = false,
@@ -315,6 +318,7 @@ public enum PatchChecker {
     public static func explore(_ scenario: Scenario, api: KernelAPI, options: PatchCheckOptions) throws -> ExplorationResult {
         var opts = ExploreOptions(timeLimit: options.timePerScenario, stopOnFirstFinding: options.firstFinding,
                                   jobs: options.jobs, strict: options.strict)
+        opts.plainPoints = options.plainPoints
         opts.observe = options.observe
         if let s = options.strategy {
             return try Explorer(scenario, strategy: s, options: opts, api: api).run()
@@ -378,7 +382,7 @@ public enum PatchChecker {
             }
             names = wanted
         } else {
-            names = base.api.scenarios.map(\.name).filter { !$0.hasPrefix("toy-") }
+            names = Scenario.suiteNames(api: base.api)
         }
         // scenario files: given, and added by the patches (both sides run
         // the file's spec: the unpatched code has no such scenario)
@@ -425,6 +429,7 @@ public enum PatchChecker {
             targets: Array(Set(report.outcomes.flatMap(\.changed).filter { $0.status == .runs }.compactMap(\.function))).sorted(),
             findingsDirectory: options.findingsDirectory?.path, scratch: scratch.path)
         q.hangSeconds = options.hangSeconds
+        q.plainPoints = options.plainPoints
         q.audit = options.audit || !options.claims.isEmpty
         q.claims = options.claims
         if !files.isEmpty { q.specs = files.mapValues(\.spec) }

@@ -45,6 +45,8 @@ public struct PatchedSideRequest: Codable, Sendable {
     /// Audit the scenarios' lock sets on the patched build too.
     public var audit = false
     public var claims: [AuditClaim] = []
+    /// --plain-points (absent: off).
+    public var plainPoints: Bool? = nil
 }
 
 /// A new finding's run, drawn: the step timeline, the mail-width
@@ -95,6 +97,7 @@ public enum PatchedSide {
         emit(.build(codeID: patched.codeID, blocks: patched.blockAddresses))
         var options = PatchCheckOptions(scenarios: q.scenarios, timePerScenario: q.time, strict: q.strict,
                                         jobs: q.jobs, firstFinding: q.first, absolute: q.absolute)
+        options.plainPoints = q.plainPoints ?? false
         options.observe = observe
         if let s = q.strategy {
             do { options.strategy = try Strategy(wire: s) } catch {
