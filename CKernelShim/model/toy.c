@@ -24,6 +24,8 @@
 struct toy {
 	long counter;
 	long slots[8];
+	long zeros[17];		/* lastzero's array */
+	atomic_t table[128];	/* indexer's hash table */
 	spinlock_t lock;
 	struct mutex a, b;
 	struct rw_semaphore sem;
@@ -83,6 +85,8 @@ static int toy_end(struct ksim_world *w, void *priv, char *err, size_t errlen)
 		       __NR_PAGEFLAGS);
 	for (int i = 0; i < 8; i++)
 		ksim_name_object(w, &toy->slots[i], "slot%d", i);
+	for (int i = 0; i < 17; i++)
+		ksim_name_object(w, &toy->zeros[i], "zeros%d", i);
 	return 0;
 }
 
@@ -383,6 +387,73 @@ static void toy_hold_all(void *priv, void *arg)
 	mutex_unlock(&toy->a);
 }
 
+/* One store of 1 to the counter (readers(N): its one writer). */
+static void toy_setx(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	(void)arg;
+	ksim_store(&toy->counter, 1, KSIM_HERE);
+}
+
+/* One load of the counter (readers(N): each reader). */
+static void toy_getx(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	(void)arg;
+	ksim_load(&toy->counter, KSIM_HERE);
+}
+
+/*
+ * lastzero(N) (Abdulla et al., "Optimal dynamic partial order reduction",
+ * POPL 2014): an array of N+1 zeros; one task scans it from index N down
+ * for the last zero, task I (1..N) sets zeros[I] to zeros[I-1] + 1.
+ */
+static void toy_lz_scan(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i = ((struct toy_arg *)arg)->n;
+
+	if (i > 16)
+		i = 16;
+	/* zeros[0] is never written: the scan ends there at the latest */
+	while (i >= 0 && ksim_load(&toy->zeros[i], KSIM_HERE) != 0)
+		i--;
+}
+
+static void toy_lz_write(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i = ((struct toy_arg *)arg)->n;
+
+	if (i < 1 || i > 16)
+		return;
+	ksim_store(&toy->zeros[i], ksim_load(&toy->zeros[i - 1], KSIM_HERE) + 1,
+		   KSIM_HERE);
+}
+
+/*
+ * indexer (Flanagan and Godefroid, POPL 2005): task TID inserts four
+ * values w = 11 m + TID (m = 1..4) into a 128-slot hash table at
+ * h = 7 w mod 128 by compare-and-swap from 0, probing the next slot while
+ * the slot is taken.  Tasks 0..11 and up share values pairwise (11 (m+1) + t
+ * = 11 m + (t + 11)): with N tasks, 3 (N - 11) contended slots.
+ */
+static void toy_indexer(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	int tid = (int)((struct toy_arg *)arg)->n;
+
+	for (int m = 1; m <= 4; m++) {
+		int w = m * 11 + tid;
+		int h = (w * 7) % 128;
+
+		while (atomic_cmpxchg(&toy->table[h], 0, w) != 0)
+			h = (h + 1) % 128;
+	}
+}
+
 #define TOY_OP(nm, fn, use, sum) \
 	{ .name = nm, .model = "toy", .usage = use, .summary = sum, \
 	  .setup = toy_setup_n, .run = fn }
@@ -411,6 +482,11 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("try_read", toy_try_read, "try_read [N]", "N down_read_trylock()s, each up_read() when it succeeds"),
 	TOY_OP("try_write", toy_try_write, "try_write [N]", "N down_write_trylock()s, each up_write() when it succeeds"),
 	TOY_OP("hold_all", toy_hold_all, "hold_all [N]", "hold every toy lock across N points"),
+	TOY_OP("setx", toy_setx, "setx", "store 1 to the counter (readers: the writer)"),
+	TOY_OP("getx", toy_getx, "getx", "load the counter (readers: a reader)"),
+	TOY_OP("lz_scan", toy_lz_scan, "lz_scan N", "lastzero: scan zeros[N..1] down for the last zero"),
+	TOY_OP("lz_write", toy_lz_write, "lz_write I", "lastzero: zeros[I] = zeros[I-1] + 1"),
+	TOY_OP("indexer", toy_indexer, "indexer TID", "indexer: insert 4 values by compare-and-swap into a hash table"),
 	{ 0 }
 };
 
