@@ -186,15 +186,15 @@ struct DPORState: ~Copyable {
     private let cpuOp: UnsafeMutablePointer<DPOROp>
     /// The accesses of the unit root's sleeping tasks' steps.
     private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: 8)
-    /// Per task at the root, and 8 per node for a task done there: the
-    /// operation of its step as a write when the step was a failed attempt.
-    /// Sleep sets take such a step as the read it was; whether a sleeping
-    /// task is a weak initial of a race's sequence takes it as a write, as
-    /// the attempt may succeed where the sequence leads (it is not a fixed
-    /// access of the task's state: Abdulla et al.'s independence of next
-    /// steps needs one).
-    private var rootFailed: [DPOROp] = Array(repeating: 0, count: 8)
-    private var doneFailed: [DPOROp] = []
+    /// 8 per node, for a task done there: its step from there is stable,
+    /// i.e. touches only its operation's object (and its CPU) and was not an
+    /// attempt that failed.  Only a stable step is taken to commute past a
+    /// race's sequence because its recorded accesses do (Abdulla et al.'s
+    /// weak initials assume a task's next step is fixed by its own state;
+    /// a failed attempt may succeed, and plain accesses after a read may
+    /// change, where the sequence leads).  An unstable one counts only as
+    /// an initial of the sequence.
+    private var doneStable: [Bool] = []
     private let clockOffset = MemoryLayout<DPOREvent>.offset(of: \.clock)!
     /// Steps whose footprint was lost (out of memory in the shim): they
     /// conflict with everything in sleep sets, races use the operation only.
@@ -242,7 +242,7 @@ struct DPORState: ~Copyable {
         nodes = .allocate(capacity: capacity)
         nodeOps = .allocate(capacity: capacity * 8)
         doneLists = Array(repeating: [], count: capacity * 8)
-        doneFailed = Array(repeating: 0, count: capacity * 8)
+        doneStable = Array(repeating: false, count: capacity * 8)
         allFlag = .allocate(capacity: capacity * 8)
         allFlag.initialize(repeating: false, count: capacity * 8)
         sleepRef = .allocate(capacity: capacity * 8)
@@ -285,7 +285,9 @@ struct DPORState: ~Copyable {
         mark.deallocate()
         cpuOp.deallocate()
         wchild.deallocate()
+        if dporDebug2 { print("drops disabled \(dbgDropDisabled) asleep \(dbgDropAsleep) reorder \(dbgReorder) fallback \(dbgFallback) inserted \(wakeInserted)") }
     }
+    var dbgDropDisabled = 0, dbgDropAsleep = 0, dbgReorder = 0, dbgFallback = 0
 
     // MARK: nodes and pending operations
 
@@ -326,10 +328,7 @@ struct DPORState: ~Copyable {
 
     /// What task t's step from the unit root touches (its sleep set
     /// there); nil: conflicts with everything.
-    mutating func setRootList(_ t: Int, _ list: [DPOROp]?, failed: DPOROp = 0) {
-        rootLists[t] = list ?? [DPORState.allStep]
-        rootFailed[t] = failed
-    }
+    mutating func setRootList(_ t: Int, _ list: [DPOROp]?) { rootLists[t] = list ?? [DPORState.allStep] }
 
     /// Append node `depth` with the current pending operations; returns its
     /// index.  Its sleeping tasks keep the lists of their steps from the
@@ -370,7 +369,7 @@ struct DPORState: ~Copyable {
         nodeOps.deallocate()
         nodeOps = no
         doneLists += Array(repeating: [], count: (c - capacity) * 8)
-        doneFailed += Array(repeating: 0, count: (c - capacity) * 8)
+        doneStable += Array(repeating: false, count: (c - capacity) * 8)
         let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * 8)
         na.initialize(repeating: false, count: c * 8)
         na.update(from: allFlag, count: capacity * 8)
@@ -484,8 +483,8 @@ struct DPORState: ~Copyable {
             // commuting it past v involve the prefix, which the plan
             // branched fully without looking at races, so only an initial
             // of v counts (as in source-DPOR)
-            let covered = r < 0 ? vFirst[u] >= 0 && isInitial(Int(vFirst[u]))
-                : weakInitial(u, doneLists[r * 8 + u], failed: doneFailed[r * 8 + u])
+            let covered = r < 0 || !doneStable[r * 8 + u] ? vFirst[u] >= 0 && isInitial(Int(vFirst[u]))
+                : weakInitial(u, doneLists[r * 8 + u])
             if covered { if dporDebug { print("race j=\(j) i=\(i) covered by sleeper \(u)") }; return }
         }
         // v must start with a task that can run at node j: else one of its
@@ -499,15 +498,10 @@ struct DPORState: ~Copyable {
                 front = x
                 break
             }
+            dbgReorder += 1
             if front < 0 {
-                var en = node.enabled & ~(node.sleep | node.done)
-                while en != 0 {
-                    let u = lowestTask(en)
-                    en &= en - 1
-                    var x = wchild[j], have = false
-                    while x != -1 { if Int(wake[Int(x)].task) == u { have = true; break }; x = wake[Int(x)].next }
-                    if !have { appendChain(j, parent: -1, single: u) }
-                }
+                dbgFallback += 1
+                branchAll(j)
                 return
             }
             let e = vEv.remove(at: front)
@@ -516,6 +510,20 @@ struct DPORState: ~Copyable {
         }
         if dporDebug { print("race j=\(j) i=\(i) v=\((0..<vEv.count).map { vTask($0) })") }
         insert(j)
+    }
+
+    /// Every task that can run at node k, is not asleep or done there and is
+    /// not a branch of its wakeup tree yet becomes one.
+    private mutating func branchAll(_ k: Int) {
+        let node = nodes[k]
+        var en = node.enabled & ~(node.sleep | node.done)
+        while en != 0 {
+            let u = lowestTask(en)
+            en &= en - 1
+            var x = wchild[k], have = false
+            while x != -1 { if Int(wake[Int(x)].task) == u { have = true; break }; x = wake[Int(x)].next }
+            if !have { appendChain(k, parent: -1, single: u) }
+        }
     }
 
     @inline(__always) private func vTask(_ x: Int) -> Int {
@@ -545,13 +553,25 @@ struct DPORState: ~Copyable {
         if vIsAll(x) { return [DPORState.allStep] }
         let e = Int(vEv[x])
         if e < eventCount {
-            var l = Array(UnsafeBufferPointer(start: accOps + Int(events[e].accStart), count: Int(events[e].accCount)))
-            if events[e].failedOp != 0 { l.append(events[e].failedOp) }
-            return l
+            if !isStable(e) { return [DPORState.allStep] }
+            return Array(UnsafeBufferPointer(start: accOps + Int(events[e].accStart), count: Int(events[e].accCount)))
         }
         if lastStart >= 0 { return Array(UnsafeBufferPointer(start: accOps + lastStart, count: lastEnd - lastStart)) }
         let o = cur[lastTask]
         return o != 0 ? [o, cpuOp[lastTask]] : [cpuOp[lastTask]]
+    }
+
+    /// Event e touched only its operation's object and its CPU, and was
+    /// not a failed attempt (see `doneStable`).
+    @inline(__always) private func isStable(_ e: Int) -> Bool {
+        let ev = events[e]
+        if ev.failedOp != 0 || allFlag[e * 8 + Int(ev.task)] { return false }
+        let opObj = nodeOps[e * 8 + Int(ev.task)] >> 1, cpu = cpuOp[Int(ev.task)] >> 1
+        for y in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) {
+            let o = accOps[y] >> 1
+            if o != opObj && o != cpu { return false }
+        }
+        return true
     }
 
     /// Per task its first position left in v (and that event's number).
@@ -602,12 +622,11 @@ struct DPORState: ~Copyable {
     /// Task u, whose next step touches `list`, is a weak initial of what is
     /// left of v: its first event there has nothing before it in v that
     /// happens before it, or it has none and its step commutes with all of v.
-    private mutating func weakInitial(_ u: Int, _ list: [DPOROp], failed: DPOROp = 0) -> Bool {
+    private mutating func weakInitial(_ u: Int, _ list: [DPOROp]) -> Bool {
         let f = Int(vFirst[u])
         if f >= 0 { return isInitial(f) }
         if vAll { return false }
         if !vMarked { markV() }
-        if failed != 0 && mark[Int(failed >> 1)] >> 1 == epoch { return false }
         for a in list {
             if a == DPORState.allStep { return false }
             let mk = mark[Int(a >> 1)]
@@ -627,7 +646,7 @@ struct DPORState: ~Copyable {
             var matched: Int32 = -1
             while x != -1 {
                 let t = Int(wake[Int(x)].task)
-                if weakInitial(t, wakeOps[Int(x)]) { matched = x; break }
+                if dporT1 ? (vFirst[t] >= 0 && isInitial(Int(vFirst[t]))) : weakInitial(t, wakeOps[Int(x)]) { matched = x; break }
                 x = wake[Int(x)].next
             }
             if matched < 0 {
@@ -641,7 +660,8 @@ struct DPORState: ~Copyable {
                 vLeft -= 1
                 refreshV()
             }
-            if wake[Int(matched)].child == -1 || vLeft == 0 { return }
+            if vLeft == 0 { return }
+            if wake[Int(matched)].child == -1 && !dporT2 { return }
             parent = matched
         }
     }
@@ -711,9 +731,14 @@ struct DPORState: ~Copyable {
                 nodes[k].done |= bit(t)
                 return t
             }
+            if node.enabled & bit(t) == 0 { dbgDropDisabled += 1 } else { dbgDropAsleep += 1 }
             wchild[k] = w.next
             wake[Int(x)].next = -1
             freeWake(x)
+            // a sequence that cannot go on here (what enables its task is
+            // not a dependence DPOR sees): every task that can run takes
+            // its place, as Flanagan–Godefroid do for a backtrack point
+            if node.enabled & bit(t) == 0 { branchAll(k) }
             x = wchild[k]
         }
         return -1
@@ -917,7 +942,7 @@ struct DPORState: ~Copyable {
         if k < eventCount {
             // the step done at node k: its accesses outlive its event
             let ev = events[k], t = Int(ev.task)
-            doneFailed[k * 8 + t] = ev.failedOp
+            doneStable[k * 8 + t] = isStable(k)
             if allFlag[k * 8 + t] {
                 doneLists[k * 8 + t] = [DPORState.allStep]
             } else {
@@ -951,16 +976,11 @@ struct StepTouch: Sendable, Hashable {
     var reads: Set<UInt64> = []
     var writes: Set<UInt64> = []
     var all = false
-    /// The operation's object when it was an attempt that failed.
-    var failed: UInt64 = 0
 
     init(op: Access, cpu: Int, footprint: UnsafeBufferPointer<UInt64>?) {
         var o = op
         guard let fp = footprint else { all = true; return }
-        if fp.contains(0) {
-            if o.write && o.object != 0 { failed = o.object }
-            o.write = false
-        }
+        if fp.contains(0) { o.write = false }
         if o.object != 0 { if o.write { writes.insert(o.object) } else { reads.insert(o.object) } }
         reads.insert(DPORState.cpuKeyBase | UInt64(cpu))
         for e in fp where e != 0 {
@@ -984,3 +1004,7 @@ struct StepTouch: Sendable, Hashable {
 }
 
 let dporDebug = ProcessInfo.processInfo.environment["KH_DPOR_DEBUG"] != nil
+let dporNoIndep = ProcessInfo.processInfo.environment["KH_DPOR_NOINDEP"] != nil
+let dporT1 = ProcessInfo.processInfo.environment["KH_T1"] != nil
+let dporT2 = ProcessInfo.processInfo.environment["KH_T2"] != nil
+let dporDebug2 = ProcessInfo.processInfo.environment["KH_DBG2"] != nil

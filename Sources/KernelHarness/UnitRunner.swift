@@ -276,7 +276,7 @@ final class UnitRunner {
             _ = world.stepUnchecked(u)
             var t = StepTouch(op: a, cpu: u, footprint: world.stepFootprint)
             if world.isDone && world.endedFatally { t.all = true }
-            s.setRootList(u, t.ops(&s), failed: t.failed != 0 ? s.op(object: t.failed, write: true) : 0)
+            s.setRootList(u, t.ops(&s))
         }
         world.runPrefix(unit.prefix)
         for t in 0..<n { s.setPending(t, world.access(t)) }
