@@ -564,6 +564,7 @@ struct DPORState: ~Copyable {
     /// Event e touched only its operation's object and its CPU, and was
     /// not a failed attempt (see `doneStable`).
     @inline(__always) private func isStable(_ e: Int) -> Bool {
+        if dporAllStable { return true }
         let ev = events[e]
         if ev.failedOp != 0 || allFlag[e * 8 + Int(ev.task)] { return false }
         let opObj = nodeOps[e * 8 + Int(ev.task)] >> 1, cpu = cpuOp[Int(ev.task)] >> 1
@@ -661,7 +662,6 @@ struct DPORState: ~Copyable {
                 refreshV()
             }
             if vLeft == 0 { return }
-            if wake[Int(matched)].child == -1 && !dporT2 { return }
             parent = matched
         }
     }
@@ -1006,5 +1006,5 @@ struct StepTouch: Sendable, Hashable {
 let dporDebug = ProcessInfo.processInfo.environment["KH_DPOR_DEBUG"] != nil
 let dporNoIndep = ProcessInfo.processInfo.environment["KH_DPOR_NOINDEP"] != nil
 let dporT1 = ProcessInfo.processInfo.environment["KH_T1"] != nil
-let dporT2 = ProcessInfo.processInfo.environment["KH_T2"] != nil
+let dporAllStable = ProcessInfo.processInfo.environment["KH_ALLSTABLE"] != nil
 let dporDebug2 = ProcessInfo.processInfo.environment["KH_DBG2"] != nil

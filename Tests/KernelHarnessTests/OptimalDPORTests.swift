@@ -161,3 +161,18 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
         #expect(blocked == whole.blocked)
     }
 }
+
+@Suite struct OptimalDPORMMTests {
+    /// mm worlds where unreduced DFS ends: DPOR's schedules are the traces
+    /// the normal-form walk counts, with the same end states.
+    @Test(arguments: ["migrate-vs-munlock", "migrate-anon-vs-munlock"])
+    func mmCountsAgreeWithNormalForms(_ name: String) throws {
+        let s = try Scenario(registered: name)
+        let nf = try normalFormTraces(s)
+        for units in [1, 32] {
+            let r = try dpor(s, units: units, jobs: 1)
+            #expect(r.schedules == nf.traces, "\(name) units=\(units) blocked=\(r.blocked)")
+            #expect(r.finalStates == nf.states, "\(name) units=\(units)")
+        }
+    }
+}
