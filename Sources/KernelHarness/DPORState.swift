@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-only
-import Foundation
 //
 // The bookkeeping of optimal DPOR (UnitRunner.dpor): the nodes and events of
 // the current run in flat buffers that a backtrack truncates, the accesses
@@ -230,6 +229,9 @@ struct DPORState: ~Copyable {
     private var lastStart = -1
     private var lastEnd = -1
     private var lastIsAll = false
+    private var lastFailed: DPOROp = 0
+    /// The last element of v is a stable step (see `doneStable`).
+    private var lastStable = false
     /// Wakeup tree nodes allocated (each a branch some race asked for).
     private(set) var wakeInserted = 0
 
@@ -285,9 +287,7 @@ struct DPORState: ~Copyable {
         mark.deallocate()
         cpuOp.deallocate()
         wchild.deallocate()
-        if dporDebug2 { print("drops disabled \(dbgDropDisabled) asleep \(dbgDropAsleep) reorder \(dbgReorder) fallback \(dbgFallback) inserted \(wakeInserted)") }
     }
-    var dbgDropDisabled = 0, dbgDropAsleep = 0, dbgReorder = 0, dbgFallback = 0
 
     // MARK: nodes and pending operations
 
@@ -468,6 +468,15 @@ struct DPORState: ~Copyable {
             lastClock = clock
             lastLocal = countOf[p] + 1
         }
+        if i < eventCount {
+            lastStable = isStable(i)
+        } else if lastStart >= 0 {
+            lastStable = !lastIsAll && lastFailed == 0
+            let opObj = cur[p] >> 1, cpu = cpuOp[p] >> 1
+            for y in lastStart..<lastEnd where accOps[y] >> 1 != opObj && accOps[y] >> 1 != cpu { lastStable = false; break }
+        } else {
+            lastStable = false
+        }
         vAlive.removeAll(keepingCapacity: true)
         vAlive.append(contentsOf: repeatElement(true, count: vEv.count))
         vLeft = vEv.count
@@ -485,7 +494,7 @@ struct DPORState: ~Copyable {
             // of v counts (as in source-DPOR)
             let covered = r < 0 || !doneStable[r * 8 + u] ? vFirst[u] >= 0 && isInitial(Int(vFirst[u]))
                 : weakInitial(u, doneLists[r * 8 + u])
-            if covered { if dporDebug { print("race j=\(j) i=\(i) covered by sleeper \(u)") }; return }
+            if covered { return }
         }
         // v must start with a task that can run at node j: else one of its
         // initials that can moves to the front (the same trace), and when
@@ -498,9 +507,7 @@ struct DPORState: ~Copyable {
                 front = x
                 break
             }
-            dbgReorder += 1
             if front < 0 {
-                dbgFallback += 1
                 branchAll(j)
                 return
             }
@@ -508,7 +515,6 @@ struct DPORState: ~Copyable {
             vEv.insert(e, at: 0)
             refreshV()
         }
-        if dporDebug { print("race j=\(j) i=\(i) v=\((0..<vEv.count).map { vTask($0) })") }
         insert(j)
     }
 
@@ -564,7 +570,6 @@ struct DPORState: ~Copyable {
     /// Event e touched only its operation's object and its CPU, and was
     /// not a failed attempt (see `doneStable`).
     @inline(__always) private func isStable(_ e: Int) -> Bool {
-        if dporAllStable { return true }
         let ev = events[e]
         if ev.failedOp != 0 || allFlag[e * 8 + Int(ev.task)] { return false }
         let opObj = nodeOps[e * 8 + Int(ev.task)] >> 1, cpu = cpuOp[Int(ev.task)] >> 1
@@ -585,6 +590,9 @@ struct DPORState: ~Copyable {
             if vFirst[t] < 0 { vFirst[t] = Int32(x); vFirstLocal[t] = vLocal(x) }
             if vIsAll(x) { vAll = true }
         }
+        // the last event runs without the one it raced with before it: what
+        // it touches then is only known when its step is stable
+        if vAlive[vEv.count - 1] && !lastStable { vAll = true }
         vMarked = false
     }
 
@@ -647,13 +655,10 @@ struct DPORState: ~Copyable {
             var matched: Int32 = -1
             while x != -1 {
                 let t = Int(wake[Int(x)].task)
-                if dporT1 ? (vFirst[t] >= 0 && isInitial(Int(vFirst[t]))) : weakInitial(t, wakeOps[Int(x)]) { matched = x; break }
+                if weakInitial(t, wakeOps[Int(x)]) { matched = x; break }
                 x = wake[Int(x)].next
             }
-            if matched < 0 {
-                if dporDebug { print("  insert under \(parent): \((0..<vEv.count).filter { vAlive[$0] }.map { vTask($0) })") }
-                appendChain(j, parent: parent, single: -1); return
-            }
+            if matched < 0 { appendChain(j, parent: parent, single: -1); return }
             let t = Int(wake[Int(matched)].task)
             let f = Int(vFirst[t])
             if f >= 0 {
@@ -731,7 +736,6 @@ struct DPORState: ~Copyable {
                 nodes[k].done |= bit(t)
                 return t
             }
-            if node.enabled & bit(t) == 0 { dbgDropDisabled += 1 } else { dbgDropAsleep += 1 }
             wchild[k] = w.next
             wake[Int(x)].next = -1
             freeWake(x)
@@ -852,6 +856,7 @@ struct DPORState: ~Copyable {
         lastStart = start
         lastEnd = accCount
         lastIsAll = footprint == nil
+        lastFailed = failed
         let clock = raceAndJoin(k, p, preds)
         for x in start..<accCount {
             let a = accOps[x]
@@ -1003,8 +1008,3 @@ struct StepTouch: Sendable, Hashable {
     }
 }
 
-let dporDebug = ProcessInfo.processInfo.environment["KH_DPOR_DEBUG"] != nil
-let dporNoIndep = ProcessInfo.processInfo.environment["KH_DPOR_NOINDEP"] != nil
-let dporT1 = ProcessInfo.processInfo.environment["KH_T1"] != nil
-let dporAllStable = ProcessInfo.processInfo.environment["KH_ALLSTABLE"] != nil
-let dporDebug2 = ProcessInfo.processInfo.environment["KH_DBG2"] != nil

@@ -288,7 +288,6 @@ final class UnitRunner {
                     for t in 0..<n where s.pending(t) != 0 { s.setPending(t, world.access(t)) }
                     s.pendingRaces(s.pendingMask)
                     if endedFatally { s.stopRaces(stoppedTasks(s)) }
-                    if dporDebug { print("RUN \(path)") }
                     if record(&r) { return }
                     break
                 }

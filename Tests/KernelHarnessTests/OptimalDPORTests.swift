@@ -165,7 +165,9 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
 @Suite struct OptimalDPORMMTests {
     /// mm worlds where unreduced DFS ends: DPOR's schedules are the traces
     /// the normal-form walk counts, with the same end states.
-    @Test(arguments: ["migrate-vs-munlock", "migrate-anon-vs-munlock"])
+    /// (Not the seed worlds: a run that stops on a BUG depends on every
+    /// step after it, which the walk's dependence does not say.)
+    @Test(arguments: ["migrate-vs-munlock", "migrate-anon-vs-munlock", "reclaim-vs-munlock", "munlock-vs-unmap"])
     func mmCountsAgreeWithNormalForms(_ name: String) throws {
         let s = try Scenario(registered: name)
         let nf = try normalFormTraces(s)
@@ -174,5 +176,16 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
             #expect(r.schedules == nf.traces, "\(name) units=\(units) blocked=\(r.blocked)")
             #expect(r.finalStates == nf.states, "\(name) units=\(units)")
         }
+    }
+
+    /// Open: the walk counts 25,508 traces and 29 end states here, DPOR
+    /// 24,128 schedules and 23 end states (source-DPOR before it: 24,638).
+    /// The walk takes about 7 minutes in a debug build.
+    @Test(.disabled("DPOR misses traces of this world: see the comment"))
+    func threeTaskWorldCountAgreesWithNormalForms() throws {
+        let nf = try normalFormTraces(reclaimMigrateMunlock)
+        let r = try dpor(reclaimMigrateMunlock, units: 1, jobs: 1)
+        #expect(r.schedules == nf.traces, "blocked=\(r.blocked)")
+        #expect(r.finalStates == nf.states)
     }
 }
