@@ -23,14 +23,12 @@
 
 struct toy {
 	long counter;
-	long slots[8];
-	long zeros[17];		/* lastzero's array */
-	atomic_t table[128];	/* indexer's hash table */
+	long slots[8], zeros[17];	/* zeros: lastzero's array */
 	spinlock_t lock;
 	struct mutex a, b;
 	struct rw_semaphore sem;
 	struct page page;
-	atomic_t atom;
+	atomic_t atom, table[128];	/* table: the indexer's */
 	long expect;
 	int has_expect;
 };
@@ -85,8 +83,6 @@ static int toy_end(struct ksim_world *w, void *priv, char *err, size_t errlen)
 		       __NR_PAGEFLAGS);
 	for (int i = 0; i < 8; i++)
 		ksim_name_object(w, &toy->slots[i], "slot%d", i);
-	for (int i = 0; i < 17; i++)
-		ksim_name_object(w, &toy->zeros[i], "zeros%d", i);
 	return 0;
 }
 

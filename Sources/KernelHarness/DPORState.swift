@@ -56,8 +56,8 @@ struct DPOREvent {
     var accCount: Int32
     /// lastOf[task] before it.
     var prevLast: Int32
-    /// Its operation, as a write, when it was an attempt that failed (a
-    /// trylock, a compare-and-swap) and so only read; else 0.
+    /// Its operation when it was an attempt that failed (a trylock, a
+    /// compare-and-swap) and so only read; else 0.
     var failedOp: DPOROp = 0
 }
 
@@ -232,8 +232,6 @@ struct DPORState: ~Copyable {
     private var lastFailed: DPOROp = 0
     /// The last element of v is a stable step (see `doneStable`).
     private var lastStable = false
-    /// Wakeup tree nodes allocated (each a branch some race asked for).
-    private(set) var wakeInserted = 0
 
     static let cpuKeyBase: UInt64 = 1 << 62
 
@@ -672,7 +670,6 @@ struct DPORState: ~Copyable {
     }
 
     private mutating func newWake(_ task: Int, _ ops: [DPOROp]) -> Int32 {
-        wakeInserted += 1
         let w = WakeNode(task: Int32(task), child: -1, next: -1)
         if let x = wakeFree.popLast() {
             wake[Int(x)] = w
