@@ -22,14 +22,13 @@
 #include "ksim/model.h"
 
 struct toy {
-	long counter;
-	long slots[8];
+	long counter, data, flag, stat;	/* data, flag: message passing */
+	long slots[8], zeros[17];	/* zeros: lastzero's array */
 	spinlock_t lock;
 	struct mutex a, b;
 	struct rw_semaphore sem;
 	struct page page;
-	atomic_t atom;
-	long data, flag, stat;	/* message passing, a statistics counter */
+	atomic_t atom, table[128];	/* table: the indexer's */
 	long expect;
 	int has_expect;
 };
@@ -84,9 +83,6 @@ static int toy_end(struct ksim_world *w, void *priv, char *err, size_t errlen)
 		       __NR_PAGEFLAGS);
 	for (int i = 0; i < 8; i++)
 		ksim_name_object(w, &toy->slots[i], "slot%d", i);
-	ksim_name_object(w, &toy->data, "data");
-	ksim_name_object(w, &toy->flag, "flag");
-	ksim_name_object(w, &toy->stat, "stat");
 	return 0;
 }
 
@@ -232,67 +228,6 @@ static void toy_hold_page(void *priv, void *arg)
 	for (i = 0; i < n; i++)
 		schedule();
 	unlock_page(&toy->page);
-}
-
-/*
- * Message passing: publish data, then a flag (WRITE_ONCE); the receiver
- * reads data only when it sees the flag.  With N = 1 the sender has
- * smp_wmb() between the two and the receiver smp_rmb() after the flag:
- * the data accesses are ordered, not a race.
- */
-static void toy_mp_send(void *priv, void *arg)
-{
-	struct toy *toy = priv;
-
-	ksim_store(&toy->data, 42, KSIM_HERE);
-	if (((struct toy_arg *)arg)->n)
-		smp_wmb();
-	schedule();
-	WRITE_ONCE(toy->flag, 1);
-}
-
-static void toy_mp_recv(void *priv, void *arg)
-{
-	struct toy *toy = priv;
-
-	schedule();
-	if (!READ_ONCE(toy->flag))
-		return;
-	if (((struct toy_arg *)arg)->n)
-		smp_rmb();
-	(void)ksim_load(&toy->data, KSIM_HERE);
-}
-
-/* A statistics counter bumped without a lock; N = 1: inside data_race(). */
-static void toy_stat(void *priv, void *arg)
-{
-	struct toy *toy = priv;
-
-	schedule();
-	if (((struct toy_arg *)arg)->n)
-		data_race(toy->stat++);
-	else
-		toy->stat++;
-}
-
-/* The counter incremented under the rwsem, held for reading (N = 0) or
- * writing (N = 1). */
-static void toy_sem_incr(void *priv, void *arg)
-{
-	struct toy *toy = priv;
-	int wr = ((struct toy_arg *)arg)->n != 0;
-	long v;
-
-	if (wr)
-		down_write(&toy->sem);
-	else
-		down_read(&toy->sem);
-	v = ksim_load(&toy->counter, KSIM_HERE);
-	ksim_store(&toy->counter, v + 1, KSIM_HERE);
-	if (wr)
-		up_write(&toy->sem);
-	else
-		up_read(&toy->sem);
 }
 
 /* Assert the page lock is held without taking it. */
@@ -448,9 +383,155 @@ static void toy_hold_all(void *priv, void *arg)
 	mutex_unlock(&toy->a);
 }
 
+/* One store of 1 to the counter (readers(N): its one writer). */
+static void toy_setx(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	(void)arg;
+	ksim_store(&toy->counter, 1, KSIM_HERE);
+}
+
+/* One load of the counter (readers(N): each reader). */
+static void toy_getx(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	(void)arg;
+	ksim_load(&toy->counter, KSIM_HERE);
+}
+
+/*
+ * lastzero(N) (Abdulla et al., "Optimal dynamic partial order reduction",
+ * POPL 2014): an array of N+1 zeros; one task scans it from index N down
+ * for the last zero, task I (1..N) sets zeros[I] to zeros[I-1] + 1.
+ */
+static void toy_lz_scan(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i = ((struct toy_arg *)arg)->n;
+
+	if (i > 16)
+		i = 16;
+	/* zeros[0] is never written: the scan ends there at the latest */
+	while (i >= 0 && ksim_load(&toy->zeros[i], KSIM_HERE) != 0)
+		i--;
+}
+
+static void toy_lz_write(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i = ((struct toy_arg *)arg)->n;
+
+	if (i < 1 || i > 16)
+		return;
+	ksim_store(&toy->zeros[i], ksim_load(&toy->zeros[i - 1], KSIM_HERE) + 1,
+		   KSIM_HERE);
+}
+
+/*
+ * indexer (Flanagan and Godefroid, POPL 2005): task TID inserts four
+ * values w = 11 m + TID (m = 1..4) into a 128-slot hash table at
+ * h = 7 w mod 128 by compare-and-swap from 0, probing the next slot while
+ * the slot is taken.  Tasks 0..11 and up share values pairwise (11 (m+1) + t
+ * = 11 m + (t + 11)): with N tasks, 3 (N - 11) contended slots.
+ */
+static void toy_indexer(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	int tid = (int)((struct toy_arg *)arg)->n;
+
+	for (int m = 1; m <= 4; m++) {
+		int w = m * 11 + tid;
+		int h = (w * 7) % 128;
+
+		while (atomic_cmpxchg(&toy->table[h], 0, w) != 0)
+			h = (h + 1) % 128;
+	}
+}
+
+/*
+ * Message passing: publish data, then a flag (WRITE_ONCE); the receiver
+ * reads data only when it sees the flag.  With N = 1 the sender has
+ * smp_wmb() between the two and the receiver smp_rmb() after the flag:
+ * the data accesses are ordered, not a race.
+ */
+static void toy_mp_send(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	ksim_store(&toy->data, 42, KSIM_HERE);
+	if (((struct toy_arg *)arg)->n)
+		smp_wmb();
+	schedule();
+	WRITE_ONCE(toy->flag, 1);
+}
+
+static void toy_mp_recv(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	schedule();
+	if (!READ_ONCE(toy->flag))
+		return;
+	if (((struct toy_arg *)arg)->n)
+		smp_rmb();
+	(void)ksim_load(&toy->data, KSIM_HERE);
+}
+
+/* A statistics counter bumped without a lock; N = 1: inside data_race(). */
+static void toy_stat(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	schedule();
+	if (((struct toy_arg *)arg)->n)
+		data_race(toy->stat++);
+	else
+		toy->stat++;
+}
+
+/* The counter incremented under the rwsem, held for reading (N = 0) or
+ * writing (N = 1). */
+static void toy_sem_incr(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	int wr = ((struct toy_arg *)arg)->n != 0;
+	long v;
+
+	if (wr)
+		down_write(&toy->sem);
+	else
+		down_read(&toy->sem);
+	v = ksim_load(&toy->counter, KSIM_HERE);
+	ksim_store(&toy->counter, v + 1, KSIM_HERE);
+	if (wr)
+		up_write(&toy->sem);
+	else
+		up_read(&toy->sem);
+}
+
+/*
+ * The operations of the audit's toys name the fields they use (for the
+ * audit, which follows named fields) when a task of theirs is set up.
+ */
+static int toy_setup_named(struct ksim_world *w, void *priv, int argc,
+			   char **argv, void **arg, char *err, size_t errlen)
+{
+	struct toy *toy = priv;
+
+	ksim_name_object(w, &toy->data, "data");
+	ksim_name_object(w, &toy->flag, "flag");
+	ksim_name_object(w, &toy->stat, "stat");
+	return toy_setup_n(w, priv, argc, argv, arg, err, errlen);
+}
+
 #define TOY_OP(nm, fn, use, sum) \
 	{ .name = nm, .model = "toy", .usage = use, .summary = sum, \
 	  .setup = toy_setup_n, .run = fn }
+#define TOY_AUDIT_OP(nm, fn, use, sum) \
+	{ .name = nm, .model = "toy", .usage = use, .summary = sum, \
+	  .setup = toy_setup_named, .run = fn }
 
 const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("incr", toy_incr, "incr [N]", "N unlocked counter increments (load, store)"),
@@ -462,10 +543,10 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("spin_page", toy_spin_page, "spin_page", "lock_page() under a spinlock"),
 	TOY_OP("double_unlock", toy_double_unlock, "double_unlock", "spin_unlock() twice"),
 	TOY_OP("hold_page", toy_hold_page, "hold_page [N]", "hold the page lock across N points"),
-	TOY_OP("mp_send", toy_mp_send, "mp_send [B]", "store data, WRITE_ONCE(flag) (B = 1: smp_wmb() between)"),
-	TOY_OP("mp_recv", toy_mp_recv, "mp_recv [B]", "READ_ONCE(flag), then load data if set (B = 1: smp_rmb() between)"),
-	TOY_OP("stat", toy_stat, "stat [D]", "stat++ without a lock (D = 1: inside data_race())"),
-	TOY_OP("sem_incr", toy_sem_incr, "sem_incr [W]", "counter increment under the rwsem (W = 1: for writing)"),
+	TOY_AUDIT_OP("mp_send", toy_mp_send, "mp_send [B]", "store data, WRITE_ONCE(flag) (B = 1: smp_wmb() between)"),
+	TOY_AUDIT_OP("mp_recv", toy_mp_recv, "mp_recv [B]", "READ_ONCE(flag), then load data if set (B = 1: smp_rmb() between)"),
+	TOY_AUDIT_OP("stat", toy_stat, "stat [D]", "stat++ without a lock (D = 1: inside data_race())"),
+	TOY_AUDIT_OP("sem_incr", toy_sem_incr, "sem_incr [W]", "counter increment under the rwsem (W = 1: for writing)"),
 	TOY_OP("assert_locked", toy_assert_locked, "assert_locked", "BUG_ON(!PageLocked(page)) without locking"),
 	TOY_OP("lock_assert", toy_lock_assert, "lock_assert", "lock_page, BUG_ON(!PageLocked), unlock"),
 	TOY_OP("read_twice", toy_read_twice, "read_twice", "down_read() twice (recursive read)"),
@@ -480,6 +561,11 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("try_read", toy_try_read, "try_read [N]", "N down_read_trylock()s, each up_read() when it succeeds"),
 	TOY_OP("try_write", toy_try_write, "try_write [N]", "N down_write_trylock()s, each up_write() when it succeeds"),
 	TOY_OP("hold_all", toy_hold_all, "hold_all [N]", "hold every toy lock across N points"),
+	TOY_OP("setx", toy_setx, "setx", "store 1 to the counter (readers: the writer)"),
+	TOY_OP("getx", toy_getx, "getx", "load the counter (readers: a reader)"),
+	TOY_OP("lz_scan", toy_lz_scan, "lz_scan N", "lastzero: scan zeros[N..1] down for the last zero"),
+	TOY_OP("lz_write", toy_lz_write, "lz_write I", "lastzero: zeros[I] = zeros[I-1] + 1"),
+	TOY_OP("indexer", toy_indexer, "indexer TID", "indexer: insert 4 values by compare-and-swap into a hash table"),
 	{ 0 }
 };
 

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-only
+//
+// Optimal DPOR: one schedule per Mazurkiewicz trace and no run that ends
+// sleep-set blocked, on toy programs whose trace counts are known from the
+// literature or from their definition, checked against an independent
+// count (lexicographic normal forms, below).
+import Testing
+import Foundation
+import CKernelShim
+@testable import KernelHarness
+
+/// readers(N): one writer of x, N readers of x (Abdulla et al., POPL 2014):
+/// each reader reads before or after the write, 2^N traces.
+func readers(_ n: Int) -> Scenario {
+    Scenario(name: "readers\(n)", tasks: [TaskSpec("w", "setx")] + (1...n).map { TaskSpec("r\($0)", "getx") })
+}
+
+/// lastzero(N) (Abdulla et al., POPL 2014): N+1 zeros, one task scans from
+/// index N down for the last zero, task i sets zeros[i] = zeros[i-1] + 1.
+func lastzero(_ n: Int) -> Scenario {
+    Scenario(name: "lastzero\(n)",
+             tasks: [TaskSpec("scan", "lz_scan \(n)")] + (1...n).map { TaskSpec("w\($0)", "lz_write \($0)") })
+}
+
+/// lockinc(N): N tasks each incrementing a counter under one spinlock: the
+/// N! orders of the critical sections.
+func lockinc(_ n: Int) -> Scenario {
+    Scenario(name: "lockinc\(n)", tasks: (1...n).map { TaskSpec("t\($0)", "locked_incr 1") })
+}
+
+/// indexer(N) (Flanagan and Godefroid, POPL 2005), tasks 0..N-1.
+func indexer(_ n: Int) -> Scenario {
+    Scenario(name: "indexer\(n)", tasks: (0..<n).map { TaskSpec("i\($0)", "indexer \($0)") })
+}
+
+/// The number of traces of a scenario, counted without DPOR: a depth-first
+/// walk over schedules that keeps only prefixes in lexicographic normal
+/// form (Anisimov and Knuth: a word is the least of its trace iff no event
+/// commutes back past a run of events to before one of a larger task), so
+/// each complete run it reaches is the least schedule of its own trace.  Two
+/// steps depend when they touch one object and one writes (a failed
+/// attempt reads), or are of one task.  Also returns the end states.
+func normalFormTraces(_ s: Scenario) throws -> (traces: Int, states: Set<UInt64>) {
+    let w = try s.makeWorld()
+    try w.set(.backtrace, 0)
+    try w.set(.trace, 0)
+    try w.set(.footprint, 1)
+    var path: [UInt8] = []
+    var steps: [(task: Int, touch: StepTouch)] = []
+    var traces = 0
+    var states = Set<UInt64>()
+    func go() {
+        _ = w.runPrefix(path)
+        if w.isDone {
+            traces += 1
+            states.insert(w.stats.stateHash)
+            return
+        }
+        let en = w.enabled
+        for t in 0..<w.taskCount where en & (1 << UInt32(t)) != 0 {
+            _ = w.runPrefix(path)
+            let a = w.access(t)
+            _ = w.stepUnchecked(t)
+            let touch = StepTouch(op: a, cpu: t, footprint: w.stepFootprint)
+            var normal = true
+            var i = steps.count - 1
+            while i >= 0 {
+                if steps[i].task == t || steps[i].touch.conflicts(touch) { break }
+                if steps[i].task > t { normal = false; break }
+                i -= 1
+            }
+            guard normal else { continue }
+            path.append(UInt8(t))
+            steps.append((t, touch))
+            go()
+            path.removeLast()
+            steps.removeLast()
+        }
+    }
+    go()
+    return (traces, states)
+}
+
+func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
+    try Explorer(s, strategy: .dpor,
+                 options: ExploreOptions(stopOnFirstFinding: false, jobs: jobs, units: units)).run()
+}
+
+@Suite struct OptimalDPORTests {
+    /// Trace counts of the literature and of the definitions.
+    static let known: [(Scenario, Int)] = [
+        (readers(3), 8), (readers(5), 32), (readers(7), 128),
+        (lastzero(3), 12), (lastzero(5), 64), (lastzero(7), 320),
+        (lockinc(3), 6), (lockinc(5), 120), (lockinc(7), 5040),
+        (casrot(5), casrotTraces(5)), (casrot(8), 2048),
+        (Scenario(name: "disjoint", tasks: [TaskSpec("t0", "touch 3"), TaskSpec("t1", "touch 3"),
+                                            TaskSpec("t2", "touch 2")]), 1),
+    ]
+
+    @Test(arguments: known.indices)
+    func oneSchedulePerTraceAndNoneBlocked(_ k: Int) throws {
+        let (s, traces) = Self.known[k]
+        for jobs in [1, 2] {
+            let one = try dpor(s, units: 1, jobs: jobs)
+            #expect(one.exhausted)
+            #expect(one.schedules == traces, "\(s.name) units=1 jobs=\(jobs)")
+            #expect(one.blocked == 0, "\(s.name) units=1 jobs=\(jobs): \(one.blocked) runs blocked")
+            // the default split: the same traces; runs blocked only in
+            // units the plan made without races (see DPORState.race), the
+            // same number whatever the number of threads
+            let split = try dpor(s, units: 32, jobs: jobs)
+            #expect(split.exhausted)
+            #expect(split.schedules == traces, "\(s.name) units=32 jobs=\(jobs)")
+            #expect(split.finalStates == one.finalStates, "\(s.name)")
+            if jobs == 2 {
+                let split1 = try dpor(s, units: 32, jobs: 1)
+                #expect(split.blocked == split1.blocked, "\(s.name)")
+            }
+        }
+    }
+
+    /// The counts above, and the end states, from the normal-form walk,
+    /// where it is small enough.
+    @Test(arguments: [readers(4), lastzero(4), lastzero(5), lockinc(4), casrot(5),
+                      Scenario(name: "lz-readers", tasks: [TaskSpec("scan", "lz_scan 2"), TaskSpec("w1", "lz_write 1"),
+                                                           TaskSpec("w2", "lz_write 2"), TaskSpec("r", "getx"),
+                                                           TaskSpec("x", "setx")])])
+    func countsAgreeWithNormalForms(_ s: Scenario) throws {
+        let nf = try normalFormTraces(s)
+        let r = try dpor(s, units: 1, jobs: 1)
+        #expect(r.schedules == nf.traces, "\(s.name)")
+        #expect(r.blocked == 0, "\(s.name)")
+        #expect(r.finalStates == nf.states, "\(s.name)")
+        let dfs = try endStates(s, .dfs(preemptionBound: nil), units: 1, jobs: 1)
+        #expect(dfs.finalStates == nf.states, "\(s.name)")
+    }
+
+    @Test func normalFormWalkCountsKnownValues() throws {
+        #expect(try normalFormTraces(readers(5)).traces == 32)
+        #expect(try normalFormTraces(lockinc(5)).traces == 120)
+        #expect(try normalFormTraces(casrot(6)).traces == casrotTraces(6))
+    }
+
+    @Test func lastzeroSevenHas320Traces() throws {
+        // GenMC and Nidhugg report 320 for lastzero(7); the walk agrees
+        #expect(try normalFormTraces(lastzero(7)).traces == 320)
+    }
+
+    @Test func shardsMergeToTheUnshardedCounts() throws {
+        let s = lastzero(6)
+        let whole = try dpor(s, units: 32, jobs: 1)
+        var schedules = 0, blocked = 0
+        for i in 0..<3 {
+            let r = try Explorer(s, strategy: .dpor,
+                                 options: ExploreOptions(stopOnFirstFinding: false, jobs: 2,
+                                                         shard: try Shard(index: i, count: 3), units: 32)).run()
+            schedules += r.schedules
+            blocked += r.blocked
+        }
+        #expect(schedules == whole.schedules)
+        #expect(blocked == whole.blocked)
+    }
+}
+
+@Suite struct OptimalDPORMMTests {
+    /// mm worlds where unreduced DFS ends: DPOR's schedules are the traces
+    /// the normal-form walk counts, with the same end states.
+    /// (Not the seed worlds: a run that stops on a BUG depends on every
+    /// step after it, which the walk's dependence does not say.)
+    @Test(arguments: ["migrate-vs-munlock", "migrate-anon-vs-munlock", "reclaim-vs-munlock", "munlock-vs-unmap"])
+    func mmCountsAgreeWithNormalForms(_ name: String) throws {
+        let s = try Scenario(registered: name)
+        let nf = try normalFormTraces(s)
+        for units in [1, 32] {
+            let r = try dpor(s, units: units, jobs: 1)
+            #expect(r.schedules == nf.traces, "\(name) units=\(units) blocked=\(r.blocked)")
+            #expect(r.finalStates == nf.states, "\(name) units=\(units)")
+        }
+    }
+
+    /// Open: the walk counts 25,508 traces and 29 end states here, DPOR
+    /// 24,128 schedules and 23 end states (source-DPOR before it: 24,638).
+    /// The walk takes about 7 minutes in a debug build.
+    @Test(.disabled("DPOR misses traces of this world: see the comment"))
+    func threeTaskWorldCountAgreesWithNormalForms() throws {
+        let nf = try normalFormTraces(reclaimMigrateMunlock)
+        let r = try dpor(reclaimMigrateMunlock, units: 1, jobs: 1)
+        #expect(r.schedules == nf.traces, "blocked=\(r.blocked)")
+        #expect(r.finalStates == nf.states)
+    }
+}
