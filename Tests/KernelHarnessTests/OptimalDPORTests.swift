@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// Optimal DPOR: one schedule per Mazurkiewicz trace and no run that ends
-// sleep-set blocked, on toy programs whose trace counts are known from the
-// literature or from their definition, checked against an independent
-// count (lexicographic normal forms, below).
+// One schedule per Mazurkiewicz trace, on toy programs whose trace counts
+// are known from the literature or from their definition, checked against
+// an independent count (lexicographic normal forms, below), and every end
+// state of mm worlds that count reaches.
+//
+// Runs that end sleep-set blocked are not zero: the engine is source-DPOR
+// with sleep sets.  An optimal one (wakeup trees) reached zero blocked runs
+// on these toys but lost end states of the 3-task mm world below (23 of
+// 29), so it is not the engine; the test that caught it is kept here.
 import Testing
 import Foundation
 import CKernelShim
@@ -98,16 +103,14 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
     ]
 
     @Test(arguments: known.indices)
-    func oneSchedulePerTraceAndNoneBlocked(_ k: Int) throws {
+    func oneSchedulePerTrace(_ k: Int) throws {
         let (s, traces) = Self.known[k]
         for jobs in [1, 2] {
             let one = try dpor(s, units: 1, jobs: jobs)
             #expect(one.exhausted)
             #expect(one.schedules == traces, "\(s.name) units=1 jobs=\(jobs)")
-            #expect(one.blocked == 0, "\(s.name) units=1 jobs=\(jobs): \(one.blocked) runs blocked")
-            // the default split: the same traces; runs blocked only in
-            // units the plan made without races (see DPORState.race), the
-            // same number whatever the number of threads
+            // the default split: the same traces, and the same number of
+            // blocked runs whatever the number of threads
             let split = try dpor(s, units: 32, jobs: jobs)
             #expect(split.exhausted)
             #expect(split.schedules == traces, "\(s.name) units=32 jobs=\(jobs)")
@@ -129,7 +132,6 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
         let nf = try normalFormTraces(s)
         let r = try dpor(s, units: 1, jobs: 1)
         #expect(r.schedules == nf.traces, "\(s.name)")
-        #expect(r.blocked == 0, "\(s.name)")
         #expect(r.finalStates == nf.states, "\(s.name)")
         let dfs = try endStates(s, .dfs(preemptionBound: nil), units: 1, jobs: 1)
         #expect(dfs.finalStates == nf.states, "\(s.name)")
@@ -178,10 +180,22 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
         }
     }
 
-    /// Open: the walk counts 25,508 traces and 29 end states here, DPOR
-    /// 24,128 schedules and 23 end states (source-DPOR before it: 24,638).
-    /// The walk takes about 7 minutes in a debug build.
-    @Test(.disabled("DPOR misses traces of this world: see the comment"))
+    /// The 3-task world (reclaim, migration, munlock of one page): the
+    /// normal-form walk (about 7 minutes in a debug build, so not run here)
+    /// reaches 29 end states and counts 25,508 traces.  DPOR must reach the
+    /// 29 (whatever the split); the optimal engine tried reached 23.
+    @Test func threeTaskWorldReachesEveryEndState() throws {
+        for units in [1, 32] {
+            let r = try dpor(reclaimMigrateMunlock, units: units, jobs: 2)
+            #expect(r.exhausted)
+            #expect(r.finalStates.count == 29, "units=\(units)")
+        }
+    }
+
+    /// Open: DPOR runs 24,638 schedules here, fewer than the 25,508 traces
+    /// (some traces are run as one: steps whose footprint depends on what
+    /// they read).
+    @Test(.disabled("DPOR merges some traces of this world: see the comment"))
     func threeTaskWorldCountAgreesWithNormalForms() throws {
         let nf = try normalFormTraces(reclaimMigrateMunlock)
         let r = try dpor(reclaimMigrateMunlock, units: 1, jobs: 1)
