@@ -112,8 +112,31 @@ struct aud_race {
 	char *chain_a, *chain_b;
 };
 
+/*
+ * Caches of the per-access lookups (each a linear search or a snprintf):
+ * what a field name stands for, and the description id of a held lock.
+ * A name is keyed by its pointer: a renamed object gets a new string.
+ */
+#define AUD_NAME_CACHE	1024	/* power of two */
+#define AUD_LOCK_CACHE	256	/* power of two */
+
+struct aud_name_slot {
+	const char *name;
+	int field;
+	int owner;		/* index into owners, -1: no page */
+};
+
+struct aud_lock_slot {
+	const void *obj;
+	int bit, cls, rel;	/* rel: 0 no page, 1 own page, 2 other page */
+	int id;			/* lock description, -1: none (table full) */
+	int valid;
+};
+
 struct ksim_audit {
 	int flags;
+	struct aud_name_slot name_cache[AUD_NAME_CACHE];
+	struct aud_lock_slot lock_cache[AUD_LOCK_CACHE];
 	/* happens-before state of the current run */
 	uint64_t hb_run;
 	uint32_t vc[AUD_T][AUD_T];
@@ -143,6 +166,14 @@ struct ksim_audit {
 	int nr;			/* records in use */
 	int dropped;
 	int order[AUD_SLOTS];	/* slot of the i-th record */
+	/*
+	 * The hot part of each slot, apart from the records (which are too
+	 * big to probe without a cache miss per access): its hash, count and
+	 * the length of its kept run.
+	 */
+	uint64_t slot_hash[AUD_SLOTS];
+	uint64_t slot_count[AUD_SLOTS];
+	size_t slot_run[AUD_SLOTS];
 	struct ksim_audit_rec tab[AUD_SLOTS];
 	char names[4096];	/* field names made up here */
 	size_t names_used;
@@ -241,7 +272,18 @@ static uint64_t lockset(struct ksim_world *w, struct ksim_audit *a,
 		char desc[48];
 		const char *cls;
 		int id, ldc = h->ldc;
+		int rel = h->cls != KSIM_LC_BIT ? 0 : !owner ? 0 :
+			  h->obj == (const void *)owner->flags ? 1 : 2;
+		struct aud_lock_slot *c = &a->lock_cache[
+			((((uintptr_t)h->obj >> 3) * 31u + (unsigned)(h->bit + 1) * 7u +
+			  (unsigned)h->cls * 3u + (unsigned)rel) & (AUD_LOCK_CACHE - 1))];
 
+		if (c->valid && c->obj == h->obj && c->bit == h->bit &&
+		    c->cls == h->cls && c->rel == rel) {
+			if (c->id >= 0)
+				set |= 1ULL << c->id;
+			continue;
+		}
 		if (ldc < 0)
 			ldc = ksim_lockdep_class(w, h->obj, h->bit, h->func);
 		cls = ldc >= 0 ? w->ld.cls[ldc] : "unnamed-lock";
@@ -261,6 +303,16 @@ static uint64_t lockset(struct ksim_world *w, struct ksim_audit *a,
 		id = lock_id(a, desc);
 		if (id >= 0)
 			set |= 1ULL << id;
+		/* a lock's class name can change on its first use (the
+		 * model's static mutexes): only a named class is kept */
+		if (ldc >= 0) {
+			c->obj = h->obj;
+			c->bit = h->bit;
+			c->cls = h->cls;
+			c->rel = rel;
+			c->id = id;
+			c->valid = 1;
+		}
 	}
 	return set;
 }
@@ -694,7 +746,24 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 		message(w, a, t->id, p->obj, p->bit, !p->write, p->write);
 	}
 	name = as ? as : ksim_object_name(w, p->obj, p->bit);
-	o = owner_of(a, p->obj, name);
+	{
+		struct aud_name_slot *c = &a->name_cache[
+			(((uintptr_t)name >> 3) * 0x9E3779B1u) & (AUD_NAME_CACHE - 1)];
+
+		/* the names of unnamed objects are shared: not cached */
+		int shared = (name[0] == 'o' && !strcmp(name, "object")) ||
+			     (name[0] == 'f' && name[1] == 'l' && !strcmp(name, "flags-bit"));
+
+		if (c->name != name || shared) {
+			struct ksim_audit_owner *f = owner_of(a, p->obj, name);
+
+			c->name = shared ? NULL : name;
+			c->owner = f ? (int)(f - a->owners) : -1;
+			c->field = field_of(a, name);
+		}
+		o = c->owner >= 0 ? &a->owners[c->owner] : NULL;
+		field = c->field;
+	}
 	/* taking a page off the LRU, or putting it back (about to happen) */
 	if (o && p->obj == (const void *)o->flags && p->bit == o->lru_bit) {
 		int on_lru = (int)((*o->flags >> o->lru_bit) & 1);
@@ -711,7 +780,6 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 	if (o && o->isolator == t->id && o->run == w->runs &&
 	    !((*o->flags >> o->lru_bit) & 1))
 		isolated = 1;
-	field = field_of(a, name);
 	if (field < 0) {
 		a->dropped++;
 		return;
@@ -744,20 +812,27 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 		h = 1;
 	slot = (size_t)h & (AUD_SLOTS - 1);
 	for (n = 0; n < AUD_SLOTS; n++, slot = (slot + 1) & (AUD_SLOTS - 1)) {
-		r = &a->tab[slot];
-		if (r->hash == h) {
-			r->count++;
-			keep_smallest_run(w, &r->prefix, &r->nr_prefix);
+		if (a->slot_hash[slot] == h) {
+			a->slot_count[slot]++;
+			/* a longer run than the one kept changes nothing */
+			if (w->nr_choices <= a->slot_run[slot]) {
+				r = &a->tab[slot];
+				keep_smallest_run(w, &r->prefix, &r->nr_prefix);
+				a->slot_run[slot] = r->nr_prefix;
+			}
 			return;
 		}
-		if (!r->hash)
+		if (!a->slot_hash[slot])
 			break;
 	}
+	r = &a->tab[slot];
 	if (n == AUD_SLOTS || a->nr >= AUD_SLOTS * 3 / 4) {
 		a->dropped++;
 		return;
 	}
 	r->hash = h;
+	a->slot_hash[slot] = h;
+	a->slot_count[slot] = 1;
 	r->field = field;
 	r->write = p->write;
 	r->kind = p->kind;
@@ -776,6 +851,7 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 		memcpy(r->prefix, w->choices, w->nr_choices);
 		r->nr_prefix = w->nr_choices;
 	}
+	a->slot_run[slot] = r->prefix ? r->nr_prefix : 0;
 	a->order[a->nr++] = (int)slot;
 }
 
@@ -901,7 +977,7 @@ int ksim_audit_get(struct ksim_world *w, int i, struct ksim_audit_site *s)
 	s->marked = r->marked;
 	s->task = r->task;
 	s->locks = r->locks;
-	s->count = r->count;
+	s->count = a->slot_count[a->order[i]];
 	s->chain = r->chain ? r->chain : "";
 	s->pc = r->line ? NULL : r->site;
 	s->prefix = r->prefix;
