@@ -35,15 +35,14 @@ struct ksim_audit_owner {
 	uint64_t run;		/* the run isolator is valid for */
 };
 
+/* A site; its hash and count live in the slot index (struct ksim_audit). */
 struct ksim_audit_rec {
-	uint64_t hash;		/* 0: empty slot */
 	int field;		/* index into fields */
 	int write, kind, isolated, task, marked;
 	uint64_t locks;		/* bit per lock description */
 	const char *file;
 	int line;
 	const char *func;
-	uint64_t count;
 	int nr_pc;
 	void *pc[AUD_FRAMES];
 	uint8_t *prefix;	/* choices of the first run that got here */
@@ -830,7 +829,6 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 		a->dropped++;
 		return;
 	}
-	r->hash = h;
 	a->slot_hash[slot] = h;
 	a->slot_count[slot] = 1;
 	r->field = field;
@@ -843,7 +841,6 @@ static void audit_access_as(struct ksim_world *w, struct ksim_task *t,
 	r->file = p->file;
 	r->line = p->line;
 	r->func = p->func;
-	r->count = 1;
 	r->nr_pc = nr_pc;
 	memcpy(r->pc, pc, sizeof(pc[0]) * (size_t)nr_pc);
 	r->prefix = malloc(w->nr_choices ? w->nr_choices : 1);
