@@ -46,9 +46,11 @@ extern "C" {
  * 5: KSIM_OPT_CRASH_GUARD; arguments checked everywhere; a token must be a
  * whole "ksim1:" token; a refused run resets the world; the lock-set
  * audit (ksim_audit_*).
+ * 7: KSIM_MAX_TASKS is 16 (token letters a-p); rebuild what sized arrays
+ * by it.
  */
-#define KSIM_API_VERSION	6
-#define KSIM_MAX_TASKS		8	/* simulated tasks (= CPUs) per world */
+#define KSIM_API_VERSION	7
+#define KSIM_MAX_TASKS		16	/* simulated tasks (= CPUs) per world */
 #define KSIM_ERRLEN		256
 
 /* Error codes (negative return values). */

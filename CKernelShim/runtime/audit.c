@@ -17,6 +17,7 @@
  * The page of a field is found by name: "f0:1._count" belongs to the page
  * whose flag bits are named "f0:1.PG_*".
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,6 +139,7 @@ struct ksim_audit {
 	struct aud_lock_slot lock_cache[AUD_LOCK_CACHE];
 	/* happens-before state of the current run */
 	uint64_t hb_run;
+	int nt;			/* the run's tasks, the quiesce task included */
 	uint32_t vc[AUD_T][AUD_T];
 	int nr_joined[AUD_T];
 	/*
@@ -390,11 +392,11 @@ static struct aud_clock *clock_of(struct ksim_world *w, struct ksim_audit *a,
 	return NULL;	/* full: no edge (may report a race too many) */
 }
 
-static void join(uint32_t *dst, const uint32_t *src)
+static void join(const struct ksim_audit *a, uint32_t *dst, const uint32_t *src)
 {
 	int i;
 
-	for (i = 0; i < AUD_T; i++)
+	for (i = 0; i < a->nt; i++)
 		if (src[i] > dst[i])
 			dst[i] = src[i];
 }
@@ -405,7 +407,7 @@ static void acquire(struct ksim_world *w, struct ksim_audit *a, int t,
 	struct aud_clock *c = clock_of(w, a, obj, bit);
 
 	if (c)
-		join(a->vc[t], c->vc);
+		join(a, a->vc[t], c->vc);
 }
 
 /*
@@ -422,9 +424,9 @@ static void message(struct ksim_world *w, struct ksim_audit *a, int t,
 	if (!c)
 		return;
 	if (read)
-		join(a->facq[t], c->vc);
+		join(a, a->facq[t], c->vc);
 	if (write && read)
-		join(c->vc, a->frel[t]);
+		join(a, c->vc, a->frel[t]);
 	else if (write)
 		memcpy(c->vc, a->frel[t], sizeof(c->vc));
 }
@@ -436,7 +438,7 @@ static void release(struct ksim_world *w, struct ksim_audit *a, int t,
 	int i;
 
 	if (c)
-		for (i = 0; i < AUD_T; i++)
+		for (i = 0; i < a->nt; i++)
 			if (a->vc[t][i] > c->vc[i])
 				c->vc[i] = a->vc[t][i];
 	a->vc[t][t]++;
@@ -457,6 +459,7 @@ static void hb_start_run(struct ksim_world *w, struct ksim_audit *a)
 	memset(a->frel, 0, sizeof(a->frel));
 	memset(a->facq, 0, sizeof(a->facq));
 	memset(a->nr_joined, 0, sizeof(a->nr_joined));
+	a->nt = w->nr_tasks + 1;
 	for (i = 0; i < AUD_T; i++)
 		a->vc[i][i] = 1;
 	a->hb_run = w->runs;
@@ -574,7 +577,8 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 	for (n = 0; n < AUD_LOCS; n++, i = (i + 1) & (AUD_LOCS - 1)) {
 		l = &a->locs[i];
 		if (l->run != w->runs || !l->obj) {
-			memset(l, 0, sizeof(*l));
+			/* the sides are read only where a clock says they are set */
+			memset(l, 0, offsetof(struct aud_loc, r));
 			l->obj = p->obj;
 			l->run = w->runs;
 			l->field = field;
@@ -598,7 +602,7 @@ static void hb_plain(struct ksim_world *w, struct ksim_audit *a,
 	    racy(marked, l->w.marked))
 		race_add(w, a, field, &l->w, &now);
 	if (p->write) {
-		for (u = 0; u < AUD_T; u++)
+		for (u = 0; u < a->nt; u++)
 			if (u != id && l->r_clk[u] && l->r_clk[u] > a->vc[id][u] &&
 			    racy(marked, l->r[u].marked))
 				race_add(w, a, field, &l->r[u], &now);
@@ -651,7 +655,7 @@ void ksim_audit_fence(struct ksim_world *w, struct ksim_task *t, int acq,
 		hb_start_run(w, a);
 	hb_catch_up(w, a, t);
 	if (acq)
-		join(a->vc[id], a->facq[id]);
+		join(a, a->vc[id], a->facq[id]);
 	if (rel) {
 		memcpy(a->frel[id], a->vc[id], sizeof(a->frel[id]));
 		a->vc[id][id]++;

@@ -12,6 +12,10 @@
 /// the object's dense id shifted left once, or'ed with the write bit.
 typealias DPOROp = UInt32
 
+/// Per-task vectors (clocks, last reads): one lane per task a world may
+/// have (KSIM_MAX_TASKS).
+typealias DPORLanes<T: SIMDScalar> = SIMD16<T>
+
 /// `Access.conflicts` on the compact form: same object, at least one write.
 @inline(__always) func dporConflict(_ a: DPOROp, _ b: DPOROp) -> Bool {
     a >> 1 != 0 && a >> 1 == b >> 1 && (a | b) & 1 != 0
@@ -20,7 +24,7 @@ typealias DPOROp = UInt32
 /// The accesses to one object by the events of the current run.
 struct DPORObject {
     /// Per task: its last read since `lastWrite` (-1: none).
-    var reads = SIMD8<Int32>(repeating: -1)
+    var reads = DPORLanes<Int32>(repeating: -1)
     /// The last write (-1: none).
     var lastWrite: Int32 = -1
 }
@@ -36,7 +40,7 @@ struct DPORNode {
 /// Event k, executed at node k, with what undoing it needs.
 struct DPOREvent {
     /// Vector clock, own component included.
-    var clock: SIMD8<UInt32>
+    var clock: DPORLanes<UInt32>
     var task: Int32
     /// Its number among its task's events (1-based).
     var local: UInt32
@@ -126,20 +130,22 @@ struct DPORObjectIDs: ~Copyable {
 /// the accesses of its step from there, known because it was run from
 /// there (or from an equivalent state) before.
 struct DPORState: ~Copyable {
+    /// Tasks a state can hold: the lanes of its vectors.
+    static let lanes = 16
     let n: Int
     private(set) var depth = 0
     private(set) var eventCount = 0
     private var capacity = 0
     private var nodes: UnsafeMutablePointer<DPORNode>
-    /// 8 per node: the pending operations at node k.
+    /// `lanes` per node: the pending operations at node k.
     private var nodeOps: UnsafeMutablePointer<DPOROp>
-    /// 8 per node: for a task done at node k, the accesses of its step
+    /// `lanes` per node: for a task done at node k, the accesses of its step
     /// from there (kept when the event is undone); `allStep` for a step
     /// that conflicts with every other (it stopped the run, or its
     /// footprint was lost).
     private var doneLists: [[DPOROp]]
     private var allFlag: UnsafeMutablePointer<Bool>
-    /// 8 per node: for a task asleep at node k, where its list is: the
+    /// `lanes` per node: for a task asleep at node k, where its list is: the
     /// node where it is done (>= 0) or the unit root (-1).
     private var sleepRef: UnsafeMutablePointer<Int32>
     /// Per object id: epoch << 1 | write of the step childSleep compares.
@@ -170,7 +176,7 @@ struct DPORState: ~Copyable {
     /// written by a step that moves per-CPU work onto or off the CPU.
     private let cpuOp: UnsafeMutablePointer<DPOROp>
     /// The accesses of the unit root's sleeping tasks' steps.
-    private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: 8)
+    private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: DPORState.lanes)
     private let clockOffset = MemoryLayout<DPOREvent>.offset(of: \.clock)!
     /// Steps whose footprint was lost (out of memory in the shim): they
     /// conflict with everything in sleep sets, races use the operation only.
@@ -179,33 +185,33 @@ struct DPORState: ~Copyable {
     static let cpuKeyBase: UInt64 = 1 << 62
 
     init(tasks n: Int) {
-        precondition(n <= 8, "DPOR handles at most 8 tasks")
+        precondition(n <= DPORState.lanes, "DPOR handles at most \(DPORState.lanes) tasks")
         self.n = n
         capacity = 256
         nodes = .allocate(capacity: capacity)
-        nodeOps = .allocate(capacity: capacity * 8)
-        doneLists = Array(repeating: [], count: capacity * 8)
-        allFlag = .allocate(capacity: capacity * 8)
-        allFlag.initialize(repeating: false, count: capacity * 8)
-        sleepRef = .allocate(capacity: capacity * 8)
-        sleepRef.initialize(repeating: -1, count: capacity * 8)
+        nodeOps = .allocate(capacity: capacity * DPORState.lanes)
+        doneLists = Array(repeating: [], count: capacity * DPORState.lanes)
+        allFlag = .allocate(capacity: capacity * DPORState.lanes)
+        allFlag.initialize(repeating: false, count: capacity * DPORState.lanes)
+        sleepRef = .allocate(capacity: capacity * DPORState.lanes)
+        sleepRef.initialize(repeating: -1, count: capacity * DPORState.lanes)
         events = .allocate(capacity: capacity)
         accOps = .allocate(capacity: accCapacity)
         accSaved = .allocate(capacity: accCapacity)
-        cur = .allocate(capacity: 8)
-        cur.initialize(repeating: 0, count: 8)
-        lastOf = .allocate(capacity: 8)
-        lastOf.initialize(repeating: -1, count: 8)
-        countOf = .allocate(capacity: 8)
-        countOf.initialize(repeating: 0, count: 8)
+        cur = .allocate(capacity: DPORState.lanes)
+        cur.initialize(repeating: 0, count: DPORState.lanes)
+        lastOf = .allocate(capacity: DPORState.lanes)
+        lastOf.initialize(repeating: -1, count: DPORState.lanes)
+        countOf = .allocate(capacity: DPORState.lanes)
+        countOf.initialize(repeating: 0, count: DPORState.lanes)
         objects = .allocate(capacity: objectCapacity)
         objects.initialize(repeating: DPORObject(), count: objectCapacity)
         stamp = .allocate(capacity: objectCapacity)
         stamp.initialize(repeating: -1, count: objectCapacity)
         mark = .allocate(capacity: objectCapacity)
         mark.initialize(repeating: 0, count: objectCapacity)
-        cpuOp = .allocate(capacity: 8)
-        cpuOp.initialize(repeating: 0, count: 8)
+        cpuOp = .allocate(capacity: DPORState.lanes)
+        cpuOp.initialize(repeating: 0, count: DPORState.lanes)
         for t in 0..<n { cpuOp[t] = op(object: DPORState.cpuKeyBase | UInt64(t), write: false) }
     }
 
@@ -274,7 +280,7 @@ struct DPORState: ~Copyable {
         let k = depth
         if k == capacity { grow() }
         nodes[k] = DPORNode(enabled: enabled, sleep: sleep, back: chosen, done: chosen)
-        (nodeOps + k * 8).update(from: cur, count: 8)
+        (nodeOps + k * DPORState.lanes).update(from: cur, count: DPORState.lanes)
         var m = sleep
         while m != 0 {
             let u = lowestTask(m)
@@ -282,12 +288,12 @@ struct DPORState: ~Copyable {
             if k == 0 {
                 sleepRef[u] = -1
             } else if nodes[k - 1].sleep & bit(u) != 0 {
-                sleepRef[k * 8 + u] = sleepRef[(k - 1) * 8 + u]
+                sleepRef[k * DPORState.lanes + u] = sleepRef[(k - 1) * DPORState.lanes + u]
             } else {
-                sleepRef[k * 8 + u] = Int32(k - 1)
+                sleepRef[k * DPORState.lanes + u] = Int32(k - 1)
             }
         }
-        for t in 0..<8 { allFlag[k * 8 + t] = false }
+        for t in 0..<DPORState.lanes { allFlag[k * DPORState.lanes + t] = false }
         depth = k + 1
         return k
     }
@@ -298,19 +304,19 @@ struct DPORState: ~Copyable {
         nn.moveInitialize(from: nodes, count: depth)
         nodes.deallocate()
         nodes = nn
-        let no = UnsafeMutablePointer<DPOROp>.allocate(capacity: c * 8)
-        no.moveInitialize(from: nodeOps, count: depth * 8)
+        let no = UnsafeMutablePointer<DPOROp>.allocate(capacity: c * DPORState.lanes)
+        no.moveInitialize(from: nodeOps, count: depth * DPORState.lanes)
         nodeOps.deallocate()
         nodeOps = no
-        doneLists += Array(repeating: [], count: (c - capacity) * 8)
-        let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * 8)
-        na.initialize(repeating: false, count: c * 8)
-        na.update(from: allFlag, count: capacity * 8)
+        doneLists += Array(repeating: [], count: (c - capacity) * DPORState.lanes)
+        let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * DPORState.lanes)
+        na.initialize(repeating: false, count: c * DPORState.lanes)
+        na.update(from: allFlag, count: capacity * DPORState.lanes)
         allFlag.deallocate()
         allFlag = na
-        let nr = UnsafeMutablePointer<Int32>.allocate(capacity: c * 8)
-        nr.initialize(repeating: -1, count: c * 8)
-        nr.update(from: sleepRef, count: capacity * 8)
+        let nr = UnsafeMutablePointer<Int32>.allocate(capacity: c * DPORState.lanes)
+        nr.initialize(repeating: -1, count: c * DPORState.lanes)
+        nr.update(from: sleepRef, count: capacity * DPORState.lanes)
         sleepRef.deallocate()
         sleepRef = nr
         let ne = UnsafeMutablePointer<DPOREvent>.allocate(capacity: c)
@@ -340,7 +346,7 @@ struct DPORState: ~Copyable {
     mutating func childSleep(_ k: Int, _ c: Int) -> UInt32 {
         let node = nodes[k]
         var m = (node.sleep | node.done) & ~bit(c)
-        if m == 0 || allFlag[k * 8 + c] { return 0 }
+        if m == 0 || allFlag[k * DPORState.lanes + c] { return 0 }
         let ev = events[eventCount - 1]
         epoch &+= 1
         if epoch >= 1 << 31 { epoch = 1; mark.update(repeating: 0, count: objectCapacity) }
@@ -352,7 +358,7 @@ struct DPORState: ~Copyable {
         while m != 0 {
             let u = lowestTask(m)
             m &= m - 1
-            let r = node.sleep & bit(u) != 0 ? Int(sleepRef[k * 8 + u]) : k
+            let r = node.sleep & bit(u) != 0 ? Int(sleepRef[k * DPORState.lanes + u]) : k
             var conflict = false
             func scan(_ list: [DPOROp]) {
                 for a in list {
@@ -361,7 +367,7 @@ struct DPORState: ~Copyable {
                     if mk >> 1 == epoch && (mk | a) & 1 != 0 { conflict = true; return }
                 }
             }
-            if r < 0 { scan(rootLists[u]) } else { scan(doneLists[r * 8 + u]) }
+            if r < 0 { scan(rootLists[u]) } else { scan(doneLists[r * DPORState.lanes + u]) }
             if !conflict { out |= bit(u) }
         }
         return out
@@ -371,13 +377,13 @@ struct DPORState: ~Copyable {
     func nodeEnabled(_ k: Int) -> UInt32 { nodes[k].enabled }
 
     /// Task c's operation at node k.
-    func nodeOp(_ k: Int, _ c: Int) -> DPOROp { nodeOps[k * 8 + c] }
+    func nodeOp(_ k: Int, _ c: Int) -> DPOROp { nodeOps[k * DPORState.lanes + c] }
 
     // MARK: events and races
 
-    private mutating func race(_ j: Int, _ i: Int, _ p: Int, _ clock: SIMD8<UInt32>) {
+    private mutating func race(_ j: Int, _ i: Int, _ p: Int, _ clock: DPORLanes<UInt32>) {
         let q = Int(events[j].task), ql = events[j].local
-        var first = SIMD8<Int32>(repeating: -1)
+        var first = DPORLanes<Int32>(repeating: -1)
         // tasks whose first event after j is found, or excluded
         var decided: UInt32 = 0
         let all: UInt32 = (1 << UInt32(n)) - 1
@@ -414,7 +420,7 @@ struct DPORState: ~Copyable {
     /// Fold one access (by task p) of object state `st` into the latest
     /// dependence predecessor per task: the last write, and for a write the
     /// reads since.
-    @inline(__always) private func gather(_ preds: inout SIMD8<Int32>, _ write: Bool, _ st: DPORObject) {
+    @inline(__always) private func gather(_ preds: inout DPORLanes<Int32>, _ write: Bool, _ st: DPORObject) {
         if st.lastWrite >= 0 {
             let q = Int(events[Int(st.lastWrite)].task)
             preds[q] = max(preds[q], st.lastWrite)
@@ -425,9 +431,9 @@ struct DPORState: ~Copyable {
     /// Event (or pending operation) k of task p with dependence
     /// predecessors `preds` (latest per task): report the races among them
     /// and return its vector clock (without its own component).
-    private mutating func raceAndJoin(_ k: Int, _ p: Int, _ preds: SIMD8<Int32>) -> SIMD8<UInt32> {
+    private mutating func raceAndJoin(_ k: Int, _ p: Int, _ preds: DPORLanes<Int32>) -> DPORLanes<UInt32> {
         let lp = lastOf[p]
-        let own = lp >= 0 ? events[Int(lp)].clock : SIMD8<UInt32>(repeating: 0)
+        let own = lp >= 0 ? events[Int(lp)].clock : DPORLanes<UInt32>(repeating: 0)
         var clock = own
         var any: UInt32 = 0
         for t in 0..<n where t != p && preds[t] >= 0 {
@@ -489,9 +495,9 @@ struct DPORState: ~Copyable {
             lostFootprints += 1
             if o != 0 { listAccess(o, start) }
             listAccess(cpuOp[p], start)
-            allFlag[k * 8 + p] = true
+            allFlag[k * DPORState.lanes + p] = true
         }
-        var preds = SIMD8<Int32>(repeating: -1)
+        var preds = DPORLanes<Int32>(repeating: -1)
         for x in start..<accCount {
             let a = accOps[x]
             let obj = Int(a >> 1)
@@ -504,7 +510,7 @@ struct DPORState: ~Copyable {
             let a = accOps[x]
             let obj = Int(a >> 1)
             if a & 1 != 0 {
-                objects[obj] = DPORObject(reads: SIMD8<Int32>(repeating: -1), lastWrite: Int32(k))
+                objects[obj] = DPORObject(reads: DPORLanes<Int32>(repeating: -1), lastWrite: Int32(k))
             } else {
                 objects[obj].reads[p] = Int32(k)
             }
@@ -532,7 +538,7 @@ struct DPORState: ~Copyable {
             let a = cur[p]
             let obj = Int(a >> 1)
             guard obj != 0 else { continue }
-            var preds = SIMD8<Int32>(repeating: -1)
+            var preds = DPORLanes<Int32>(repeating: -1)
             gather(&preds, a & 1 != 0, objects[obj])
             _ = raceAndJoin(k, p, preds)
         }
@@ -550,7 +556,7 @@ struct DPORState: ~Copyable {
         let q = Int(events[e].task)
         let ce = events[e].clock
         // no other task's step commutes with it: none sleeps through it
-        allFlag[e * 8 + q] = true
+        allFlag[e * DPORState.lanes + q] = true
         for t in 0..<n where t != q && lastOf[t] >= 0 {
             let x = Int(lastOf[t])
             if ce[t] >= events[x].local { continue }
@@ -560,7 +566,7 @@ struct DPORState: ~Copyable {
         while m != 0 {
             let p = lowestTask(m)
             m &= m - 1
-            var preds = SIMD8<Int32>(repeating: -1)
+            var preds = DPORLanes<Int32>(repeating: -1)
             preds[q] = Int32(e)
             _ = raceAndJoin(eventCount, p, preds)
         }
@@ -587,10 +593,10 @@ struct DPORState: ~Copyable {
         if k < eventCount {
             // the step done at node k: its accesses outlive its event
             let ev = events[k], t = Int(ev.task)
-            if allFlag[k * 8 + t] {
-                doneLists[k * 8 + t] = [DPORState.allStep]
+            if allFlag[k * DPORState.lanes + t] {
+                doneLists[k * DPORState.lanes + t] = [DPORState.allStep]
             } else {
-                doneLists[k * 8 + t] = Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
+                doneLists[k * DPORState.lanes + t] = Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
             }
         }
         var e = eventCount - 1
@@ -607,7 +613,7 @@ struct DPORState: ~Copyable {
         }
         if k < eventCount { accCount = Int(events[k].accStart) }
         eventCount = k
-        cur.update(from: nodeOps + k * 8, count: 8)
+        cur.update(from: nodeOps + k * DPORState.lanes, count: DPORState.lanes)
         pendingMask = 0
         for t in 0..<n where cur[t] != 0 { pendingMask |= bit(t) }
         return (k, next)

@@ -24,7 +24,7 @@ public struct Schedule: Sendable, Hashable, Codable, CustomStringConvertible {
     public var plainPoints = false
 
     public static let version = "ksim1"
-    public static let maxTasks = 8
+    public static let maxTasks = Int(KSIM_MAX_TASKS)
     /// The most choices a schedule may hold: the most steps a run may take
     /// (the shim's KSIM_STEP_LIMIT, also the largest step budget).
     public static let maxSteps = Int(KSIM_STEP_LIMIT)

@@ -74,6 +74,8 @@ public struct Timeline: Sendable, Codable, Hashable {
         let tasks = Array(Set(rows.map(\.task))).sorted()
         guard !tasks.isEmpty else { return "" }
         let gap = 2
+        // too many tasks for a column each: one line per step instead
+        if tasks.count * (12 + gap) - gap > width { return lines(rows, width: width) }
         let w = max(12, (width - gap * (tasks.count - 1)) / tasks.count)
         func cut(_ s: String) -> String { s.count <= w ? s : String(s.prefix(w - 1)) + "~" }
         func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
@@ -94,6 +96,30 @@ public struct Timeline: Sendable, Codable, Hashable {
         for f in findings {
             let who = f.task >= 0 && f.task < taskNames.count ? "CPU\(f.task): " : ""
             out += cut(who + "\(f.kind) at \(f.location)") + "\n"
+        }
+        return out
+    }
+
+    /// The interleaving of a run with more tasks than columns fit: a line
+    /// per step, `CPUn (task)` left of it, each function the task enters on
+    /// a line of its own, at most `width` columns.
+    func lines(_ rows: [(step: Int?, task: Int, text: String)], width: Int) -> String {
+        let who = rows.map { "CPU\($0.task) (\(taskNames[$0.task]))" }
+        let w = min(who.map(\.count).max() ?? 0, max(8, width / 3))
+        func cut(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(max(1, n - 1))) + "~" }
+        func pad(_ s: String) -> String { s + String(repeating: " ", count: max(0, w - s.count)) }
+        var out = "", last = -1
+        for (i, r) in rows.enumerated() {
+            // the task's name only where the CPU changes
+            let head = r.task == last ? pad("") : pad(cut(who[i], w))
+            last = r.task
+            var line = head + "  " + cut(r.text, max(1, width - w - 2))
+            while line.hasSuffix(" ") { line.removeLast() }
+            out += line + "\n"
+        }
+        for f in findings {
+            let who = f.task >= 0 && f.task < taskNames.count ? "CPU\(f.task): " : ""
+            out += cut(who + "\(f.kind) at \(f.location)", width) + "\n"
         }
         return out
     }

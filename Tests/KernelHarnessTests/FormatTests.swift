@@ -125,6 +125,41 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         }
     }
 
+    /// A world of 16 tasks (three munlocks, reclaims and migrations of four
+    /// pages, a drain): too many for a column per CPU, its interleaving is
+    /// a line per step, within $COLUMNS in the terminal and 72 in mail.
+    @Test func sixteenTasksFitTheColumnsAndTheMail() throws {
+        var spec = "scenario mm16\nsummary sixteen tasks on four pages of one file\nmodel mm\npool 8\nfile f0 pages 4\n"
+        for p in 0..<4 { spec += "page f0:\(p) unevictable mlocked\n" }
+        for m in 0..<3 {
+            spec += "mm mm\(m)\nvma mm\(m) v\(m) f0 0 4 0 locked shared\n"
+            for p in 0..<4 { spec += "pte mm\(m) v\(m) \(p) f0:\(p)\n" }
+        }
+        for m in 0..<3 { spec += "task ml\(m) munlock mm\(m) v\(m)\n" }
+        for p in 0..<4 { spec += "task r\(p) reclaim f0:\(p)\ntask g\(p) migrate f0:\(p)\ntask s\(p) reclaim f0:\(p)\n" }
+        spec += "task d drain\n"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kh-fmt16-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("mm16.scenario")
+        try spec.write(to: file, atomically: true, encoding: .utf8)
+        let args = ["run", file.path, "--strategy", "random", "--seed", "1", "--max-schedules", "500", "--jobs", "1"]
+        let r = try Spawn.kharness(args, env: ["COLUMNS": "80"], timeout: 120)
+        #expect(r.code == 1, "\(r.err)")
+        let long = r.out.split(separator: "\n").filter { $0.count > 80 && !$0.contains("ksim1:") }
+        #expect(long.isEmpty, "\(long)")
+        // the interleaving names the CPUs of tasks beyond the eighth
+        #expect(r.out.split(separator: "\n").contains { $0.hasPrefix("CPU1") && $0.count > 4 && $0.dropFirst(4).first?.isNumber == true }, "\(r.out)")
+        let tokens = r.out.split(whereSeparator: { $0 == " " || $0 == "\n" }).filter { $0.hasPrefix("ksim1:") }
+        #expect(!tokens.isEmpty)
+        for t in tokens { #expect((try? Schedule(token: String(t))) != nil, "\(t)") }
+        let mail = try Spawn.kharness(args + ["--format", "mail"], env: [:], timeout: 120)
+        #expect(mail.code == 1)
+        let wide = mail.out.split(separator: "\n").filter { $0.count > 72 }
+        #expect(wide.isEmpty, "\(wide)")
+        #expect(mail.out.contains("The interleaving:"))
+    }
+
     @Test func wrapKeepsWordsAndWidth() {
         let t = Wrap.fit("    " + String(repeating: "word ", count: 40) + String(repeating: "x", count: 100), width: 30)
         let lines = t.split(separator: "\n")

@@ -100,6 +100,11 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
         (casrot(5), casrotTraces(5)), (casrot(8), 2048),
         (Scenario(name: "disjoint", tasks: [TaskSpec("t0", "touch 3"), TaskSpec("t1", "touch 3"),
                                             TaskSpec("t2", "touch 2")]), 1),
+        // more than 8 tasks: indexer(N) has 2^(3 (N - 11)) traces (8, 64,
+        // 512 for 12, 13, 14 tasks, as in Abdulla et al.); 16 tasks that
+        // share nothing have one
+        (readers(11), 2048), (indexer(11), 1), (indexer(12), 8), (indexer(13), 64), (indexer(14), 512),
+        (Scenario(name: "disjoint16", tasks: (0..<16).map { TaskSpec("t\($0)", "touch 2") }), 1),
     ]
 
     @Test(arguments: known.indices)
@@ -146,6 +151,34 @@ func dpor(_ s: Scenario, units: Int, jobs: Int) throws -> ExplorationResult {
     @Test func lastzeroSevenHas320Traces() throws {
         // GenMC and Nidhugg report 320 for lastzero(7); the walk agrees
         #expect(try normalFormTraces(lastzero(7)).traces == 320)
+    }
+
+    /// 15 tasks, 4096 traces; 16 tasks where tasks 0..4 contend with
+    /// 11..15: 2^15.  The last letter of a token is 'p'.
+    @Test func indexerWithFifteenAndSixteenTasks() throws {
+        let fifteen = try dpor(indexer(15), units: 32, jobs: 2)
+        #expect(fifteen.exhausted)
+        #expect(fifteen.schedules == 4096)
+        #expect(Schedule.maxTasks == 16)
+        let s = indexer(16)
+        let w = try s.makeWorld()
+        #expect(w.taskCount == 16)
+        // a token that runs task p (the 16th) first replays with p first
+        let sched = try Schedule(token: "ksim1:\(w.scenario):*:p4a4")
+        #expect(sched.choices == [15, 15, 15, 15, 0, 0, 0, 0])
+        try w.run(sched)
+        #expect(w.isDone)
+        #expect(Array(w.choices.prefix(8)) == sched.choices)
+        // an exhaustive search: 2^15 traces
+        let r = try dpor(s, units: 32, jobs: 2)
+        #expect(r.exhausted)
+        #expect(r.schedules == 1 << 15)
+    }
+
+    @Test func seventeenTasksAreRefused() throws {
+        let s = Scenario(name: "t17", tasks: (0..<17).map { TaskSpec("t\($0)", "touch 1") })
+        #expect(throws: (any Error).self) { _ = try s.makeWorld() }
+        #expect(throws: (any Error).self) { _ = try Schedule(token: "ksim1:x:*:aq") }
     }
 
     @Test func shardsMergeToTheUnshardedCounts() throws {
