@@ -176,6 +176,17 @@ void ksim_foot_cpu(struct ksim_world *w, int cpu)
 		foot_push(w, (1ULL << 62 | (uint64_t)cpu) << 1 | 1);
 }
 
+/*
+ * The step changed a word of the runtime's own that another task's
+ * pending operation waits on (a CPU's atomic-context bit, which
+ * flush_work() waits to see clear): a write of that operation's object.
+ */
+void ksim_foot_word(struct ksim_world *w, const void *word, int bit)
+{
+	if (w->opt[KSIM_OPT_FOOTPRINT])
+		foot_push(w, ksim_obj_key(w, word, bit) << 1 | 1);
+}
+
 size_t ksim_step_footprint(const struct ksim_world *w, const uint64_t **acc)
 {
 	if (acc)

@@ -359,6 +359,7 @@ void ksim_foot_note_obj(struct ksim_world *w, const void *obj, int bit);
 int ksim_foot_enable(struct ksim_world *w);
 void ksim_foot_op_read(struct ksim_task *t);
 void ksim_foot_cpu(struct ksim_world *w, int cpu);
+void ksim_foot_word(struct ksim_world *w, const void *word, int bit);
 void ksim_foot_free(struct ksim_world *w);
 
 /* sched.c */

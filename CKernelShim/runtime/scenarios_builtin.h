@@ -332,26 +332,6 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "task t1 points 3\n"
 	  "expect clean\n"
 	},
-	{ "toy-indexer15",
-	  "indexer (Flanagan-Godefroid) with 15 tasks: 2^12 = 4096 traces",
-	  "model toy\n"
-	  "task i0 indexer 0\n"
-	  "task i1 indexer 1\n"
-	  "task i2 indexer 2\n"
-	  "task i3 indexer 3\n"
-	  "task i4 indexer 4\n"
-	  "task i5 indexer 5\n"
-	  "task i6 indexer 6\n"
-	  "task i7 indexer 7\n"
-	  "task i8 indexer 8\n"
-	  "task i9 indexer 9\n"
-	  "task i10 indexer 10\n"
-	  "task i11 indexer 11\n"
-	  "task i12 indexer 12\n"
-	  "task i13 indexer 13\n"
-	  "task i14 indexer 14\n"
-	  "expect clean\n"
-	},
 	{ "toy-locked-update",
 	  "two increments under a spinlock: never loses an update",
 	  "model toy\n"

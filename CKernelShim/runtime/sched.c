@@ -327,10 +327,12 @@ struct ksim_task *ksim_point(int kind, int write, const void *obj, int bit,
 	t->has_pend = 1;
 	if (obj)
 		ksim_foot_note_obj(w, obj, bit);
-	if (t->spin_depth || t->irq_depth || t->preempt_depth)
-		w->cpu_atomic |= 1UL << t->id;
-	else
-		w->cpu_atomic &= ~(1UL << t->id);
+	if (!(t->spin_depth || t->irq_depth || t->preempt_depth) !=
+	    !(w->cpu_atomic & (1UL << t->id))) {
+		/* entering or leaving atomic context: flush_work() waits on it */
+		w->cpu_atomic ^= 1UL << t->id;
+		ksim_foot_word(w, &w->cpu_atomic, t->id);
+	}
 	if (ksim_kind_flags[kind])
 		ksim_precheck(w, t);
 	if (t->internal) {
@@ -371,7 +373,10 @@ void ksim_task_main(struct ksim_task *t)
 		t->op->run(w->priv, t->arg);
 	}
 	ksim_held_at_exit(w, t);
-	w->cpu_atomic &= ~(1UL << t->id);
+	if (w->cpu_atomic & (1UL << t->id)) {
+		w->cpu_atomic &= ~(1UL << t->id);
+		ksim_foot_word(w, &w->cpu_atomic, t->id);
+	}
 	t->state = KSIM_TASK_DONE;
 	t->has_pend = 0;
 	ksim_coro_exit(w, t);

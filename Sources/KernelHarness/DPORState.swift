@@ -537,9 +537,11 @@ struct DPORState: ~Copyable {
             m &= m - 1
             let a = cur[p]
             let obj = Int(a >> 1)
-            guard obj != 0 else { continue }
             var preds = DPORLanes<Int32>(repeating: -1)
-            gather(&preds, a & 1 != 0, objects[obj])
+            if obj != 0 { gather(&preds, a & 1 != 0, objects[obj]) }
+            // every step of p reads p's CPU: a step that put work on that
+            // CPU (and so disabled p) races with p's next step too
+            gather(&preds, false, objects[Int(cpuOp[p] >> 1)])
             _ = raceAndJoin(k, p, preds)
         }
     }

@@ -278,6 +278,8 @@ final class UnitRunner {
         }
         world.runPrefix(unit.prefix)
         for t in 0..<n { s.setPending(t, world.access(t)) }
+        // tasks that still have a step to take, enabled or not
+        var live = liveTasks()
         var sleep = unit.sleep
         while true {
             // forward to the end of a run
@@ -290,7 +292,7 @@ final class UnitRunner {
                     break
                 }
                 let en = world.enabled
-                s.pendingRaces(s.pendingMask & ~en)
+                s.pendingRaces(live & ~en)
                 let avail = en & ~sleep
                 if avail == 0 {
                     _ = s.pushNode(enabled: en, sleep: sleep, chosen: 0)
@@ -303,6 +305,7 @@ final class UnitRunner {
                 _ = world.stepUnchecked(c)
                 s.addEvent(c, s.nodeOp(k, c), footprint: world.stepFootprint)
                 s.setPending(c, world.access(c))
+                if world.taskState(c) != Int32(KSIM_TASK_RUNNABLE.rawValue) { live &= ~bit(c) }
                 sleep = s.childSleep(k, c)
             }
             if r.schedules >= limit || outOfTime { return }
@@ -314,8 +317,18 @@ final class UnitRunner {
             _ = world.stepUnchecked(next)
             s.addEvent(next, s.nodeOp(k, next), footprint: world.stepFootprint)
             s.setPending(next, world.access(next))
+            live = liveTasks()
             sleep = s.childSleep(k, next)
         }
+    }
+}
+
+extension UnitRunner {
+    /// The tasks of the world's current state that have a step left.
+    func liveTasks() -> UInt32 {
+        var m: UInt32 = 0
+        for t in 0..<n where world.taskState(t) == Int32(KSIM_TASK_RUNNABLE.rawValue) { m |= bit(t) }
+        return m
     }
 }
 
