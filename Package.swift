@@ -35,6 +35,7 @@ let package = Package(
                 // frame pointers: the runtime walks them to keep the call
                 // chain of each write a quiescence report may point at
                 .unsafeFlags(["-fno-omit-frame-pointer"] + plainAccessFlags),
+                .unsafeFlags(["-O2"], .when(configuration: .debug)),
             ]
         ),
         // The check-patch worker's sandbox and death hooks (not kernel code).
@@ -46,7 +47,8 @@ let package = Package(
         // Swift driver: worlds, schedules, strategies, explorer, reports.
         .target(
             name: "KernelHarness",
-            dependencies: ["CKernelShim", "CWorkerSupport"]
+            dependencies: ["CKernelShim", "CWorkerSupport"],
+            swiftSettings: [.unsafeFlags(["-O"], .when(configuration: .debug))]
         ),
         .executableTarget(
             name: "kharness",
