@@ -221,4 +221,16 @@ extension LivelockTests {
         #expect(!w.failed)
         #expect(w.findings.first?.message.contains("t0 loops at model/toy.c:") == true, "\(w.findings.map(\.message))")
     }
+
+    /// The cache follows $KHARNESS_CACHE, then $XDG_CACHE_HOME; an empty or
+    /// relative value is ignored, so it can never land in the directory
+    /// kharness runs in (a CI job's checkout).
+    @Test func cacheDirectoryIgnoresEmptyAndRelativeSettings() {
+        let home = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/kharness/variants").path
+        #expect(VariantBuilder.cacheDirectory(env: [:]).path == home)
+        #expect(VariantBuilder.cacheDirectory(env: ["XDG_CACHE_HOME": ""]).path == home)
+        #expect(VariantBuilder.cacheDirectory(env: ["XDG_CACHE_HOME": "rel/dir", "KHARNESS_CACHE": ""]).path == home)
+        #expect(VariantBuilder.cacheDirectory(env: ["XDG_CACHE_HOME": "/x/c"]).path == "/x/c/kharness/variants")
+        #expect(VariantBuilder.cacheDirectory(env: ["XDG_CACHE_HOME": "/x/c", "KHARNESS_CACHE": "/k"]).path == "/k")
+    }
 }

@@ -111,11 +111,19 @@ public struct Variant: Sendable {
 }
 
 public enum VariantBuilder {
-    /// Where built variants are kept: $XDG_CACHE_HOME/kharness or ~/.cache/kharness.
-    public static var cacheDirectory: URL {
-        let env = ProcessInfo.processInfo.environment
-        if let d = env["KHARNESS_CACHE"] { return URL(fileURLWithPath: d) }
-        let base = env["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+    /// Where built variants are kept: $KHARNESS_CACHE, else $XDG_CACHE_HOME/kharness/variants
+    /// or ~/.cache/kharness/variants.
+    public static var cacheDirectory: URL { cacheDirectory(env: ProcessInfo.processInfo.environment) }
+
+    static func cacheDirectory(env: [String: String]) -> URL {
+        // An empty or relative setting is ignored (as the XDG spec says), so
+        // that it never puts a cache into whatever directory kharness runs in.
+        func absolute(_ name: String) -> URL? {
+            guard let d = env[name], d.hasPrefix("/") else { return nil }
+            return URL(fileURLWithPath: d)
+        }
+        if let d = absolute("KHARNESS_CACHE") { return d }
+        let base = absolute("XDG_CACHE_HOME")
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
         return base.appendingPathComponent("kharness/variants")
     }
