@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 //
-// The bookkeeping of source-DPOR (UnitRunner.dpor): the nodes and events of
+// The bookkeeping of optimal DPOR (UnitRunner.dpor): the nodes and events of
 // the current run in flat buffers that a backtrack truncates, the accesses
 // per object in a table indexed by dense object ids, and an undo record per
 // event, so that backing up to depth k restores the state of events 0..<k
-// without replaying them.  Nothing allocates per step: the buffers double
-// when a run goes deeper than any before it, the object table when a new
-// object shows up.
+// without replaying them, and a wakeup tree per node (the branches still to
+// explore there, as sequences of steps).  Nothing allocates per step: the
+// buffers double when a run goes deeper than any before it, the object
+// table when a new object shows up; a wakeup tree node is allocated when a
+// race asks for a new branch.
 
 /// A pending operation as DPOR keeps it: 0 when it names no object, else
 /// the object's dense id shifted left once, or'ed with the write bit.
@@ -33,8 +35,17 @@ struct DPORObject {
 struct DPORNode {
     var enabled: UInt32
     var sleep: UInt32
-    var back: UInt32
+    /// Tasks whose branch from here was taken (the current one included).
     var done: UInt32
+}
+
+/// A node of a wakeup tree: a step of `task`, its first child and its next
+/// sibling (-1: none).  Siblings are in insertion order, which is the order
+/// they are explored in.
+struct WakeNode {
+    var task: Int32
+    var child: Int32
+    var next: Int32
 }
 
 /// Event k, executed at node k, with what undoing it needs.
@@ -49,6 +60,9 @@ struct DPOREvent {
     var accCount: Int32
     /// lastOf[task] before it.
     var prevLast: Int32
+    /// Its operation when it was an attempt that failed (a trylock, a
+    /// compare-and-swap) and so only read; else 0.
+    var failedOp: DPOROp = 0
 }
 
 /// Object keys (`Access.object`, nonzero) to dense ids 1, 2, ... in first-seen
@@ -177,10 +191,53 @@ struct DPORState: ~Copyable {
     private let cpuOp: UnsafeMutablePointer<DPOROp>
     /// The accesses of the unit root's sleeping tasks' steps.
     private var rootLists: [[DPOROp]] = Array(repeating: [DPORState.allStep], count: DPORState.lanes)
+    /// `lanes` per node, for a task done there: its step from there is stable,
+    /// i.e. touches only its operation's object (and its CPU) and was not an
+    /// attempt that failed.  Only a stable step is taken to commute past a
+    /// race's sequence because its recorded accesses do (Abdulla et al.'s
+    /// weak initials assume a task's next step is fixed by its own state;
+    /// a failed attempt may succeed, and plain accesses after a read may
+    /// change, where the sequence leads).  An unstable one counts only as
+    /// an initial of the sequence.
+    private var doneStable: [Bool] = []
     private let clockOffset = MemoryLayout<DPOREvent>.offset(of: \.clock)!
     /// Steps whose footprint was lost (out of memory in the shim): they
     /// conflict with everything in sleep sets, races use the operation only.
     private(set) var lostFootprints = 0
+
+    // Wakeup trees (Abdulla, Aronis, Jonsson, Sagonas, "Source sets: a
+    // foundation for optimal dynamic partial order reduction", JACM 2017).
+    /// The pool of wakeup tree nodes, what each one's step touched when it
+    /// was seen (`allStep` when unknown), and the free slots.
+    private var wake: [WakeNode] = []
+    private var wakeOps: [[DPOROp]] = []
+    private var wakeFree: [Int32] = []
+    /// Per node: its first branch still to explore (-1: none).
+    private var wchild: UnsafeMutablePointer<Int32>
+    /// The subtree below the branch just taken: the next node's branches.
+    private var incoming: Int32 = -1
+    /// The sequence v of a race being inserted: event indices (the last one
+    /// may be `eventCount`: the event being added, or a pending operation),
+    /// whether each is still in v, and per task its first position in v.
+    private var vEv: [Int32] = []
+    private var vAlive: [Bool] = []
+    private var vLeft = 0
+    private var vFirst = DPORLanes<Int32>(repeating: -1)
+    private var vFirstLocal = DPORLanes<UInt32>(repeating: 0)
+    private var vMarked = false
+    private var vAll = false
+    /// The last element of v when it is not a recorded event.
+    private var lastTask = 0
+    private var lastClock = DPORLanes<UInt32>(repeating: 0)
+    private var lastLocal: UInt32 = 0
+    /// Its accesses: accOps[lastStart..<lastEnd] (the event being added), or
+    /// the task's pending operation and CPU (lastStart < 0).
+    private var lastStart = -1
+    private var lastEnd = -1
+    private var lastIsAll = false
+    private var lastFailed: DPOROp = 0
+    /// The last element of v is a stable step (see `doneStable`).
+    private var lastStable = false
 
     static let cpuKeyBase: UInt64 = 1 << 62
 
@@ -191,6 +248,7 @@ struct DPORState: ~Copyable {
         nodes = .allocate(capacity: capacity)
         nodeOps = .allocate(capacity: capacity * DPORState.lanes)
         doneLists = Array(repeating: [], count: capacity * DPORState.lanes)
+        doneStable = Array(repeating: false, count: capacity * DPORState.lanes)
         allFlag = .allocate(capacity: capacity * DPORState.lanes)
         allFlag.initialize(repeating: false, count: capacity * DPORState.lanes)
         sleepRef = .allocate(capacity: capacity * DPORState.lanes)
@@ -212,6 +270,8 @@ struct DPORState: ~Copyable {
         mark.initialize(repeating: 0, count: objectCapacity)
         cpuOp = .allocate(capacity: DPORState.lanes)
         cpuOp.initialize(repeating: 0, count: DPORState.lanes)
+        wchild = .allocate(capacity: capacity)
+        wchild.initialize(repeating: -1, count: capacity)
         for t in 0..<n { cpuOp[t] = op(object: DPORState.cpuKeyBase | UInt64(t), write: false) }
     }
 
@@ -230,6 +290,7 @@ struct DPORState: ~Copyable {
         stamp.deallocate()
         mark.deallocate()
         cpuOp.deallocate()
+        wchild.deallocate()
     }
 
     // MARK: nodes and pending operations
@@ -275,11 +336,14 @@ struct DPORState: ~Copyable {
 
     /// Append node `depth` with the current pending operations; returns its
     /// index.  Its sleeping tasks keep the lists of their steps from the
-    /// node above (or the unit root).
-    mutating func pushNode(enabled: UInt32, sleep: UInt32, chosen: UInt32) -> Int {
+    /// node above (or the unit root); its branches to explore are the
+    /// wakeup subtree below the branch taken at the node above.
+    mutating func pushNode(enabled: UInt32, sleep: UInt32) -> Int {
         let k = depth
         if k == capacity { grow() }
-        nodes[k] = DPORNode(enabled: enabled, sleep: sleep, back: chosen, done: chosen)
+        nodes[k] = DPORNode(enabled: enabled, sleep: sleep, done: 0)
+        wchild[k] = incoming
+        incoming = -1
         (nodeOps + k * DPORState.lanes).update(from: cur, count: DPORState.lanes)
         var m = sleep
         while m != 0 {
@@ -309,6 +373,7 @@ struct DPORState: ~Copyable {
         nodeOps.deallocate()
         nodeOps = no
         doneLists += Array(repeating: [], count: (c - capacity) * DPORState.lanes)
+        doneStable += Array(repeating: false, count: (c - capacity) * DPORState.lanes)
         let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * DPORState.lanes)
         na.initialize(repeating: false, count: c * DPORState.lanes)
         na.update(from: allFlag, count: capacity * DPORState.lanes)
@@ -323,6 +388,11 @@ struct DPORState: ~Copyable {
         ne.moveInitialize(from: events, count: eventCount)
         events.deallocate()
         events = ne
+        let nw = UnsafeMutablePointer<Int32>.allocate(capacity: c)
+        nw.initialize(repeating: -1, count: c)
+        nw.update(from: wchild, count: capacity)
+        wchild.deallocate()
+        wchild = nw
         capacity = c
     }
 
@@ -381,40 +451,319 @@ struct DPORState: ~Copyable {
 
     // MARK: events and races
 
+    /// Race of event j with event (or pending operation) i of task p, whose
+    /// clock is `clock`: the sequence v = notdep(j).i (the events after j
+    /// that do not happen after it, then i) is a branch to explore at node
+    /// j unless a task asleep or done there is a weak initial of v (the
+    /// traces through v are explored from there); else it goes into node j's
+    /// wakeup tree, which leaves it out when a branch there already covers
+    /// it.
     private mutating func race(_ j: Int, _ i: Int, _ p: Int, _ clock: DPORLanes<UInt32>) {
         let q = Int(events[j].task), ql = events[j].local
-        var first = DPORLanes<Int32>(repeating: -1)
-        // tasks whose first event after j is found, or excluded
-        var decided: UInt32 = 0
-        let all: UInt32 = (1 << UInt32(n)) - 1
+        vEv.removeAll(keepingCapacity: true)
         var m = j + 1
-        while m < i && decided != all {
-            let t = Int(events[m].task)
-            if decided & bit(t) == 0 {
-                decided |= bit(t)
-                if events[m].clock[q] < ql { first[t] = Int32(m) }
-            }
+        while m < i {
+            if events[m].clock[q] < ql { vEv.append(Int32(m)) }
             m += 1
         }
-        if first[p] < 0 { first[p] = Int32(i) }
-        var initials: UInt32 = 0
-        for t in 0..<n where first[t] >= 0 {
-            let ft = Int(first[t])
-            let ct = ft == i ? clock : events[ft].clock
-            var initial = true
-            for s in 0..<n where s != t && first[s] >= 0 && first[s] < first[t] {
-                if ct[s] >= events[Int(first[s])].local { initial = false; break }
-            }
-            if initial { initials |= bit(t) }
+        vEv.append(Int32(i))
+        if i >= eventCount {
+            lastTask = p
+            lastClock = clock
+            lastLocal = countOf[p] + 1
         }
-        let node = nodes[j]
-        let ie = initials & node.enabled
-        if ie & (node.back | node.sleep) != 0 { return }
-        if ie != 0 {
-            nodes[j].back |= bit(lowestTask(ie))
+        if i < eventCount {
+            lastStable = isStable(i)
+        } else if lastStart >= 0 {
+            lastStable = !lastIsAll && lastFailed == 0
+            let opObj = cur[p] >> 1, cpu = cpuOp[p] >> 1
+            for y in lastStart..<lastEnd where accOps[y] >> 1 != opObj && accOps[y] >> 1 != cpu { lastStable = false; break }
         } else {
-            nodes[j].back |= node.enabled & ~node.sleep
+            lastStable = false
         }
+        vAlive.removeAll(keepingCapacity: true)
+        vAlive.append(contentsOf: repeatElement(true, count: vEv.count))
+        vLeft = vEv.count
+        refreshV()
+        let node = nodes[j]
+        // q (the branch taken at j) is not a weak initial: its step races with i
+        var m2 = (node.sleep | node.done) & ~bit(q)
+        while m2 != 0 {
+            let u = lowestTask(m2)
+            m2 &= m2 - 1
+            let r = node.sleep & bit(u) != 0 ? Int(sleepRef[j * DPORState.lanes + u]) : j
+            // asleep since the unit root: the races that would justify
+            // commuting it past v involve the prefix, which the plan
+            // branched fully without looking at races, so only an initial
+            // of v counts (as in source-DPOR)
+            let covered = r < 0 || !doneStable[r * DPORState.lanes + u] ? vFirst[u] >= 0 && isInitial(Int(vFirst[u]))
+                : weakInitial(u, doneLists[r * DPORState.lanes + u])
+            if covered { return }
+        }
+        // v must start with a task that can run at node j: else one of its
+        // initials that can moves to the front (the same trace), and when
+        // none can, every task that can run there becomes a branch
+        let t0 = vTask(0)
+        if node.enabled & bit(t0) == 0 {
+            var front = -1
+            for x in 1..<vEv.count where vFirst[vTask(x)] == Int32(x) && node.enabled & bit(vTask(x)) != 0
+                && isInitial(x) {
+                front = x
+                break
+            }
+            if front < 0 {
+                branchAll(j)
+                return
+            }
+            let e = vEv.remove(at: front)
+            vEv.insert(e, at: 0)
+            refreshV()
+        }
+        insert(j)
+    }
+
+    /// Every task that can run at node k, is not asleep or done there and is
+    /// not a branch of its wakeup tree yet becomes one.
+    private mutating func branchAll(_ k: Int) {
+        let node = nodes[k]
+        var en = node.enabled & ~(node.sleep | node.done)
+        while en != 0 {
+            let u = lowestTask(en)
+            en &= en - 1
+            var x = wchild[k], have = false
+            while x != -1 { if Int(wake[Int(x)].task) == u { have = true; break }; x = wake[Int(x)].next }
+            if !have { appendChain(k, parent: -1, single: u) }
+        }
+    }
+
+    @inline(__always) private func vTask(_ x: Int) -> Int {
+        let e = Int(vEv[x])
+        return e < eventCount ? Int(events[e].task) : lastTask
+    }
+
+    @inline(__always) private func vClock(_ x: Int) -> DPORLanes<UInt32> {
+        let e = Int(vEv[x])
+        return e < eventCount ? events[e].clock : lastClock
+    }
+
+    @inline(__always) private func vLocal(_ x: Int) -> UInt32 {
+        let e = Int(vEv[x])
+        return e < eventCount ? events[e].local : lastLocal
+    }
+
+    /// Position x of v conflicts with everything.
+    @inline(__always) private func vIsAll(_ x: Int) -> Bool {
+        let e = Int(vEv[x])
+        if e < eventCount { return allFlag[e * DPORState.lanes + Int(events[e].task)] }
+        return lastIsAll
+    }
+
+    /// The accesses of position x of v.
+    private func vOps(_ x: Int) -> [DPOROp] {
+        if vIsAll(x) { return [DPORState.allStep] }
+        let e = Int(vEv[x])
+        if e < eventCount {
+            if !isStable(e) { return [DPORState.allStep] }
+            return Array(UnsafeBufferPointer(start: accOps + Int(events[e].accStart), count: Int(events[e].accCount)))
+        }
+        if lastStart >= 0 { return Array(UnsafeBufferPointer(start: accOps + lastStart, count: lastEnd - lastStart)) }
+        let o = cur[lastTask]
+        return o != 0 ? [o, cpuOp[lastTask]] : [cpuOp[lastTask]]
+    }
+
+    /// Event e touched only its operation's object and its CPU, and was
+    /// not a failed attempt (see `doneStable`).
+    @inline(__always) private func isStable(_ e: Int) -> Bool {
+        let ev = events[e]
+        if ev.failedOp != 0 || allFlag[e * DPORState.lanes + Int(ev.task)] { return false }
+        let opObj = nodeOps[e * DPORState.lanes + Int(ev.task)] >> 1, cpu = cpuOp[Int(ev.task)] >> 1
+        for y in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) {
+            let o = accOps[y] >> 1
+            if o != opObj && o != cpu { return false }
+        }
+        return true
+    }
+
+    /// Per task its first position left in v (and that event's number).
+    private mutating func refreshV() {
+        vFirst = DPORLanes<Int32>(repeating: -1)
+        vFirstLocal = DPORLanes<UInt32>(repeating: 0)
+        vAll = false
+        for x in 0..<vEv.count where vAlive[x] {
+            let t = vTask(x)
+            if vFirst[t] < 0 { vFirst[t] = Int32(x); vFirstLocal[t] = vLocal(x) }
+            if vIsAll(x) { vAll = true }
+        }
+        // the last event runs without the one it raced with before it: what
+        // it touches then is only known when its step is stable
+        if vAlive[vEv.count - 1] && !lastStable { vAll = true }
+        vMarked = false
+    }
+
+    /// No event left in v before position x happens before it.
+    @inline(__always) private func isInitial(_ x: Int) -> Bool {
+        let t = vTask(x), c = vClock(x)
+        for s in 0..<n where s != t && vFirst[s] >= 0 && vFirst[s] < Int32(x) {
+            if c[s] >= vFirstLocal[s] { return false }
+        }
+        return true
+    }
+
+    /// Mark what the events left in v touch (for `weakInitial`).
+    private mutating func markV() {
+        epoch &+= 1
+        if epoch >= 1 << 31 { epoch = 1; mark.update(repeating: 0, count: objectCapacity) }
+        for x in 0..<vEv.count where vAlive[x] {
+            func put(_ a: DPOROp) {
+                let o = Int(a >> 1), mk = mark[o]
+                mark[o] = mk >> 1 == epoch ? mk | (a & 1) : epoch << 1 | (a & 1)
+            }
+            let e = Int(vEv[x])
+            if e < eventCount {
+                let ev = events[e]
+                for y in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) { put(accOps[y]) }
+            } else if lastStart >= 0 {
+                for y in lastStart..<lastEnd { put(accOps[y]) }
+            } else {
+                if cur[lastTask] != 0 { put(cur[lastTask]) }
+                put(cpuOp[lastTask])
+            }
+        }
+        vMarked = true
+    }
+
+    /// Task u, whose next step touches `list`, is a weak initial of what is
+    /// left of v: its first event there has nothing before it in v that
+    /// happens before it, or it has none and its step commutes with all of v.
+    private mutating func weakInitial(_ u: Int, _ list: [DPOROp]) -> Bool {
+        let f = Int(vFirst[u])
+        if f >= 0 { return isInitial(f) }
+        if vAll { return false }
+        if !vMarked { markV() }
+        for a in list {
+            if a == DPORState.allStep { return false }
+            let mk = mark[Int(a >> 1)]
+            if mk >> 1 == epoch && (mk | a) & 1 != 0 { return false }
+        }
+        return true
+    }
+
+    /// Insert what is left of v into node j's wakeup tree: follow, from the
+    /// first, the branches whose task is a weak initial of the rest of v
+    /// (taking its event out of v); a leaf reached, or v used up, covers v;
+    /// else the rest of v becomes the last branch where no branch fits.
+    private mutating func insert(_ j: Int) {
+        var parent: Int32 = -1
+        while true {
+            var x = parent < 0 ? wchild[j] : wake[Int(parent)].child
+            var matched: Int32 = -1
+            while x != -1 {
+                let t = Int(wake[Int(x)].task)
+                if weakInitial(t, wakeOps[Int(x)]) { matched = x; break }
+                x = wake[Int(x)].next
+            }
+            if matched < 0 { appendChain(j, parent: parent, single: -1); return }
+            let t = Int(wake[Int(matched)].task)
+            let f = Int(vFirst[t])
+            if f >= 0 {
+                vAlive[f] = false
+                vLeft -= 1
+                refreshV()
+            }
+            if vLeft == 0 { return }
+            parent = matched
+        }
+    }
+
+    private mutating func newWake(_ task: Int, _ ops: [DPOROp]) -> Int32 {
+        let w = WakeNode(task: Int32(task), child: -1, next: -1)
+        if let x = wakeFree.popLast() {
+            wake[Int(x)] = w
+            wakeOps[Int(x)] = ops
+            return x
+        }
+        wake.append(w)
+        wakeOps.append(ops)
+        return Int32(wake.count - 1)
+    }
+
+    /// Hang what is left of v (or the one step of task `single`, touching
+    /// anything) below `parent` (-1: node j) as its last branch.
+    private mutating func appendChain(_ j: Int, parent: Int32, single: Int) {
+        var head: Int32 = -1, tail: Int32 = -1
+        if single >= 0 {
+            head = newWake(single, [DPORState.allStep])
+        } else {
+            for x in 0..<vEv.count where vAlive[x] {
+                // the last event runs without the event it raced with
+                // before it: what it touches then is not known
+                let y = newWake(vTask(x), x == vEv.count - 1 ? [DPORState.allStep] : vOps(x))
+                if head < 0 { head = y } else { wake[Int(tail)].child = y }
+                tail = y
+            }
+        }
+        var x = parent < 0 ? wchild[j] : wake[Int(parent)].child
+        if x == -1 {
+            if parent < 0 { wchild[j] = head } else { wake[Int(parent)].child = head }
+            return
+        }
+        while wake[Int(x)].next != -1 { x = wake[Int(x)].next }
+        wake[Int(x)].next = head
+    }
+
+    /// Free wakeup tree node x and everything below it (not its siblings).
+    private mutating func freeWake(_ x: Int32) {
+        var stack: [Int32] = [x]
+        while let y = stack.popLast() {
+            var c = wake[Int(y)].child
+            while c != -1 { stack.append(c); c = wake[Int(c)].next }
+            wakeOps[Int(y)] = []
+            wakeFree.append(y)
+        }
+    }
+
+    /// Take the first branch of node k's wakeup tree whose task can run
+    /// there and is neither asleep nor done (dropping those before it); its
+    /// subtree becomes the next node's.  Returns the task, or -1.
+    private mutating func takeBranch(_ k: Int) -> Int {
+        let node = nodes[k]
+        var x = wchild[k]
+        while x != -1 {
+            let w = wake[Int(x)]
+            let t = Int(w.task)
+            if node.enabled & bit(t) != 0 && (node.sleep | node.done) & bit(t) == 0 {
+                wchild[k] = w.next
+                incoming = w.child
+                wakeOps[Int(x)] = []
+                wakeFree.append(x)
+                nodes[k].done |= bit(t)
+                return t
+            }
+            wchild[k] = w.next
+            wake[Int(x)].next = -1
+            freeWake(x)
+            // a sequence that cannot go on here (what enables its task is
+            // not a dependence DPOR sees): every task that can run takes
+            // its place, as Flanagan–Godefroid do for a backtrack point
+            if node.enabled & bit(t) == 0 { branchAll(k) }
+            x = wchild[k]
+        }
+        return -1
+    }
+
+    /// The branch to take at node k when a run first gets there: the first
+    /// of its wakeup tree, else the lowest task that can run and is not
+    /// asleep; -1 when every task that can run sleeps (sleep-set blocked).
+    mutating func choose(_ k: Int) -> Int {
+        let t = takeBranch(k)
+        if t >= 0 { return t }
+        let node = nodes[k]
+        let avail = node.enabled & ~node.sleep & ~node.done
+        if avail == 0 { return -1 }
+        let c = lowestTask(avail)
+        nodes[k].done |= bit(c)
+        incoming = -1
+        return c
     }
 
     /// Fold one access (by task p) of object state `st` into the latest
@@ -484,8 +833,10 @@ struct DPORState: ~Copyable {
         let local = countOf[p] + 1
         let start = accCount
         var o = op
+        var failed: DPOROp = 0
         if let fp = footprint {
             for e in fp where e == 0 { o &= ~1; break }   // the operation only read
+            if op & 1 != 0 && o & 1 == 0 { failed = op }
             if o != 0 { listAccess(o, start) }
             listAccess(cpuOp[p], start)
             for e in fp where e != 0 {
@@ -505,6 +856,10 @@ struct DPORState: ~Copyable {
             accSaved[x] = st
             gather(&preds, a & 1 != 0, st)
         }
+        lastStart = start
+        lastEnd = accCount
+        lastIsAll = footprint == nil
+        lastFailed = failed
         let clock = raceAndJoin(k, p, preds)
         for x in start..<accCount {
             let a = accOps[x]
@@ -516,7 +871,7 @@ struct DPORState: ~Copyable {
             }
         }
         events[k] = DPOREvent(clock: clock, task: Int32(p), local: local, accStart: Int32(start),
-                              accCount: Int32(accCount - start), prevLast: lp)
+                              accCount: Int32(accCount - start), prevLast: lp, failedOp: failed)
         // clock[p] = local, as a scalar store (a lane insert goes through
         // the stack)
         UnsafeMutableRawPointer(events + k).storeBytes(
@@ -542,6 +897,8 @@ struct DPORState: ~Copyable {
             // every step of p reads p's CPU: a step that put work on that
             // CPU (and so disabled p) races with p's next step too
             gather(&preds, false, objects[Int(cpuOp[p] >> 1)])
+            lastStart = -1
+            lastIsAll = false
             _ = raceAndJoin(k, p, preds)
         }
     }
@@ -570,31 +927,32 @@ struct DPORState: ~Copyable {
             m &= m - 1
             var preds = DPORLanes<Int32>(repeating: -1)
             preds[q] = Int32(e)
+            lastStart = -1
+            lastIsAll = false
             _ = raceAndJoin(eventCount, p, preds)
         }
     }
 
     // MARK: backtracking
 
-    /// Back up to the deepest node with a backtrack task left, mark that
-    /// task done there, drop the nodes below it and undo the events from it
+    /// Back up to the deepest node with a branch left in its wakeup tree,
+    /// take it there, drop the nodes below it and undo the events from it
     /// on; the pending operations become the node's.  Returns the node and
     /// the task, or nil when the subtree is exhausted.
     mutating func backtrack() -> (depth: Int, task: Int)? {
         var k = depth - 1
         var next = -1
         while k >= 0 {
-            let node = nodes[k]
-            let avail = node.back & ~node.done & ~node.sleep & node.enabled
-            if avail != 0 { next = lowestTask(avail); break }
+            next = takeBranch(k)
+            if next >= 0 { break }
             k -= 1
         }
         if next < 0 { return nil }
-        nodes[k].done |= bit(next)
         depth = k + 1
         if k < eventCount {
             // the step done at node k: its accesses outlive its event
             let ev = events[k], t = Int(ev.task)
+            doneStable[k * DPORState.lanes + t] = isStable(k)
             if allFlag[k * DPORState.lanes + t] {
                 doneLists[k * DPORState.lanes + t] = [DPORState.allStep]
             } else {
@@ -654,3 +1012,4 @@ struct StepTouch: Sendable, Hashable {
         return reads.map { s.op(object: $0, write: false) } + writes.map { s.op(object: $0, write: true) }
     }
 }
+

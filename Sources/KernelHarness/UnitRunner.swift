@@ -237,13 +237,15 @@ final class UnitRunner {
 
     // MARK: DPOR
 
-    /// Source-DPOR (Abdulla et al., POPL 2014) with sleep sets, rooted at the
-    /// state after the unit's prefix (whose nodes the plan branched fully).
-    /// Races are found with vector clocks over the executed accesses;
-    /// reversing one adds an initial of notdep(e', E).e to the backtrack set
-    /// of the node before e' (every enabled task when no initial is enabled
-    /// there, as in Flanagan–Godefroid, which keeps blocking sound).  The
-    /// nodes, events, races and backtracking live in `DPORState`.
+    /// Optimal DPOR (Abdulla, Aronis, Jonsson, Sagonas, JACM 2017) with
+    /// wakeup trees and sleep sets, rooted at the state after the unit's
+    /// prefix (whose nodes the plan branched fully).  Races are found with
+    /// vector clocks over the executed accesses; reversing one inserts
+    /// notdep(e', E).e into the wakeup tree of the node before e' (every
+    /// enabled task when the sequence cannot start there, as in
+    /// Flanagan–Godefroid, which keeps blocking sound).  A run follows the
+    /// wakeup tree of each node, so it does not end asleep below the unit
+    /// root.  The nodes, events, races and trees live in `DPORState`.
     var endedFatally: Bool { world.endedFatally }
 
     /// Tasks that could run before the run's last step and still can (the
@@ -293,14 +295,12 @@ final class UnitRunner {
                 }
                 let en = world.enabled
                 s.pendingRaces(live & ~en)
-                let avail = en & ~sleep
-                if avail == 0 {
-                    _ = s.pushNode(enabled: en, sleep: sleep, chosen: 0)
+                let k = s.pushNode(enabled: en, sleep: sleep)
+                let c = s.choose(k)
+                if c < 0 {
                     r.blocked += 1
                     break
                 }
-                let c = lowestTask(avail)
-                let k = s.pushNode(enabled: en, sleep: sleep, chosen: bit(c))
                 path.append(UInt8(c))
                 _ = world.stepUnchecked(c)
                 s.addEvent(c, s.nodeOp(k, c), footprint: world.stepFootprint)
