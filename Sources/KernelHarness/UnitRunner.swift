@@ -244,21 +244,16 @@ final class UnitRunner {
     /// notdep(e', E).e into the wakeup tree of the node before e' (every
     /// enabled task when the sequence cannot start there, as in
     /// Flanagan–Godefroid, which keeps blocking sound).  A run follows the
-    /// wakeup tree of each node, so it does not end asleep below the unit
-    /// root.  The nodes, events, races and trees live in `DPORState`.
+    /// wakeup tree of each node; a run ends asleep below the unit root only
+    /// after such a fallback.  The nodes, events, races and trees live in
+    /// `DPORState`.
     var endedFatally: Bool { world.endedFatally }
 
     /// Tasks that could run before the run's last step and still can (the
     /// run stopped there).
     func stoppedTasks(_ s: borrowing DPORState) -> UInt32 {
         guard s.depth > 0 else { return 0 }
-        var m = s.nodeEnabled(s.depth - 1), out: UInt32 = 0
-        while m != 0 {
-            let u = lowestTask(m)
-            m &= m - 1
-            if world.taskState(u) == Int32(KSIM_TASK_RUNNABLE.rawValue) { out |= bit(u) }
-        }
-        return out
+        return s.nodeEnabled(s.depth - 1) & liveTasks()
     }
 
     func dpor(_ unit: TreeUnit, limit: Int, _ r: inout UnitResult) {
