@@ -54,6 +54,65 @@ extension World {
         guard let a = pendingAccess(i) else { return .none }
         return Access(kind: a.kind, object: a.object, write: a.write)
     }
+
+    /// Task i's pending access and its operation's lock role.
+    @inline(__always)
+    func accessAndRole(_ i: Int) -> (Access, LockRole) {
+        guard let a = pendingAccess(i) else { return (.none, .none) }
+        return (Access(kind: a.kind, object: a.object, write: a.write), LockRole(kind: a.kind))
+    }
+}
+
+/// How an operation takes part in a lock's hand-over.  A task that takes a
+/// lock after another released it cannot take it before that release (it
+/// would block), so that pair is not a race to reverse: the acquisition
+/// races with the other task's acquisition instead (it can come first).
+/// Two readers of an rwsem do not exclude each other, so a read release
+/// followed by a read acquisition stays an ordinary race.
+enum LockRole: UInt8 {
+    case none = 0
+    /// takes the lock for itself and cannot start while it is held:
+    /// spin_lock, mutex_lock, lock_page
+    case acquire
+    /// down_read: cannot start while a writer holds the rwsem or waits
+    case acquireShared
+    /// takes the lock but can run while it is held, so its race with a
+    /// release stays: a trylock (it fails there, a read: a trace of its
+    /// own) and down_write (its first step queues the writer, which is
+    /// what makes new readers wait)
+    case acquireAnyway
+    /// wait_on_page_locked: passes only while the page is unlocked, holds
+    /// nothing afterwards
+    case wait
+    case release
+    /// up_read
+    case releaseShared
+
+    init(kind: Int32) {
+        switch UInt32(bitPattern: kind) {
+        case KSIM_OP_SPIN_LOCK.rawValue, KSIM_OP_MUTEX_LOCK.rawValue, KSIM_OP_LOCK_PAGE.rawValue:
+            self = .acquire
+        case KSIM_OP_DOWN_READ.rawValue: self = .acquireShared
+        case KSIM_OP_SPIN_TRYLOCK.rawValue, KSIM_OP_MUTEX_TRYLOCK.rawValue, KSIM_OP_DOWN_WRITE_TRYLOCK.rawValue,
+             KSIM_OP_DOWN_READ_TRYLOCK.rawValue, KSIM_OP_TRYLOCK_PAGE.rawValue, KSIM_OP_DOWN_WRITE.rawValue:
+            self = .acquireAnyway
+        case KSIM_OP_WAIT_PAGE_UNLOCKED.rawValue: self = .wait
+        case KSIM_OP_SPIN_UNLOCK.rawValue, KSIM_OP_MUTEX_UNLOCK.rawValue, KSIM_OP_UP_WRITE.rawValue,
+             KSIM_OP_UNLOCK_PAGE.rawValue:
+            self = .release
+        case KSIM_OP_UP_READ.rawValue: self = .releaseShared
+        default: self = .none
+        }
+    }
+
+    /// An operation of this role that follows a release of `r` by another
+    /// task could not have run before that release.
+    func waitsFor(_ r: LockRole) -> Bool {
+        switch (r, self) {
+        case (.release, .acquire), (.release, .acquireShared), (.release, .wait): true
+        default: false
+        }
+    }
 }
 
 /// SplitMix64: the seeded generator of the random and PCT strategies.

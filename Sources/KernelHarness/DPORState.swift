@@ -63,7 +63,10 @@ struct DPOREvent {
     /// Its operation when it was an attempt that failed (a trylock, a
     /// compare-and-swap) and so only read; else 0.
     var failedOp: DPOROp = 0
+    /// What its operation does to a lock (`LockRole`), when it succeeded.
+    var role: LockRole = .none
 }
+
 
 /// Object keys (`Access.object`, nonzero) to dense ids 1, 2, ... in first-seen
 /// order, by open addressing; ids stay valid for the table's lifetime.
@@ -173,8 +176,11 @@ struct DPORState: ~Copyable {
     private var accSaved: UnsafeMutablePointer<DPORObject>
     private var accCount = 0
     private var accCapacity = 1024
-    /// Per task: the pending operation now.
+    /// Per task: the pending operation now, and its lock role.
     private let cur: UnsafeMutablePointer<DPOROp>
+    private let curRole: UnsafeMutablePointer<LockRole>
+    /// `lanes` per node: the pending operations' lock roles at node k.
+    private var nodeRoles: UnsafeMutablePointer<LockRole>
     /// Tasks with a pending operation on an object.
     private(set) var pendingMask: UInt32 = 0
     /// Per task: its last event (-1: none) and its number of events.
@@ -258,6 +264,10 @@ struct DPORState: ~Copyable {
         accSaved = .allocate(capacity: accCapacity)
         cur = .allocate(capacity: DPORState.lanes)
         cur.initialize(repeating: 0, count: DPORState.lanes)
+        curRole = .allocate(capacity: DPORState.lanes)
+        curRole.initialize(repeating: .none, count: DPORState.lanes)
+        nodeRoles = .allocate(capacity: capacity * DPORState.lanes)
+        nodeRoles.initialize(repeating: .none, count: capacity * DPORState.lanes)
         lastOf = .allocate(capacity: DPORState.lanes)
         lastOf.initialize(repeating: -1, count: DPORState.lanes)
         countOf = .allocate(capacity: DPORState.lanes)
@@ -284,6 +294,8 @@ struct DPORState: ~Copyable {
         accOps.deallocate()
         accSaved.deallocate()
         cur.deallocate()
+        curRole.deallocate()
+        nodeRoles.deallocate()
         lastOf.deallocate()
         countOf.deallocate()
         objects.deallocate()
@@ -299,9 +311,10 @@ struct DPORState: ~Copyable {
     @inline(__always) func pending(_ t: Int) -> DPOROp { cur[t] }
 
     /// Set task t's pending operation from the world's.
-    @inline(__always) mutating func setPending(_ t: Int, _ a: Access) {
+    @inline(__always) mutating func setPending(_ t: Int, _ a: Access, role: LockRole = .none) {
         let o = op(object: a.object, write: a.write)
         cur[t] = o
+        curRole[t] = role
         if o != 0 { pendingMask |= bit(t) } else { pendingMask &= ~bit(t) }
     }
 
@@ -345,6 +358,7 @@ struct DPORState: ~Copyable {
         wchild[k] = incoming
         incoming = -1
         (nodeOps + k * DPORState.lanes).update(from: cur, count: DPORState.lanes)
+        (nodeRoles + k * DPORState.lanes).update(from: curRole, count: DPORState.lanes)
         var m = sleep
         while m != 0 {
             let u = lowestTask(m)
@@ -372,6 +386,10 @@ struct DPORState: ~Copyable {
         no.moveInitialize(from: nodeOps, count: depth * DPORState.lanes)
         nodeOps.deallocate()
         nodeOps = no
+        let nl = UnsafeMutablePointer<LockRole>.allocate(capacity: c * DPORState.lanes)
+        nl.moveInitialize(from: nodeRoles, count: depth * DPORState.lanes)
+        nodeRoles.deallocate()
+        nodeRoles = nl
         doneLists += Array(repeating: [], count: (c - capacity) * DPORState.lanes)
         doneStable += Array(repeating: false, count: (c - capacity) * DPORState.lanes)
         let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * DPORState.lanes)
@@ -448,6 +466,9 @@ struct DPORState: ~Copyable {
 
     /// Task c's operation at node k.
     func nodeOp(_ k: Int, _ c: Int) -> DPOROp { nodeOps[k * DPORState.lanes + c] }
+
+    /// Task c's operation's lock role at node k.
+    func nodeRole(_ k: Int, _ c: Int) -> LockRole { nodeRoles[k * DPORState.lanes + c] }
 
     // MARK: events and races
 
@@ -780,7 +801,8 @@ struct DPORState: ~Copyable {
     /// Event (or pending operation) k of task p with dependence
     /// predecessors `preds` (latest per task): report the races among them
     /// and return its vector clock (without its own component).
-    private mutating func raceAndJoin(_ k: Int, _ p: Int, _ preds: DPORLanes<Int32>) -> DPORLanes<UInt32> {
+    private mutating func raceAndJoin(_ k: Int, _ p: Int, _ preds: DPORLanes<Int32>,
+                                      raceInstead: (task: Int, event: Int) = (-1, -1)) -> DPORLanes<UInt32> {
         let lp = lastOf[p]
         let own = lp >= 0 ? events[Int(lp)].clock : DPORLanes<UInt32>(repeating: 0)
         var clock = own
@@ -794,7 +816,7 @@ struct DPORState: ~Copyable {
         while m != 0 {
             let te = lowestTask(m)
             m &= m - 1
-            let e = Int(preds[te])
+            let e = te == raceInstead.task ? raceInstead.event : Int(preds[te])
             // a race unless e happens-before event k through another path
             var others = own
             var o = any & ~bit(te)
@@ -827,7 +849,7 @@ struct DPORState: ~Copyable {
     /// Record event `eventCount`: task p did `op` (its operation at the
     /// node) and then the plain accesses of `footprint` (nil: unknown),
     /// detecting races.  The step's sig is kept at node `eventCount`.
-    mutating func addEvent(_ p: Int, _ op: DPOROp, footprint: UnsafeBufferPointer<UInt64>?) {
+    mutating func addEvent(_ p: Int, _ op: DPOROp, role: LockRole = .none, footprint: UnsafeBufferPointer<UInt64>?) {
         let k = eventCount
         let lp = lastOf[p]
         let local = countOf[p] + 1
@@ -860,7 +882,8 @@ struct DPORState: ~Copyable {
         lastEnd = accCount
         lastIsAll = footprint == nil
         lastFailed = failed
-        let clock = raceAndJoin(k, p, preds)
+        let role = failed != 0 ? LockRole.none : role
+        let clock = raceAndJoin(k, p, preds, raceInstead: handOver(p, o, role, preds, start))
         for x in start..<accCount {
             let a = accOps[x]
             let obj = Int(a >> 1)
@@ -871,7 +894,7 @@ struct DPORState: ~Copyable {
             }
         }
         events[k] = DPOREvent(clock: clock, task: Int32(p), local: local, accStart: Int32(start),
-                              accCount: Int32(accCount - start), prevLast: lp, failedOp: failed)
+                              accCount: Int32(accCount - start), prevLast: lp, failedOp: failed, role: role)
         // clock[p] = local, as a scalar store (a lane insert goes through
         // the stack)
         UnsafeMutableRawPointer(events + k).storeBytes(
@@ -879,6 +902,32 @@ struct DPORState: ~Copyable {
         countOf[p] = local
         lastOf[p] = Int32(k)
         eventCount = k + 1
+    }
+
+    /// Task p takes lock `o` (role `role`) right after another task q
+    /// released it, and that release is p's latest dependence on q (`preds`;
+    /// the lock's state before is the undo entry at `start`): p could not
+    /// have taken it before the release, so the race to reverse is with q's
+    /// acquisition of the lock (p takes it first) rather than with the
+    /// release.  Returns q and that event, or (-1, -1) for the plain races
+    /// (q took the lock before the unit's root, or no hand-over).
+    private func handOver(_ p: Int, _ o: DPOROp, _ role: LockRole, _ preds: DPORLanes<Int32>,
+                          _ start: Int) -> (task: Int, event: Int) {
+        guard role == .acquire || role == .acquireShared || role == .wait, o != 0 else { return (-1, -1) }
+        let rel = Int(accSaved[start].lastWrite)
+        guard rel >= 0 else { return (-1, -1) }
+        let q = Int(events[rel].task)
+        guard q != p, preds[q] == Int32(rel), role.waitsFor(events[rel].role) else { return (-1, -1) }
+        let lock = o >> 1
+        var e = Int(events[rel].prevLast)
+        while e >= 0 {
+            let ev = events[e]
+            if (ev.role == .acquire || ev.role == .acquireShared || ev.role == .acquireAnyway) && nodeOps[e * DPORState.lanes + q] >> 1 == lock {
+                return (q, e)
+            }
+            e = Int(ev.prevLast)
+        }
+        return (-1, -1)
     }
 
     /// Races of the pending operations of `mask` that have not run (blocked
@@ -974,6 +1023,7 @@ struct DPORState: ~Copyable {
         if k < eventCount { accCount = Int(events[k].accStart) }
         eventCount = k
         cur.update(from: nodeOps + k * DPORState.lanes, count: DPORState.lanes)
+        curRole.update(from: nodeRoles + k * DPORState.lanes, count: DPORState.lanes)
         pendingMask = 0
         for t in 0..<n where cur[t] != 0 { pendingMask |= bit(t) }
         return (k, next)

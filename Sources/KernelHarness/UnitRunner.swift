@@ -274,7 +274,7 @@ final class UnitRunner {
             s.setRootList(u, t.ops(&s))
         }
         world.runPrefix(unit.prefix)
-        for t in 0..<n { s.setPending(t, world.access(t)) }
+        for t in 0..<n { let (a, role) = world.accessAndRole(t); s.setPending(t, a, role: role) }
         // tasks that still have a step to take, enabled or not
         var live = liveTasks()
         var sleep = unit.sleep
@@ -282,7 +282,7 @@ final class UnitRunner {
             // forward to the end of a run
             while true {
                 if world.isDone {
-                    for t in 0..<n where s.pending(t) != 0 { s.setPending(t, world.access(t)) }
+                    for t in 0..<n where s.pending(t) != 0 { let (a, role) = world.accessAndRole(t); s.setPending(t, a, role: role) }
                     s.pendingRaces(s.pendingMask)
                     if endedFatally { s.stopRaces(stoppedTasks(s)) }
                     if record(&r) { return }
@@ -298,8 +298,9 @@ final class UnitRunner {
                 }
                 path.append(UInt8(c))
                 _ = world.stepUnchecked(c)
-                s.addEvent(c, s.nodeOp(k, c), footprint: world.stepFootprint)
-                s.setPending(c, world.access(c))
+                s.addEvent(c, s.nodeOp(k, c), role: s.nodeRole(k, c), footprint: world.stepFootprint)
+                let (cA, cRole) = world.accessAndRole(c)
+                s.setPending(c, cA, role: cRole)
                 if world.taskState(c) != Int32(KSIM_TASK_RUNNABLE.rawValue) { live &= ~bit(c) }
                 sleep = s.childSleep(k, c)
             }
@@ -310,8 +311,9 @@ final class UnitRunner {
             world.runPrefix(path)
             path.append(UInt8(next))
             _ = world.stepUnchecked(next)
-            s.addEvent(next, s.nodeOp(k, next), footprint: world.stepFootprint)
-            s.setPending(next, world.access(next))
+            s.addEvent(next, s.nodeOp(k, next), role: s.nodeRole(k, next), footprint: world.stepFootprint)
+            let (nextA, nextRole) = world.accessAndRole(next)
+            s.setPending(next, nextA, role: nextRole)
             live = liveTasks()
             sleep = s.childSleep(k, next)
         }
