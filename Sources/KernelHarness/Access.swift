@@ -54,13 +54,6 @@ extension World {
         guard let a = pendingAccess(i) else { return .none }
         return Access(kind: a.kind, object: a.object, write: a.write)
     }
-
-    /// Task i's pending access and its operation's lock role.
-    @inline(__always)
-    func accessAndRole(_ i: Int) -> (Access, LockRole) {
-        guard let a = pendingAccess(i) else { return (.none, .none) }
-        return (Access(kind: a.kind, object: a.object, write: a.write), LockRole(kind: a.kind))
-    }
 }
 
 /// How an operation takes part in a lock's hand-over.  A task that takes a
@@ -84,9 +77,9 @@ enum LockRole: UInt8 {
     /// wait_on_page_locked: passes only while the page is unlocked, holds
     /// nothing afterwards
     case wait
+    /// spin_unlock, mutex_unlock, up_write, unlock_page (up_read has no
+    /// role: a reader's release hands nothing over to another reader)
     case release
-    /// up_read
-    case releaseShared
 
     init(kind: Int32) {
         switch UInt32(bitPattern: kind) {
@@ -100,7 +93,6 @@ enum LockRole: UInt8 {
         case KSIM_OP_SPIN_UNLOCK.rawValue, KSIM_OP_MUTEX_UNLOCK.rawValue, KSIM_OP_UP_WRITE.rawValue,
              KSIM_OP_UNLOCK_PAGE.rawValue:
             self = .release
-        case KSIM_OP_UP_READ.rawValue: self = .releaseShared
         default: self = .none
         }
     }

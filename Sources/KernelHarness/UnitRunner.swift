@@ -274,7 +274,7 @@ final class UnitRunner {
             s.setRootList(u, t.ops(&s))
         }
         world.runPrefix(unit.prefix)
-        for t in 0..<n { let (a, role) = world.accessAndRole(t); s.setPending(t, a, role: role) }
+        for t in 0..<n { takePending(&s, t) }
         // tasks that still have a step to take, enabled or not
         var live = liveTasks()
         var sleep = unit.sleep
@@ -282,7 +282,7 @@ final class UnitRunner {
             // forward to the end of a run
             while true {
                 if world.isDone {
-                    for t in 0..<n where s.pending(t) != 0 { let (a, role) = world.accessAndRole(t); s.setPending(t, a, role: role) }
+                    for t in 0..<n where s.pending(t) != 0 { takePending(&s, t) }
                     s.pendingRaces(s.pendingMask)
                     if endedFatally { s.stopRaces(stoppedTasks(s)) }
                     if record(&r) { return }
@@ -299,9 +299,8 @@ final class UnitRunner {
                 path.append(UInt8(c))
                 _ = world.stepUnchecked(c)
                 s.addEvent(c, s.nodeOp(k, c), role: s.nodeRole(k, c), footprint: world.stepFootprint)
-                let (cA, cRole) = world.accessAndRole(c)
-                s.setPending(c, cA, role: cRole)
-                if world.taskState(c) != Int32(KSIM_TASK_RUNNABLE.rawValue) { live &= ~bit(c) }
+                // a task with no pending operation after its step has ended
+                if !takePending(&s, c) { live &= ~bit(c) }
                 sleep = s.childSleep(k, c)
             }
             if r.schedules >= limit || outOfTime { return }
@@ -312,8 +311,7 @@ final class UnitRunner {
             path.append(UInt8(next))
             _ = world.stepUnchecked(next)
             s.addEvent(next, s.nodeOp(k, next), role: s.nodeRole(k, next), footprint: world.stepFootprint)
-            let (nextA, nextRole) = world.accessAndRole(next)
-            s.setPending(next, nextA, role: nextRole)
+            takePending(&s, next)
             live = liveTasks()
             sleep = s.childSleep(k, next)
         }
@@ -321,6 +319,18 @@ final class UnitRunner {
 }
 
 extension UnitRunner {
+    /// Hand task t's pending operation and its lock role to DPOR; false when
+    /// it has none (it has ended, or cannot run any more).
+    @discardableResult @inline(__always)
+    func takePending(_ s: inout DPORState, _ t: Int) -> Bool {
+        guard let a = world.pendingAccess(t) else {
+            s.setPending(t, .none)
+            return false
+        }
+        s.setPending(t, Access(kind: a.kind, object: a.object, write: a.write), role: LockRole(kind: a.kind))
+        return true
+    }
+
     /// The tasks of the world's current state that have a step left.
     func liveTasks() -> UInt32 {
         var m: UInt32 = 0
