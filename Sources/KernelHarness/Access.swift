@@ -77,9 +77,11 @@ enum LockRole: UInt8 {
     /// wait_on_page_locked: passes only while the page is unlocked, holds
     /// nothing afterwards
     case wait
-    /// spin_unlock, mutex_unlock, up_write, unlock_page (up_read has no
-    /// role: a reader's release hands nothing over to another reader)
+    /// spin_unlock, mutex_unlock, up_write, unlock_page
     case release
+    /// up_read: hands the rwsem over to a queued writer only (another
+    /// reader did not wait for it)
+    case releaseShared
 
     init(kind: Int32) {
         switch UInt32(bitPattern: kind) {
@@ -93,15 +95,19 @@ enum LockRole: UInt8 {
         case KSIM_OP_SPIN_UNLOCK.rawValue, KSIM_OP_MUTEX_UNLOCK.rawValue, KSIM_OP_UP_WRITE.rawValue,
              KSIM_OP_UNLOCK_PAGE.rawValue:
             self = .release
+        case KSIM_OP_UP_READ.rawValue: self = .releaseShared
         default: self = .none
         }
     }
 
     /// An operation of this role that follows a release of `r` by another
-    /// task could not have run before that release.
-    func waitsFor(_ r: LockRole) -> Bool {
+    /// task could not have run before that release.  `queued`: the
+    /// operation is a queued down_write's completion, which waits for
+    /// readers too.
+    func waitsFor(_ r: LockRole, queued: Bool = false) -> Bool {
         switch (r, self) {
         case (.release, .acquire), (.release, .acquireShared), (.release, .wait): true
+        case (.release, .acquireAnyway), (.releaseShared, .acquireAnyway): queued
         default: false
         }
     }

@@ -883,7 +883,7 @@ struct DPORState: ~Copyable {
         lastIsAll = footprint == nil
         lastFailed = failed
         let role = failed != 0 ? LockRole.none : role
-        let clock = raceAndJoin(k, p, preds, raceInstead: handOver(p, o, role, preds, start))
+        let clock = raceAndJoin(k, p, preds, raceInstead: handOver(p, o, role, preds, Int(accSaved[start].lastWrite)))
         for x in start..<accCount {
             let a = accOps[x]
             let obj = Int(a >> 1)
@@ -904,21 +904,22 @@ struct DPORState: ~Copyable {
         eventCount = k + 1
     }
 
-    /// Task p takes lock `o` (role `role`) right after another task q
-    /// released it, and that release is p's latest dependence on q (`preds`;
-    /// the lock's state before is the undo entry at `start`): p could not
+    /// Task p takes lock `o` (role `role`; an event, or a pending operation
+    /// at the end of a run) right after another task q released it in event
+    /// `rel` (the lock's last write), and that release is p's latest
+    /// dependence on q (`preds`): p could not
     /// have taken it before the release, so the race to reverse is with q's
     /// acquisition of the lock (p takes it first) rather than with the
     /// release.  Returns q and that event, or (-1, -1) for the plain races
     /// (q took the lock before the unit's root, or no hand-over).
     private func handOver(_ p: Int, _ o: DPOROp, _ role: LockRole, _ preds: DPORLanes<Int32>,
-                          _ start: Int) -> (task: Int, event: Int) {
-        guard role == .acquire || role == .acquireShared || role == .wait, o != 0 else { return (-1, -1) }
-        let rel = Int(accSaved[start].lastWrite)
-        guard rel >= 0 else { return (-1, -1) }
+                          _ rel: Int) -> (task: Int, event: Int) {
+        guard role != .none && role != .release && role != .releaseShared, o != 0, rel >= 0 else { return (-1, -1) }
         let q = Int(events[rel].task)
-        guard q != p, preds[q] == Int32(rel), role.waitsFor(events[rel].role) else { return (-1, -1) }
         let lock = o >> 1
+        let queued = role == .acquireAnyway && queuedOn(p, Int(lock))
+        guard q != p, preds[q] == Int32(rel), role.waitsFor(events[rel].role, queued: queued),
+              nodeOps[rel * DPORState.lanes + q] >> 1 == lock else { return (-1, -1) }
         var e = Int(events[rel].prevLast)
         while e >= 0 {
             let ev = events[e]
@@ -928,6 +929,60 @@ struct DPORState: ~Copyable {
             e = Int(ev.prevLast)
         }
         return (-1, -1)
+    }
+
+    /// Task p's down_write of `lock` is queued: its last event was the
+    /// attempt on the same rwsem (a trylock that took it would make this a
+    /// self-deadlock), so its next operation there is the completion.
+    @inline(__always) private func queuedOn(_ p: Int, _ lock: Int) -> Bool {
+        let l = Int(lastOf[p])
+        return l >= 0 && events[l].role == .acquireAnyway && Int(nodeOps[l * DPORState.lanes + p] >> 1) == lock
+    }
+
+    /// What blocks task p's pending operation `o` (role `role`) on a lock,
+    /// when the lock's state says p cannot run until that changes: the
+    /// event to race with instead of the lock's accesses since (reads of a
+    /// held lock such as PageLocked() or a failed trylock cannot be
+    /// reversed with p's operation: p could not run before them either).
+    /// - spin_lock, mutex_lock, lock_page, wait_on_page_locked: another
+    ///   task's acquisition is the lock's last write (it holds it);
+    /// - down_read: another task's down_write (it holds the rwsem or is
+    ///   queued for it, which stops new readers too; a queued writer's
+    ///   completion counts from its attempt) or successful
+    ///   down_write_trylock is the last write;
+    /// - a queued down_write (p's last event was its attempt on the same
+    ///   rwsem): as down_read when another writer wrote it last; when p's
+    ///   own attempt is still the last write, the holders it queued behind
+    ///   still hold the rwsem and p's completion races with nothing of it
+    ///   (event -2).
+    /// (-1, -1): not blocked by the lock as far as DPOR knows.
+    @inline(__always) private func blockedBy(_ p: Int, _ o: DPOROp, _ role: LockRole) -> (task: Int, event: Int) {
+        guard role != .none && role != .release && role != .releaseShared else { return (-1, -1) }
+        let lock = Int(o >> 1), w = Int(objects[lock].lastWrite)
+        guard w >= 0 else { return (-1, -1) }
+        let q = Int(events[w].task), r = events[w].role
+        guard Int(nodeOps[w * DPORState.lanes + q] >> 1) == lock else { return (-1, -1) }
+        if role == .acquireAnyway {
+            guard queuedOn(p, lock) else { return (-1, -1) }
+            if q == p { return w == Int(lastOf[p]) ? (p, -2) : (-1, -1) }
+        }
+        guard q != p else { return (-1, -1) }
+        switch role {
+        case .acquire, .wait:
+            return r == .acquire || r == .acquireAnyway ? (q, w) : (-1, -1)
+        case .acquireShared, .acquireAnyway:
+            // a writer's operation (down_write, down_write_trylock), not a
+            // reader's trylock
+            guard r == .acquireAnyway, nodeOps[w * DPORState.lanes + q] & 1 != 0 else { return (-1, -1) }
+            // a queued writer's completion follows its attempt directly
+            let a = Int(events[w].prevLast)
+            if a >= 0, events[a].role == .acquireAnyway, Int(nodeOps[a * DPORState.lanes + q] >> 1) == lock {
+                return (q, a)
+            }
+            return (q, w)
+        default:
+            return (-1, -1)
+        }
     }
 
     /// Races of the pending operations of `mask` that have not run (blocked
@@ -942,13 +997,19 @@ struct DPORState: ~Copyable {
             let a = cur[p]
             let obj = Int(a >> 1)
             var preds = DPORLanes<Int32>(repeating: -1)
-            if obj != 0 { gather(&preds, a & 1 != 0, objects[obj]) }
+            let held = obj != 0 ? blockedBy(p, a, curRole[p]) : (task: -1, event: -1)
+            if held.task >= 0 {
+                if held.event >= 0 { preds[held.task] = Int32(held.event) }
+            } else if obj != 0 {
+                gather(&preds, a & 1 != 0, objects[obj])
+            }
             // every step of p reads p's CPU: a step that put work on that
             // CPU (and so disabled p) races with p's next step too
             gather(&preds, false, objects[Int(cpuOp[p] >> 1)])
             lastStart = -1
             lastIsAll = false
-            _ = raceAndJoin(k, p, preds)
+            let rel = obj != 0 ? Int(objects[obj].lastWrite) : -1
+            _ = raceAndJoin(k, p, preds, raceInstead: handOver(p, a, curRole[p], preds, rel))
         }
     }
 
