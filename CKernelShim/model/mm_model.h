@@ -17,16 +17,20 @@
 
 #define MMW_PAGES	24	/* file pages + pool pages */
 #define MMW_FILES	3
-#define MMW_MMS		3
+/*
+ * mms: allocated from the arena as the spec names them, so a world pays
+ * (restore, state hash) only for the mms it has
+ */
+#define MMW_MMS		KSIM_MAX_TASKS
 #define MMW_VMAS	4	/* per mm */
 #define MMW_NAME	16
 /*
- * slab pools (linux/slab.h): one anon_vma per vma at most, and two
- * chains (its own, and its parent's when an 'anon' line shares a page
- * as fork would have)
+ * slab pools (linux/slab.h): an anon_vma for each of 12 vmas, and two
+ * chains each (its own, and its parent's when an 'anon' line shares a
+ * page as fork would have); sized as when a world had at most 3 mms
  */
-#define MMW_ANON_VMAS	(MMW_MMS * MMW_VMAS)
-#define MMW_AVCS	(2 * MMW_MMS * MMW_VMAS)
+#define MMW_ANON_VMAS	(3 * MMW_VMAS)
+#define MMW_AVCS	(2 * 3 * MMW_VMAS)
 #define MMW_STATICS	2	/* static DEFINE_MUTEX()es in the kernel code */
 
 enum mmw_lru {
@@ -73,7 +77,7 @@ struct mmw {
 	int nr_pool;
 	struct mmw_file files[MMW_FILES];
 	int nr_files;
-	struct mmw_mm mms[MMW_MMS];
+	struct mmw_mm *mms[MMW_MMS];
 	int nr_mms;
 	struct ksim_percpu percpu[KSIM_MAX_TASKS + 1];
 	struct per_cpu_pageset pagesets[KSIM_MAX_TASKS + 1];	/* zone->pageset */

@@ -209,7 +209,7 @@ static int setup_migrate(struct ksim_world *w, void *priv, int argc,
 		return -1;
 	a = *arg;
 	for (i = 0; i < m->nr_mms && !a->vma; i++) {
-		struct mmw_mm *mm = &m->mms[i];
+		struct mmw_mm *mm = m->mms[i];
 		struct vm_area_struct *vma;
 
 		for (vma = mm->mm.mmap; vma && !a->vma; vma = vma->vm_next) {

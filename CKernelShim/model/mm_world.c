@@ -539,8 +539,8 @@ struct mmw_mm *mmw_find_mm(struct mmw *m, const char *name)
 	int i;
 
 	for (i = 0; i < m->nr_mms; i++)
-		if (!strcmp(m->mms[i].name, name))
-			return &m->mms[i];
+		if (!strcmp(m->mms[i]->name, name))
+			return m->mms[i];
 	return NULL;
 }
 
@@ -728,7 +728,10 @@ static int mmw_line_mm(struct mmw *m, struct ksim_world *w, int argc,
 		ERR("duplicate name '%s'", argv[1]);
 	if (m->nr_mms == MMW_MMS)
 		ERR("too many mms (at most %d)", MMW_MMS);
-	mm = &m->mms[m->nr_mms++];
+	mm = ksim_arena_alloc(w, sizeof(*mm));
+	if (!mm)
+		ERR("world too large");
+	m->mms[m->nr_mms++] = mm;
 	snprintf(mm->name, sizeof(mm->name), "%s", argv[1]);
 	/* a whole table while the spec is read; mmw_spec_end() trims it */
 	mm->pt = ksim_arena_scratch(w, sizeof(*mm->pt) +
@@ -999,8 +1002,8 @@ static void mmw_wrprotect_page(struct mmw *m, struct page *page)
 	int i, p;
 
 	for (i = 0; i < m->nr_mms; i++)
-		for (p = 0; p < m->mms[i].pt->nr_ptes; p++) {
-			pte_t *pte = &m->mms[i].pt->ptes[p];
+		for (p = 0; p < m->mms[i]->pt->nr_ptes; p++) {
+			pte_t *pte = &m->mms[i]->pt->ptes[p];
 
 			if (pte_present(*pte) &&
 			    pte_pfn(*pte) == (unsigned long)page->ksim_id)
@@ -1124,7 +1127,7 @@ static int mmw_mapped_locked(struct mmw *m, struct page *page)
 	int i;
 
 	for (i = 0; i < m->nr_mms; i++) {
-		struct mmw_mm *mm = &m->mms[i];
+		struct mmw_mm *mm = m->mms[i];
 		struct vm_area_struct *vma;
 
 		for (vma = mm->mm.mmap; vma; vma = vma->vm_next) {
@@ -1184,7 +1187,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 	char base[48];
 
 	for (i = 0; i < m->nr_mms; i++)
-		if (mmw_trim_pt(w, &m->mms[i]))
+		if (mmw_trim_pt(w, m->mms[i]))
 			ERR("world too large");
 
 	spin_lock_init(&zone->lru_lock);
@@ -1288,7 +1291,7 @@ static int mmw_spec_end(struct ksim_world *w, void *priv, char *err,
 		ksim_name_object(w, &f->inode.i_mutex, "%s.i_mutex", f->name);
 	}
 	for (i = 0; i < m->nr_mms; i++) {
-		struct mmw_mm *mm = &m->mms[i];
+		struct mmw_mm *mm = m->mms[i];
 
 		ksim_name_object(w, &mm->mm.mmap_sem, "%s.mmap_sem", mm->name);
 		ksim_name_object(w, &mm->pt->ptl, "%s.ptl", mm->name);
@@ -1505,7 +1508,7 @@ static void mmw_check(struct ksim_world *w, void *priv)
 		}
 	}
 	for (i = 0; i < m->nr_mms; i++) {
-		struct mmw_mm *mm = &m->mms[i];
+		struct mmw_mm *mm = m->mms[i];
 		int k;
 
 		for (k = 0; k < mm->pt->nr_ptes; k++) {

@@ -87,6 +87,33 @@ import CKernelShim
         #expect(results[1] == sequential)
     }
 
+    /// A world of 16 processes: an mm for each task (mms come from the
+    /// arena as the spec names them, so up to 16, one per task).  Each
+    /// munlocks its VM_LOCKED mapping of the one mlocked page; the last one
+    /// leaves it munlocked, and NR_MLOCK agrees at the end of every run.
+    /// A 17th mm is refused.
+    @Test func sixteenMmsOneTaskEach() throws {
+        func spec(_ n: Int) -> String {
+            var lines = ["model mm", "file f0 pages 1", "page f0:0 unevictable mlocked"]
+            for i in 0..<n {
+                lines += ["mm mm\(i)", "vma mm\(i) v\(i) f0 0 1 0 locked shared", "pte mm\(i) v\(i) 0 f0:0"]
+            }
+            for i in 0..<min(n, 16) { lines.append("task m\(i) munlock mm\(i) v\(i)") }
+            return lines.joined(separator: "\n") + "\n"
+        }
+        let s = Scenario(name: "munlock16", spec: spec(16))
+        let r = try Explorer(s, strategy: .random(seed: 1),
+                             options: ExploreOptions(maxSchedules: 50, stopOnFirstFinding: false, jobs: 2)).run()
+        #expect(r.schedules == 50)
+        #expect(r.findings.isEmpty, "\(r.findings.map(\.message))")
+        do {
+            _ = try World(spec: spec(17))
+            Issue.record("a 17th mm was accepted")
+        } catch let e as HarnessError {
+            #expect(e.description.contains("too many mms (at most 16)"), "\(e.description)")
+        }
+    }
+
     @Test func badInputIsRejectedWithPositionAndReason() throws {
         #expect(throws: HarnessError.self) { try World(scenario: "no-such-scenario") }
         let w = try World(scenario: "toy-lost-update")
