@@ -916,14 +916,14 @@ struct DPORState: ~Copyable {
                           _ rel: Int) -> (task: Int, event: Int) {
         guard role != .none && role != .release && role != .releaseShared, o != 0, rel >= 0 else { return (-1, -1) }
         let q = Int(events[rel].task)
-        let lock = o >> 1
-        let queued = role == .acquireAnyway && queuedOn(p, Int(lock))
+        let lock = Int(o >> 1)
+        let queued = role == .acquireAnyway && queuedOn(p, lock)
         guard q != p, preds[q] == Int32(rel), role.waitsFor(events[rel].role, queued: queued),
-              nodeOps[rel * DPORState.lanes + q] >> 1 == lock else { return (-1, -1) }
+              lockOf(rel) == lock else { return (-1, -1) }
         var e = Int(events[rel].prevLast)
         while e >= 0 {
             let ev = events[e]
-            if (ev.role == .acquire || ev.role == .acquireShared || ev.role == .acquireAnyway) && nodeOps[e * DPORState.lanes + q] >> 1 == lock {
+            if (ev.role == .acquire || ev.role == .acquireShared || ev.role == .acquireAnyway) && lockOf(e) == lock {
                 return (q, e)
             }
             e = Int(ev.prevLast)
@@ -931,12 +931,17 @@ struct DPORState: ~Copyable {
         return (-1, -1)
     }
 
+    /// The object of event e's own operation (the lock of a lock operation).
+    @inline(__always) private func lockOf(_ e: Int) -> Int {
+        Int(nodeOps[e * DPORState.lanes + Int(events[e].task)] >> 1)
+    }
+
     /// Task p's down_write of `lock` is queued: its last event was the
     /// attempt on the same rwsem (a trylock that took it would make this a
     /// self-deadlock), so its next operation there is the completion.
     @inline(__always) private func queuedOn(_ p: Int, _ lock: Int) -> Bool {
         let l = Int(lastOf[p])
-        return l >= 0 && events[l].role == .acquireAnyway && Int(nodeOps[l * DPORState.lanes + p] >> 1) == lock
+        return l >= 0 && events[l].role == .acquireAnyway && lockOf(l) == lock
     }
 
     /// What blocks task p's pending operation `o` (role `role`) on a lock,
@@ -961,7 +966,7 @@ struct DPORState: ~Copyable {
         let lock = Int(o >> 1), w = Int(objects[lock].lastWrite)
         guard w >= 0 else { return (-1, -1) }
         let q = Int(events[w].task), r = events[w].role
-        guard Int(nodeOps[w * DPORState.lanes + q] >> 1) == lock else { return (-1, -1) }
+        guard lockOf(w) == lock else { return (-1, -1) }
         if role == .acquireAnyway {
             guard queuedOn(p, lock) else { return (-1, -1) }
             if q == p { return w == Int(lastOf[p]) ? (p, -2) : (-1, -1) }
@@ -976,7 +981,7 @@ struct DPORState: ~Copyable {
             guard r == .acquireAnyway, nodeOps[w * DPORState.lanes + q] & 1 != 0 else { return (-1, -1) }
             // a queued writer's completion follows its attempt directly
             let a = Int(events[w].prevLast)
-            if a >= 0, events[a].role == .acquireAnyway, Int(nodeOps[a * DPORState.lanes + q] >> 1) == lock {
+            if a >= 0, events[a].role == .acquireAnyway, lockOf(a) == lock {
                 return (q, a)
             }
             return (q, w)
