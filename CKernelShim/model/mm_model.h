@@ -25,12 +25,15 @@
 #define MMW_VMAS	4	/* per mm */
 #define MMW_NAME	16
 /*
- * slab pools (linux/slab.h): an anon_vma for each of 12 vmas, and two
- * chains each (its own, and its parent's when an 'anon' line shares a
- * page as fork would have); sized as when a world had at most 3 mms
+ * slab pools (linux/slab.h): an anon_vma for each vma of MMW_ANON_MMS
+ * mms' worth of vmas, and two chains each (its own, and its parent's when
+ * an 'anon' line shares a page as fork would have).  Kept at the size
+ * they had when a world had at most 3 mms: more mms, not more anonymous
+ * vmas, is what the larger worlds needed.
  */
-#define MMW_ANON_VMAS	(3 * MMW_VMAS)
-#define MMW_AVCS	(2 * 3 * MMW_VMAS)
+#define MMW_ANON_MMS	3
+#define MMW_ANON_VMAS	(MMW_ANON_MMS * MMW_VMAS)
+#define MMW_AVCS	(2 * MMW_ANON_VMAS)
 #define MMW_STATICS	2	/* static DEFINE_MUTEX()es in the kernel code */
 
 enum mmw_lru {
