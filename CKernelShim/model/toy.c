@@ -512,6 +512,33 @@ static void toy_sem_incr(void *priv, void *arg)
 }
 
 /*
+ * N points that touch nothing, then a load of the counter; only while it
+ * is still 0, READ_ONCE(flag) and BUG when the flag is set.  Beside setx
+ * (sets the counter) and setflag (sets the flag): the BUG needs setflag
+ * before the check and setx not yet run, so its run stops with setx's one
+ * step never taken.
+ */
+static void toy_check_flag(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+	long i, n = ((struct toy_arg *)arg)->n;
+
+	for (i = 0; i < n; i++)
+		schedule();
+	if (ksim_load(&toy->counter, KSIM_HERE) == 0)
+		BUG_ON(READ_ONCE(toy->flag));
+}
+
+/* One store of 1 to the flag. */
+static void toy_setflag(void *priv, void *arg)
+{
+	struct toy *toy = priv;
+
+	(void)arg;
+	ksim_store(&toy->flag, 1, KSIM_HERE);
+}
+
+/*
  * The operations of the audit's toys name the fields they use (for the
  * audit, which follows named fields) when a task of theirs is set up.
  */
@@ -563,6 +590,8 @@ const struct ksim_opdef ksim_toy_ops[] = {
 	TOY_OP("hold_all", toy_hold_all, "hold_all [N]", "hold every toy lock across N points"),
 	TOY_OP("setx", toy_setx, "setx", "store 1 to the counter (readers: the writer)"),
 	TOY_OP("getx", toy_getx, "getx", "load the counter (readers: a reader)"),
+	TOY_OP("check_flag", toy_check_flag, "check_flag [N]", "N points, then BUG_ON(flag) while the counter is still 0"),
+	TOY_OP("setflag", toy_setflag, "setflag", "store 1 to the flag"),
 	TOY_OP("lz_scan", toy_lz_scan, "lz_scan N", "lastzero: scan zeros[N..1] down for the last zero"),
 	TOY_OP("lz_write", toy_lz_write, "lz_write I", "lastzero: zeros[I] = zeros[I-1] + 1"),
 	TOY_OP("indexer", toy_indexer, "indexer TID", "indexer: insert 4 values by compare-and-swap into a hash table"),

@@ -184,288 +184,291 @@ static const unsigned char ksim_id_f59[] = {
 #embed "../scenarios/toy-abba.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f60[] = {
-#embed "../scenarios/toy-disjoint.scenario" suffix(,)
+#embed "../scenarios/toy-bug-first.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f61[] = {
-#embed "../scenarios/toy-double-unlock.scenario" suffix(,)
+#embed "../scenarios/toy-disjoint.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f62[] = {
-#embed "../scenarios/toy-independent.scenario" suffix(,)
+#embed "../scenarios/toy-double-unlock.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f63[] = {
-#embed "../scenarios/toy-locked-update.scenario" suffix(,)
+#embed "../scenarios/toy-independent.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f64[] = {
-#embed "../scenarios/toy-lost-update.scenario" suffix(,)
+#embed "../scenarios/toy-locked-update.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f65[] = {
-#embed "../scenarios/toy-owner.scenario" suffix(,)
+#embed "../scenarios/toy-lost-update.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f66[] = {
-#embed "../scenarios/toy-rwsem-recursive.scenario" suffix(,)
+#embed "../scenarios/toy-owner.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f67[] = {
-#embed "../scenarios/toy-spin-page.scenario" suffix(,)
+#embed "../scenarios/toy-rwsem-recursive.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f68[] = {
-#embed "../stress/README.md" suffix(,)
+#embed "../scenarios/toy-spin-page.scenario" suffix(,)
 	0 };
 static const unsigned char ksim_id_f69[] = {
-#embed "../stress/stress.h" suffix(,)
+#embed "../stress/README.md" suffix(,)
 	0 };
 static const unsigned char ksim_id_f70[] = {
-#embed "../stress/stress_main.c" suffix(,)
+#embed "../stress/stress.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f71[] = {
-#embed "../stress/stress_prims.c" suffix(,)
+#embed "../stress/stress_main.c" suffix(,)
 	0 };
 static const unsigned char ksim_id_f72[] = {
-#embed "../stress/stress_run.c" suffix(,)
+#embed "../stress/stress_prims.c" suffix(,)
 	0 };
 static const unsigned char ksim_id_f73[] = {
-#embed "../stubs/asm/div64.h" suffix(,)
+#embed "../stress/stress_run.c" suffix(,)
 	0 };
 static const unsigned char ksim_id_f74[] = {
-#embed "../stubs/asm/pgalloc.h" suffix(,)
+#embed "../stubs/asm/div64.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f75[] = {
-#embed "../stubs/asm/pgtable.h" suffix(,)
+#embed "../stubs/asm/pgalloc.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f76[] = {
-#embed "../stubs/asm/tlb.h" suffix(,)
+#embed "../stubs/asm/pgtable.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f77[] = {
-#embed "../stubs/asm/tlbflush.h" suffix(,)
+#embed "../stubs/asm/tlb.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f78[] = {
-#embed "../stubs/asm/uaccess.h" suffix(,)
+#embed "../stubs/asm/tlbflush.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f79[] = {
-#embed "../stubs/ksim/kernel.h" suffix(,)
+#embed "../stubs/asm/uaccess.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f80[] = {
-#embed "../stubs/ksim/mm.h" suffix(,)
+#embed "../stubs/ksim/kernel.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f81[] = {
-#embed "../stubs/ksim/mm_percpu.h" suffix(,)
+#embed "../stubs/ksim/mm.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f82[] = {
-#embed "../stubs/ksim/model.h" suffix(,)
+#embed "../stubs/ksim/mm_percpu.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f83[] = {
-#embed "../stubs/ksim/runtime.h" suffix(,)
+#embed "../stubs/ksim/model.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f84[] = {
-#embed "../stubs/ksim/types.h" suffix(,)
+#embed "../stubs/ksim/runtime.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f85[] = {
-#embed "../stubs/linux/atomic.h" suffix(,)
+#embed "../stubs/ksim/types.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f86[] = {
-#embed "../stubs/linux/backing-dev.h" suffix(,)
+#embed "../stubs/linux/atomic.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f87[] = {
-#embed "../stubs/linux/balloon_compaction.h" suffix(,)
+#embed "../stubs/linux/backing-dev.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f88[] = {
-#embed "../stubs/linux/buffer_head.h" suffix(,)
+#embed "../stubs/linux/balloon_compaction.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f89[] = {
-#embed "../stubs/linux/bug.h" suffix(,)
+#embed "../stubs/linux/buffer_head.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f90[] = {
-#embed "../stubs/linux/capability.h" suffix(,)
+#embed "../stubs/linux/bug.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f91[] = {
-#embed "../stubs/linux/cleancache.h" suffix(,)
+#embed "../stubs/linux/capability.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f92[] = {
-#embed "../stubs/linux/compiler.h" suffix(,)
+#embed "../stubs/linux/cleancache.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f93[] = {
-#embed "../stubs/linux/cpu.h" suffix(,)
+#embed "../stubs/linux/compiler.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f94[] = {
-#embed "../stubs/linux/cpumask.h" suffix(,)
+#embed "../stubs/linux/cpu.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f95[] = {
-#embed "../stubs/linux/debugobjects.h" suffix(,)
+#embed "../stubs/linux/cpumask.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f96[] = {
-#embed "../stubs/linux/delayacct.h" suffix(,)
+#embed "../stubs/linux/debugobjects.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f97[] = {
-#embed "../stubs/linux/errno.h" suffix(,)
+#embed "../stubs/linux/delayacct.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f98[] = {
-#embed "../stubs/linux/export.h" suffix(,)
+#embed "../stubs/linux/errno.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f99[] = {
-#embed "../stubs/linux/fs.h" suffix(,)
+#embed "../stubs/linux/export.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f100[] = {
-#embed "../stubs/linux/gfp.h" suffix(,)
+#embed "../stubs/linux/fs.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f101[] = {
-#embed "../stubs/linux/highmem.h" suffix(,)
+#embed "../stubs/linux/gfp.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f102[] = {
-#embed "../stubs/linux/huge_mm.h" suffix(,)
+#embed "../stubs/linux/highmem.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f103[] = {
-#embed "../stubs/linux/hugetlb.h" suffix(,)
+#embed "../stubs/linux/huge_mm.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f104[] = {
-#embed "../stubs/linux/init.h" suffix(,)
+#embed "../stubs/linux/hugetlb.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f105[] = {
-#embed "../stubs/linux/interrupt.h" suffix(,)
+#embed "../stubs/linux/init.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f106[] = {
-#embed "../stubs/linux/irqflags.h" suffix(,)
+#embed "../stubs/linux/interrupt.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f107[] = {
-#embed "../stubs/linux/jiffies.h" suffix(,)
+#embed "../stubs/linux/irqflags.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f108[] = {
-#embed "../stubs/linux/kconfig.h" suffix(,)
+#embed "../stubs/linux/jiffies.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f109[] = {
-#embed "../stubs/linux/kernel.h" suffix(,)
+#embed "../stubs/linux/kconfig.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f110[] = {
-#embed "../stubs/linux/kernel_stat.h" suffix(,)
+#embed "../stubs/linux/kernel.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f111[] = {
-#embed "../stubs/linux/kmemcheck.h" suffix(,)
+#embed "../stubs/linux/kernel_stat.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f112[] = {
-#embed "../stubs/linux/ksm.h" suffix(,)
+#embed "../stubs/linux/kmemcheck.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f113[] = {
-#embed "../stubs/linux/list.h" suffix(,)
+#embed "../stubs/linux/ksm.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f114[] = {
-#embed "../stubs/linux/memcontrol.h" suffix(,)
+#embed "../stubs/linux/list.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f115[] = {
-#embed "../stubs/linux/mempolicy.h" suffix(,)
+#embed "../stubs/linux/memcontrol.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f116[] = {
-#embed "../stubs/linux/migrate.h" suffix(,)
+#embed "../stubs/linux/mempolicy.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f117[] = {
-#embed "../stubs/linux/mm.h" suffix(,)
+#embed "../stubs/linux/migrate.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f118[] = {
-#embed "../stubs/linux/mm_inline.h" suffix(,)
+#embed "../stubs/linux/mm.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f119[] = {
-#embed "../stubs/linux/mm_types.h" suffix(,)
+#embed "../stubs/linux/mm_inline.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f120[] = {
-#embed "../stubs/linux/mman.h" suffix(,)
+#embed "../stubs/linux/mm_types.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f121[] = {
-#embed "../stubs/linux/mmu_notifier.h" suffix(,)
+#embed "../stubs/linux/mman.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f122[] = {
-#embed "../stubs/linux/mmzone.h" suffix(,)
+#embed "../stubs/linux/mmu_notifier.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f123[] = {
-#embed "../stubs/linux/module.h" suffix(,)
+#embed "../stubs/linux/mmzone.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f124[] = {
-#embed "../stubs/linux/mutex.h" suffix(,)
+#embed "../stubs/linux/module.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f125[] = {
-#embed "../stubs/linux/notifier.h" suffix(,)
+#embed "../stubs/linux/mutex.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f126[] = {
-#embed "../stubs/linux/page-flags.h" suffix(,)
+#embed "../stubs/linux/notifier.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f127[] = {
-#embed "../stubs/linux/page-isolation.h" suffix(,)
+#embed "../stubs/linux/page-flags.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f128[] = {
-#embed "../stubs/linux/pagemap.h" suffix(,)
+#embed "../stubs/linux/page-isolation.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f129[] = {
-#embed "../stubs/linux/pagevec.h" suffix(,)
+#embed "../stubs/linux/pagemap.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f130[] = {
-#embed "../stubs/linux/percpu.h" suffix(,)
+#embed "../stubs/linux/pagevec.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f131[] = {
-#embed "../stubs/linux/preempt.h" suffix(,)
+#embed "../stubs/linux/percpu.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f132[] = {
-#embed "../stubs/linux/radix-tree.h" suffix(,)
+#embed "../stubs/linux/preempt.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f133[] = {
-#embed "../stubs/linux/rbtree.h" suffix(,)
+#embed "../stubs/linux/radix-tree.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f134[] = {
-#embed "../stubs/linux/rbtree_augmented.h" suffix(,)
+#embed "../stubs/linux/rbtree.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f135[] = {
-#embed "../stubs/linux/rcupdate.h" suffix(,)
+#embed "../stubs/linux/rbtree_augmented.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f136[] = {
-#embed "../stubs/linux/resource.h" suffix(,)
+#embed "../stubs/linux/rcupdate.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f137[] = {
-#embed "../stubs/linux/rmap.h" suffix(,)
+#embed "../stubs/linux/resource.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f138[] = {
-#embed "../stubs/linux/rwsem.h" suffix(,)
+#embed "../stubs/linux/rmap.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f139[] = {
-#embed "../stubs/linux/sched.h" suffix(,)
+#embed "../stubs/linux/rwsem.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f140[] = {
-#embed "../stubs/linux/slab.h" suffix(,)
+#embed "../stubs/linux/sched.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f141[] = {
-#embed "../stubs/linux/spinlock.h" suffix(,)
+#embed "../stubs/linux/slab.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f142[] = {
-#embed "../stubs/linux/swap.h" suffix(,)
+#embed "../stubs/linux/spinlock.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f143[] = {
-#embed "../stubs/linux/swapops.h" suffix(,)
+#embed "../stubs/linux/swap.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f144[] = {
-#embed "../stubs/linux/syscalls.h" suffix(,)
+#embed "../stubs/linux/swapops.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f145[] = {
-#embed "../stubs/linux/task_io_accounting_ops.h" suffix(,)
+#embed "../stubs/linux/syscalls.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f146[] = {
-#embed "../stubs/linux/uio.h" suffix(,)
+#embed "../stubs/linux/task_io_accounting_ops.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f147[] = {
-#embed "../stubs/linux/vmstat.h" suffix(,)
+#embed "../stubs/linux/uio.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f148[] = {
-#embed "../stubs/linux/workqueue.h" suffix(,)
+#embed "../stubs/linux/vmstat.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f149[] = {
-#embed "../stubs/linux/writeback.h" suffix(,)
+#embed "../stubs/linux/workqueue.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f150[] = {
-#embed "../stubs/trace/events/filemap.h" suffix(,)
+#embed "../stubs/linux/writeback.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f151[] = {
-#embed "../stubs/trace/events/kmem.h" suffix(,)
+#embed "../stubs/trace/events/filemap.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f152[] = {
-#embed "../stubs/trace/events/migrate.h" suffix(,)
+#embed "../stubs/trace/events/kmem.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f153[] = {
-#embed "../stubs/trace/events/pagemap.h" suffix(,)
+#embed "../stubs/trace/events/migrate.h" suffix(,)
 	0 };
 static const unsigned char ksim_id_f154[] = {
+#embed "../stubs/trace/events/pagemap.h" suffix(,)
+	0 };
+static const unsigned char ksim_id_f155[] = {
 #embed "../stubs/trace/events/vmscan.h" suffix(,)
 	0 };
 static const struct ksim_id_file ksim_id_files[] = {
@@ -529,99 +532,100 @@ static const struct ksim_id_file ksim_id_files[] = {
 	{ "scenarios/seed-reclaim-migrate-munlock.scenario", ksim_id_f57, sizeof(ksim_id_f57) - 1 },
 	{ "scenarios/seed-reclaim-nonlinear.scenario", ksim_id_f58, sizeof(ksim_id_f58) - 1 },
 	{ "scenarios/toy-abba.scenario", ksim_id_f59, sizeof(ksim_id_f59) - 1 },
-	{ "scenarios/toy-disjoint.scenario", ksim_id_f60, sizeof(ksim_id_f60) - 1 },
-	{ "scenarios/toy-double-unlock.scenario", ksim_id_f61, sizeof(ksim_id_f61) - 1 },
-	{ "scenarios/toy-independent.scenario", ksim_id_f62, sizeof(ksim_id_f62) - 1 },
-	{ "scenarios/toy-locked-update.scenario", ksim_id_f63, sizeof(ksim_id_f63) - 1 },
-	{ "scenarios/toy-lost-update.scenario", ksim_id_f64, sizeof(ksim_id_f64) - 1 },
-	{ "scenarios/toy-owner.scenario", ksim_id_f65, sizeof(ksim_id_f65) - 1 },
-	{ "scenarios/toy-rwsem-recursive.scenario", ksim_id_f66, sizeof(ksim_id_f66) - 1 },
-	{ "scenarios/toy-spin-page.scenario", ksim_id_f67, sizeof(ksim_id_f67) - 1 },
-	{ "stress/README.md", ksim_id_f68, sizeof(ksim_id_f68) - 1 },
-	{ "stress/stress.h", ksim_id_f69, sizeof(ksim_id_f69) - 1 },
-	{ "stress/stress_main.c", ksim_id_f70, sizeof(ksim_id_f70) - 1 },
-	{ "stress/stress_prims.c", ksim_id_f71, sizeof(ksim_id_f71) - 1 },
-	{ "stress/stress_run.c", ksim_id_f72, sizeof(ksim_id_f72) - 1 },
-	{ "stubs/asm/div64.h", ksim_id_f73, sizeof(ksim_id_f73) - 1 },
-	{ "stubs/asm/pgalloc.h", ksim_id_f74, sizeof(ksim_id_f74) - 1 },
-	{ "stubs/asm/pgtable.h", ksim_id_f75, sizeof(ksim_id_f75) - 1 },
-	{ "stubs/asm/tlb.h", ksim_id_f76, sizeof(ksim_id_f76) - 1 },
-	{ "stubs/asm/tlbflush.h", ksim_id_f77, sizeof(ksim_id_f77) - 1 },
-	{ "stubs/asm/uaccess.h", ksim_id_f78, sizeof(ksim_id_f78) - 1 },
-	{ "stubs/ksim/kernel.h", ksim_id_f79, sizeof(ksim_id_f79) - 1 },
-	{ "stubs/ksim/mm.h", ksim_id_f80, sizeof(ksim_id_f80) - 1 },
-	{ "stubs/ksim/mm_percpu.h", ksim_id_f81, sizeof(ksim_id_f81) - 1 },
-	{ "stubs/ksim/model.h", ksim_id_f82, sizeof(ksim_id_f82) - 1 },
-	{ "stubs/ksim/runtime.h", ksim_id_f83, sizeof(ksim_id_f83) - 1 },
-	{ "stubs/ksim/types.h", ksim_id_f84, sizeof(ksim_id_f84) - 1 },
-	{ "stubs/linux/atomic.h", ksim_id_f85, sizeof(ksim_id_f85) - 1 },
-	{ "stubs/linux/backing-dev.h", ksim_id_f86, sizeof(ksim_id_f86) - 1 },
-	{ "stubs/linux/balloon_compaction.h", ksim_id_f87, sizeof(ksim_id_f87) - 1 },
-	{ "stubs/linux/buffer_head.h", ksim_id_f88, sizeof(ksim_id_f88) - 1 },
-	{ "stubs/linux/bug.h", ksim_id_f89, sizeof(ksim_id_f89) - 1 },
-	{ "stubs/linux/capability.h", ksim_id_f90, sizeof(ksim_id_f90) - 1 },
-	{ "stubs/linux/cleancache.h", ksim_id_f91, sizeof(ksim_id_f91) - 1 },
-	{ "stubs/linux/compiler.h", ksim_id_f92, sizeof(ksim_id_f92) - 1 },
-	{ "stubs/linux/cpu.h", ksim_id_f93, sizeof(ksim_id_f93) - 1 },
-	{ "stubs/linux/cpumask.h", ksim_id_f94, sizeof(ksim_id_f94) - 1 },
-	{ "stubs/linux/debugobjects.h", ksim_id_f95, sizeof(ksim_id_f95) - 1 },
-	{ "stubs/linux/delayacct.h", ksim_id_f96, sizeof(ksim_id_f96) - 1 },
-	{ "stubs/linux/errno.h", ksim_id_f97, sizeof(ksim_id_f97) - 1 },
-	{ "stubs/linux/export.h", ksim_id_f98, sizeof(ksim_id_f98) - 1 },
-	{ "stubs/linux/fs.h", ksim_id_f99, sizeof(ksim_id_f99) - 1 },
-	{ "stubs/linux/gfp.h", ksim_id_f100, sizeof(ksim_id_f100) - 1 },
-	{ "stubs/linux/highmem.h", ksim_id_f101, sizeof(ksim_id_f101) - 1 },
-	{ "stubs/linux/huge_mm.h", ksim_id_f102, sizeof(ksim_id_f102) - 1 },
-	{ "stubs/linux/hugetlb.h", ksim_id_f103, sizeof(ksim_id_f103) - 1 },
-	{ "stubs/linux/init.h", ksim_id_f104, sizeof(ksim_id_f104) - 1 },
-	{ "stubs/linux/interrupt.h", ksim_id_f105, sizeof(ksim_id_f105) - 1 },
-	{ "stubs/linux/irqflags.h", ksim_id_f106, sizeof(ksim_id_f106) - 1 },
-	{ "stubs/linux/jiffies.h", ksim_id_f107, sizeof(ksim_id_f107) - 1 },
-	{ "stubs/linux/kconfig.h", ksim_id_f108, sizeof(ksim_id_f108) - 1 },
-	{ "stubs/linux/kernel.h", ksim_id_f109, sizeof(ksim_id_f109) - 1 },
-	{ "stubs/linux/kernel_stat.h", ksim_id_f110, sizeof(ksim_id_f110) - 1 },
-	{ "stubs/linux/kmemcheck.h", ksim_id_f111, sizeof(ksim_id_f111) - 1 },
-	{ "stubs/linux/ksm.h", ksim_id_f112, sizeof(ksim_id_f112) - 1 },
-	{ "stubs/linux/list.h", ksim_id_f113, sizeof(ksim_id_f113) - 1 },
-	{ "stubs/linux/memcontrol.h", ksim_id_f114, sizeof(ksim_id_f114) - 1 },
-	{ "stubs/linux/mempolicy.h", ksim_id_f115, sizeof(ksim_id_f115) - 1 },
-	{ "stubs/linux/migrate.h", ksim_id_f116, sizeof(ksim_id_f116) - 1 },
-	{ "stubs/linux/mm.h", ksim_id_f117, sizeof(ksim_id_f117) - 1 },
-	{ "stubs/linux/mm_inline.h", ksim_id_f118, sizeof(ksim_id_f118) - 1 },
-	{ "stubs/linux/mm_types.h", ksim_id_f119, sizeof(ksim_id_f119) - 1 },
-	{ "stubs/linux/mman.h", ksim_id_f120, sizeof(ksim_id_f120) - 1 },
-	{ "stubs/linux/mmu_notifier.h", ksim_id_f121, sizeof(ksim_id_f121) - 1 },
-	{ "stubs/linux/mmzone.h", ksim_id_f122, sizeof(ksim_id_f122) - 1 },
-	{ "stubs/linux/module.h", ksim_id_f123, sizeof(ksim_id_f123) - 1 },
-	{ "stubs/linux/mutex.h", ksim_id_f124, sizeof(ksim_id_f124) - 1 },
-	{ "stubs/linux/notifier.h", ksim_id_f125, sizeof(ksim_id_f125) - 1 },
-	{ "stubs/linux/page-flags.h", ksim_id_f126, sizeof(ksim_id_f126) - 1 },
-	{ "stubs/linux/page-isolation.h", ksim_id_f127, sizeof(ksim_id_f127) - 1 },
-	{ "stubs/linux/pagemap.h", ksim_id_f128, sizeof(ksim_id_f128) - 1 },
-	{ "stubs/linux/pagevec.h", ksim_id_f129, sizeof(ksim_id_f129) - 1 },
-	{ "stubs/linux/percpu.h", ksim_id_f130, sizeof(ksim_id_f130) - 1 },
-	{ "stubs/linux/preempt.h", ksim_id_f131, sizeof(ksim_id_f131) - 1 },
-	{ "stubs/linux/radix-tree.h", ksim_id_f132, sizeof(ksim_id_f132) - 1 },
-	{ "stubs/linux/rbtree.h", ksim_id_f133, sizeof(ksim_id_f133) - 1 },
-	{ "stubs/linux/rbtree_augmented.h", ksim_id_f134, sizeof(ksim_id_f134) - 1 },
-	{ "stubs/linux/rcupdate.h", ksim_id_f135, sizeof(ksim_id_f135) - 1 },
-	{ "stubs/linux/resource.h", ksim_id_f136, sizeof(ksim_id_f136) - 1 },
-	{ "stubs/linux/rmap.h", ksim_id_f137, sizeof(ksim_id_f137) - 1 },
-	{ "stubs/linux/rwsem.h", ksim_id_f138, sizeof(ksim_id_f138) - 1 },
-	{ "stubs/linux/sched.h", ksim_id_f139, sizeof(ksim_id_f139) - 1 },
-	{ "stubs/linux/slab.h", ksim_id_f140, sizeof(ksim_id_f140) - 1 },
-	{ "stubs/linux/spinlock.h", ksim_id_f141, sizeof(ksim_id_f141) - 1 },
-	{ "stubs/linux/swap.h", ksim_id_f142, sizeof(ksim_id_f142) - 1 },
-	{ "stubs/linux/swapops.h", ksim_id_f143, sizeof(ksim_id_f143) - 1 },
-	{ "stubs/linux/syscalls.h", ksim_id_f144, sizeof(ksim_id_f144) - 1 },
-	{ "stubs/linux/task_io_accounting_ops.h", ksim_id_f145, sizeof(ksim_id_f145) - 1 },
-	{ "stubs/linux/uio.h", ksim_id_f146, sizeof(ksim_id_f146) - 1 },
-	{ "stubs/linux/vmstat.h", ksim_id_f147, sizeof(ksim_id_f147) - 1 },
-	{ "stubs/linux/workqueue.h", ksim_id_f148, sizeof(ksim_id_f148) - 1 },
-	{ "stubs/linux/writeback.h", ksim_id_f149, sizeof(ksim_id_f149) - 1 },
-	{ "stubs/trace/events/filemap.h", ksim_id_f150, sizeof(ksim_id_f150) - 1 },
-	{ "stubs/trace/events/kmem.h", ksim_id_f151, sizeof(ksim_id_f151) - 1 },
-	{ "stubs/trace/events/migrate.h", ksim_id_f152, sizeof(ksim_id_f152) - 1 },
-	{ "stubs/trace/events/pagemap.h", ksim_id_f153, sizeof(ksim_id_f153) - 1 },
-	{ "stubs/trace/events/vmscan.h", ksim_id_f154, sizeof(ksim_id_f154) - 1 },
+	{ "scenarios/toy-bug-first.scenario", ksim_id_f60, sizeof(ksim_id_f60) - 1 },
+	{ "scenarios/toy-disjoint.scenario", ksim_id_f61, sizeof(ksim_id_f61) - 1 },
+	{ "scenarios/toy-double-unlock.scenario", ksim_id_f62, sizeof(ksim_id_f62) - 1 },
+	{ "scenarios/toy-independent.scenario", ksim_id_f63, sizeof(ksim_id_f63) - 1 },
+	{ "scenarios/toy-locked-update.scenario", ksim_id_f64, sizeof(ksim_id_f64) - 1 },
+	{ "scenarios/toy-lost-update.scenario", ksim_id_f65, sizeof(ksim_id_f65) - 1 },
+	{ "scenarios/toy-owner.scenario", ksim_id_f66, sizeof(ksim_id_f66) - 1 },
+	{ "scenarios/toy-rwsem-recursive.scenario", ksim_id_f67, sizeof(ksim_id_f67) - 1 },
+	{ "scenarios/toy-spin-page.scenario", ksim_id_f68, sizeof(ksim_id_f68) - 1 },
+	{ "stress/README.md", ksim_id_f69, sizeof(ksim_id_f69) - 1 },
+	{ "stress/stress.h", ksim_id_f70, sizeof(ksim_id_f70) - 1 },
+	{ "stress/stress_main.c", ksim_id_f71, sizeof(ksim_id_f71) - 1 },
+	{ "stress/stress_prims.c", ksim_id_f72, sizeof(ksim_id_f72) - 1 },
+	{ "stress/stress_run.c", ksim_id_f73, sizeof(ksim_id_f73) - 1 },
+	{ "stubs/asm/div64.h", ksim_id_f74, sizeof(ksim_id_f74) - 1 },
+	{ "stubs/asm/pgalloc.h", ksim_id_f75, sizeof(ksim_id_f75) - 1 },
+	{ "stubs/asm/pgtable.h", ksim_id_f76, sizeof(ksim_id_f76) - 1 },
+	{ "stubs/asm/tlb.h", ksim_id_f77, sizeof(ksim_id_f77) - 1 },
+	{ "stubs/asm/tlbflush.h", ksim_id_f78, sizeof(ksim_id_f78) - 1 },
+	{ "stubs/asm/uaccess.h", ksim_id_f79, sizeof(ksim_id_f79) - 1 },
+	{ "stubs/ksim/kernel.h", ksim_id_f80, sizeof(ksim_id_f80) - 1 },
+	{ "stubs/ksim/mm.h", ksim_id_f81, sizeof(ksim_id_f81) - 1 },
+	{ "stubs/ksim/mm_percpu.h", ksim_id_f82, sizeof(ksim_id_f82) - 1 },
+	{ "stubs/ksim/model.h", ksim_id_f83, sizeof(ksim_id_f83) - 1 },
+	{ "stubs/ksim/runtime.h", ksim_id_f84, sizeof(ksim_id_f84) - 1 },
+	{ "stubs/ksim/types.h", ksim_id_f85, sizeof(ksim_id_f85) - 1 },
+	{ "stubs/linux/atomic.h", ksim_id_f86, sizeof(ksim_id_f86) - 1 },
+	{ "stubs/linux/backing-dev.h", ksim_id_f87, sizeof(ksim_id_f87) - 1 },
+	{ "stubs/linux/balloon_compaction.h", ksim_id_f88, sizeof(ksim_id_f88) - 1 },
+	{ "stubs/linux/buffer_head.h", ksim_id_f89, sizeof(ksim_id_f89) - 1 },
+	{ "stubs/linux/bug.h", ksim_id_f90, sizeof(ksim_id_f90) - 1 },
+	{ "stubs/linux/capability.h", ksim_id_f91, sizeof(ksim_id_f91) - 1 },
+	{ "stubs/linux/cleancache.h", ksim_id_f92, sizeof(ksim_id_f92) - 1 },
+	{ "stubs/linux/compiler.h", ksim_id_f93, sizeof(ksim_id_f93) - 1 },
+	{ "stubs/linux/cpu.h", ksim_id_f94, sizeof(ksim_id_f94) - 1 },
+	{ "stubs/linux/cpumask.h", ksim_id_f95, sizeof(ksim_id_f95) - 1 },
+	{ "stubs/linux/debugobjects.h", ksim_id_f96, sizeof(ksim_id_f96) - 1 },
+	{ "stubs/linux/delayacct.h", ksim_id_f97, sizeof(ksim_id_f97) - 1 },
+	{ "stubs/linux/errno.h", ksim_id_f98, sizeof(ksim_id_f98) - 1 },
+	{ "stubs/linux/export.h", ksim_id_f99, sizeof(ksim_id_f99) - 1 },
+	{ "stubs/linux/fs.h", ksim_id_f100, sizeof(ksim_id_f100) - 1 },
+	{ "stubs/linux/gfp.h", ksim_id_f101, sizeof(ksim_id_f101) - 1 },
+	{ "stubs/linux/highmem.h", ksim_id_f102, sizeof(ksim_id_f102) - 1 },
+	{ "stubs/linux/huge_mm.h", ksim_id_f103, sizeof(ksim_id_f103) - 1 },
+	{ "stubs/linux/hugetlb.h", ksim_id_f104, sizeof(ksim_id_f104) - 1 },
+	{ "stubs/linux/init.h", ksim_id_f105, sizeof(ksim_id_f105) - 1 },
+	{ "stubs/linux/interrupt.h", ksim_id_f106, sizeof(ksim_id_f106) - 1 },
+	{ "stubs/linux/irqflags.h", ksim_id_f107, sizeof(ksim_id_f107) - 1 },
+	{ "stubs/linux/jiffies.h", ksim_id_f108, sizeof(ksim_id_f108) - 1 },
+	{ "stubs/linux/kconfig.h", ksim_id_f109, sizeof(ksim_id_f109) - 1 },
+	{ "stubs/linux/kernel.h", ksim_id_f110, sizeof(ksim_id_f110) - 1 },
+	{ "stubs/linux/kernel_stat.h", ksim_id_f111, sizeof(ksim_id_f111) - 1 },
+	{ "stubs/linux/kmemcheck.h", ksim_id_f112, sizeof(ksim_id_f112) - 1 },
+	{ "stubs/linux/ksm.h", ksim_id_f113, sizeof(ksim_id_f113) - 1 },
+	{ "stubs/linux/list.h", ksim_id_f114, sizeof(ksim_id_f114) - 1 },
+	{ "stubs/linux/memcontrol.h", ksim_id_f115, sizeof(ksim_id_f115) - 1 },
+	{ "stubs/linux/mempolicy.h", ksim_id_f116, sizeof(ksim_id_f116) - 1 },
+	{ "stubs/linux/migrate.h", ksim_id_f117, sizeof(ksim_id_f117) - 1 },
+	{ "stubs/linux/mm.h", ksim_id_f118, sizeof(ksim_id_f118) - 1 },
+	{ "stubs/linux/mm_inline.h", ksim_id_f119, sizeof(ksim_id_f119) - 1 },
+	{ "stubs/linux/mm_types.h", ksim_id_f120, sizeof(ksim_id_f120) - 1 },
+	{ "stubs/linux/mman.h", ksim_id_f121, sizeof(ksim_id_f121) - 1 },
+	{ "stubs/linux/mmu_notifier.h", ksim_id_f122, sizeof(ksim_id_f122) - 1 },
+	{ "stubs/linux/mmzone.h", ksim_id_f123, sizeof(ksim_id_f123) - 1 },
+	{ "stubs/linux/module.h", ksim_id_f124, sizeof(ksim_id_f124) - 1 },
+	{ "stubs/linux/mutex.h", ksim_id_f125, sizeof(ksim_id_f125) - 1 },
+	{ "stubs/linux/notifier.h", ksim_id_f126, sizeof(ksim_id_f126) - 1 },
+	{ "stubs/linux/page-flags.h", ksim_id_f127, sizeof(ksim_id_f127) - 1 },
+	{ "stubs/linux/page-isolation.h", ksim_id_f128, sizeof(ksim_id_f128) - 1 },
+	{ "stubs/linux/pagemap.h", ksim_id_f129, sizeof(ksim_id_f129) - 1 },
+	{ "stubs/linux/pagevec.h", ksim_id_f130, sizeof(ksim_id_f130) - 1 },
+	{ "stubs/linux/percpu.h", ksim_id_f131, sizeof(ksim_id_f131) - 1 },
+	{ "stubs/linux/preempt.h", ksim_id_f132, sizeof(ksim_id_f132) - 1 },
+	{ "stubs/linux/radix-tree.h", ksim_id_f133, sizeof(ksim_id_f133) - 1 },
+	{ "stubs/linux/rbtree.h", ksim_id_f134, sizeof(ksim_id_f134) - 1 },
+	{ "stubs/linux/rbtree_augmented.h", ksim_id_f135, sizeof(ksim_id_f135) - 1 },
+	{ "stubs/linux/rcupdate.h", ksim_id_f136, sizeof(ksim_id_f136) - 1 },
+	{ "stubs/linux/resource.h", ksim_id_f137, sizeof(ksim_id_f137) - 1 },
+	{ "stubs/linux/rmap.h", ksim_id_f138, sizeof(ksim_id_f138) - 1 },
+	{ "stubs/linux/rwsem.h", ksim_id_f139, sizeof(ksim_id_f139) - 1 },
+	{ "stubs/linux/sched.h", ksim_id_f140, sizeof(ksim_id_f140) - 1 },
+	{ "stubs/linux/slab.h", ksim_id_f141, sizeof(ksim_id_f141) - 1 },
+	{ "stubs/linux/spinlock.h", ksim_id_f142, sizeof(ksim_id_f142) - 1 },
+	{ "stubs/linux/swap.h", ksim_id_f143, sizeof(ksim_id_f143) - 1 },
+	{ "stubs/linux/swapops.h", ksim_id_f144, sizeof(ksim_id_f144) - 1 },
+	{ "stubs/linux/syscalls.h", ksim_id_f145, sizeof(ksim_id_f145) - 1 },
+	{ "stubs/linux/task_io_accounting_ops.h", ksim_id_f146, sizeof(ksim_id_f146) - 1 },
+	{ "stubs/linux/uio.h", ksim_id_f147, sizeof(ksim_id_f147) - 1 },
+	{ "stubs/linux/vmstat.h", ksim_id_f148, sizeof(ksim_id_f148) - 1 },
+	{ "stubs/linux/workqueue.h", ksim_id_f149, sizeof(ksim_id_f149) - 1 },
+	{ "stubs/linux/writeback.h", ksim_id_f150, sizeof(ksim_id_f150) - 1 },
+	{ "stubs/trace/events/filemap.h", ksim_id_f151, sizeof(ksim_id_f151) - 1 },
+	{ "stubs/trace/events/kmem.h", ksim_id_f152, sizeof(ksim_id_f152) - 1 },
+	{ "stubs/trace/events/migrate.h", ksim_id_f153, sizeof(ksim_id_f153) - 1 },
+	{ "stubs/trace/events/pagemap.h", ksim_id_f154, sizeof(ksim_id_f154) - 1 },
+	{ "stubs/trace/events/vmscan.h", ksim_id_f155, sizeof(ksim_id_f155) - 1 },
 };

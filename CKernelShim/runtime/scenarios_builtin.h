@@ -312,6 +312,14 @@ static const struct ksim_scenario ksim_file_scenarios[] = {
 	  "expect deadlock model/toy.c:194\n"
 	  "expect lockdep model/toy.c:194\n"
 	},
+	{ "toy-bug-first",
+	  "a BUG that stops the run before a sleeping task ever ran: setflag, then the check while setx has not run",
+	  "model toy\n"
+	  "task setter setx\n"
+	  "task checker check_flag 8\n"
+	  "task flagger setflag\n"
+	  "expect bug model/toy.c:529\n"
+	},
 	{ "toy-disjoint",
 	  "two tasks storing to their own slots: one equivalence class",
 	  "model toy\n"

@@ -234,6 +234,10 @@ public struct BenchReport: Codable, Sendable {
         /// (of the median run; the same in every run when exhausted).
         public var schedules: Int
         public var blocked: Int
+        /// Runs cut short right after a wakeup sequence that DPOR found
+        /// redundant once its last step had run (each would otherwise have
+        /// gone on to end blocked).
+        public var cut: Int
         /// blocked / (schedules + blocked).
         public var blockedFraction: Double
         /// Wall seconds (median of the runs; the cap when not exhausted).

@@ -278,7 +278,7 @@ public final class BenchRunner {
                 let all = mid.schedules + mid.blocked
                 rows.append(BenchReport.ManyTask(
                     scenario: sc.name + (patch.map { " + \($0)" } ?? ""), patch: patch, tasks: tasks, jobs: jobs,
-                    exhausted: results.allSatisfy(\.exhausted), schedules: mid.schedules, blocked: mid.blocked,
+                    exhausted: results.allSatisfy(\.exhausted), schedules: mid.schedules, blocked: mid.blocked, cut: mid.cut,
                     blockedFraction: all > 0 ? Double(mid.blocked) / Double(all) : 0,
                     seconds: median(secs), capSeconds: cap, runs: results.count))
             }

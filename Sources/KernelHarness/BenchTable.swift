@@ -81,13 +81,14 @@ extension BenchReport {
         }
         o.append("")
         if !manyTask.isEmpty {
-            o.append("3+ task scenario (DPOR)            tasks jobs  schedules  blocked (of all runs)  time to exhaust")
+            o.append("3+ task scenario (DPOR)            tasks jobs  schedules  blocked (of all runs)     cut  time to exhaust")
             for m in manyTask {
                 let t = m.exhausted ? BenchReport.ms(m.seconds) + (m.runs > 1 ? "" : " (1 run)")
                     : "not exhausted in \(BenchReport.f(m.capSeconds, 0)) s"
                 o.append(BenchReport.pad(m.scenario, 34) + BenchReport.lpad("\(m.tasks)", 6) + BenchReport.lpad("\(m.jobs)", 5)
                          + BenchReport.lpad("\(m.schedules)", 11)
-                         + BenchReport.lpad("\(m.blocked) (\(BenchReport.f(m.blockedFraction * 100))%)", 23) + "  " + t)
+                         + BenchReport.lpad("\(m.blocked) (\(BenchReport.f(m.blockedFraction * 100))%)", 23)
+                         + BenchReport.lpad("\(m.cut)", 8) + "  " + t)
             }
             o.append("")
         }

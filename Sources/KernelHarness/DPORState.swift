@@ -168,6 +168,13 @@ struct DPORState: ~Copyable {
     /// Per object id: epoch << 1 | write of the step childSleep compares.
     private var mark: UnsafeMutablePointer<UInt32>
     private var epoch: UInt32 = 0
+    /// The same for the accesses of the event a race reverses (`raceJ`),
+    /// marked once per race when `weakInitial` first needs them.
+    private var jmark: UnsafeMutablePointer<UInt32>
+    private var jepoch: UInt32 = 0
+    private var raceJ = -1
+    private var jMarked = false
+    private var jAll = false
     static let allStep: DPOROp = ~0
     private var events: UnsafeMutablePointer<DPOREvent>
     /// The accesses of events 0..<eventCount and each object's state
@@ -218,10 +225,26 @@ struct DPORState: ~Copyable {
     private var wake: [WakeNode] = []
     private var wakeOps: [[DPOROp]] = []
     private var wakeFree: [Int32] = []
+    /// Per wakeup tree node: a sequence inserted later ended there (it was
+    /// covered by the branch through it), so what lies below it is that
+    /// sequence's too.
+    private var wakePinned: [Bool] = []
+    /// Per wakeup tree node that ends a sequence: what the event touched
+    /// whose race the sequence reverses; and that of the leaf just taken.
+    private var wakeJ: [[DPOROp]] = []
+    private var takenJ: [DPOROp] = []
+    /// Per node k taken from a wakeup tree: the branch taken there, or one
+    /// above it on the same wakeup path, is pinned.
+    private var pathPinned: [Bool] = []
+    /// Per node: its branches came down from the branch taken above it.
+    private var fromAbove: [Bool] = []
     /// Per node: its first branch still to explore (-1: none).
     private var wchild: UnsafeMutablePointer<Int32>
     /// The subtree below the branch just taken: the next node's branches.
     private var incoming: Int32 = -1
+    /// The branch just taken was the last step of a wakeup sequence (a
+    /// leaf of its node's wakeup tree).
+    private(set) var tookLeaf = false
     /// The sequence v of a race being inserted: event indices (the last one
     /// may be `eventCount`: the event being added, or a pending operation),
     /// whether each is still in v, and per task its first position in v.
@@ -278,6 +301,8 @@ struct DPORState: ~Copyable {
         stamp.initialize(repeating: -1, count: objectCapacity)
         mark = .allocate(capacity: objectCapacity)
         mark.initialize(repeating: 0, count: objectCapacity)
+        jmark = .allocate(capacity: objectCapacity)
+        jmark.initialize(repeating: 0, count: objectCapacity)
         cpuOp = .allocate(capacity: DPORState.lanes)
         cpuOp.initialize(repeating: 0, count: DPORState.lanes)
         wchild = .allocate(capacity: capacity)
@@ -301,6 +326,7 @@ struct DPORState: ~Copyable {
         objects.deallocate()
         stamp.deallocate()
         mark.deallocate()
+        jmark.deallocate()
         cpuOp.deallocate()
         wchild.deallocate()
     }
@@ -341,6 +367,11 @@ struct DPORState: ~Copyable {
         mark.moveInitialize(from: oldMark, count: oldCap)
         (mark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
         oldMark.deallocate()
+        let oldJMark = jmark
+        jmark = .allocate(capacity: objectCapacity)
+        jmark.moveInitialize(from: oldJMark, count: oldCap)
+        (jmark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
+        oldJMark.deallocate()
     }
 
     /// What task t's step from the unit root touches (its sleep set
@@ -355,6 +386,9 @@ struct DPORState: ~Copyable {
         let k = depth
         if k == capacity { grow() }
         nodes[k] = DPORNode(enabled: enabled, sleep: sleep, done: 0)
+        while fromAbove.count <= k { fromAbove.append(false); pathPinned.append(false) }
+        fromAbove[k] = incoming != -1
+        pathPinned[k] = false
         wchild[k] = incoming
         incoming = -1
         (nodeOps + k * DPORState.lanes).update(from: cur, count: DPORState.lanes)
@@ -461,6 +495,39 @@ struct DPORState: ~Copyable {
         return out
     }
 
+    /// The run may stop right after task c's step from node k when that
+    /// step ended a wakeup sequence (a leaf of its tree) and a task of
+    /// `sleep` that fell asleep inside this unit (not at its root) still
+    /// sleeps, its step leaving alone the one the sequence's race reversed.
+    /// Such a task is a weak initial of the sequence: an insertion that had
+    /// known what the sequence's last step touches (it only ran now) would
+    /// have left the sequence out, its traces being explored from that
+    /// task's branch; the traces in which the task wakes up further down
+    /// belong to sequences inserted below this one, and a leaf has none.
+    /// Never when a later sequence ended on this wakeup path (it needs the
+    /// run to go on) or the branch stands in for a sequence that could not
+    /// start at its node.
+    func staleSleep(_ k: Int, _ sleep: UInt32) -> Bool {
+        if pathPinned[k] { return false }
+        var m = sleep
+        while m != 0 {
+            let u = lowestTask(m)
+            m &= m - 1
+            let r = nodes[k].done & bit(u) != 0 ? k : Int(sleepRef[k * DPORState.lanes + u])
+            guard r >= 0, !takenJ.isEmpty else { continue }
+            // a task whose step changes the reversed event does not
+            // stand for the sequence (see `weakInitial`)
+            var conflict = false
+            for a in doneLists[r * DPORState.lanes + u] {
+                if a == DPORState.allStep { conflict = true; break }
+                for b in takenJ where b == DPORState.allStep || (a >> 1 == b >> 1 && (a | b) & 1 != 0) { conflict = true; break }
+                if conflict { break }
+            }
+            if !conflict { return true }
+        }
+        return false
+    }
+
     /// The tasks that could run at node k.
     func nodeEnabled(_ k: Int) -> UInt32 { nodes[k].enabled }
 
@@ -481,6 +548,8 @@ struct DPORState: ~Copyable {
     /// it.
     private mutating func race(_ j: Int, _ i: Int, _ p: Int, _ clock: DPORLanes<UInt32>) {
         let q = Int(events[j].task), ql = events[j].local
+        raceJ = j
+        jMarked = false
         vEv.removeAll(keepingCapacity: true)
         var m = j + 1
         while m < i {
@@ -661,12 +730,35 @@ struct DPORState: ~Copyable {
         if f >= 0 { return isInitial(f) }
         if vAll { return false }
         if !vMarked { markV() }
+        if !jMarked { markJ() }
+        if jAll { return false }
         for a in list {
             if a == DPORState.allStep { return false }
             let mk = mark[Int(a >> 1)]
             if mk >> 1 == epoch && (mk | a) & 1 != 0 { return false }
+            // u's step must leave the reversed event alone too: when it
+            // changes what that event reads, the event may not touch what
+            // it raced on any more (its later accesses follow its reads),
+            // and the traces in which it still does never run u's step
+            // first (a BUG there may stop the run before u ever runs)
+            let jk = jmark[Int(a >> 1)]
+            if jk >> 1 == jepoch && (jk | a) & 1 != 0 { return false }
         }
         return true
+    }
+
+    /// Mark what the event the current race reverses touched.
+    private mutating func markJ() {
+        jepoch &+= 1
+        if jepoch >= 1 << 31 { jepoch = 1; jmark.update(repeating: 0, count: objectCapacity) }
+        let ev = events[raceJ]
+        jAll = allFlag[raceJ * DPORState.lanes + Int(ev.task)]
+        for y in Int(ev.accStart)..<Int(ev.accStart + ev.accCount) {
+            let a = accOps[y]
+            let o = Int(a >> 1), jk = jmark[o]
+            jmark[o] = jk >> 1 == jepoch ? jk | (a & 1) : jepoch << 1 | (a & 1)
+        }
+        jMarked = true
     }
 
     /// Insert what is left of v into node j's wakeup tree: follow, from the
@@ -691,7 +783,7 @@ struct DPORState: ~Copyable {
                 vLeft -= 1
                 refreshV()
             }
-            if vLeft == 0 { return }
+            if vLeft == 0 { wakePinned[Int(matched)] = true; return }
             parent = matched
         }
     }
@@ -701,10 +793,14 @@ struct DPORState: ~Copyable {
         if let x = wakeFree.popLast() {
             wake[Int(x)] = w
             wakeOps[Int(x)] = ops
+            wakePinned[Int(x)] = false
+            wakeJ[Int(x)] = []
             return x
         }
         wake.append(w)
         wakeOps.append(ops)
+        wakePinned.append(false)
+        wakeJ.append([])
         return Int32(wake.count - 1)
     }
 
@@ -714,6 +810,9 @@ struct DPORState: ~Copyable {
         var head: Int32 = -1, tail: Int32 = -1
         if single >= 0 {
             head = newWake(single, [DPORState.allStep])
+            // a stand-in for a sequence that cannot start here: what it
+            // stands for is found on the way on from it
+            wakePinned[Int(head)] = true
         } else {
             for x in 0..<vEv.count where vAlive[x] {
                 // the last event runs without the event it raced with
@@ -721,6 +820,11 @@ struct DPORState: ~Copyable {
                 let y = newWake(vTask(x), x == vEv.count - 1 ? [DPORState.allStep] : vOps(x))
                 if head < 0 { head = y } else { wake[Int(tail)].child = y }
                 tail = y
+            }
+            if tail >= 0 && raceJ >= 0 {
+                let ev = events[raceJ]
+                wakeJ[Int(tail)] = allFlag[raceJ * DPORState.lanes + Int(ev.task)] ? [DPORState.allStep]
+                    : Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
             }
         }
         var x = parent < 0 ? wchild[j] : wake[Int(parent)].child
@@ -755,6 +859,10 @@ struct DPORState: ~Copyable {
             if node.enabled & bit(t) != 0 && (node.sleep | node.done) & bit(t) == 0 {
                 wchild[k] = w.next
                 incoming = w.child
+                tookLeaf = w.child == -1
+                takenJ = wakeJ[Int(x)]
+                wakeJ[Int(x)] = []
+                pathPinned[k] = wakePinned[Int(x)] || (k > 0 && fromAbove[k] && pathPinned[k - 1])
                 wakeOps[Int(x)] = []
                 wakeFree.append(x)
                 nodes[k].done |= bit(t)
@@ -776,6 +884,7 @@ struct DPORState: ~Copyable {
     /// of its wakeup tree, else the lowest task that can run and is not
     /// asleep; -1 when every task that can run sleeps (sleep-set blocked).
     mutating func choose(_ k: Int) -> Int {
+        tookLeaf = false
         let t = takeBranch(k)
         if t >= 0 { return t }
         let node = nodes[k]
@@ -784,6 +893,7 @@ struct DPORState: ~Copyable {
         let c = lowestTask(avail)
         nodes[k].done |= bit(c)
         incoming = -1
+        tookLeaf = false
         return c
     }
 

@@ -101,6 +101,9 @@ public struct ExploreOptions: Sendable {
     public var maxSteps: Int?
     /// Every plain shared access of the kernel code is a scheduling point.
     public var plainPoints = false
+    /// DPOR cuts a run right after a wakeup sequence it finds redundant
+    /// (false, for tests: it runs on to the end, as before the cut).
+    var cutRedundant = true
     /// Called with every world the exploration makes (a worker process's
     /// watchdog watches them).
     public var observe: (@Sendable (World) -> Void)? = nil
@@ -152,6 +155,9 @@ public struct UnitResult: Sendable, Hashable, Codable {
     public var schedules = 0
     /// Runs abandoned by DPOR's sleep sets (equivalent to explored ones).
     public var blocked = 0
+    /// Runs DPOR cut right after a wakeup sequence that it found redundant
+    /// once its steps had run (see `DPORState.staleSleep`).
+    public var cut = 0
     public var steps: UInt64 = 0
     public var states: Set<UInt64> = []
     public var findings: [FoundFinding] = []
@@ -178,6 +184,8 @@ public struct ExplorationResult: Sendable {
     public var strategy: Strategy
     public var schedules = 0
     public var blocked = 0
+    /// DPOR runs cut after a wakeup sequence found redundant (UnitResult.cut).
+    public var cut = 0
     public var steps: UInt64 = 0
     /// Distinct end states (state hashes of the finished runs).
     public var finalStates: Set<UInt64> = []

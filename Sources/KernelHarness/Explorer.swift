@@ -293,6 +293,7 @@ public final class Explorer {
             total += r.schedules
             out.schedules += r.schedules
             out.blocked += r.blocked
+            out.cut += r.cut
             out.steps += r.steps
             out.finalStates.formUnion(r.states)
             out.boundHit = out.boundHit || r.boundHit

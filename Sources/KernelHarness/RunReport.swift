@@ -36,6 +36,8 @@ public struct RunReport: Codable, Sendable {
         public var index: Int
         public var schedules: Int
         public var blocked: Int
+        /// Absent in reports written before DPOR cut runs (read as 0).
+        public var cut: Int?
         public var steps: UInt64
         public var complete: Bool
         public var stoppedOnFinding: Bool
@@ -45,7 +47,7 @@ public struct RunReport: Codable, Sendable {
         public var lockDependencies: [LockDependency]?
 
         enum CodingKeys: String, CodingKey {
-            case index, schedules, blocked, steps, complete, states, findings
+            case index, schedules, blocked, cut, steps, complete, states, findings
             case stoppedOnFinding = "stopped_on_finding", boundHit = "bound_hit"
             case lockDependencies = "lock_dependencies"
         }
@@ -61,6 +63,9 @@ public struct RunReport: Codable, Sendable {
     public var boundHit: Bool
     public var schedules: Int
     public var blocked: Int
+    /// DPOR runs cut after a redundant wakeup sequence; absent in reports
+    /// written before DPOR cut runs (read as 0).
+    public var cut: Int?
     public var steps: UInt64
     public var finalStates: Int
     public var exhausted: Bool
@@ -86,7 +91,7 @@ public struct RunReport: Codable, Sendable {
     public var expectations: ExpectationCheck?
 
     enum CodingKeys: String, CodingKey {
-        case scenario, strategy, seed, depth, bound, schedules, blocked, steps, exhausted, failed, seconds
+        case scenario, strategy, seed, depth, bound, schedules, blocked, cut, steps, exhausted, failed, seconds
         case jobs, shard, strict, findings, units, expectations
         case lockDependencies = "lock_dependencies"
         case worldScenario = "world_scenario", codeID = "code_id", boundHit = "bound_hit"
@@ -118,6 +123,7 @@ public struct RunReport: Codable, Sendable {
         boundHit = r.boundHit
         schedules = r.schedules
         blocked = r.blocked
+        cut = r.cut
         steps = r.steps
         finalStates = r.finalStates.count
         exhausted = r.exhausted
@@ -136,7 +142,7 @@ public struct RunReport: Codable, Sendable {
         findings = r.findings.map(RunReport.entry)
         if r.shard != nil {
             units = r.units.map { u in
-                UnitEntry(index: u.index, schedules: u.schedules, blocked: u.blocked, steps: u.steps,
+                UnitEntry(index: u.index, schedules: u.schedules, blocked: u.blocked, cut: u.cut, steps: u.steps,
                           complete: u.complete, stoppedOnFinding: u.stoppedOnFinding, boundHit: u.boundHit,
                           states: u.states.sorted().map { String($0, radix: 16) },
                           findings: u.findings.map(RunReport.entry), lockDependencies: u.lockDependencies)
@@ -172,6 +178,7 @@ extension RunReport {
         guard let units else { throw bad("units", "missing: not from a sharded run (--shard I/N)") }
         try count("schedules", schedules)
         try count("blocked", blocked)
+        try count("cut", cut ?? 0)
         try count("final_states", finalStates)
         try count("units_done", unitsDone)
         if let m = maxSchedules, !(1...Limits.maxCount).contains(m) { throw bad("max_schedules", "\(m) is out of range 1...\(Limits.maxCount)") }
@@ -191,6 +198,7 @@ extension RunReport {
             guard seen.insert(u.index).inserted else { throw bad("\(f).index", "unit \(u.index) listed twice") }
             try count("\(f).schedules", u.schedules)
             try count("\(f).blocked", u.blocked)
+            try count("\(f).cut", u.cut ?? 0)
             guard u.steps <= UInt64(Limits.maxCount) * 1000 else { throw bad("\(f).steps", "\(u.steps) is out of range") }
             for (i, st) in u.states.enumerated() where UInt64(st, radix: 16) == nil {
                 throw bad("\(f).states[\(i)]", "'\(st.prefix(40))' is not a hexadecimal state hash")
@@ -209,6 +217,7 @@ extension UnitResult {
         self.init(index: e.index)
         schedules = e.schedules
         blocked = e.blocked
+        cut = e.cut ?? 0
         steps = e.steps
         complete = e.complete
         stoppedOnFinding = e.stoppedOnFinding

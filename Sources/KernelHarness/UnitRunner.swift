@@ -278,9 +278,12 @@ final class UnitRunner {
         // tasks that still have a step to take, enabled or not
         var live = liveTasks()
         var sleep = unit.sleep
+        // the step just taken ended a wakeup sequence that was redundant
+        // (`DPORState.staleSleep`): back up again at once
+        var cut = false
         while true {
             // forward to the end of a run
-            while true {
+            while !cut {
                 if world.isDone {
                     for t in 0..<n where s.pending(t) != 0 { takePending(&s, t) }
                     s.pendingRaces(s.pendingMask)
@@ -302,10 +305,15 @@ final class UnitRunner {
                 // a task with no pending operation after its step has ended
                 if !takePending(&s, c) { live &= ~bit(c) }
                 sleep = s.childSleep(k, c)
+                if options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep) {
+                    r.cut += 1
+                    break
+                }
             }
             if r.schedules >= limit || outOfTime { return }
             // back up to the deepest node with a backtrack task left
             guard let (k, next) = s.backtrack() else { r.complete = true; return }
+            cut = false
             path.removeSubrange((base + k)...)
             world.runPrefix(path)
             path.append(UInt8(next))
@@ -314,6 +322,10 @@ final class UnitRunner {
             takePending(&s, next)
             live = liveTasks()
             sleep = s.childSleep(k, next)
+            if options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep) {
+                r.cut += 1
+                cut = true
+            }
         }
     }
 }

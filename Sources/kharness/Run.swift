@@ -227,7 +227,12 @@ extension Kharness {
                 Console.out(Wrap.fit(s, width: cols, keepWords: true) + terminator)
             }
             var head = "\(r.scenario): \(r.strategy.name), \(r.schedules) schedule\(r.schedules == 1 ? "" : "s")"
-            if r.blocked > 0 { head += " (+\(r.blocked) pruned by sleep sets)" }
+            if r.blocked > 0 || r.cut > 0 {
+                var extra: [String] = []
+                if r.blocked > 0 { extra.append("+\(r.blocked) pruned by sleep sets") }
+                if r.cut > 0 { extra.append("+\(r.cut) cut after redundant wakeup sequences") }
+                head += " (" + extra.joined(separator: ", ") + ")"
+            }
             head += ", \(r.steps) steps, \(r.finalStates.count) distinct final states, "
                 + String(format: "%.3fs", r.seconds) + " on \(r.jobs) thread\(r.jobs == 1 ? "" : "s")"
             if let s = r.shard { head += ", shard \(s)" }

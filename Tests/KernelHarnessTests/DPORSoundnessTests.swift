@@ -152,3 +152,58 @@ let reclaimMigrateMunlock = Scenario(name: "reclaim-migrate-munlock", spec: """
         #expect(missedB.isEmpty, "\(s.name): DFS with 1 preemption reached \(missedB.count) end states DPOR did not")
     }
 }
+
+/// A BUG that stops the run before a task that sleeps in DPOR ever ran:
+/// setx (task 0) explored first makes the check see the counter set, so
+/// the BUG needs setflag, then the check, with setx never run.  A sleeping
+/// setx must not stand for the reversal of the check's race with setflag,
+/// since setx changes what the check reads (with one unit DPOR once
+/// explored 2 schedules here and missed the BUG).
+@Suite struct FatalStopBeforeASleeper {
+    @Test func dporFindsTheBugDFSFinds() throws {
+        let s = try Scenario(registered: "toy-bug-first")
+        let dfs = try endStates(s, .dfs(preemptionBound: nil), units: 1, jobs: 1)
+        #expect(dfs.exhausted)
+        #expect(dfs.findings.contains { $0.kind == "bug" })
+        for (units, jobs) in [(1, 1), (32, 1), (1, 2), (32, 2)] {
+            let r = try endStates(s, .dpor, units: units, jobs: jobs)
+            #expect(r.exhausted)
+            #expect(r.findings.contains { $0.kind == "bug" }, "units=\(units) jobs=\(jobs)")
+            #expect(r.finalStates == dfs.finalStates, "units=\(units) jobs=\(jobs)")
+        }
+    }
+}
+
+/// The runs DPOR cuts after a wakeup sequence it finds redundant lose
+/// nothing: the same schedules, end states and findings as running them
+/// on (where they end blocked), and fewer blocked runs.  The 3-task worlds
+/// are where such sequences occur.
+@Suite struct RedundantSequenceCut {
+    static let worlds: [Scenario] = [reclaimMigrateMunlock] + ((try? Scenario(registered: "seed-reclaim-migrate-munlock")).map { [$0] } ?? [])
+
+    @Test(arguments: worlds)
+    func cutRunsLoseNothing(_ s: Scenario) throws {
+        for units in [1, 32] {
+            var keep = ExploreOptions(stopOnFirstFinding: false, jobs: 1, units: units)
+            keep.cutRedundant = false
+            let whole = try Explorer(s, strategy: .dpor, options: keep).run()
+            let cut = try endStates(s, .dpor, units: units, jobs: 1)
+            #expect(whole.exhausted && cut.exhausted)
+            #expect(whole.cut == 0)
+            #expect(cut.schedules == whole.schedules, "\(s.name) units=\(units)")
+            #expect(cut.finalStates == whole.finalStates, "\(s.name) units=\(units)")
+            #expect(Set(cut.findings.map(\.signature)) == Set(whole.findings.map(\.signature)), "\(s.name) units=\(units)")
+            #expect(cut.blocked <= whole.blocked, "\(s.name) units=\(units)")
+        }
+    }
+
+    @Test func theSeedWorldHasRunsToCut() throws {
+        let s = try Scenario(registered: "seed-reclaim-migrate-munlock")
+        var keep = ExploreOptions(stopOnFirstFinding: false, jobs: 1, units: 1)
+        keep.cutRedundant = false
+        let whole = try Explorer(s, strategy: .dpor, options: keep).run()
+        let cut = try endStates(s, .dpor, units: 1, jobs: 1)
+        #expect(cut.cut > 0)
+        #expect(cut.blocked < whole.blocked, "blocked \(cut.blocked) with the cut, \(whole.blocked) without")
+    }
+}

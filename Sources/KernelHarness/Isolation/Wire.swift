@@ -39,6 +39,7 @@ extension Strategy {
 public struct ExplorationWire: Codable, Sendable {
     var scenario, worldScenario, codeID, strategy: String
     var schedules, blocked: Int
+    var cut: Int?
     var steps: UInt64
     var finalStates: [UInt64]
     var findings: [FoundFinding]
@@ -63,6 +64,7 @@ public struct ExplorationWire: Codable, Sendable {
         strategy = r.strategy.wire
         schedules = r.schedules
         blocked = r.blocked
+        cut = r.cut
         steps = r.steps
         finalStates = r.finalStates.sorted()
         findings = r.findings
@@ -91,6 +93,7 @@ public struct ExplorationWire: Codable, Sendable {
                                   strategy: try Strategy(wire: strategy), options: options)
         r.schedules = schedules
         r.blocked = blocked
+        r.cut = cut ?? 0
         r.steps = steps
         r.finalStates = Set(finalStates)
         r.findings = findings
