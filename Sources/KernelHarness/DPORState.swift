@@ -278,6 +278,8 @@ struct DPORState: ~Copyable {
         nodeOps = .allocate(capacity: capacity * DPORState.lanes)
         doneLists = Array(repeating: [], count: capacity * DPORState.lanes)
         doneStable = Array(repeating: false, count: capacity * DPORState.lanes)
+        fromAbove = Array(repeating: false, count: capacity)
+        pathPinned = Array(repeating: false, count: capacity)
         allFlag = .allocate(capacity: capacity * DPORState.lanes)
         allFlag.initialize(repeating: false, count: capacity * DPORState.lanes)
         sleepRef = .allocate(capacity: capacity * DPORState.lanes)
@@ -386,7 +388,6 @@ struct DPORState: ~Copyable {
         let k = depth
         if k == capacity { grow() }
         nodes[k] = DPORNode(enabled: enabled, sleep: sleep, done: 0)
-        while fromAbove.count <= k { fromAbove.append(false); pathPinned.append(false) }
         fromAbove[k] = incoming != -1
         pathPinned[k] = false
         wchild[k] = incoming
@@ -426,6 +427,8 @@ struct DPORState: ~Copyable {
         nodeRoles = nl
         doneLists += Array(repeating: [], count: (c - capacity) * DPORState.lanes)
         doneStable += Array(repeating: false, count: (c - capacity) * DPORState.lanes)
+        fromAbove += Array(repeating: false, count: c - capacity)
+        pathPinned += Array(repeating: false, count: c - capacity)
         let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * DPORState.lanes)
         na.initialize(repeating: false, count: c * DPORState.lanes)
         na.update(from: allFlag, count: capacity * DPORState.lanes)
@@ -517,13 +520,9 @@ struct DPORState: ~Copyable {
             guard r >= 0, !takenJ.isEmpty else { continue }
             // a task whose step changes the reversed event does not
             // stand for the sequence (see `weakInitial`)
-            var conflict = false
-            for a in doneLists[r * DPORState.lanes + u] {
-                if a == DPORState.allStep { conflict = true; break }
-                for b in takenJ where b == DPORState.allStep || (a >> 1 == b >> 1 && (a | b) & 1 != 0) { conflict = true; break }
-                if conflict { break }
-            }
-            if !conflict { return true }
+            let list = doneLists[r * DPORState.lanes + u]
+            if list.contains(DPORState.allStep) || takenJ.contains(DPORState.allStep) { continue }
+            if !list.contains(where: { a in takenJ.contains { dporConflict(a, $0) } }) { return true }
         }
         return false
     }
@@ -747,6 +746,13 @@ struct DPORState: ~Copyable {
         return true
     }
 
+    /// What event e touched, as sleep sets keep a step (`allStep`: all).
+    private func eventOps(_ e: Int) -> [DPOROp] {
+        let ev = events[e]
+        if allFlag[e * DPORState.lanes + Int(ev.task)] { return [DPORState.allStep] }
+        return Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
+    }
+
     /// Mark what the event the current race reverses touched.
     private mutating func markJ() {
         jepoch &+= 1
@@ -821,11 +827,7 @@ struct DPORState: ~Copyable {
                 if head < 0 { head = y } else { wake[Int(tail)].child = y }
                 tail = y
             }
-            if tail >= 0 && raceJ >= 0 {
-                let ev = events[raceJ]
-                wakeJ[Int(tail)] = allFlag[raceJ * DPORState.lanes + Int(ev.task)] ? [DPORState.allStep]
-                    : Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
-            }
+            if tail >= 0 && raceJ >= 0 { wakeJ[Int(tail)] = eventOps(raceJ) }
         }
         var x = parent < 0 ? wchild[j] : wake[Int(parent)].child
         if x == -1 {
@@ -893,7 +895,6 @@ struct DPORState: ~Copyable {
         let c = lowestTask(avail)
         nodes[k].done |= bit(c)
         incoming = -1
-        tookLeaf = false
         return c
     }
 
@@ -1178,11 +1179,7 @@ struct DPORState: ~Copyable {
             // the step done at node k: its accesses outlive its event
             let ev = events[k], t = Int(ev.task)
             doneStable[k * DPORState.lanes + t] = isStable(k)
-            if allFlag[k * DPORState.lanes + t] {
-                doneLists[k * DPORState.lanes + t] = [DPORState.allStep]
-            } else {
-                doneLists[k * DPORState.lanes + t] = Array(UnsafeBufferPointer(start: accOps + Int(ev.accStart), count: Int(ev.accCount)))
-            }
+            doneLists[k * DPORState.lanes + t] = eventOps(k)
         }
         var e = eventCount - 1
         while e >= k {

@@ -305,7 +305,7 @@ final class UnitRunner {
                 // a task with no pending operation after its step has ended
                 if !takePending(&s, c) { live &= ~bit(c) }
                 sleep = s.childSleep(k, c)
-                if options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep) {
+                if cutHere(s, k, sleep) {
                     r.cut += 1
                     break
                 }
@@ -322,7 +322,7 @@ final class UnitRunner {
             takePending(&s, next)
             live = liveTasks()
             sleep = s.childSleep(k, next)
-            if options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep) {
+            if cutHere(s, k, sleep) {
                 r.cut += 1
                 cut = true
             }
@@ -331,6 +331,12 @@ final class UnitRunner {
 }
 
 extension UnitRunner {
+    /// The step just taken from node k (sleep set `sleep` after it) ended a
+    /// redundant wakeup sequence: the run stops there (`DPORState.staleSleep`).
+    @inline(__always) func cutHere(_ s: borrowing DPORState, _ k: Int, _ sleep: UInt32) -> Bool {
+        options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep)
+    }
+
     /// Hand task t's pending operation and its lock role to DPOR; false when
     /// it has none (it has ended, or cannot run any more).
     @discardableResult @inline(__always)
