@@ -234,9 +234,9 @@ public struct BenchReport: Codable, Sendable {
         /// (of the median run; the same in every run when exhausted).
         public var schedules: Int
         public var blocked: Int
-        /// Runs cut short right after a wakeup sequence that DPOR found
-        /// redundant once its last step had run (each would otherwise have
-        /// gone on to end blocked).
+        /// Runs DPOR cut short where the rest was covered (after a
+        /// redundant wakeup sequence, or inside one whose next step's task
+        /// sleeps; each would otherwise have gone on to end blocked).
         public var cut: Int
         /// blocked / (schedules + blocked).
         public var blockedFraction: Double

@@ -229,6 +229,8 @@ struct DPORState: ~Copyable {
     /// covered by the branch through it), so what lies below it is that
     /// sequence's too.
     private var wakePinned: [Bool] = []
+    /// The last `takeBranch` dropped a branch whose task sleeps there.
+    private var droppedAsleep = false
     /// Per wakeup tree node that ends a sequence: what the event touched
     /// whose race the sequence reverses; and that of the leaf just taken.
     private var wakeJ: [[DPOROp]] = []
@@ -855,6 +857,7 @@ struct DPORState: ~Copyable {
     private mutating func takeBranch(_ k: Int) -> Int {
         let node = nodes[k]
         var x = wchild[k]
+        droppedAsleep = false
         while x != -1 {
             let w = wake[Int(x)]
             let t = Int(w.task)
@@ -876,19 +879,34 @@ struct DPORState: ~Copyable {
             // a sequence that cannot go on here (what enables its task is
             // not a dependence DPOR sees): every task that can run takes
             // its place, as Flanagan–Godefroid do for a backtrack point
-            if node.enabled & bit(t) == 0 { branchAll(k) }
+            if node.enabled & bit(t) == 0 { branchAll(k) } else { droppedAsleep = true }
             x = wchild[k]
         }
         return -1
     }
 
+    /// `choose` found node k's wakeup subtree covered (see there).
+    static let covered = -2
+
     /// The branch to take at node k when a run first gets there: the first
     /// of its wakeup tree, else the lowest task that can run and is not
     /// asleep; -1 when every task that can run sleeps (sleep-set blocked).
-    mutating func choose(_ k: Int) -> Int {
+    ///
+    /// With `cutCovered`, `DPORState.covered` when node k was reached along
+    /// a wakeup sequence and every branch its subtree had left was dropped
+    /// because its task sleeps (or was done) there.  A task asleep at k
+    /// fell asleep at a node above, where its branch was explored, and its
+    /// step commutes with every step since: every trace through k and that
+    /// step was explored from there.  An exact insertion, which knew the
+    /// sleep sets below its node, would not have put the step there, and
+    /// optimal DPOR never takes a free step at a node inside a wakeup
+    /// sequence; the run would go on only to end blocked or to cover
+    /// traces explored elsewhere, so it stops.
+    mutating func choose(_ k: Int, cutCovered: Bool = false) -> Int {
         tookLeaf = false
         let t = takeBranch(k)
         if t >= 0 { return t }
+        if cutCovered && droppedAsleep && fromAbove[k] { return DPORState.covered }
         let node = nodes[k]
         let avail = node.enabled & ~node.sleep & ~node.done
         if avail == 0 { return -1 }

@@ -101,9 +101,10 @@ public struct ExploreOptions: Sendable {
     public var maxSteps: Int?
     /// Every plain shared access of the kernel code is a scheduling point.
     public var plainPoints = false
-    /// DPOR cuts a run right after a wakeup sequence it finds redundant
-    /// (false, for tests: it runs on to the end, as before the cut).
-    var cutRedundant = true
+    /// DPOR cuts a run where it finds the rest covered: right after a
+    /// wakeup sequence that turned out redundant, or inside one whose next
+    /// step sleeps (false, for tests: it runs on to the end, as before).
+    var cuts: DPORCuts = .all
     /// Called with every world the exploration makes (a worker process's
     /// watchdog watches them).
     public var observe: (@Sendable (World) -> Void)? = nil
@@ -149,14 +150,29 @@ public struct FoundFinding: Sendable, Hashable, Codable {
     public var signature: String { "\(kind)@\(location)" }
 }
 
+/// Where DPOR may stop a run whose rest is covered (all of them by
+/// default; tests turn them off one at a time to show they lose nothing).
+struct DPORCuts: OptionSet, Sendable {
+    let rawValue: Int
+    /// Right after a wakeup sequence that turned out redundant once its
+    /// last step had run (`DPORState.staleSleep`).
+    static let afterSequence = DPORCuts(rawValue: 1)
+    /// At a node inside a wakeup sequence whose branches left all belong to
+    /// tasks asleep there (`DPORState.covered`).
+    static let coveredNode = DPORCuts(rawValue: 2)
+    static let all: DPORCuts = [.afterSequence, .coveredNode]
+}
+
 /// The outcome of exploring one work unit (a subtree or a block of seeds).
 public struct UnitResult: Sendable, Hashable, Codable {
     public var index: Int
     public var schedules = 0
     /// Runs abandoned by DPOR's sleep sets (equivalent to explored ones).
     public var blocked = 0
-    /// Runs DPOR cut right after a wakeup sequence that it found redundant
-    /// once its steps had run (see `DPORState.staleSleep`).
+    /// Runs DPOR cut where the rest was covered: right after a wakeup
+    /// sequence that turned out redundant once its steps had run
+    /// (`DPORState.staleSleep`), or inside one whose next step's task
+    /// sleeps (`DPORState.covered`).
     public var cut = 0
     public var steps: UInt64 = 0
     public var states: Set<UInt64> = []
@@ -184,7 +200,7 @@ public struct ExplorationResult: Sendable {
     public var strategy: Strategy
     public var schedules = 0
     public var blocked = 0
-    /// DPOR runs cut after a wakeup sequence found redundant (UnitResult.cut).
+    /// DPOR runs cut where the rest was covered (UnitResult.cut).
     public var cut = 0
     public var steps: UInt64 = 0
     /// Distinct end states (state hashes of the finished runs).

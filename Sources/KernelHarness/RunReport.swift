@@ -63,7 +63,7 @@ public struct RunReport: Codable, Sendable {
     public var boundHit: Bool
     public var schedules: Int
     public var blocked: Int
-    /// DPOR runs cut after a redundant wakeup sequence; absent in reports
+    /// DPOR runs cut where the rest was covered; absent in reports
     /// written before DPOR cut runs (read as 0).
     public var cut: Int?
     public var steps: UInt64

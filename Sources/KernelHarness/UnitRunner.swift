@@ -294,7 +294,11 @@ final class UnitRunner {
                 let en = world.enabled
                 s.pendingRaces(live & ~en)
                 let k = s.pushNode(enabled: en, sleep: sleep)
-                let c = s.choose(k)
+                let c = s.choose(k, cutCovered: options.cuts.contains(.coveredNode))
+                if c == DPORState.covered {
+                    r.cut += 1
+                    break
+                }
                 if c < 0 {
                     r.blocked += 1
                     break
@@ -334,7 +338,7 @@ extension UnitRunner {
     /// The step just taken from node k (sleep set `sleep` after it) ended a
     /// redundant wakeup sequence: the run stops there (`DPORState.staleSleep`).
     @inline(__always) func cutHere(_ s: borrowing DPORState, _ k: Int, _ sleep: UInt32) -> Bool {
-        options.cutRedundant && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep)
+        options.cuts.contains(.afterSequence) && s.tookLeaf && !world.isDone && s.staleSleep(k, sleep)
     }
 
     /// Hand task t's pending operation and its lock role to DPOR; false when

@@ -230,7 +230,7 @@ extension Kharness {
             if r.blocked > 0 || r.cut > 0 {
                 var extra: [String] = []
                 if r.blocked > 0 { extra.append("+\(r.blocked) pruned by sleep sets") }
-                if r.cut > 0 { extra.append("+\(r.cut) cut after redundant wakeup sequences") }
+                if r.cut > 0 { extra.append("+\(r.cut) cut where covered") }
                 head += " (" + extra.joined(separator: ", ") + ")"
             }
             head += ", \(r.steps) steps, \(r.finalStates.count) distinct final states, "
