@@ -355,27 +355,24 @@ struct DPORState: ~Copyable {
         return id << 1 | (write ? 1 : 0)
     }
 
+    /// Buffer p moved into a new one of `capacity` elements: its first
+    /// `keep`, then `fill` up to the end when given; p is freed.
+    private static func moved<T>(_ p: UnsafeMutablePointer<T>, keep: Int, capacity: Int,
+                                 fill: T? = nil) -> UnsafeMutablePointer<T> {
+        let q = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        q.moveInitialize(from: p, count: keep)
+        if let fill { (q + keep).initialize(repeating: fill, count: capacity - keep) }
+        p.deallocate()
+        return q
+    }
+
     private mutating func growObjects() {
-        let old = objects, oldStamp = stamp, oldCap = objectCapacity
-        objectCapacity *= 2
-        objects = .allocate(capacity: objectCapacity)
-        objects.moveInitialize(from: old, count: oldCap)
-        (objects + oldCap).initialize(repeating: DPORObject(), count: objectCapacity - oldCap)
-        old.deallocate()
-        stamp = .allocate(capacity: objectCapacity)
-        stamp.moveInitialize(from: oldStamp, count: oldCap)
-        (stamp + oldCap).initialize(repeating: -1, count: objectCapacity - oldCap)
-        oldStamp.deallocate()
-        let oldMark = mark
-        mark = .allocate(capacity: objectCapacity)
-        mark.moveInitialize(from: oldMark, count: oldCap)
-        (mark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
-        oldMark.deallocate()
-        let oldJMark = jmark
-        jmark = .allocate(capacity: objectCapacity)
-        jmark.moveInitialize(from: oldJMark, count: oldCap)
-        (jmark + oldCap).initialize(repeating: 0, count: objectCapacity - oldCap)
-        oldJMark.deallocate()
+        let old = objectCapacity, c = old * 2
+        objects = DPORState.moved(objects, keep: old, capacity: c, fill: DPORObject())
+        stamp = DPORState.moved(stamp, keep: old, capacity: c, fill: -1)
+        mark = DPORState.moved(mark, keep: old, capacity: c, fill: 0)
+        jmark = DPORState.moved(jmark, keep: old, capacity: c, fill: 0)
+        objectCapacity = c
     }
 
     /// What task t's step from the unit root touches (its sleep set
@@ -414,56 +411,26 @@ struct DPORState: ~Copyable {
     }
 
     private mutating func grow() {
-        let c = capacity * 2
-        let nn = UnsafeMutablePointer<DPORNode>.allocate(capacity: c)
-        nn.moveInitialize(from: nodes, count: depth)
-        nodes.deallocate()
-        nodes = nn
-        let no = UnsafeMutablePointer<DPOROp>.allocate(capacity: c * DPORState.lanes)
-        no.moveInitialize(from: nodeOps, count: depth * DPORState.lanes)
-        nodeOps.deallocate()
-        nodeOps = no
-        let nl = UnsafeMutablePointer<LockRole>.allocate(capacity: c * DPORState.lanes)
-        nl.moveInitialize(from: nodeRoles, count: depth * DPORState.lanes)
-        nodeRoles.deallocate()
-        nodeRoles = nl
+        let c = capacity * 2, l = DPORState.lanes
+        nodes = DPORState.moved(nodes, keep: depth, capacity: c)
+        nodeOps = DPORState.moved(nodeOps, keep: depth * l, capacity: c * l)
+        nodeRoles = DPORState.moved(nodeRoles, keep: depth * l, capacity: c * l)
         doneLists += Array(repeating: [], count: (c - capacity) * DPORState.lanes)
         doneStable += Array(repeating: false, count: (c - capacity) * DPORState.lanes)
         fromAbove += Array(repeating: false, count: c - capacity)
         pathPinned += Array(repeating: false, count: c - capacity)
-        let na = UnsafeMutablePointer<Bool>.allocate(capacity: c * DPORState.lanes)
-        na.initialize(repeating: false, count: c * DPORState.lanes)
-        na.update(from: allFlag, count: capacity * DPORState.lanes)
-        allFlag.deallocate()
-        allFlag = na
-        let nr = UnsafeMutablePointer<Int32>.allocate(capacity: c * DPORState.lanes)
-        nr.initialize(repeating: -1, count: c * DPORState.lanes)
-        nr.update(from: sleepRef, count: capacity * DPORState.lanes)
-        sleepRef.deallocate()
-        sleepRef = nr
-        let ne = UnsafeMutablePointer<DPOREvent>.allocate(capacity: c)
-        ne.moveInitialize(from: events, count: eventCount)
-        events.deallocate()
-        events = ne
-        let nw = UnsafeMutablePointer<Int32>.allocate(capacity: c)
-        nw.initialize(repeating: -1, count: c)
-        nw.update(from: wchild, count: capacity)
-        wchild.deallocate()
-        wchild = nw
+        allFlag = DPORState.moved(allFlag, keep: capacity * l, capacity: c * l, fill: false)
+        sleepRef = DPORState.moved(sleepRef, keep: capacity * l, capacity: c * l, fill: -1)
+        events = DPORState.moved(events, keep: eventCount, capacity: c)
+        wchild = DPORState.moved(wchild, keep: capacity, capacity: c, fill: -1)
         capacity = c
     }
 
     private mutating func growAccesses(_ need: Int) {
         var c = accCapacity
         while c < need { c *= 2 }
-        let o = UnsafeMutablePointer<DPOROp>.allocate(capacity: c)
-        o.moveInitialize(from: accOps, count: accCount)
-        accOps.deallocate()
-        accOps = o
-        let sv = UnsafeMutablePointer<DPORObject>.allocate(capacity: c)
-        sv.moveInitialize(from: accSaved, count: accCount)
-        accSaved.deallocate()
-        accSaved = sv
+        accOps = DPORState.moved(accOps, keep: accCount, capacity: c)
+        accSaved = DPORState.moved(accSaved, keep: accCount, capacity: c)
         accCapacity = c
     }
 

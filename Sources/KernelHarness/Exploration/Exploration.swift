@@ -103,7 +103,7 @@ public struct ExploreOptions: Sendable {
     public var plainPoints = false
     /// DPOR cuts a run where it finds the rest covered: right after a
     /// wakeup sequence that turned out redundant, or inside one whose next
-    /// step sleeps (false, for tests: it runs on to the end, as before).
+    /// step sleeps (tests turn them off to show that they lose nothing).
     var cuts: DPORCuts = .all
     /// Called with every world the exploration makes (a worker process's
     /// watchdog watches them).

@@ -244,9 +244,10 @@ final class UnitRunner {
     /// notdep(e', E).e into the wakeup tree of the node before e' (every
     /// enabled task when the sequence cannot start there, as in
     /// Flanagan–Godefroid, which keeps blocking sound).  A run follows the
-    /// wakeup tree of each node; a run ends asleep below the unit root only
-    /// after such a fallback.  The nodes, events, races and trees live in
-    /// `DPORState`.
+    /// wakeup tree of each node.  Insertions see only the footprints known
+    /// when they are made, so some runs still end asleep; the two cuts
+    /// (`ExploreOptions.cuts`) stop most of those early.  The nodes,
+    /// events, races and trees live in `DPORState`.
     var endedFatally: Bool { world.endedFatally }
 
     /// Tasks that could run before the run's last step and still can (the
