@@ -249,7 +249,10 @@ enum ksim_option {
 				 * (enum ksim_crash_guard, default
 				 * KSIM_CRASH_GUARD_RUN) */
 	KSIM_OPT_FOOTPRINT,	/* keep each step's plain shared accesses
-				 * (ksim_step_footprint; default 0) */
+				 * (ksim_step_footprint; default 0; 2: only
+				 * of ksim_step(), not of the steps the
+				 * ksim_run_*() choosers take, which then
+				 * leave an empty footprint) */
 	KSIM_OPT_PLAIN_POINTS,	/* every plain shared access is a scheduling
 				 * point of its own (default 0) */
 };
@@ -284,6 +287,12 @@ enum ksim_option {
  * valgrind a task's fault is a crash finding too, and valgrind reports
  * the invalid access as well.
  */
+/* KSIM_OPT_FOOTPRINT values besides 0 (off) and 1 (every step). */
+enum ksim_footprint {
+	KSIM_FOOT_EVERY_STEP = 1,
+	KSIM_FOOT_STEPS_ONLY = 2,
+};
+
 enum ksim_crash_guard {
 	KSIM_CRASH_GUARD_OFF = 0,
 	KSIM_CRASH_GUARD_RUN = 1,

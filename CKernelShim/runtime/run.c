@@ -220,6 +220,7 @@ int ksim_token_parse(struct ksim_world *w, const char *token, uint8_t **out,
 static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 			    size_t n, int tail)
 {
+	long foot;
 	int rc;
 
 	if (!w)
@@ -235,6 +236,10 @@ static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 			 n, KSIM_STEP_LIMIT);
 		return ksim_refuse(w, KSIM_EINVAL);
 	}
+	/* a replay whose steps' footprints nobody reads: record none */
+	foot = w->opt[KSIM_OPT_FOOTPRINT];
+	if (foot == KSIM_FOOT_STEPS_ONLY)
+		w->opt[KSIM_OPT_FOOTPRINT] = 0;
 	ksim_run_start(w);
 	w->err[0] = '\0';
 	w->ch.kind = KSIM_CH_ARRAY;
@@ -245,6 +250,10 @@ static int ksim_run_choices(struct ksim_world *w, const uint8_t *choices,
 	rc = ksim_drive(w);
 	w->ch.kind = KSIM_CH_NONE;
 	ksim_crash_guard_after(w);
+	if (foot == KSIM_FOOT_STEPS_ONLY) {
+		w->opt[KSIM_OPT_FOOTPRINT] = foot;
+		w->foot.n = 0;
+	}
 	if (rc) {
 		char why[KSIM_ERRLEN];
 

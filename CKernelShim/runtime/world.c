@@ -586,8 +586,10 @@ static const char *ksim_option_invalid(int option, long value, char *buf,
 	case KSIM_OPT_STRICT:
 	case KSIM_OPT_BACKTRACE:
 	case KSIM_OPT_DIRECT:
-	case KSIM_OPT_FOOTPRINT:
 	case KSIM_OPT_PLAIN_POINTS:
+		break;
+	case KSIM_OPT_FOOTPRINT:
+		hi = KSIM_FOOT_STEPS_ONLY;
 		break;
 	case KSIM_OPT_MAX_STEPS:
 		lo = 1;

@@ -15,6 +15,35 @@ import CKernelShim
         #expect(World.Option.plainPoints.rawValue == Int32(KSIM_OPT_PLAIN_POINTS.rawValue))
     }
 
+    /// Footprint mode 2 (what DPOR uses): a replay by `runPrefix` records
+    /// no footprint, a step after it records exactly what mode 1 records
+    /// (one world: keys of the runtime's own words are addresses); a mode
+    /// the shim does not know is refused.
+    @Test func footprintOfStepsOnly() throws {
+        let w = try World(scenario: "reclaim2-vs-exit")
+        #expect(throws: (any Error).self) { try w.set(.footprint, 3) }
+        w.runRandom(seed: 11)
+        let path = w.choices
+        #expect(path.count > 50)
+        var replayKept = 0
+        for d in 0..<path.count {
+            let prefix = Array(path[..<d]), t = Int(path[d])
+            try w.set(.footprint, 1)
+            _ = w.runPrefix(prefix)
+            if (w.stepFootprint?.count ?? 0) > 0 { replayKept += 1 }
+            #expect(w.stepUnchecked(t) == 0)
+            let every = w.stepFootprint.map { Array($0) }
+            try w.set(.footprint, World.Option.footprintStepsOnly)
+            _ = w.runPrefix(prefix)
+            #expect(w.stepFootprint?.count == 0, "a replay of \(d) choices kept a footprint")
+            #expect(w.stepUnchecked(t) == 0)
+            let only = w.stepFootprint.map { Array($0) }
+            #expect(every != nil && every == only, "step \(d) of task \(t): \(String(describing: every)) vs \(String(describing: only))")
+        }
+        // mode 1 keeps the last replayed step's footprint: the test can tell
+        #expect(replayKept > 0)
+    }
+
     @Test func lostUpdateNeedsTheInterleaving() throws {
         let w = try World(scenario: "toy-lost-update")
         try w.run(token: "ksim1:*:*:abab")

@@ -53,7 +53,7 @@ public final class Explorer {
         try w.set(.backtrace, 0)
         try w.set(.strict, options.strict ? 1 : 0)
         // DPOR's dependency relation includes the plain shared accesses
-        try w.set(.footprint, strategy == .dpor ? 1 : 0)
+        try w.set(.footprint, strategy == .dpor ? World.Option.footprintStepsOnly : 0)
         try w.set(.plainPoints, options.plainPoints ? 1 : 0)
         if let m = options.maxSteps { try w.set(.maxSteps, m) }
     }

@@ -310,10 +310,14 @@ public final class World {
         case direct = 5
         /// When crashes of kernel code become findings (kshim.h).
         case crashGuard = 6
-        /// Keep each step's plain shared accesses (`stepFootprint`).
+        /// Keep each step's plain shared accesses (`stepFootprint`): 1 of
+        /// every step, `footprintStepsOnly` of `step` only (a replay by
+        /// `runPrefix` and the other choosers records none).
         case footprint = 7
         /// Every plain shared access is a scheduling point.
         case plainPoints = 8
+
+        public static let footprintStepsOnly = Int(KSIM_FOOT_STEPS_ONLY.rawValue)
     }
 
     /// The plain shared accesses of the last step (`Option.footprint`),
