@@ -257,6 +257,8 @@ struct DPORState: ~Copyable {
     private var vFirstLocal = DPORLanes<UInt32>(repeating: 0)
     private var vMarked = false
     private var vAll = false
+    /// The positions left in v that conflict with everything.
+    private var vAllCount = 0
     /// The last element of v when it is not a recorded event.
     private var lastTask = 0
     private var lastClock = DPORLanes<UInt32>(repeating: 0)
@@ -646,15 +648,37 @@ struct DPORState: ~Copyable {
     private mutating func refreshV() {
         vFirst = DPORLanes<Int32>(repeating: -1)
         vFirstLocal = DPORLanes<UInt32>(repeating: 0)
-        vAll = false
+        vAllCount = 0
         for x in 0..<vEv.count where vAlive[x] {
             let t = vTask(x)
             if vFirst[t] < 0 { vFirst[t] = Int32(x); vFirstLocal[t] = vLocal(x) }
-            if vIsAll(x) { vAll = true }
+            if vIsAll(x) { vAllCount += 1 }
         }
+        setVAll()
+    }
+
+    /// Take task t's first event out of v, updating what `refreshV` keeps
+    /// without a pass over all of v (insertion does this once per branch
+    /// it follows down a wakeup tree).
+    private mutating func removeFirst(_ t: Int) {
+        let f = Int(vFirst[t])
+        vAlive[f] = false
+        vLeft -= 1
+        if vIsAll(f) { vAllCount -= 1 }
+        vFirst[t] = -1
+        vFirstLocal[t] = 0
+        var x = f + 1
+        while x < vEv.count {
+            if vAlive[x] && vTask(x) == t { vFirst[t] = Int32(x); vFirstLocal[t] = vLocal(x); break }
+            x += 1
+        }
+        setVAll()
+    }
+
+    private mutating func setVAll() {
         // the last event runs without the one it raced with before it: what
         // it touches then is only known when its step is stable
-        if vAlive[vEv.count - 1] && !lastStable { vAll = true }
+        vAll = vAllCount > 0 || (vAlive[vEv.count - 1] && !lastStable)
         vMarked = false
     }
 
@@ -752,12 +776,7 @@ struct DPORState: ~Copyable {
             }
             if matched < 0 { appendChain(j, parent: parent, single: -1); return }
             let t = Int(wake[Int(matched)].task)
-            let f = Int(vFirst[t])
-            if f >= 0 {
-                vAlive[f] = false
-                vLeft -= 1
-                refreshV()
-            }
+            if vFirst[t] >= 0 { removeFirst(t) }
             if vLeft == 0 { wakePinned[Int(matched)] = true; return }
             parent = matched
         }
